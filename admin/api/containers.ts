@@ -1,0 +1,136 @@
+/**
+ * containers.ts: Kiosc's container REST API (same paths, shapes and status codes) plus Portico's
+ * additions on the same scheme: POST actions, PATCH update, logs.
+ */
+import { PorticoError, badRequest } from '../../gateway/core/errors.ts';
+import type { Permission } from '../../gateway/core/auth/roles.ts';
+import type { Services } from '../../gateway/core/services.ts';
+import { CONTAINER_ACTIONS } from '../../gateway/core/types.ts';
+import type { ContainerAction } from '../../gateway/core/types.ts';
+import { formatLogLine } from '../../gateway/core/containers/container-log.ts';
+import { readJson } from '../../gateway/http/body.ts';
+import { sendJson } from '../../gateway/http/respond.ts';
+import type { Ctx, Router } from '../../gateway/http/router.ts';
+import { requireCaller, requireWritable } from './guard.ts';
+import { serializeContainer } from './serialize.ts';
+
+const ACTION_PERMISSION: Record<ContainerAction, Permission> = {
+  start: 'container.start', stop: 'container.stop', pause: 'container.pause', unpause: 'container.pause',
+  restart: 'container.restart', kill: 'container.kill', reset: 'container.reset', delete: 'container.delete',
+};
+
+const PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+
+function positiveInt(raw: string | null, name: string, fallback: number, max: number): number {
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw badRequest(`${name} must be a positive whole number`);
+  return Math.min(Number(raw), max);
+}
+
+function pageUrl(ctx: Ctx, page: number): string {
+  const u = new URL(ctx.url.pathname + ctx.url.search, `http://${ctx.req.headers.host ?? 'localhost'}`);
+  u.searchParams.set('page', String(page));
+  return u.toString();
+}
+
+/** registerContainerApi adds the container API routes to `router`. */
+export function registerContainerApi(router: Router, svc: Services): void {
+  const { access, containers, config, store } = svc;
+
+  router.on('GET', '/containers/api/:project', (ctx) => {
+    const caller = requireCaller(svc, ctx.req);
+    const { project } = access.project(caller.user, ctx.params.project, 'container.view');
+    const page = positiveInt(ctx.url.searchParams.get('page'), 'page', 1, 1_000_000);
+    const size = positiveInt(ctx.url.searchParams.get('page_size'), 'page_size', PAGE_SIZE, MAX_PAGE_SIZE);
+    const { count, results } = store.containers.list({ projectId: project.id, limit: size, offset: (page - 1) * size });
+    if (page > 1 && results.length === 0 && count > 0) throw new PorticoError('E_NOT_FOUND', 404, 'invalid page');
+    sendJson(ctx.res, 200, {
+      count,
+      next: page * size < count ? pageUrl(ctx, page + 1) : null,
+      previous: page > 1 ? pageUrl(ctx, page - 1) : null,
+      results: results.map(serializeContainer),
+    });
+  });
+
+  router.on('GET', '/containers/api/detail/:container', (ctx) => {
+    const caller = requireCaller(svc, ctx.req);
+    const { container } = access.container(caller.user, ctx.params.container, 'container.view');
+    sendJson(ctx.res, 200, serializeContainer(container));
+  });
+
+  router.on('POST', '/containers/api/create/:project', async (ctx) => {
+    const caller = requireCaller(svc, ctx.req);
+    const { project } = access.project(caller.user, ctx.params.project, 'container.create');
+    requireWritable(svc, caller.user);
+    const body = await readJson(ctx.req, config.maxJsonBody);
+    const c = containers.create(project.id, body, caller.user.username);
+    sendJson(ctx.res, 201, serializeContainer(c));
+  });
+
+  router.on('PATCH', '/containers/api/update/:container', async (ctx) => {
+    const caller = requireCaller(svc, ctx.req);
+    const { container } = access.container(caller.user, ctx.params.container, 'container.update');
+    requireWritable(svc, caller.user);
+    const body = await readJson(ctx.req, config.maxJsonBody);
+    const c = await containers.update(container.id, body, caller.user.username);
+    sendJson(ctx.res, 200, serializeContainer(c));
+  });
+
+  router.on('DELETE', '/containers/api/delete/:container', async (ctx) => {
+    const caller = requireCaller(svc, ctx.req);
+    const { container } = access.container(caller.user, ctx.params.container, 'container.delete');
+    requireWritable(svc, caller.user);
+    try {
+      await containers.perform(container.id, 'delete', caller.user.username);
+    } catch (err) {
+      // Kiosc answers a failed delete with 400 and a message.
+      sendJson(ctx.res, 400, { message: `Failed deleting container ${container.title}`, error: (err as Error).message, code: (err as PorticoError).code ?? 'E_ACTION_FAILED' });
+      return;
+    }
+    ctx.res.writeHead(204).end();
+  });
+
+  // Kiosc's GET start/stop submit a job and answer at once.
+  for (const action of ['start', 'stop'] as const) {
+    router.on('GET', `/containers/api/${action}/:container`, (ctx) => {
+      const caller = requireCaller(svc, ctx.req);
+      const { container } = access.container(caller.user, ctx.params.container, ACTION_PERMISSION[action]);
+      requireWritable(svc, caller.user);
+      containers.perform(container.id, action, caller.user.username).catch(() => { /* recorded in the log and job */ });
+      sendJson(ctx.res, 200, { message: `container ${action === 'start' ? 'starting' : 'stopping'} job submitted` });
+    });
+  }
+
+  // POST actions run the job and answer with the container afterwards (?wait=0 to return at once).
+  for (const action of CONTAINER_ACTIONS.filter((a) => a !== 'delete')) {
+    router.on('POST', `/containers/api/${action}/:container`, async (ctx) => {
+      const caller = requireCaller(svc, ctx.req);
+      const { container } = access.container(caller.user, ctx.params.container, ACTION_PERMISSION[action]);
+      requireWritable(svc, caller.user);
+      const job = containers.perform(container.id, action, caller.user.username);
+      if (ctx.url.searchParams.get('wait') === '0') {
+        job.catch(() => {});
+        sendJson(ctx.res, 202, { message: `container ${action} job submitted` });
+        return;
+      }
+      sendJson(ctx.res, 200, serializeContainer(await job));
+    });
+  }
+
+  router.on('GET', '/containers/api/logs/:container', (ctx) => {
+    const caller = requireCaller(svc, ctx.req);
+    const { container } = access.container(caller.user, ctx.params.container, 'container.logs');
+    const lines = positiveInt(ctx.url.searchParams.get('lines'), 'lines', config.logLinesDefault, config.logLinesMax);
+    const entries = store.logs.tail(container.id, lines);
+    if (ctx.url.searchParams.get('format') === 'text') {
+      const text = entries.map(formatLogLine).join('\n') + (entries.length ? '\n' : '');
+      ctx.res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }).end(text);
+      return;
+    }
+    sendJson(ctx.res, 200, {
+      count: entries.length,
+      results: entries.map((e) => ({ date: e.date, level: e.level, user: e.user, process: e.process, text: e.text, line: formatLogLine(e) })),
+    });
+  });
+}

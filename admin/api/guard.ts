@@ -1,0 +1,36 @@
+/**
+ * guard.ts: request guards shared by the REST API and the UI: who is calling, CSRF for
+ * cookie-authenticated writes, and the read-only site mode.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { PorticoError } from '../../gateway/core/errors.ts';
+import type { Caller } from '../../gateway/core/auth/authenticate.ts';
+import type { Services } from '../../gateway/core/services.ts';
+import type { User } from '../../gateway/core/types.ts';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** requireCaller returns the authenticated caller or throws 401. */
+export function requireCaller(svc: Services, req: IncomingMessage): Caller {
+  const caller = svc.auth.authenticate(req.headers);
+  if (!caller) throw new PorticoError('E_UNAUTHENTICATED', 401, 'authentication required: send "Authorization: token <token>" or log in');
+  if (!SAFE.has(req.method ?? 'GET')) checkCsrf(caller, req, null);
+  return caller;
+}
+
+/** checkCsrf refuses a state-changing request made with the session cookie but without its CSRF token. */
+export function checkCsrf(caller: Caller, req: IncomingMessage, formToken: string | null): void {
+  if (caller.via !== 'session' || !caller.session) return;
+  const sent = (req.headers['x-csrf-token'] as string | undefined) ?? formToken ?? '';
+  const want = caller.session.csrf;
+  const ok = sent.length === want.length && timingSafeEqual(Buffer.from(sent), Buffer.from(want));
+  if (!ok) throw new PorticoError('E_CSRF', 403, 'missing or wrong CSRF token; reload the page and try again');
+}
+
+/** requireWritable refuses changes by non-admins while the site is in read-only mode. */
+export function requireWritable(svc: Services, user: User): void {
+  if (svc.config.readOnly && !user.isAdmin) {
+    throw new PorticoError('E_READ_ONLY', 403, 'the site is in read-only mode; only administrators can change anything');
+  }
+}

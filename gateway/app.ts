@@ -1,0 +1,73 @@
+/**
+ * app.ts: createGateway builds the request and upgrade handlers from the services; it never listens.
+ * The proxy path is checked first (the hot path); everything else goes through the router.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Services } from './core/services.ts';
+import { NotFoundError, PorticoError } from './core/errors.ts';
+import { Router } from './http/router.ts';
+import { sendError, sendJson } from './http/respond.ts';
+
+/** Surface is a part of the app (REST API, UI, …) that adds routes. */
+export type Surface = (router: Router, svc: Services) => void;
+
+/** ProxyHandler serves /containers/proxy/… for HTTP and WebSocket upgrades. */
+export interface ProxyHandler {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/** Gateway is what main.ts attaches to an http.Server. */
+export interface Gateway {
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  router: Router;
+}
+
+/** PROXY_PREFIX is the path every proxied app lives under. */
+export const PROXY_PREFIX = '/containers/proxy/';
+
+/** createGateway assembles the handlers from the services, the surfaces and the proxy. */
+export function createGateway(svc: Services, surfaces: Surface[], proxy: ProxyHandler | null): Gateway {
+  const router = new Router();
+  router.on('GET', '/healthz', (ctx) => {
+    const engine = svc.health.engineUp();
+    let storeOk = true;
+    try { svc.store.db.prepare('SELECT 1').get(); } catch { storeOk = false; }
+    const ok = engine && storeOk;
+    sendJson(ctx.res, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', engine: engine ? 'up' : 'down', store: storeOk ? 'up' : 'down' });
+  });
+  for (const s of surfaces) s(router, svc);
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://gateway');
+    } catch {
+      throw new PorticoError('E_BAD_REQUEST', 400, 'malformed request URL');
+    }
+    const found = router.match(req.method ?? 'GET', url.pathname);
+    if (found === 'method') throw new PorticoError('E_METHOD_NOT_ALLOWED', 405, `method ${req.method} not allowed here`);
+    if (!found) throw new NotFoundError('E_NOT_FOUND', `no such endpoint: ${url.pathname}`);
+    await found.handler({ req, res, url, params: found.params });
+  }
+
+  return {
+    router,
+    handleRequest(req, res) {
+      if (proxy && req.url?.startsWith(PROXY_PREFIX)) {
+        proxy.handle(req, res);
+        return;
+      }
+      route(req, res).catch((err) => sendError(res, err, svc.logger));
+    },
+    handleUpgrade(req, socket, head) {
+      if (proxy && req.url?.startsWith(PROXY_PREFIX)) {
+        proxy.upgrade(req, socket, head);
+        return;
+      }
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    },
+  };
+}

@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+/**
+ * cli.ts: the `portico` command. Administrative verbs work on the same database as the running
+ * gateway (SQLite WAL allows both). Output meant for scripts (tokens, uuids) is printed alone.
+ */
+import './guard.mjs';
+import { loadConfig } from './core/config.ts';
+import { PorticoError } from './core/errors.ts';
+import { createStore } from './core/store/index.ts';
+import type { Store } from './core/store/index.ts';
+import { generatePassword, hashPassword } from './core/auth/passwords.ts';
+import { hashSecret, newSecret } from './core/auth/tokens.ts';
+import { ROLES } from './core/types.ts';
+import type { Role } from './core/types.ts';
+
+/** CliIo is where the CLI reads and writes (tests pass their own). */
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  readStdin: () => Promise<string>;
+  stdinIsTty: boolean;
+}
+
+const USAGE = `usage: portico <command>
+
+  user create NAME [--admin]            create a local user (password from stdin, or generated and printed)
+  user passwd NAME                      set a user's password (from stdin, or generated and printed)
+  token create NAME [--name LABEL]      create an API token for user NAME; prints the token alone
+  project create TITLE [--owner NAME]   create a project; prints its uuid alone
+  member add PROJECT_UUID NAME ROLE     give NAME a role (owner, delegate, contributor, guest) in a project
+  serve                                 run the gateway (same as npm start)
+`;
+
+class UsageError extends Error {}
+
+function flag(args: string[], name: string): boolean {
+  const i = args.indexOf(name);
+  if (i < 0) return false;
+  args.splice(i, 1);
+  return true;
+}
+
+function option(args: string[], name: string): string | null {
+  const i = args.indexOf(name);
+  if (i < 0) return null;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
+  args.splice(i, 2);
+  return v;
+}
+
+function validUsername(name: string | undefined): string {
+  if (!name || !/^[A-Za-z0-9][A-Za-z0-9._@-]{0,149}$/.test(name)) {
+    throw new UsageError(`invalid user name ${JSON.stringify(name ?? '')}: letters, digits, '.', '_', '@', '-'`);
+  }
+  return name;
+}
+
+async function passwordFrom(io: CliIo): Promise<{ password: string; generated: boolean }> {
+  if (!io.stdinIsTty) {
+    const input = (await io.readStdin()).replace(/\r?\n$/, '');
+    if (input) {
+      if (input.length < 8) throw new UsageError('password must be at least 8 characters');
+      return { password: input, generated: false };
+    }
+  }
+  return { password: generatePassword(), generated: true };
+}
+
+/** runCli executes one command against `store`; returns the exit code. */
+export async function runCli(argv: string[], store: Store, io: CliIo): Promise<number> {
+  const args = [...argv];
+  const [noun, verb] = args;
+  try {
+    if (noun === 'user' && (verb === 'create' || verb === 'passwd')) {
+      const rest = args.slice(2);
+      const admin = flag(rest, '--admin');
+      const name = validUsername(rest[0]);
+      if (verb === 'create' && store.users.byUsername(name)) throw new PorticoError('E_CONFLICT', 409, `user ${name} already exists`);
+      const target = verb === 'passwd' ? store.users.byUsername(name) : null;
+      if (verb === 'passwd' && !target) throw new PorticoError('E_USER_NOT_FOUND', 404, `no user ${name}`);
+      const { password, generated } = await passwordFrom(io);
+      const hash = await hashPassword(password);
+      if (target) store.users.setPasswordHash(target.id, hash);
+      else store.users.create({ username: name, passwordHash: hash, isAdmin: admin });
+      if (generated) io.stdout(`${password}\n`);
+      else io.stderr(verb === 'create' ? `created user ${name}${admin ? ' (site admin)' : ''}\n` : `password changed for ${name}\n`);
+      return 0;
+    }
+    if (noun === 'token' && verb === 'create') {
+      const rest = args.slice(2);
+      const label = option(rest, '--name') ?? 'cli';
+      const user = store.users.byUsername(validUsername(rest[0]));
+      if (!user) throw new PorticoError('E_USER_NOT_FOUND', 404, `no user ${rest[0]}`);
+      const token = newSecret(32);
+      store.users.createToken(user.id, label, hashSecret(token), token.slice(0, 6), null);
+      io.stdout(`${token}\n`);
+      return 0;
+    }
+    if (noun === 'project' && verb === 'create') {
+      const rest = args.slice(2);
+      const ownerName = option(rest, '--owner');
+      const title = (rest[0] ?? '').trim();
+      if (!title || title.length > 255) throw new UsageError('project title is required (at most 255 characters)');
+      const owner = ownerName ? store.users.byUsername(ownerName) : null;
+      if (ownerName && !owner) throw new PorticoError('E_USER_NOT_FOUND', 404, `no user ${ownerName}`);
+      const project = store.transaction(() => {
+        const p = store.projects.create(title);
+        if (owner) store.projects.setRole(p.id, owner.id, 'owner');
+        return p;
+      });
+      io.stdout(`${project.uuid}\n`);
+      return 0;
+    }
+    if (noun === 'member' && verb === 'add') {
+      const [, , projectUuid, name, role] = args;
+      const project = projectUuid ? store.projects.byUuid(projectUuid) : null;
+      if (!project) throw new PorticoError('E_PROJECT_NOT_FOUND', 404, `no project ${projectUuid ?? ''}`);
+      const user = store.users.byUsername(validUsername(name));
+      if (!user) throw new PorticoError('E_USER_NOT_FOUND', 404, `no user ${name}`);
+      if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`role must be one of ${ROLES.join(', ')}`);
+      store.projects.setRole(project.id, user.id, role as Role);
+      io.stderr(`${name} is now ${role} of ${project.title}\n`);
+      return 0;
+    }
+    throw new UsageError(noun ? `unknown command: ${args.slice(0, 2).join(' ')}` : 'no command given');
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`portico: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof PorticoError) {
+      io.stderr(`portico: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function readAll(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+if (import.meta.main) {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'serve') {
+    await import('./main.ts').then((m) => m.runMain());
+  } else if (!argv.length || argv[0] === '--help' || argv[0] === 'help') {
+    process.stdout.write(USAGE);
+  } else {
+    let config;
+    try {
+      config = loadConfig();
+    } catch (err) {
+      process.stderr.write(`portico: configuration error: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    const store = createStore(config.dbPath);
+    const code = await runCli(argv, store, {
+      stdout: (s) => process.stdout.write(s),
+      stderr: (s) => process.stderr.write(s),
+      readStdin: readAll,
+      stdinIsTty: !!process.stdin.isTTY,
+    });
+    store.close();
+    process.exitCode = code;
+  }
+}

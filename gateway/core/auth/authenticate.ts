@@ -1,0 +1,52 @@
+/**
+ * authenticate.ts: finds the user behind a request: an API token (`Authorization: token …`) or
+ * the session cookie. Shared by the UI, the REST API and the proxy.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Store } from '../store/index.ts';
+import type { User } from '../types.ts';
+import type { Session, SessionStore } from './sessions.ts';
+import { SESSION_COOKIE } from './sessions.ts';
+import { hashSecret, parseAuthorization } from './tokens.ts';
+
+/** Caller is who sent a request and how. */
+export interface Caller { user: User; via: 'token' | 'session'; session: Session | null; sessionId: string | null }
+
+/** readCookie returns one cookie's value from a Cookie header without parsing the rest. */
+export function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  let i = header.indexOf(name + '=');
+  while (i >= 0) {
+    if (i === 0 || header[i - 1] === ' ' || header[i - 1] === ';') {
+      const start = i + name.length + 1;
+      const end = header.indexOf(';', start);
+      return decodeURIComponent(header.slice(start, end < 0 ? undefined : end).trim());
+    }
+    i = header.indexOf(name + '=', i + 1);
+  }
+  return null;
+}
+
+/** Authenticator resolves callers; `tokenUser` is cached briefly by the caller if needed. */
+export type Authenticator = ReturnType<typeof createAuthenticator>;
+
+/** createAuthenticator builds the request authenticator over the store and session store. */
+export function createAuthenticator(store: Store, sessions: SessionStore) {
+  return {
+    authenticate(headers: IncomingHttpHeaders): Caller | null {
+      const token = parseAuthorization(headers.authorization);
+      if (token) {
+        const user = store.users.userByTokenHash(hashSecret(token));
+        return user && user.active ? { user, via: 'token', session: null, sessionId: null } : null;
+      }
+      const sid = readCookie(headers.cookie, SESSION_COOKIE);
+      if (sid) {
+        const session = sessions.find(sid);
+        if (!session) return null;
+        const user = store.users.byId(session.userId);
+        return user && user.active ? { user, via: 'session', session, sessionId: sid } : null;
+      }
+      return null;
+    },
+  };
+}

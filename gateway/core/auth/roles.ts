@@ -1,0 +1,50 @@
+/**
+ * roles.ts: Kiosc's permission tables as one function. Site admins may do everything;
+ * project roles grant per Kiosc section 1.4; non-members get nothing (and see 404s).
+ */
+import type { Role } from '../types.ts';
+
+/** Permission is every permission the surfaces check. */
+export type Permission =
+  | 'container.view' | 'container.proxy' | 'container.create' | 'container.update' | 'container.delete'
+  | 'container.start' | 'container.stop' | 'container.pause' | 'container.restart' | 'container.kill' | 'container.reset'
+  | 'container.logs'
+  | 'template.view' | 'template.edit'
+  | 'file.view' | 'file.edit'
+  | 'project.view' | 'project.members';
+
+const RANK: Record<Role, number> = { owner: 4, delegate: 3, contributor: 2, guest: 1 };
+
+const MIN_ROLE: Record<Permission, Role> = {
+  'container.view': 'guest',
+  // Guests start a stopped container only indirectly, by opening it through the proxy (Kiosc 1.4.1).
+  'container.proxy': 'guest',
+  'container.logs': 'guest',
+  'container.create': 'contributor',
+  'container.update': 'contributor',
+  'container.delete': 'contributor',
+  'container.start': 'contributor',
+  'container.stop': 'contributor',
+  'container.pause': 'contributor',
+  'container.restart': 'contributor',
+  'container.kill': 'contributor',
+  'container.reset': 'contributor',
+  'template.view': 'guest',
+  'template.edit': 'contributor',
+  'file.view': 'guest',
+  'file.edit': 'contributor',
+  'project.view': 'guest',
+  'project.members': 'delegate',
+};
+
+/** can tells whether a user with `role` in a project (or a site admin) holds `permission`. */
+export function can(isAdmin: boolean, role: Role | null, permission: Permission): boolean {
+  if (isAdmin) return true;
+  if (!role) return false;
+  return RANK[role] >= RANK[MIN_ROLE[permission]];
+}
+
+/** atLeast tells whether `role` is `min` or stronger. */
+export function atLeast(role: Role | null, min: Role): boolean {
+  return role !== null && RANK[role] >= RANK[min];
+}

@@ -1,0 +1,59 @@
+/**
+ * build.ts: assembles the core services from a Config. Tests call it with their own config (and
+ * may pass their own engine); main.ts calls it once.
+ */
+import type { Config } from './config.ts';
+import { createDockerEngine } from './engine/docker.ts';
+import type { Engine } from './engine/engine.ts';
+import { Bus } from './events.ts';
+import type { Logger } from './log.ts';
+import { createLogger } from './log.ts';
+import { createStore } from './store/index.ts';
+import { createContainerService } from './containers/service.ts';
+import type { Substitute } from './containers/spec.ts';
+import { startStateSync } from './containers/state-sync.ts';
+import type { StateSync } from './containers/state-sync.ts';
+import { createAccess } from './auth/access.ts';
+import { createAuthenticator } from './auth/authenticate.ts';
+import { createSessionStore } from './auth/sessions.ts';
+import { generatePassword, hashPassword } from './auth/passwords.ts';
+import type { Services } from './services.ts';
+
+/** Core is the services plus the handles only the composition root manages. */
+export interface Core extends Services {
+  stateSync: StateSync;
+  close(): Promise<void>;
+}
+
+/** buildCore opens the store, connects the engine and starts following its events. */
+export async function buildCore(config: Config, opts: { engine?: Engine; logger?: Logger; substitutions?: Substitute[] } = {}): Promise<Core> {
+  const logger = opts.logger ?? createLogger({ format: config.logFormat, level: config.logLevel });
+  const store = createStore(config.dbPath);
+  const engine = opts.engine ?? createDockerEngine(config.docker);
+  const bus = new Bus();
+  const sessions = createSessionStore(store.db, config.sessionIdleMinutes * 60_000, config.sessionAbsoluteHours * 3_600_000);
+  const containers = createContainerService({ config, store, engine, bus, logger, substitutions: opts.substitutions });
+  const stateSync = await startStateSync({ config, store, engine, bus, logger, containers });
+  return {
+    config, store, engine, bus, logger, containers, sessions, stateSync,
+    access: createAccess(store),
+    auth: createAuthenticator(store, sessions),
+    health: { engineUp: stateSync.engineUp, reconnects: stateSync.reconnects },
+    async close() {
+      await stateSync.stop();
+      store.close();
+    },
+  };
+}
+
+/**
+ * ensureAdmin creates the site admin `admin` on an empty database, with PORTICO_ADMIN_PASSWORD or a
+ * generated password that is returned (for printing once). Returns null when users already exist.
+ */
+export async function ensureAdmin(core: Pick<Services, 'store' | 'config'>): Promise<{ username: string; password: string; generated: boolean } | null> {
+  if (core.store.users.count() > 0) return null;
+  const generated = !core.config.adminPassword;
+  const password = core.config.adminPassword ?? generatePassword();
+  core.store.users.create({ username: 'admin', name: 'Site administrator', passwordHash: await hashPassword(password), isAdmin: true });
+  return { username: 'admin', password, generated };
+}

@@ -1,0 +1,220 @@
+/**
+ * config.ts: reads the environment once, checks every value, and returns one frozen Config.
+ * Nothing else in Portico reads process.env; everything receives the Config object.
+ * Kiosc's own variable names (KIOSC_*) are accepted as fallbacks so a Kiosc .env keeps working.
+ */
+import path from 'node:path';
+import { ConfigError } from './errors.ts';
+
+export type NetworkMode = 'host' | 'docker-shared';
+export type LogFormat = 'text' | 'json';
+
+/** LdapServerConfig is one LDAP server as Kiosc's AUTH_LDAP_* (or AUTH_LDAP2_*) variables describe it. */
+export interface LdapServerConfig {
+  readonly uri: string;
+  readonly bindDn: string;
+  readonly bindPassword: string;
+  readonly userSearchBase: string;
+  readonly userFilter: string;
+  readonly usernameDomain: string;
+  readonly domainPrintable: string;
+  readonly startTls: boolean;
+}
+
+/** Config is every setting Portico has, validated and frozen. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly dbPath: string;
+  readonly filesDir: string;
+  readonly adminPassword: string | null;
+  readonly instance: string;
+  readonly networkMode: NetworkMode;
+  readonly dockerNetwork: string;
+  readonly gatewayName: string | null;
+  readonly publishPorts: boolean;
+  readonly docker: {
+    readonly host: string | null;
+    readonly tlsVerify: boolean;
+    readonly certPath: string | null;
+  };
+  readonly actionMinDelayMs: number;
+  readonly maxInactivityDays: number;
+  readonly logLinesDefault: number;
+  readonly logLinesMax: number;
+  readonly logRetentionLines: number;
+  readonly logRetentionDays: number;
+  readonly maxJsonBody: number;
+  readonly maxUploadBytes: number;
+  readonly readinessIntervalMs: number;
+  readonly accessFlushMs: number;
+  readonly trustProxy: boolean;
+  readonly secureCookies: boolean | 'auto';
+  readonly sessionIdleMinutes: number;
+  readonly sessionAbsoluteHours: number;
+  readonly readOnly: boolean;
+  readonly fileServerPort: number;
+  readonly logFormat: LogFormat;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly ldap: readonly LdapServerConfig[];
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULT_LDAP_FILTER = '(sAMAccountName=%(user)s)';
+
+function pick(env: Env, names: string[]): [string, string] | null {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return [name, value];
+  }
+  return null;
+}
+
+function str(env: Env, names: string[], fallback: string): string {
+  return pick(env, names)?.[1] ?? fallback;
+}
+
+function int(env: Env, names: string[], fallback: number, min: number, max: number): number {
+  const found = pick(env, names);
+  if (!found) return fallback;
+  const [name, raw] = found;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function num(env: Env, names: string[], fallback: number, min: number, max: number): number {
+  const found = pick(env, names);
+  if (!found) return fallback;
+  const [name, raw] = found;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value)) throw new ConfigError(`${name} must be a number, got ${JSON.stringify(raw)}`);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off']);
+
+function bool(env: Env, names: string[], fallback: boolean): boolean {
+  const found = pick(env, names);
+  if (!found) return fallback;
+  const [name, raw] = found;
+  const v = raw.trim().toLowerCase();
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  throw new ConfigError(`${name} must be a boolean (1/0, true/false, yes/no, on/off), got ${JSON.stringify(raw)}`);
+}
+
+function oneOf<T extends string>(env: Env, names: string[], fallback: T, allowed: readonly T[]): T {
+  const found = pick(env, names);
+  if (!found) return fallback;
+  const [name, raw] = found;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  }
+  return raw as T;
+}
+
+function ldapServer(env: Env, prefix: 'AUTH_LDAP' | 'AUTH_LDAP2'): LdapServerConfig {
+  const uri = str(env, [`${prefix}_SERVER_URI`], '');
+  if (!/^ldaps?:\/\/[^\s]+$/.test(uri)) {
+    throw new ConfigError(`${prefix}_SERVER_URI must be an ldap:// or ldaps:// URL, got ${JSON.stringify(uri)}`);
+  }
+  const userSearchBase = str(env, [`${prefix}_USER_SEARCH_BASE`], '');
+  if (!userSearchBase) throw new ConfigError(`${prefix}_USER_SEARCH_BASE is required when LDAP is enabled`);
+  const userFilter = str(env, [`${prefix}_USER_FILTER`, 'AUTH_LDAP_USER_FILTER'], DEFAULT_LDAP_FILTER);
+  if (!userFilter.includes('%(user)s')) throw new ConfigError(`${prefix}_USER_FILTER must contain %(user)s`);
+  return Object.freeze({
+    uri,
+    bindDn: str(env, [`${prefix}_BIND_DN`], ''),
+    bindPassword: str(env, [`${prefix}_BIND_PASSWORD`], ''),
+    userSearchBase,
+    userFilter,
+    usernameDomain: str(env, [`${prefix}_USERNAME_DOMAIN`], ''),
+    domainPrintable: str(env, [`${prefix}_DOMAIN_PRINTABLE`], ''),
+    startTls: bool(env, [`${prefix}_START_TLS`], false),
+  });
+}
+
+/** loadConfig validates the given environment and returns a frozen Config, or throws ConfigError naming the variable. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const known = new Set(KNOWN_VARIABLES);
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('PORTICO_') && !known.has(name)) {
+      throw new ConfigError(`unknown setting ${name} (see the configuration table in README.md)`);
+    }
+  }
+  const dataDir = path.resolve(cwd, str(env, ['PORTICO_DATA_DIR'], './data'));
+  const host = str(env, ['PORTICO_HOST'], '127.0.0.1');
+  if (!/^[\w.:-]+$/.test(host)) throw new ConfigError(`PORTICO_HOST must be a host name or address, got ${JSON.stringify(host)}`);
+  const dockerNetwork = str(env, ['PORTICO_DOCKER_NETWORK', 'KIOSC_DOCKER_NETWORK'], 'portico-net');
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(dockerNetwork)) {
+    throw new ConfigError(`PORTICO_DOCKER_NETWORK must be a valid Docker network name, got ${JSON.stringify(dockerNetwork)}`);
+  }
+  const instance = str(env, ['PORTICO_INSTANCE'], 'portico');
+  if (!/^[a-z0-9][a-z0-9_.-]{0,62}$/.test(instance)) {
+    throw new ConfigError(`PORTICO_INSTANCE must be lower-case letters, digits, '.', '_' or '-', got ${JSON.stringify(instance)}`);
+  }
+  const secure = str(env, ['PORTICO_SECURE_COOKIES'], 'auto');
+  let secureCookies: boolean | 'auto' = 'auto';
+  if (secure !== 'auto') secureCookies = bool(env, ['PORTICO_SECURE_COOKIES'], false);
+
+  const ldap: LdapServerConfig[] = [];
+  if (bool(env, ['ENABLE_LDAP'], false)) ldap.push(ldapServer(env, 'AUTH_LDAP'));
+  if (bool(env, ['ENABLE_LDAP_SECONDARY'], false)) ldap.push(ldapServer(env, 'AUTH_LDAP2'));
+
+  const logLinesMax = int(env, ['PORTICO_LOG_LINES_MAX'], 10000, 1, 1_000_000);
+  const config: Config = {
+    host,
+    port: int(env, ['PORTICO_PORT'], 8080, 0, 65535),
+    dataDir,
+    dbPath: path.join(dataDir, 'portico.db'),
+    filesDir: path.join(dataDir, 'files'),
+    adminPassword: pick(env, ['PORTICO_ADMIN_PASSWORD'])?.[1] ?? null,
+    instance,
+    networkMode: oneOf(env, ['PORTICO_NETWORK_MODE', 'KIOSC_NETWORK_MODE'], 'host', ['host', 'docker-shared'] as const),
+    dockerNetwork,
+    gatewayName: pick(env, ['PORTICO_GATEWAY_NAME', 'KIOSC_DOCKER_WEB_SERVER'])?.[1] ?? null,
+    publishPorts: bool(env, ['PORTICO_PUBLISH_PORTS'], false),
+    docker: Object.freeze({
+      host: pick(env, ['DOCKER_HOST'])?.[1] ?? null,
+      tlsVerify: bool(env, ['DOCKER_TLS_VERIFY'], false),
+      certPath: pick(env, ['DOCKER_CERT_PATH'])?.[1] ?? null,
+    }),
+    actionMinDelayMs: Math.round(num(env, ['PORTICO_ACTION_MIN_DELAY', 'KIOSC_DOCKER_ACTION_MIN_DELAY'], 1, 0, 3600) * 1000),
+    maxInactivityDays: num(env, ['PORTICO_MAX_INACTIVITY_DAYS', 'KIOSC_DOCKER_MAX_INACTIVITY'], 7, 0, 3650),
+    logLinesDefault: Math.min(int(env, ['PORTICO_LOG_LINES_DEFAULT'], 100, 1, 1_000_000), logLinesMax),
+    logLinesMax,
+    logRetentionLines: int(env, ['PORTICO_LOG_RETENTION_LINES'], 10000, 10, 10_000_000),
+    logRetentionDays: num(env, ['PORTICO_LOG_RETENTION_DAYS'], 30, 0, 3650),
+    maxJsonBody: int(env, ['PORTICO_MAX_JSON_BODY'], 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxUploadBytes: int(env, ['PORTICO_MAX_UPLOAD_BYTES'], 100 * 1024 * 1024, 1, 64 * 1024 * 1024 * 1024),
+    readinessIntervalMs: int(env, ['PORTICO_READINESS_INTERVAL_MS'], 50, 5, 1000),
+    accessFlushMs: int(env, ['PORTICO_ACCESS_FLUSH_MS'], 5000, 50, 3_600_000),
+    trustProxy: bool(env, ['PORTICO_TRUST_PROXY'], false),
+    secureCookies,
+    sessionIdleMinutes: int(env, ['PORTICO_SESSION_IDLE_MINUTES'], 8 * 60, 1, 525_600),
+    sessionAbsoluteHours: int(env, ['PORTICO_SESSION_ABSOLUTE_HOURS'], 7 * 24, 1, 87_600),
+    readOnly: bool(env, ['PORTICO_READ_ONLY'], false),
+    fileServerPort: int(env, ['PORTICO_FILE_SERVER_PORT'], 0, 0, 65535),
+    logFormat: oneOf(env, ['PORTICO_LOG_FORMAT'], 'text', ['text', 'json'] as const),
+    logLevel: oneOf(env, ['PORTICO_LOG_LEVEL'], 'info', ['debug', 'info', 'warn', 'error'] as const),
+    ldap,
+  };
+  return Object.freeze(config);
+}
+
+/** KNOWN_VARIABLES lists every PORTICO_* setting; an unknown PORTICO_* variable is a start-up error (typos fail loudly). */
+export const KNOWN_VARIABLES = [
+  'PORTICO_HOST', 'PORTICO_PORT', 'PORTICO_DATA_DIR', 'PORTICO_ADMIN_PASSWORD', 'PORTICO_INSTANCE',
+  'PORTICO_NETWORK_MODE', 'PORTICO_DOCKER_NETWORK', 'PORTICO_GATEWAY_NAME', 'PORTICO_PUBLISH_PORTS',
+  'PORTICO_ACTION_MIN_DELAY', 'PORTICO_MAX_INACTIVITY_DAYS', 'PORTICO_LOG_LINES_DEFAULT', 'PORTICO_LOG_LINES_MAX',
+  'PORTICO_LOG_RETENTION_LINES', 'PORTICO_LOG_RETENTION_DAYS', 'PORTICO_MAX_JSON_BODY', 'PORTICO_MAX_UPLOAD_BYTES',
+  'PORTICO_READINESS_INTERVAL_MS', 'PORTICO_ACCESS_FLUSH_MS', 'PORTICO_TRUST_PROXY', 'PORTICO_SECURE_COOKIES',
+  'PORTICO_SESSION_IDLE_MINUTES', 'PORTICO_SESSION_ABSOLUTE_HOURS', 'PORTICO_READ_ONLY', 'PORTICO_FILE_SERVER_PORT',
+  'PORTICO_LOG_FORMAT', 'PORTICO_LOG_LEVEL',
+];

@@ -1,0 +1,30 @@
+/**
+ * container-log.ts: writes a container's merged log (store + live bus) in Kiosc's format:
+ * [YYYY-MM-DD HH:MM:SS LEVEL user] (Process) text
+ */
+import type { Store } from '../store/index.ts';
+import type { Bus } from '../events.ts';
+import type { Container, LogEntry, LogLevel, LogProcess } from '../types.ts';
+
+/** ContainerLog appends lines to one container's log. */
+export interface ContainerLog {
+  add(c: Pick<Container, 'id' | 'uuid'>, level: LogLevel, user: string, process: LogProcess, text: string, date?: string): void;
+}
+
+/** createContainerLog writes through the store and publishes each line on the bus. */
+export function createContainerLog(store: Store, bus: Bus): ContainerLog {
+  return {
+    add(c, level, user, process, text, date) {
+      const when = date ?? new Date().toISOString();
+      const line = text.length > 8192 ? text.slice(0, 8192) + '…' : text;
+      const id = store.logs.add(c.id, level, user, process, line, when);
+      if (bus.listenerCount('log') > 0) bus.emit('log', { id, containerId: c.id, uuid: c.uuid, date: when, level, user, process, text: line });
+    },
+  };
+}
+
+/** formatLogLine renders an entry the way Kiosc shows it. */
+export function formatLogLine(e: Pick<LogEntry, 'date' | 'level' | 'user' | 'process' | 'text'>): string {
+  const d = e.date.replace('T', ' ').slice(0, 19);
+  return `[${d} ${e.level} ${e.user}] (${e.process}) ${e.text}`;
+}

@@ -1,0 +1,365 @@
+/**
+ * service.ts: the container lifecycle Kiosc users know — records, actions as jobs, one action at a
+ * time per container, every step in the container log. Engine work goes through the Engine interface.
+ */
+import net from 'node:net';
+import type { Config } from '../config.ts';
+import type { Engine, ContainerInfo, EngineState } from '../engine/engine.ts';
+import { EngineError, PorticoError, badRequest } from '../errors.ts';
+import type { Bus } from '../events.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/index.ts';
+import type { Container, ContainerAction, ContainerSettings, ContainerState } from '../types.ts';
+import { ActionQueue } from './action-queue.ts';
+import { createContainerLog } from './container-log.ts';
+import type { ContainerLog } from './container-log.ts';
+import { buildSpec, LABELS, substitutePrefix } from './spec.ts';
+import type { Substitute } from './spec.ts';
+import { defaultSettings, validateSettings } from './validate.ts';
+
+/** ContainerServiceDeps are what the service needs from the composition root. */
+export interface ContainerServiceDeps {
+  config: Config;
+  store: Store;
+  engine: Engine;
+  bus: Bus;
+  logger: Logger;
+  /** extra placeholder substitutions applied at creation (e.g. small-file references). */
+  substitutions?: Substitute[];
+}
+
+/** Upstream is where the gateway reaches a container's app. */
+export interface Upstream { host: string; port: number }
+
+/** ALLOWED lists, per action, the states it may start from (others get E_INVALID_STATE). */
+const ALLOWED: Record<ContainerAction, ReadonlySet<ContainerState> | null> = {
+  start: null,
+  stop: null,
+  pause: new Set(['running']),
+  unpause: new Set(['paused']),
+  restart: null,
+  delete: null,
+  kill: null,
+  reset: null,
+};
+
+const ENGINE_TO_STATE: Record<EngineState, ContainerState> = {
+  created: 'created', running: 'running', paused: 'paused', restarting: 'restarting', removing: 'deleting',
+  exited: 'exited', dead: 'dead',
+};
+
+/** stateFromEngine maps an engine container (or its absence) to a Portico state. */
+export function stateFromEngine(info: ContainerInfo | null): ContainerState {
+  return info ? ENGINE_TO_STATE[info.state] ?? 'exited' : 'exited';
+}
+
+/** ContainerService is the lifecycle API used by the REST API, the UI, the proxy and the scheduler. */
+export type ContainerService = ReturnType<typeof createContainerService>;
+
+/** createContainerService wires the lifecycle over a store and an engine. */
+export function createContainerService(deps: ContainerServiceDeps) {
+  const { config, store, engine, bus, logger } = deps;
+  const queue = new ActionQueue(config.actionMinDelayMs);
+  const clog: ContainerLog = createContainerLog(store, bus);
+  const substitutions: Substitute[] = [substitutePrefix, ...(deps.substitutions ?? [])];
+  const vopts = { maxInactivityDays: config.maxInactivityDays };
+  let network: Promise<void> | null = null;
+
+  function ensureNetwork(): Promise<void> {
+    if (!network) {
+      network = engine.ensureNetwork(config.dockerNetwork, { [LABELS.managed]: 'true', [LABELS.instance]: config.instance });
+      network.catch(() => { network = null; });
+    }
+    return network;
+  }
+
+  function fresh(id: number): Container {
+    const c = store.containers.byId(id);
+    if (!c) throw new PorticoError('E_CONTAINER_NOT_FOUND', 404, 'container not found');
+    return c;
+  }
+
+  function setRuntime(c: Container, patch: Parameters<Store['containers']['setRuntime']>[1]): void {
+    store.containers.setRuntime(c.id, patch);
+    if (patch.state && patch.state !== c.state) {
+      bus.emit('state', { containerId: c.id, uuid: c.uuid, projectId: c.projectId, state: patch.state, reason: patch.stateReason ?? null });
+    }
+    Object.assign(c, patch);
+  }
+
+  /** applyInfo records what the engine says about the container. */
+  function applyInfo(c: Container, info: ContainerInfo | null, reason: string | null = null): void {
+    const state = stateFromEngine(info);
+    setRuntime(c, {
+      state,
+      dockerId: info ? info.id : null,
+      dockerName: info ? info.name : c.dockerName,
+      imageId: info ? info.imageId : c.imageId,
+      containerIp: info?.ips[config.dockerNetwork] ?? null,
+      hostPort: info ? info.hostPorts[c.containerPort] ?? null : null,
+      stateReason: reason ?? (state === 'exited' && info?.exitCode ? `exited with code ${info.exitCode}` : null),
+      dateStarted: info?.startedAt ?? c.dateStarted,
+    });
+  }
+
+  async function freePort(): Promise<number> {
+    const used = store.containers.usedHostPorts();
+    for (let i = 0; i < 20; i++) {
+      const port = await new Promise<number>((resolve, reject) => {
+        const srv = net.createServer();
+        srv.once('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+          const p = (srv.address() as net.AddressInfo).port;
+          srv.close(() => resolve(p));
+        });
+      });
+      if (!used.has(port)) return port;
+    }
+    throw new EngineError('E_ACTION_FAILED', 'no free host port to publish on');
+  }
+
+  async function ensureImage(c: Container, user: string): Promise<void> {
+    const ref = `${c.repository}:${c.tag}`;
+    if (await engine.imageExists(ref)) return;
+    setRuntime(c, { state: 'pulling', stateReason: null });
+    clog.add(c, 'INFO', user, 'Task', `Pulling image ${ref} ...`);
+    const layers = new Map<string, { current: number; total: number }>();
+    let lastStatus = '';
+    let lastEmit = 0;
+    await engine.pullImage(ref, (p) => {
+      if (p.layer && p.total) layers.set(p.layer, { current: p.current ?? 0, total: p.total });
+      const line = p.layer ? `${p.layer}: ${p.status}` : p.status;
+      if (!/^(Downloading|Extracting|Waiting|Verifying Checksum)/.test(p.status) && line !== lastStatus) {
+        lastStatus = line;
+        clog.add(c, 'INFO', user, 'Docker', line);
+      }
+      const now = Date.now();
+      if (now - lastEmit > 200) {
+        lastEmit = now;
+        let cur = 0, tot = 0;
+        for (const l of layers.values()) { cur += l.current; tot += l.total; }
+        bus.emit('progress', { containerId: c.id, uuid: c.uuid, status: p.status, percent: tot ? Math.min(100, Math.round((cur / tot) * 100)) : null });
+      }
+    });
+    bus.emit('progress', { containerId: c.id, uuid: c.uuid, status: 'Pull complete', percent: 100 });
+    clog.add(c, 'INFO', user, 'Task', 'Pulling image succeeded');
+  }
+
+  async function removeEngineContainer(c: Container): Promise<void> {
+    if (c.dockerId) await engine.remove(c.dockerId, true);
+    // A container from a crashed attempt may carry our labels without being recorded.
+    for (const info of await engine.list({ all: true, labels: { [LABELS.container]: c.uuid, [LABELS.instance]: config.instance } })) {
+      await engine.remove(info.id, true);
+    }
+    setRuntime(c, { dockerId: null, containerIp: null, hostPort: null });
+  }
+
+  async function createAndStart(c: Container, user: string): Promise<void> {
+    await ensureNetwork();
+    await ensureImage(c, user);
+    const hostPort = config.publishPorts ? await freePort() : null;
+    const spec = buildSpec(c, { instance: config.instance, network: config.dockerNetwork, publishHostPort: hostPort, substitutions });
+    clog.add(c, 'INFO', user, 'Task', 'Creating ...');
+    const id = await engine.create(spec);
+    setRuntime(c, { dockerId: id, dockerName: spec.name, state: 'created', stateReason: null });
+    clog.add(c, 'INFO', user, 'Task', 'Starting ...');
+    try {
+      await engine.start(id);
+    } catch (err) {
+      // Leave no stray container behind a failed start.
+      await engine.remove(id, true).catch(() => {});
+      setRuntime(c, { dockerId: null });
+      throw err;
+    }
+    applyInfo(c, await engine.inspect(id));
+    if (c.state !== 'running') {
+      throw new EngineError('E_START_FAILED', `container ${c.state} right after start${c.stateReason ? ` (${c.stateReason})` : ''}`);
+    }
+    clog.add(c, 'INFO', user, 'Task', 'Starting succeeded');
+  }
+
+  async function currentInfo(c: Container): Promise<ContainerInfo | null> {
+    return c.dockerId ? engine.inspect(c.dockerId) : null;
+  }
+
+  const steps: Record<ContainerAction, (c: Container, user: string) => Promise<void>> = {
+    async start(c, user) {
+      const info = await currentInfo(c);
+      if (info?.state === 'running') {
+        applyInfo(c, info);
+        clog.add(c, 'INFO', user, 'Task', 'Already running');
+        return;
+      }
+      if (info?.state === 'paused') {
+        await engine.unpause(info.id);
+        applyInfo(c, await engine.inspect(info.id));
+        return;
+      }
+      await removeEngineContainer(c);
+      await createAndStart(c, user);
+    },
+    async stop(c, user) {
+      const info = await currentInfo(c);
+      if (info && (info.state === 'running' || info.state === 'paused' || info.state === 'restarting')) {
+        clog.add(c, 'INFO', user, 'Task', 'Stopping ...');
+        await engine.stop(info.id, Math.min(c.timeout, 10));
+        clog.add(c, 'INFO', user, 'Task', 'Stopping succeeded');
+      }
+      applyInfo(c, info ? await engine.inspect(info.id) : null);
+      if (c.state === 'running') throw new EngineError('E_ACTION_FAILED', 'container still running after stop');
+    },
+    async pause(c) {
+      const info = await currentInfo(c);
+      if (!info || info.state !== 'running') throw new PorticoError('E_INVALID_STATE', 409, 'only a running container can be paused');
+      await engine.pause(info.id);
+      applyInfo(c, await engine.inspect(info.id));
+    },
+    async unpause(c) {
+      const info = await currentInfo(c);
+      if (!info || info.state !== 'paused') throw new PorticoError('E_INVALID_STATE', 409, 'only a paused container can be unpaused');
+      await engine.unpause(info.id);
+      applyInfo(c, await engine.inspect(info.id));
+    },
+    async restart(c, user) {
+      const info = await currentInfo(c);
+      if (info && (info.state === 'running' || info.state === 'paused')) {
+        clog.add(c, 'INFO', user, 'Task', 'Stopping ...');
+        await engine.stop(info.id, Math.min(c.timeout, 10));
+      }
+      setRuntime(c, { state: 'restarting' });
+      await removeEngineContainer(c);
+      await createAndStart(c, user);
+    },
+    async kill(c) {
+      const info = await currentInfo(c);
+      if (info) await engine.kill(info.id);
+      applyInfo(c, info ? await engine.inspect(info.id) : null);
+    },
+    async reset(c, user) {
+      clog.add(c, 'WARNING', user, 'Task', 'Hard reset: removing the container and recreating it from its image');
+      await removeEngineContainer(c);
+      await createAndStart(c, user);
+    },
+    async delete(c, user) {
+      setRuntime(c, { state: 'deleting' });
+      const info = await currentInfo(c);
+      if (info && info.state === 'running') await engine.stop(info.id, Math.min(c.timeout, 10));
+      await removeEngineContainer(c);
+      setRuntime(c, { state: 'deleted' });
+      clog.add(c, 'INFO', user, 'Object', 'Deleted');
+      store.containers.remove(c.id);
+    },
+  };
+
+  const FAILS_TO: Partial<Record<ContainerAction, ContainerState>> = { start: 'failed', restart: 'failed', reset: 'failed' };
+
+  async function execute(id: number, action: ContainerAction, user: string, opts: { retry?: boolean }): Promise<Container> {
+    const c = fresh(id);
+    const allowed = ALLOWED[action];
+    if (allowed && !allowed.has(c.state)) {
+      throw new PorticoError('E_INVALID_STATE', 409, `cannot ${action} a container in state ${c.state}`);
+    }
+    if (!opts.retry) store.containers.setLastAction(c.id, action, 0);
+    const jobId = store.logs.startJob(c.id, action, user);
+    clog.add(c, 'INFO', user, 'Action', action.charAt(0).toUpperCase() + action.slice(1));
+    const timeoutMs = (c.timeout + 10) * 1000;
+    try {
+      await withTimeout(steps[action](c, user), action === 'start' || action === 'restart' || action === 'reset' ? null : timeoutMs, action);
+      store.logs.finishJob(jobId, true, null);
+      return action === 'delete' ? c : fresh(id);
+    } catch (err) {
+      const message = err instanceof PorticoError ? err.message : (err as Error).message ?? String(err);
+      store.logs.finishJob(jobId, false, message);
+      if (store.containers.byId(c.id)) {
+        clog.add(c, 'ERROR', user, 'Task', `${action} failed: ${message}`);
+        const failState = FAILS_TO[action];
+        if (failState) setRuntime(c, { state: failState, stateReason: message });
+        else if (action === 'delete') applyInfo(c, await currentInfo(c).catch(() => null), message);
+      }
+      if (err instanceof PorticoError) throw err;
+      throw new EngineError('E_ACTION_FAILED', `${action} failed: ${message}`);
+    }
+  }
+
+  return {
+    queue,
+    log: clog,
+
+    /** create validates `input` and stores a new container in `projectId` (state initial). */
+    create(projectId: number, input: unknown, user: string): Container {
+      const settings = validateSettings(input, defaultSettings(vopts), vopts, false);
+      return store.transaction(() => {
+        if (store.containers.titleTaken(projectId, settings.title)) {
+          throw new PorticoError('E_DUPLICATE_TITLE', 400, `a container titled ${JSON.stringify(settings.title)} already exists in this project`);
+        }
+        const c = store.containers.create(projectId, settings);
+        clog.add(c, 'INFO', user, 'Object', 'Created');
+        return c;
+      });
+    },
+
+    /** validateFor returns what `input` would make of a container's settings, without storing anything. */
+    validate(input: unknown, base?: ContainerSettings): ContainerSettings {
+      return validateSettings(input, base ?? defaultSettings(vopts), vopts, !!base);
+    },
+
+    /**
+     * update changes a container's settings (partial input; `<masked>` keeps secrets). A running
+     * container is recreated so the change takes effect, as Kiosc does.
+     */
+    async update(id: number, input: unknown, user: string): Promise<Container> {
+      const c = fresh(id);
+      const settings = validateSettings(input, c, vopts, true);
+      store.transaction(() => {
+        if (store.containers.titleTaken(c.projectId, settings.title, c.id)) {
+          throw new PorticoError('E_DUPLICATE_TITLE', 400, `a container titled ${JSON.stringify(settings.title)} already exists in this project`);
+        }
+        store.containers.updateSettings(c.id, settings);
+        clog.add(c, 'INFO', user, 'Object', 'Updated');
+      });
+      if (c.state === 'running') await this.perform(c.id, 'restart', user);
+      return fresh(id);
+    },
+
+    /** perform runs an action as a job (queued per container) and resolves with the container afterwards. */
+    perform(id: number, action: ContainerAction, user: string, opts: { retry?: boolean } = {}): Promise<Container> {
+      if (!(action in steps)) return Promise.reject(badRequest(`unknown action ${JSON.stringify(action)}`));
+      return queue.run(id, action, () => execute(id, action, user, opts));
+    },
+
+    /** ensureRunning starts or unpauses the container as its state needs (the proxy's on-demand start). */
+    async ensureRunning(id: number, user: string): Promise<Container> {
+      const c = fresh(id);
+      if (c.state === 'running' && !queue.busy(id)) return c;
+      const pending = queue.current(id);
+      if (pending === 'start' || pending === 'unpause' || pending === 'restart' || pending === 'reset') {
+        await queue.run(id, pending, () => execute(id, pending as ContainerAction, user, {}));
+        return fresh(id);
+      }
+      return this.perform(id, c.state === 'paused' ? 'unpause' : 'start', user);
+    },
+
+    /** upstream tells where to reach the app of a running container, per the network mode. */
+    upstream(c: Container): Upstream | null {
+      if (config.publishPorts) return c.hostPort ? { host: '127.0.0.1', port: c.hostPort } : null;
+      if (config.networkMode === 'docker-shared') return c.dockerName ? { host: c.dockerName, port: c.containerPort } : null;
+      return c.containerIp ? { host: c.containerIp, port: c.containerPort } : null;
+    },
+
+    applyInfo,
+    fresh,
+    ensureNetwork,
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number | null, action: string): Promise<T> {
+  if (ms === null) return p;
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EngineError('E_ACTION_FAILED', `${action} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+

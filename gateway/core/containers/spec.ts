@@ -1,0 +1,84 @@
+/**
+ * spec.ts: builds the engine's ContainerSpec from a container record: the URL-prefix placeholder
+ * substituted in environment and command, Kiosc's extra variables, labels and a readable name.
+ */
+import type { Container } from '../types.ts';
+import type { ContainerSpec } from '../engine/engine.ts';
+import { shellSplit } from './shell-split.ts';
+
+/** PREFIX_PLACEHOLDER is Kiosc's placeholder for the container's public URL prefix. */
+export const PREFIX_PLACEHOLDER = '__KIOSC_URL_PREFIX__';
+
+/** LABELS are the label keys on every Docker object Portico creates. */
+export const LABELS = {
+  managed: 'portico.managed',
+  container: 'portico.container',
+  project: 'portico.project',
+  instance: 'portico.instance',
+} as const;
+
+/** proxyPrefix is the public path of a container's app: /containers/proxy/<uuid>/ */
+export function proxyPrefix(uuid: string): string {
+  return `/containers/proxy/${uuid}/`;
+}
+
+/** publicPrefix is what __KIOSC_URL_PREFIX__ becomes: the proxy prefix plus the container path. */
+export function publicPrefix(c: Pick<Container, 'uuid' | 'containerPath'>): string {
+  const p = c.containerPath.replace(/^\/+|\/+$/g, '');
+  return proxyPrefix(c.uuid) + (p ? p + '/' : '');
+}
+
+/** dockerName is the readable, unique engine name of a container: portico-<title-slug>-<uuid8>. */
+export function dockerName(c: Pick<Container, 'uuid' | 'title'>): string {
+  const slug = c.title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  return `portico-${slug ? slug + '-' : ''}${c.uuid.slice(0, 8)}`;
+}
+
+/** Substitute rewrites placeholders in one string (the prefix here; file references are added by the files module). */
+export type Substitute = (text: string, c: Container) => string;
+
+/** substitutePrefix replaces every __KIOSC_URL_PREFIX__ with the container's public prefix. */
+export const substitutePrefix: Substitute = (text, c) => text.split(PREFIX_PLACEHOLDER).join(publicPrefix(c));
+
+function envValue(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** SpecOptions are the deployment facts the spec depends on. */
+export interface SpecOptions {
+  instance: string;
+  network: string;
+  publishHostPort: number | null;
+  substitutions: Substitute[];
+}
+
+/** buildSpec returns the ContainerSpec for `c`. */
+export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
+  const sub = (text: string) => opts.substitutions.reduce((t, f) => f(t, c), text);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(c.environment)) env[k] = sub(envValue(v));
+  env.TITLE = c.title;
+  env.DESCRIPTION = c.description;
+  env.CONTAINER_PORT = String(c.containerPort);
+  const command = c.command.trim() ? shellSplit(sub(c.command)) : null;
+  const name = dockerName(c);
+  return {
+    name,
+    image: `${c.repository}:${c.tag}`,
+    env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    cmd: command,
+    labels: {
+      [LABELS.managed]: 'true',
+      [LABELS.container]: c.uuid,
+      [LABELS.project]: c.projectUuid,
+      [LABELS.instance]: opts.instance,
+      'portico.title': c.title.slice(0, 200),
+    },
+    network: opts.network,
+    aliases: [name],
+    port: c.containerPort,
+    publishHostPort: opts.publishHostPort,
+  };
+}

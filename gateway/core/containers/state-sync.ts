@@ -1,0 +1,137 @@
+/**
+ * state-sync.ts: keeps stored states equal to the engine's. Follows the engine's event stream
+ * (an external `docker kill` shows within about a second), reconnects with backoff, and resyncs
+ * from labels at start-up and after every reconnect — adopting containers a crash left behind.
+ */
+import type { Config } from '../config.ts';
+import type { Engine, ContainerInfo } from '../engine/engine.ts';
+import type { Bus } from '../events.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/index.ts';
+import type { ContainerService } from './service.ts';
+import { LABELS } from './spec.ts';
+
+/** StateSync is the running follower; `stop` ends it. */
+export interface StateSync {
+  readonly engineUp: () => boolean;
+  readonly reconnects: () => number;
+  resync(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const EVENT_ACTIONS = new Set(['start', 'die', 'stop', 'kill', 'pause', 'unpause', 'destroy', 'oom', 'restart', 'create']);
+
+/** startStateSync begins following the engine; the first resync runs before it resolves when the engine is up. */
+export async function startStateSync(deps: {
+  config: Config; store: Store; engine: Engine; bus: Bus; logger: Logger; containers: ContainerService;
+}): Promise<StateSync> {
+  const { config, store, engine, bus, logger, containers } = deps;
+  const abort = new AbortController();
+  const labels = { [LABELS.instance]: config.instance };
+  let up = false;
+  let reconnects = 0;
+  const pending = new Map<string, NodeJS.Timeout>();
+
+  function setUp(value: boolean, reason: string | null) {
+    if (up === value) return;
+    up = value;
+    bus.emit('engine-status', { up, reason });
+    if (value) logger.info('container engine reachable');
+    else logger.warn('container engine unreachable', { reason });
+  }
+
+  async function syncOne(dockerId: string): Promise<void> {
+    const c = store.containers.byDockerId(dockerId);
+    if (!c || containers.queue.busy(c.id)) return;
+    const info = await engine.inspect(dockerId);
+    const before = c.state;
+    containers.applyInfo(c, info, info ? null : 'container removed outside Portico');
+    if (c.state !== before) {
+      containers.log.add(c, c.state === 'running' ? 'INFO' : 'WARNING', 'anonymous', 'Task',
+        `Docker state changed: ${before} → ${c.state}${c.stateReason ? ` (${c.stateReason})` : ''}`);
+    }
+  }
+
+  /** resync compares every stored container with the engine's labelled containers. */
+  async function resync(): Promise<void> {
+    const infos = await engine.list({ all: true, labels });
+    const byUuid = new Map<string, ContainerInfo[]>();
+    for (const i of infos) {
+      const uuid = i.labels[LABELS.container];
+      if (!uuid) continue;
+      const list = byUuid.get(uuid) ?? [];
+      list.push(i);
+      byUuid.set(uuid, list);
+    }
+    store.logs.failInterruptedJobs();
+    for (const c of store.containers.all()) {
+      if (containers.queue.busy(c.id)) continue;
+      const candidates = byUuid.get(c.uuid) ?? [];
+      // Prefer the recorded container; else adopt the running or newest one a crash left behind.
+      let keep = candidates.find((i) => i.id === c.dockerId)
+        ?? candidates.find((i) => i.state === 'running')
+        ?? [...candidates].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+      for (const extra of candidates) {
+        if (extra !== keep) {
+          await engine.remove(extra.id, true).catch(() => {});
+          containers.log.add(c, 'WARNING', 'anonymous', 'Task', `Removed duplicate Docker container ${extra.name}`);
+        }
+      }
+      const info = keep ? await engine.inspect(keep.id) : null;
+      const before = c.state;
+      if (!info && (c.state === 'initial' || c.state === 'failed')) continue;
+      if (info && keep && keep.id !== c.dockerId) containers.log.add(c, 'INFO', 'anonymous', 'Task', `Adopted Docker container ${info.name}`);
+      containers.applyInfo(c, info, info ? null : c.dockerId ? 'container no longer exists' : c.stateReason);
+      if (before !== c.state) {
+        containers.log.add(c, 'INFO', 'anonymous', 'Task', `Syncing state with Docker: ${before} → ${c.state}`);
+      }
+    }
+  }
+
+  async function loop(): Promise<void> {
+    let delay = 100;
+    while (!abort.signal.aborted) {
+      try {
+        await engine.ping();
+        // Events since before the resync are replayed, so nothing between the two is lost.
+        const since = Math.floor(Date.now() / 1000) - 1;
+        await resync();
+        setUp(true, null);
+        delay = 100;
+        await engine.events({ labels, since }, (e) => {
+          if (!EVENT_ACTIONS.has(e.action)) return;
+          // Coalesce bursts (die+stop+kill) into one inspect per container.
+          clearTimeout(pending.get(e.id));
+          pending.set(e.id, setTimeout(() => {
+            pending.delete(e.id);
+            syncOne(e.id).catch((err) => logger.warn('state sync failed', { container: e.id.slice(0, 12), err }));
+          }, 25));
+        }, abort.signal);
+        if (abort.signal.aborted) return;
+        logger.warn('engine event stream ended; reconnecting');
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        setUp(false, (err as Error).message);
+      }
+      reconnects++;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+
+  const running = loop();
+  // Give start-up one chance to resync before serving, without blocking on a dead engine.
+  const deadline = Date.now() + 2000;
+  while (!up && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+
+  return {
+    engineUp: () => up,
+    reconnects: () => reconnects,
+    resync,
+    async stop() {
+      abort.abort();
+      for (const t of pending.values()) clearTimeout(t);
+      await running.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * services.ts: the bundle of core services the surfaces (REST API, UI, proxy) receive from the
+ * composition root. Surfaces depend on this type, never on how it was built.
+ */
+import type { Config } from './config.ts';
+import type { Engine } from './engine/engine.ts';
+import type { Bus } from './events.ts';
+import type { Logger } from './log.ts';
+import type { Store } from './store/index.ts';
+import type { ContainerService } from './containers/service.ts';
+import type { Access } from './auth/access.ts';
+import type { Authenticator } from './auth/authenticate.ts';
+import type { SessionStore } from './auth/sessions.ts';
+
+/** Health is what /healthz reports. */
+export interface Health { engineUp(): boolean; reconnects(): number }
+
+/** Services is everything a surface may use. */
+export interface Services {
+  config: Config;
+  store: Store;
+  engine: Engine;
+  bus: Bus;
+  logger: Logger;
+  containers: ContainerService;
+  access: Access;
+  auth: Authenticator;
+  sessions: SessionStore;
+  health: Health;
+}

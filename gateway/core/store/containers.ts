@@ -1,0 +1,200 @@
+/**
+ * containers.ts: SQL for container records. The engine-facing fields (state, docker id, ip…)
+ * are written only through `setRuntime`, the user-facing ones through `create`/`updateSettings`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from './db.ts';
+import { nowIso } from './db.ts';
+import type { Container, ContainerAction, ContainerSettings, ContainerState } from '../types.ts';
+
+type Row = Record<string, unknown>;
+
+function toContainer(r: Row): Container {
+  return {
+    id: r.id as number,
+    uuid: r.uuid as string,
+    projectId: r.project_id as number,
+    projectUuid: r.project_uuid as string,
+    title: r.title as string,
+    description: r.description as string,
+    repository: r.repository as string,
+    tag: r.tag as string,
+    containerPort: r.container_port as number,
+    containerPath: r.container_path as string,
+    heartbeatUrl: r.heartbeat_url as string,
+    timeout: r.timeout as number,
+    environment: JSON.parse(r.environment as string) as Record<string, unknown>,
+    environmentSecretKeys: (r.environment_secret_keys as string) ? (r.environment_secret_keys as string).split(',') : [],
+    command: r.command as string,
+    maxRetries: r.max_retries as number,
+    inactivityThreshold: r.inactivity_threshold as number,
+    stripPrefix: r.strip_prefix === 1,
+    templateSiteUuid: (r.template_site_uuid as string | null) ?? null,
+    templateProjectUuid: (r.template_project_uuid as string | null) ?? null,
+    state: r.state as ContainerState,
+    dockerId: (r.docker_id as string | null) ?? null,
+    dockerName: (r.docker_name as string | null) ?? null,
+    imageId: (r.image_id as string | null) ?? null,
+    containerIp: (r.container_ip as string | null) ?? null,
+    hostPort: (r.host_port as number | null) ?? null,
+    lastAction: (r.last_action as ContainerAction | null) ?? null,
+    lastActionRetries: r.last_action_retries as number,
+    lastActionAt: (r.last_action_at as string | null) ?? null,
+    stateReason: (r.state_reason as string | null) ?? null,
+    dateLastDockerLog: (r.date_last_docker_log as string | null) ?? null,
+    dateAccessed: (r.date_accessed as string | null) ?? null,
+    dateStarted: (r.date_started as string | null) ?? null,
+    createdAt: r.created_at as string,
+    modifiedAt: r.modified_at as string,
+  };
+}
+
+/** RuntimePatch is what the lifecycle and state sync may change on a container. */
+export interface RuntimePatch {
+  state?: ContainerState;
+  dockerId?: string | null;
+  dockerName?: string | null;
+  imageId?: string | null;
+  containerIp?: string | null;
+  hostPort?: number | null;
+  stateReason?: string | null;
+  dateStarted?: string | null;
+  dateLastDockerLog?: string | null;
+}
+
+const RUNTIME_COLUMNS: Record<keyof RuntimePatch, string> = {
+  state: 'state', dockerId: 'docker_id', dockerName: 'docker_name', imageId: 'image_id', containerIp: 'container_ip',
+  hostPort: 'host_port', stateReason: 'state_reason', dateStarted: 'date_started', dateLastDockerLog: 'date_last_docker_log',
+};
+
+/** ContainerFilter narrows a paginated listing. */
+export interface ContainerFilter {
+  projectId?: number;
+  projectIds?: number[];
+  state?: ContainerState;
+  search?: string;
+  limit: number;
+  offset: number;
+}
+
+const SELECT = 'SELECT c.*, p.uuid AS project_uuid FROM containers c JOIN projects p ON p.id = c.project_id';
+
+function settingsParams(s: ContainerSettings): Array<string | number | null> {
+  return [
+    s.title, s.description, s.repository, s.tag, s.containerPort, s.containerPath, s.heartbeatUrl, s.timeout,
+    JSON.stringify(s.environment), s.environmentSecretKeys.join(','), s.command, s.maxRetries, s.inactivityThreshold,
+    s.stripPrefix ? 1 : 0, s.templateSiteUuid, s.templateProjectUuid,
+  ];
+}
+
+/** ContainerStore is every query on container records. */
+export type ContainerStore = ReturnType<typeof createContainerStore>;
+
+/** createContainerStore prepares the container statements once (dynamic runtime patches are cached by shape). */
+export function createContainerStore(db: Db) {
+  const s = {
+    insert: db.prepare(`INSERT INTO containers (uuid, project_id, title, description, repository, tag, container_port,
+      container_path, heartbeat_url, timeout, environment, environment_secret_keys, command, max_retries,
+      inactivity_threshold, strip_prefix, template_site_uuid, template_project_uuid, created_at, modified_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+    update: db.prepare(`UPDATE containers SET title = ?, description = ?, repository = ?, tag = ?, container_port = ?,
+      container_path = ?, heartbeat_url = ?, timeout = ?, environment = ?, environment_secret_keys = ?, command = ?,
+      max_retries = ?, inactivity_threshold = ?, strip_prefix = ?, template_site_uuid = ?, template_project_uuid = ?,
+      modified_at = ? WHERE id = ?`),
+    byUuid: db.prepare(`${SELECT} WHERE c.uuid = ?`),
+    byId: db.prepare(`${SELECT} WHERE c.id = ?`),
+    byDockerId: db.prepare(`${SELECT} WHERE c.docker_id = ?`),
+    titleTaken: db.prepare('SELECT 1 FROM containers WHERE project_id = ? AND title = ? AND id != ?'),
+    all: db.prepare(`${SELECT} ORDER BY c.id`),
+    inStates: db.prepare(`${SELECT} WHERE c.state IN (SELECT value FROM json_each(?)) ORDER BY c.id`),
+    remove: db.prepare('DELETE FROM containers WHERE id = ?'),
+    setAction: db.prepare('UPDATE containers SET last_action = ?, last_action_retries = ?, last_action_at = ? WHERE id = ?'),
+    setAccessed: db.prepare('UPDATE containers SET date_accessed = ? WHERE id = ? AND (date_accessed IS NULL OR date_accessed < ?)'),
+    hostPorts: db.prepare('SELECT host_port FROM containers WHERE host_port IS NOT NULL'),
+    countByState: db.prepare('SELECT state, COUNT(*) AS n FROM containers GROUP BY state'),
+  };
+  const patchCache = new Map<string, ReturnType<Db['prepare']>>();
+
+  function list(filter: ContainerFilter): { count: number; results: Container[] } {
+    const where: string[] = [];
+    const params: Array<string | number> = [];
+    if (filter.projectId !== undefined) { where.push('c.project_id = ?'); params.push(filter.projectId); }
+    if (filter.projectIds) { where.push('c.project_id IN (SELECT value FROM json_each(?))'); params.push(JSON.stringify(filter.projectIds)); }
+    if (filter.state) { where.push('c.state = ?'); params.push(filter.state); }
+    if (filter.search) {
+      where.push(`(c.title LIKE ? ESCAPE '\\' OR c.repository LIKE ? ESCAPE '\\' OR p.title LIKE ? ESCAPE '\\')`);
+      const like = `%${filter.search.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
+      params.push(like, like, like);
+    }
+    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const key = `list:${clause}`;
+    let countStmt = patchCache.get(key + ':count');
+    let pageStmt = patchCache.get(key);
+    if (!countStmt || !pageStmt) {
+      countStmt = db.prepare(`SELECT COUNT(*) AS n FROM containers c JOIN projects p ON p.id = c.project_id${clause}`);
+      pageStmt = db.prepare(`${SELECT}${clause} ORDER BY c.created_at DESC, c.id DESC LIMIT ? OFFSET ?`);
+      patchCache.set(key + ':count', countStmt);
+      patchCache.set(key, pageStmt);
+    }
+    const count = (countStmt.get(...params) as { n: number }).n;
+    const rows = pageStmt.all(...params, filter.limit, filter.offset) as Row[];
+    return { count, results: rows.map(toContainer) };
+  }
+
+  return {
+    create(projectId: number, settings: ContainerSettings): Container {
+      const now = nowIso();
+      const uuid = randomUUID();
+      const { id } = s.insert.get(uuid, projectId, ...settingsParams(settings), now, now) as { id: number };
+      return toContainer(s.byId.get(id) as Row);
+    },
+    updateSettings(id: number, settings: ContainerSettings): void {
+      s.update.run(...settingsParams(settings), nowIso(), id);
+    },
+    byUuid(uuid: string): Container | null {
+      const r = s.byUuid.get(uuid) as Row | undefined;
+      return r ? toContainer(r) : null;
+    },
+    byId(id: number): Container | null {
+      const r = s.byId.get(id) as Row | undefined;
+      return r ? toContainer(r) : null;
+    },
+    byDockerId(dockerId: string): Container | null {
+      const r = s.byDockerId.get(dockerId) as Row | undefined;
+      return r ? toContainer(r) : null;
+    },
+    titleTaken(projectId: number, title: string, exceptId = -1): boolean {
+      return s.titleTaken.get(projectId, title, exceptId) !== undefined;
+    },
+    all(): Container[] { return (s.all.all() as Row[]).map(toContainer); },
+    inStates(states: ContainerState[]): Container[] {
+      return (s.inStates.all(JSON.stringify(states)) as Row[]).map(toContainer);
+    },
+    list,
+    remove(id: number): void { s.remove.run(id); },
+    setRuntime(id: number, patch: RuntimePatch): void {
+      const keys = (Object.keys(patch) as Array<keyof RuntimePatch>).filter((k) => patch[k] !== undefined);
+      if (!keys.length) return;
+      const sig = keys.join(',');
+      let stmt = patchCache.get(sig);
+      if (!stmt) {
+        stmt = db.prepare(`UPDATE containers SET ${keys.map((k) => `${RUNTIME_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`);
+        patchCache.set(sig, stmt);
+      }
+      stmt.run(...keys.map((k) => patch[k] as string | number | null), id);
+    },
+    setLastAction(id: number, action: ContainerAction | null, retries: number): void {
+      s.setAction.run(action, retries, nowIso(), id);
+    },
+    /** setAccessed moves date_accessed forward only (batched flushes may arrive out of order). */
+    setAccessed(id: number, isoDate: string): void { s.setAccessed.run(isoDate, id, isoDate); },
+    usedHostPorts(): Set<number> {
+      return new Set((s.hostPorts.all() as Array<{ host_port: number }>).map((r) => r.host_port));
+    },
+    countByState(): Record<string, number> {
+      const out: Record<string, number> = {};
+      for (const r of s.countByState.all() as Array<{ state: string; n: number }>) out[r.state] = r.n;
+      return out;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * index.ts: the Store, one object holding every store module over one database handle.
+ */
+import { openDb, tx } from './db.ts';
+import type { Db } from './db.ts';
+import { createUserStore } from './users.ts';
+import { createProjectStore } from './projects.ts';
+import { createContainerStore } from './containers.ts';
+import { createLogStore } from './logs.ts';
+
+/** Store is what services receive: narrow per-concept stores plus a transaction helper. */
+export interface Store {
+  readonly db: Db;
+  readonly users: ReturnType<typeof createUserStore>;
+  readonly projects: ReturnType<typeof createProjectStore>;
+  readonly containers: ReturnType<typeof createContainerStore>;
+  readonly logs: ReturnType<typeof createLogStore>;
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+/** createStore opens the database at `file` (':memory:' for tests), migrates it and prepares every statement. */
+export function createStore(file: string): Store {
+  const db = openDb(file);
+  return {
+    db,
+    users: createUserStore(db),
+    projects: createProjectStore(db),
+    containers: createContainerStore(db),
+    logs: createLogStore(db),
+    transaction: (fn) => tx(db, fn),
+    close: () => { if (db.isOpen) db.close(); },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * logs.ts: SQL for container log lines and action jobs.
+ */
+import type { Db } from './db.ts';
+import { nowIso } from './db.ts';
+import type { ContainerAction, Job, LogEntry, LogLevel, LogProcess } from '../types.ts';
+
+/** LogStore is every query on container logs and jobs. */
+export type LogStore = ReturnType<typeof createLogStore>;
+
+/** createLogStore prepares the log and job statements once. */
+export function createLogStore(db: Db) {
+  const s = {
+    insert: db.prepare('INSERT INTO container_logs (container_id, date, level, user, process, text) VALUES (?, ?, ?, ?, ?, ?) RETURNING id'),
+    tail: db.prepare(`SELECT * FROM (SELECT * FROM container_logs WHERE container_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`),
+    after: db.prepare('SELECT * FROM container_logs WHERE container_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    count: db.prepare('SELECT COUNT(*) AS n FROM container_logs WHERE container_id = ?'),
+    trimCount: db.prepare(`DELETE FROM container_logs WHERE container_id = ? AND id <= (
+      SELECT id FROM container_logs WHERE container_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`),
+    trimAge: db.prepare('DELETE FROM container_logs WHERE container_id = ? AND date < ?'),
+    insertJob: db.prepare(`INSERT INTO jobs (container_id, action, user, status, created_at) VALUES (?, ?, ?, 'running', ?) RETURNING id`),
+    finishJob: db.prepare('UPDATE jobs SET status = ?, error = ?, finished_at = ? WHERE id = ?'),
+    jobs: db.prepare('SELECT * FROM jobs WHERE container_id = ? ORDER BY id DESC LIMIT ?'),
+    failRunningJobs: db.prepare(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'running'`),
+  };
+  const toEntry = (r: Record<string, unknown>): LogEntry => ({
+    id: r.id as number, containerId: r.container_id as number, date: r.date as string, level: r.level as LogLevel,
+    user: r.user as string, process: r.process as LogProcess, text: r.text as string,
+  });
+  return {
+    add(containerId: number, level: LogLevel, user: string, process: LogProcess, text: string, date = nowIso()): number {
+      return (s.insert.get(containerId, date, level, user, process, text) as { id: number }).id;
+    },
+    tail(containerId: number, lines: number): LogEntry[] {
+      return (s.tail.all(containerId, lines) as Array<Record<string, unknown>>).map(toEntry);
+    },
+    after(containerId: number, afterId: number, limit = 1000): LogEntry[] {
+      return (s.after.all(containerId, afterId, limit) as Array<Record<string, unknown>>).map(toEntry);
+    },
+    count(containerId: number): number { return (s.count.get(containerId) as { n: number }).n; },
+    /** trim keeps at most `keep` newest lines and drops lines older than `olderThan` (ISO date). */
+    trim(containerId: number, keep: number, olderThan: string | null): number {
+      let removed = Number(s.trimCount.run(containerId, containerId, keep).changes);
+      if (olderThan) removed += Number(s.trimAge.run(containerId, olderThan).changes);
+      return removed;
+    },
+    startJob(containerId: number, action: ContainerAction, user: string): number {
+      return (s.insertJob.get(containerId, action, user, nowIso()) as { id: number }).id;
+    },
+    finishJob(jobId: number, ok: boolean, error: string | null): void {
+      s.finishJob.run(ok ? 'done' : 'failed', error, nowIso(), jobId);
+    },
+    jobs(containerId: number, limit = 20): Job[] {
+      return (s.jobs.all(containerId, limit) as Array<Record<string, unknown>>).map((r) => ({
+        id: r.id as number, containerId: r.container_id as number, action: r.action as ContainerAction, user: r.user as string,
+        status: r.status as Job['status'], error: (r.error as string | null) ?? null, createdAt: r.created_at as string,
+        finishedAt: (r.finished_at as string | null) ?? null,
+      }));
+    },
+    /** failInterruptedJobs marks jobs left 'running' by a crashed process as failed (run at start-up). */
+    failInterruptedJobs(): number {
+      return Number(s.failRunningJobs.run('interrupted by a gateway restart', nowIso()).changes);
+    },
+  };
+}

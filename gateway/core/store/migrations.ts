@@ -1,0 +1,161 @@
+/**
+ * migrations.ts: the numbered schema migrations. Index i brings user_version from i to i+1.
+ * Append only: never edit a migration that has shipped.
+ */
+
+/** MIGRATIONS is the ordered list of SQL scripts. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the first complete schema.
+  `
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '',
+    password_hash TEXT,
+    is_admin INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL DEFAULT 'local' CHECK (source IN ('local', 'ldap')),
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    expires_at TEXT
+  );
+  CREATE INDEX api_tokens_user ON api_tokens(user_id);
+
+  CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions(user_id);
+
+  CREATE TABLE projects (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE memberships (
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'delegate', 'contributor', 'guest')),
+    PRIMARY KEY (project_id, user_id)
+  );
+  CREATE INDEX memberships_user ON memberships(user_id);
+
+  CREATE TABLE containers (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    repository TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    container_port INTEGER NOT NULL DEFAULT 80,
+    container_path TEXT NOT NULL DEFAULT '',
+    heartbeat_url TEXT NOT NULL DEFAULT '',
+    timeout INTEGER NOT NULL DEFAULT 60,
+    environment TEXT NOT NULL DEFAULT '{}',
+    environment_secret_keys TEXT NOT NULL DEFAULT '',
+    command TEXT NOT NULL DEFAULT '',
+    max_retries INTEGER NOT NULL DEFAULT 5,
+    inactivity_threshold REAL NOT NULL DEFAULT 7,
+    strip_prefix INTEGER NOT NULL DEFAULT 1,
+    template_site_uuid TEXT,
+    template_project_uuid TEXT,
+    state TEXT NOT NULL DEFAULT 'initial',
+    docker_id TEXT,
+    docker_name TEXT,
+    image_id TEXT,
+    container_ip TEXT,
+    host_port INTEGER,
+    last_action TEXT,
+    last_action_retries INTEGER NOT NULL DEFAULT 0,
+    last_action_at TEXT,
+    state_reason TEXT,
+    date_last_docker_log TEXT,
+    date_accessed TEXT,
+    date_started TEXT,
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL,
+    UNIQUE (project_id, title)
+  );
+  CREATE INDEX containers_state ON containers(state);
+  CREATE INDEX containers_docker_id ON containers(docker_id);
+
+  CREATE TABLE container_logs (
+    id INTEGER PRIMARY KEY,
+    container_id INTEGER NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    level TEXT NOT NULL,
+    user TEXT NOT NULL,
+    process TEXT NOT NULL,
+    text TEXT NOT NULL
+  );
+  CREATE INDEX container_logs_container ON container_logs(container_id, id);
+
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    container_id INTEGER NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    action TEXT NOT NULL,
+    user TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+    error TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX jobs_container ON jobs(container_id, id);
+
+  CREATE TABLE templates (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    settings TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX templates_project_title ON templates(project_id, title) WHERE project_id IS NOT NULL;
+  CREATE UNIQUE INDEX templates_site_title ON templates(title) WHERE project_id IS NULL;
+
+  CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL DEFAULT '',
+    content_type TEXT NOT NULL DEFAULT 'application/octet-stream',
+    uploaded_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (project_id, name)
+  );
+
+  CREATE TABLE uptime_samples (
+    container_id INTEGER NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    state TEXT NOT NULL
+  );
+  CREATE INDEX uptime_samples_container ON uptime_samples(container_id, at);
+
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,104 @@
+/**
+ * users.ts: SQL for users and API tokens. Tokens are stored as SHA-256 hashes only.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from './db.ts';
+import { nowIso } from './db.ts';
+import type { User } from '../types.ts';
+
+interface UserRow {
+  id: number; uuid: string; username: string; name: string; email: string; password_hash: string | null;
+  is_admin: number; source: 'local' | 'ldap'; active: number; created_at: string;
+}
+
+function toUser(r: UserRow): User {
+  return {
+    id: r.id, uuid: r.uuid, username: r.username, name: r.name, email: r.email, isAdmin: r.is_admin === 1,
+    source: r.source, active: r.active === 1, createdAt: r.created_at,
+  };
+}
+
+/** ApiTokenRecord is a stored token without its secret. */
+export interface ApiTokenRecord {
+  id: number; userId: number; name: string; prefix: string; createdAt: string; lastUsedAt: string | null; expiresAt: string | null;
+}
+
+/** UserStore is every query on users and tokens. */
+export type UserStore = ReturnType<typeof createUserStore>;
+
+/** createUserStore prepares the user and token statements once. */
+export function createUserStore(db: Db) {
+  const s = {
+    insert: db.prepare(`INSERT INTO users (uuid, username, name, email, password_hash, is_admin, source, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
+    byId: db.prepare('SELECT * FROM users WHERE id = ?'),
+    byName: db.prepare('SELECT * FROM users WHERE username = ?'),
+    byUuid: db.prepare('SELECT * FROM users WHERE uuid = ?'),
+    all: db.prepare('SELECT * FROM users ORDER BY username'),
+    count: db.prepare('SELECT COUNT(*) AS n FROM users'),
+    setPassword: db.prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
+    setAdmin: db.prepare('UPDATE users SET is_admin = ? WHERE id = ?'),
+    setActive: db.prepare('UPDATE users SET active = ? WHERE id = ?'),
+    update: db.prepare('UPDATE users SET name = ?, email = ? WHERE id = ?'),
+    insertToken: db.prepare(`INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at)
+      VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
+    tokenByHash: db.prepare('SELECT t.id AS token_id, t.expires_at, u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?'),
+    tokensOf: db.prepare('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY id'),
+    touchToken: db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?'),
+    deleteToken: db.prepare('DELETE FROM api_tokens WHERE id = ? AND user_id = ?'),
+  };
+  return {
+    create(input: { username: string; name?: string; email?: string; passwordHash: string | null; isAdmin?: boolean; source?: 'local' | 'ldap' }): User {
+      const row = s.insert.get(randomUUID(), input.username, input.name ?? '', input.email ?? '', input.passwordHash,
+        input.isAdmin ? 1 : 0, input.source ?? 'local', nowIso()) as unknown as UserRow;
+      return toUser(row);
+    },
+    byId(id: number): User | null {
+      const r = s.byId.get(id) as UserRow | undefined;
+      return r ? toUser(r) : null;
+    },
+    byUsername(username: string): User | null {
+      const r = s.byName.get(username) as UserRow | undefined;
+      return r ? toUser(r) : null;
+    },
+    byUuid(uuid: string): User | null {
+      const r = s.byUuid.get(uuid) as UserRow | undefined;
+      return r ? toUser(r) : null;
+    },
+    passwordHash(username: string): { user: User; hash: string | null } | null {
+      const r = s.byName.get(username) as UserRow | undefined;
+      return r ? { user: toUser(r), hash: r.password_hash } : null;
+    },
+    all(): User[] {
+      return (s.all.all() as unknown as UserRow[]).map(toUser);
+    },
+    count(): number {
+      return (s.count.get() as { n: number }).n;
+    },
+    setPasswordHash(id: number, hash: string): void { s.setPassword.run(hash, id); },
+    setAdmin(id: number, isAdmin: boolean): void { s.setAdmin.run(isAdmin ? 1 : 0, id); },
+    setActive(id: number, active: boolean): void { s.setActive.run(active ? 1 : 0, id); },
+    update(id: number, name: string, email: string): void { s.update.run(name, email, id); },
+    createToken(userId: number, name: string, hash: string, prefix: string, expiresAt: string | null): number {
+      return (s.insertToken.get(userId, name, hash, prefix, nowIso(), expiresAt) as { id: number }).id;
+    },
+    /** userByTokenHash returns the token's user when the token exists and has not expired, and marks it used. */
+    userByTokenHash(hash: string): User | null {
+      const r = s.tokenByHash.get(hash) as (UserRow & { token_id: number; expires_at: string | null }) | undefined;
+      if (!r) return null;
+      const now = nowIso();
+      if (r.expires_at && r.expires_at <= now) return null;
+      s.touchToken.run(now, r.token_id);
+      return toUser(r);
+    },
+    tokensOf(userId: number): ApiTokenRecord[] {
+      return (s.tokensOf.all(userId) as Array<Record<string, unknown>>).map((r) => ({
+        id: r.id as number, userId: r.user_id as number, name: r.name as string, prefix: r.prefix as string,
+        createdAt: r.created_at as string, lastUsedAt: (r.last_used_at as string | null) ?? null, expiresAt: (r.expires_at as string | null) ?? null,
+      }));
+    },
+    deleteToken(userId: number, tokenId: number): boolean {
+      return Number(s.deleteToken.run(tokenId, userId).changes) > 0;
+    },
+  };
+}

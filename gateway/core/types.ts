@@ -1,0 +1,124 @@
+/**
+ * types.ts: Portico's domain records, shared by the store, the services and the HTTP surfaces.
+ * Names and values follow Kiosc where Kiosc has them (states, actions, roles, container fields).
+ */
+
+/** CONTAINER_STATES are Kiosc's states plus the transient ones Portico shows while it works. */
+export const CONTAINER_STATES = [
+  'initial', 'pulling', 'created', 'running', 'paused', 'restarting', 'exited', 'dead', 'failed', 'deleting', 'deleted',
+] as const;
+export type ContainerState = (typeof CONTAINER_STATES)[number];
+
+/** CONTAINER_ACTIONS are Kiosc's actions plus kill and reset (a hard reset: force-remove, then start afresh). */
+export const CONTAINER_ACTIONS = ['start', 'stop', 'pause', 'unpause', 'restart', 'delete', 'kill', 'reset'] as const;
+export type ContainerAction = (typeof CONTAINER_ACTIONS)[number];
+
+/** ROLES are Kiosc's (SODAR's) project roles, strongest first. */
+export const ROLES = ['owner', 'delegate', 'contributor', 'guest'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** LogProcess is the source column of a container log line, as in Kiosc. */
+export type LogProcess = 'Object' | 'Action' | 'Task' | 'Docker' | 'Proxy';
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
+
+/** User is a person (or robot) who can log in. */
+export interface User {
+  id: number;
+  uuid: string;
+  username: string;
+  name: string;
+  email: string;
+  isAdmin: boolean;
+  source: 'local' | 'ldap';
+  active: boolean;
+  createdAt: string;
+}
+
+/** Project groups containers, templates, files and members. */
+export interface Project {
+  id: number;
+  uuid: string;
+  title: string;
+  description: string;
+  createdAt: string;
+}
+
+/** Membership is one user's role in one project. */
+export interface Membership {
+  projectId: number;
+  userId: number;
+  role: Role;
+  username?: string;
+}
+
+/** ContainerSettings are the user-editable fields of a container (Kiosc's form, plus strip_prefix). */
+export interface ContainerSettings {
+  title: string;
+  description: string;
+  repository: string;
+  tag: string;
+  containerPort: number;
+  containerPath: string;
+  heartbeatUrl: string;
+  timeout: number;
+  environment: Record<string, unknown>;
+  environmentSecretKeys: string[];
+  command: string;
+  maxRetries: number;
+  inactivityThreshold: number;
+  stripPrefix: boolean;
+  templateSiteUuid: string | null;
+  templateProjectUuid: string | null;
+}
+
+/** Container is the stored record: settings plus what Portico learned from the engine. */
+export interface Container extends ContainerSettings {
+  id: number;
+  uuid: string;
+  projectId: number;
+  projectUuid: string;
+  state: ContainerState;
+  dockerId: string | null;
+  dockerName: string | null;
+  imageId: string | null;
+  containerIp: string | null;
+  hostPort: number | null;
+  lastAction: ContainerAction | null;
+  lastActionRetries: number;
+  lastActionAt: string | null;
+  stateReason: string | null;
+  dateLastDockerLog: string | null;
+  dateAccessed: string | null;
+  dateStarted: string | null;
+  createdAt: string;
+  modifiedAt: string;
+}
+
+/** LogEntry is one line of a container's merged log. */
+export interface LogEntry {
+  id: number;
+  containerId: number;
+  date: string;
+  level: LogLevel;
+  user: string;
+  process: LogProcess;
+  text: string;
+}
+
+/** Job is one run of an action on a container. */
+export interface Job {
+  id: number;
+  containerId: number;
+  action: ContainerAction;
+  user: string;
+  status: 'running' | 'done' | 'failed';
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** Principal is who is calling: a user (with site-admin flag) or nobody. */
+export interface Principal {
+  user: User;
+  via: 'session' | 'token' | 'cli';
+}

@@ -1,0 +1,59 @@
+/**
+ * body.ts: reads request bodies with a size limit. JSON must be JSON (400 otherwise); too large is 413.
+ */
+import type { IncomingMessage } from 'node:http';
+import { PorticoError, badRequest } from '../core/errors.ts';
+
+/** readBody buffers at most `limit` bytes of the body, or throws E_BODY_TOO_LARGE (413). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        req.resume();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => { if (!failed) resolve(Buffer.concat(chunks)); });
+    req.on('error', (err) => { if (!failed) { failed = true; reject(err); } });
+  });
+}
+
+function tooLarge(limit: number): PorticoError {
+  return new PorticoError('E_BODY_TOO_LARGE', 413, `request body is larger than ${limit} bytes`);
+}
+
+/** readJson reads and parses a JSON body (an empty body is `{}`). */
+export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  const buf = await readBody(req, limit);
+  if (buf.length === 0) return {};
+  if (type && !type.includes('json')) {
+    throw new PorticoError('E_UNSUPPORTED_MEDIA_TYPE', 415, 'send the body as application/json');
+  }
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch (err) {
+    throw badRequest(`malformed JSON: ${(err as Error).message}`, 'E_MALFORMED_JSON');
+  }
+}
+
+/** readForm reads an application/x-www-form-urlencoded body into a plain object (last value wins). */
+export async function readForm(req: IncomingMessage, limit: number): Promise<Record<string, string>> {
+  const buf = await readBody(req, limit);
+  const out: Record<string, string> = Object.create(null);
+  for (const [k, v] of new URLSearchParams(buf.toString('utf8'))) out[k] = v;
+  return out;
+}

@@ -1,0 +1,91 @@
+/**
+ * main.ts: the composition root. Reads the config, builds the core, the surfaces and the proxy,
+ * and listens. The only module that wires everything together and the only one that calls listen.
+ */
+import './guard.mjs';
+import http from 'node:http';
+import { loadConfig } from './core/config.ts';
+import { PorticoError } from './core/errors.ts';
+import { buildCore, ensureAdmin } from './core/build.ts';
+import { createGateway } from './app.ts';
+import type { ProxyHandler, Surface } from './app.ts';
+import type { Core } from './core/build.ts';
+import { registerContainerApi } from '../admin/api/containers.ts';
+import { registerSessionApi } from '../admin/api/session.ts';
+
+/** SURFACES are the route groups served next to the proxy. */
+export const SURFACES: Surface[] = [registerSessionApi, registerContainerApi];
+
+/** createProxyFor builds the proxy handler for a core (null until the proxy module is wired). */
+export async function createProxyFor(_core: Core): Promise<ProxyHandler | null> {
+  return null;
+}
+
+/** startServer builds everything for `core` and listens; returns the server and a close function. */
+export async function startServer(core: Core, host: string, port: number): Promise<{ server: http.Server; close(): Promise<void> }> {
+  const proxy = await createProxyFor(core);
+  const gateway = createGateway(core, SURFACES, proxy);
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, gateway.handleRequest);
+  server.on('upgrade', gateway.handleUpgrade);
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => { server.off('error', reject); resolve(); });
+  });
+  return {
+    server,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    }),
+  };
+}
+
+/** runMain runs the gateway until SIGTERM/SIGINT. */
+export async function runMain(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof PorticoError) {
+      process.stderr.write(`portico: configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const core = await buildCore(config);
+  const admin = await ensureAdmin(core);
+  if (admin?.generated) {
+    process.stdout.write(`\nCreated site admin "${admin.username}" with password: ${admin.password}\n(shown once; set PORTICO_ADMIN_PASSWORD to choose it)\n\n`);
+  } else if (admin) {
+    core.logger.info('created site admin from PORTICO_ADMIN_PASSWORD', { user: admin.username });
+  }
+  if (!core.health.engineUp()) core.logger.warn('no container engine answers yet; serving anyway and retrying in the background');
+  const { server, close } = await startServer(core, config.host, config.port);
+  const addr = server.address();
+  core.logger.info('Portico listening', { url: `http://${config.host}:${typeof addr === 'object' && addr ? addr.port : config.port}/`, network: config.networkMode, data: config.dataDir });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    core.logger.info('shutting down', { signal });
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await close();
+    await core.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+if (import.meta.main) {
+  runMain().catch((err) => {
+    process.stderr.write(`portico: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}
