@@ -12,9 +12,10 @@ import type { ProxyHandler, Surface } from './app.ts';
 import type { Core } from './core/build.ts';
 import { registerContainerApi } from '../admin/api/containers.ts';
 import { registerSessionApi } from '../admin/api/session.ts';
+import { registerUi } from '../admin/ui/index.ts';
 
 /** SURFACES are the route groups served next to the proxy. */
-export const SURFACES: Surface[] = [registerSessionApi, registerContainerApi];
+export const SURFACES: Surface[] = [registerSessionApi, registerContainerApi, registerUi];
 
 /** createProxyFor builds the proxy handler for a core (null until the proxy module is wired). */
 export async function createProxyFor(_core: Core): Promise<ProxyHandler | null> {

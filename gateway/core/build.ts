@@ -18,6 +18,7 @@ import { createAuthenticator } from './auth/authenticate.ts';
 import { createSessionStore } from './auth/sessions.ts';
 import { generatePassword, hashPassword } from './auth/passwords.ts';
 import type { Services } from './services.ts';
+import { Registry } from './metrics.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -37,6 +38,7 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   return {
     config, store, engine, bus, logger, containers, sessions, stateSync,
     access: createAccess(store),
+    metrics: new Registry(),
     auth: createAuthenticator(store, sessions),
     health: { engineUp: stateSync.engineUp, reconnects: stateSync.reconnects },
     async close() {

@@ -11,6 +11,7 @@ import type { ContainerService } from './containers/service.ts';
 import type { Access } from './auth/access.ts';
 import type { Authenticator } from './auth/authenticate.ts';
 import type { SessionStore } from './auth/sessions.ts';
+import type { Registry } from './metrics.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -27,4 +28,6 @@ export interface Services {
   auth: Authenticator;
   sessions: SessionStore;
   health: Health;
+  /** metrics is the one Prometheus registry; modules add their metrics at build time. */
+  metrics: Registry;
 }

@@ -26,8 +26,12 @@ export function errorBody(err: PorticoError): Record<string, unknown> {
   return body;
 }
 
+/** ResponseSent is thrown by a handler that already wrote its response (e.g. a redirect); it is not an error. */
+export class ResponseSent extends Error {}
+
 /** sendError maps anything thrown to a JSON error response (and logs bugs with their stack). */
 export function sendError(res: ServerResponse, err: unknown, logger: Logger): void {
+  if (err instanceof ResponseSent) return;
   const e = toPorticoError(err);
   if (e.status >= 500 && !(err instanceof PorticoError)) logger.error('unhandled error', { err });
   if (res.headersSent) {

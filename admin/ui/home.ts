@@ -1,0 +1,18 @@
+/**
+ * home.ts: the home page: the caller's projects (all of them for site admins).
+ */
+import type { Services } from '../../gateway/core/services.ts';
+import type { Router } from '../../gateway/http/router.ts';
+import type { Renderer } from './render.ts';
+import { pageData, requirePageUser } from './pages.ts';
+
+/** registerHome adds GET /. */
+export function registerHome(router: Router, svc: Services, ui: Renderer): void {
+  router.on('GET', '/', (ctx) => {
+    const caller = requirePageUser(svc, ctx.req, ctx.res);
+    const projects = caller.user.isAdmin
+      ? svc.store.projects.all().map((p) => ({ ...p, role: svc.store.projects.roleOf(p.id, caller.user.id) ?? 'site admin' }))
+      : svc.store.projects.ofUser(caller.user.id);
+    ui.page(ctx.req, ctx.res, 'pages/home', pageData(caller, 'Projects', { projects }));
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * render.ts: server-side rendering with eta (auto-escaping on). One URL serves a full page or, for
+ * htmx requests, only the fragment: the layout includes the same partial.
+ */
+import path from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Eta } from 'eta';
+import type { Caller } from '../../gateway/core/auth/authenticate.ts';
+
+const VIEWS = path.resolve(import.meta.dirname, '../../templates');
+
+/** PageData is what every page template receives besides its own fields. */
+export interface PageData {
+  title: string;
+  caller: Caller | null;
+  csrf: string;
+  [key: string]: unknown;
+}
+
+/** Renderer renders pages and fragments. */
+export type Renderer = ReturnType<typeof createRenderer>;
+
+/** createRenderer loads templates from templates/ (cached in production, re-read when `dev`). */
+export function createRenderer(opts: { dev?: boolean } = {}) {
+  const eta = new Eta({ views: VIEWS, autoEscape: true, autoTrim: false, cache: !opts.dev, useWith: false });
+
+  /** isFragmentRequest tells htmx requests that want only the fragment (not boosted navigations). */
+  function isFragmentRequest(req: IncomingMessage): boolean {
+    return req.headers['hx-request'] === 'true' && req.headers['hx-boosted'] !== 'true';
+  }
+
+  return {
+    /** render returns the HTML of one template (a partial) with `data`. */
+    render(view: string, data: Record<string, unknown>): string {
+      return eta.render(view, data);
+    },
+    /** page writes `view` inside the layout, or alone for htmx fragment requests. */
+    page(req: IncomingMessage, res: ServerResponse, view: string, data: PageData, status = 200): void {
+      const body = eta.render(view, data);
+      const html = isFragmentRequest(req) ? body : eta.render('layout', { ...data, body });
+      res.writeHead(status, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'referrer-policy': 'same-origin',
+        'vary': 'HX-Request',
+      });
+      res.end(html);
+    },
+    isFragmentRequest,
+  };
+}
