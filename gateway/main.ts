@@ -13,13 +13,15 @@ import type { Core } from './core/build.ts';
 import { registerContainerApi } from '../admin/api/containers.ts';
 import { registerSessionApi } from '../admin/api/session.ts';
 import { registerUi } from '../admin/ui/index.ts';
+import { createProxy } from './proxy/handler.ts';
+import type { Proxy } from './proxy/handler.ts';
 
 /** SURFACES are the route groups served next to the proxy. */
 export const SURFACES: Surface[] = [registerSessionApi, registerContainerApi, registerUi];
 
-/** createProxyFor builds the proxy handler for a core (null until the proxy module is wired). */
-export async function createProxyFor(_core: Core): Promise<ProxyHandler | null> {
-  return null;
+/** createProxyFor builds the proxy handler for a core. */
+export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<Proxy, 'close'>) | null> {
+  return createProxy(core);
 }
 
 /** startServer builds everything for `core` and listens; returns the server and a close function. */
@@ -38,10 +40,13 @@ export async function startServer(core: Core, host: string, port: number): Promi
   });
   return {
     server,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    }),
+    close: async () => {
+      await proxy?.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    },
   };
 }
 

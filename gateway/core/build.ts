@@ -19,6 +19,11 @@ import { createSessionStore } from './auth/sessions.ts';
 import { generatePassword, hashPassword } from './auth/passwords.ts';
 import type { Services } from './services.ts';
 import { Registry } from './metrics.ts';
+import { createAccessRecorder } from './containers/access-recorder.ts';
+import { stopIdleContainers } from './containers/idle.ts';
+
+/** IDLE_CHECK_MS is how often the idle-stop rule runs (until the scheduler takes it over). */
+export const IDLE_CHECK_MS = 60_000;
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -35,17 +40,25 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const sessions = createSessionStore(store.db, config.sessionIdleMinutes * 60_000, config.sessionAbsoluteHours * 3_600_000);
   const containers = createContainerService({ config, store, engine, bus, logger, substitutions: opts.substitutions });
   const stateSync = await startStateSync({ config, store, engine, bus, logger, containers });
-  return {
-    config, store, engine, bus, logger, containers, sessions, stateSync,
+  const accessRecorder = createAccessRecorder({ store, log: containers.log, logger, flushMs: config.accessFlushMs });
+  const core: Core = {
+    config, store, engine, bus, logger, containers, sessions, stateSync, accessRecorder,
     access: createAccess(store),
     metrics: new Registry(),
     auth: createAuthenticator(store, sessions),
     health: { engineUp: stateSync.engineUp, reconnects: stateSync.reconnects },
     async close() {
+      clearInterval(idleTimer);
+      accessRecorder.stop();
       await stateSync.stop();
       store.close();
     },
   };
+  const idleTimer = setInterval(() => {
+    stopIdleContainers(core).catch((err) => logger.warn('idle check failed', { err }));
+  }, IDLE_CHECK_MS);
+  idleTimer.unref();
+  return core;
 }
 
 /**

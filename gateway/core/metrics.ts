@@ -22,6 +22,11 @@ export class Counter {
     this.values.set(k, (this.values.get(k) ?? 0) + by);
   }
   get(labels?: Labels): number { return this.values.get(key(labels)) ?? 0; }
+  /** labelled returns an incrementer bound to fixed labels, its key built once (for hot paths). */
+  labelled(labels: Labels): (by?: number) => void {
+    const k = key(labels);
+    return (by = 1) => { this.values.set(k, (this.values.get(k) ?? 0) + by); };
+  }
   render(): string {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`;
     if (this.values.size === 0) out += `${this.name} 0\n`;

@@ -12,6 +12,7 @@ import type { Access } from './auth/access.ts';
 import type { Authenticator } from './auth/authenticate.ts';
 import type { SessionStore } from './auth/sessions.ts';
 import type { Registry } from './metrics.ts';
+import type { AccessRecorder } from './containers/access-recorder.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -30,4 +31,6 @@ export interface Services {
   health: Health;
   /** metrics is the one Prometheus registry; modules add their metrics at build time. */
   metrics: Registry;
+  /** accessRecorder holds last-access times in memory (the proxy records, the idle rule reads). */
+  accessRecorder: AccessRecorder;
 }

@@ -13,6 +13,7 @@ import type { Config } from '../../gateway/core/config.ts';
 import { buildCore } from '../../gateway/core/build.ts';
 import type { Core } from '../../gateway/core/build.ts';
 import { silentLogger } from '../../gateway/core/log.ts';
+import type { Logger } from '../../gateway/core/log.ts';
 import { hashPassword } from '../../gateway/core/auth/passwords.ts';
 import { hashSecret, newSecret } from '../../gateway/core/auth/tokens.ts';
 import { startServer } from '../../gateway/main.ts';
@@ -58,7 +59,8 @@ export function removeInstanceContainers(instance: string): void {
 }
 
 /** startGateway starts a test gateway; `env` overrides settings (PORTICO_* names). */
-export async function startGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startGateway(env: Record<string, string> = {}, opts: { logger?: Logger } = {}): Promise<TestGateway> {
+  const logger = opts.logger ?? silentLogger;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-test-'));
   const instance = `t-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
@@ -70,7 +72,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Te
     PORTICO_LOG_LEVEL: 'error',
     ...env,
   });
-  let core = await buildCore(config, { logger: silentLogger });
+  let core = await buildCore(config, { logger });
   let server = await startServer(core, '127.0.0.1', 0);
   const port = (server.server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
@@ -111,7 +113,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Te
     async restart() {
       await server.close();
       await core.close();
-      core = await buildCore(config, { logger: silentLogger });
+      core = await buildCore(config, { logger });
       server = await startServer(core, '127.0.0.1', port);
     },
     async close() {

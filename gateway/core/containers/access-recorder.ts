@@ -1,0 +1,123 @@
+/**
+ * access-recorder.ts: when each container was last used, kept in memory and written to the store
+ * in one batch every `flushMs` — never a database write per request. The container log gets one
+ * aggregated Proxy line per container and minute (request and WebSocket counts, who), never a row
+ * per request. The proxy calls `hit` on successful responses and `touch` on live WebSocket traffic.
+ */
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/index.ts';
+import type { ContainerLog } from './container-log.ts';
+
+/** LOG_WINDOW_MS is how often the aggregated Proxy line is written per container. */
+export const LOG_WINDOW_MS = 60_000;
+const MAX_NAMES = 5;
+
+interface Window { requests: number; websockets: number; users: Set<string>; uuid: string }
+
+/** AccessRecorder is the in-memory access book. */
+export interface AccessRecorder {
+  /** hit records one successful proxied response by `user`. */
+  hit(containerId: number, uuid: string, user: string): void;
+  /** websocket records one opened WebSocket by `user`. */
+  websocket(containerId: number, uuid: string, user: string): void;
+  /** touch records live traffic (no count). */
+  touch(containerId: number): void;
+  /** lastAccess is the newest access in memory (ms), or null. */
+  lastAccess(containerId: number): number | null;
+  /** beforeFlush registers a sampler run before each flush (the proxy touches busy WebSockets there). */
+  beforeFlush(fn: () => void): void;
+  /** flush writes pending access times; with `log` it also writes the aggregated log lines now. */
+  flush(opts?: { log?: boolean }): void;
+  /** stop flushes everything and ends the timer. */
+  stop(): void;
+}
+
+/** createAccessRecorder starts the flush timer (unref'd) over the store and the container log. */
+export function createAccessRecorder(deps: { store: Store; log: ContainerLog; logger: Logger; flushMs: number; now?: () => number }): AccessRecorder {
+  const { store, log, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const last = new Map<number, number>();
+  const dirty = new Set<number>();
+  const windows = new Map<number, Window>();
+  const samplers: Array<() => void> = [];
+  let windowStart = now();
+
+  function windowOf(id: number, uuid: string): Window {
+    let w = windows.get(id);
+    if (w === undefined) {
+      w = { requests: 0, websockets: 0, users: new Set(), uuid };
+      windows.set(id, w);
+    }
+    return w;
+  }
+
+  function touch(id: number): void {
+    last.set(id, now());
+    dirty.add(id);
+  }
+
+  function writeLog(): void {
+    const minutes = Math.max(1, Math.round((now() - windowStart) / 60_000));
+    windowStart = now();
+    for (const [id, w] of windows) {
+      const parts: string[] = [];
+      if (w.requests) parts.push(`${w.requests} request${w.requests === 1 ? '' : 's'}`);
+      if (w.websockets) parts.push(`${w.websockets} WebSocket connection${w.websockets === 1 ? '' : 's'}`);
+      const names = [...w.users];
+      const user = names.length === 1 ? names[0] : 'anonymous';
+      const who = names.length > 1 ? ` by ${names.join(', ')}${w.users.size >= MAX_NAMES ? ' and others' : ''}` : '';
+      try {
+        if (store.containers.byId(id)) {
+          log.add({ id, uuid: w.uuid }, 'INFO', user, 'Proxy', `Accessed: ${parts.join(', ')}${who} in the last ${minutes === 1 ? 'minute' : `${minutes} minutes`}`);
+        }
+      } catch (err) {
+        logger.warn('could not write the proxy access log line', { err });
+      }
+    }
+    windows.clear();
+  }
+
+  function flush(opts: { log?: boolean } = {}): void {
+    for (const s of samplers) s();
+    if (dirty.size > 0) {
+      const batch = [...dirty];
+      dirty.clear();
+      try {
+        store.transaction(() => {
+          for (const id of batch) store.containers.setAccessed(id, new Date(last.get(id)!).toISOString());
+        });
+      } catch (err) {
+        for (const id of batch) dirty.add(id);
+        logger.warn('could not write access times', { err });
+      }
+    }
+    if (windows.size > 0 && (opts.log || now() - windowStart >= LOG_WINDOW_MS)) writeLog();
+    else if (windows.size === 0) windowStart = now();
+  }
+
+  const timer = setInterval(() => flush(), deps.flushMs);
+  timer.unref();
+
+  return {
+    hit(id, uuid, user) {
+      touch(id);
+      const w = windowOf(id, uuid);
+      w.requests++;
+      if (w.users.size < MAX_NAMES) w.users.add(user);
+    },
+    websocket(id, uuid, user) {
+      touch(id);
+      const w = windowOf(id, uuid);
+      w.websockets++;
+      if (w.users.size < MAX_NAMES) w.users.add(user);
+    },
+    touch,
+    lastAccess: (id) => last.get(id) ?? null,
+    beforeFlush(fn) { samplers.push(fn); },
+    flush,
+    stop() {
+      clearInterval(timer);
+      flush({ log: true });
+    },
+  };
+}

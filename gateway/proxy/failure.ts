@@ -1,0 +1,69 @@
+/**
+ * failure.ts: the proxy's one failure map. No route → 404; no permission → 403 (or a login
+ * redirect for browsers); upstream refused → 502, timed out → 504; start failed → 503 with the
+ * reason; a bug → 500. Known network errors are logged as one line without a stack (as CHP does).
+ */
+import type { ServerResponse } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { PorticoError, isNetworkError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ETIMEDOUT']);
+
+/** upstreamError maps an error talking to an app to 502 (refused, reset) or 504 (timed out). */
+export function upstreamError(err: unknown, title: string): PorticoError {
+  const code = (err as { code?: string }).code ?? 'error';
+  if (TIMEOUT_CODES.has(code)) return new PorticoError('E_UPSTREAM_TIMEOUT', 504, `the app of "${title}" did not answer in time (${code})`);
+  return new PorticoError('E_UPSTREAM_UNREACHABLE', 502, `the app of "${title}" cannot be reached (${code})`);
+}
+
+/** logUpstream writes one line for a known network error, the stack only for anything else. */
+export function logUpstream(logger: Logger, err: unknown, what: { uuid: string; title: string; method?: string; path?: string }): void {
+  const e = err as { code?: string; message?: string };
+  if (isNetworkError(err)) {
+    logger.warn(`proxy: upstream ${e.code}: ${e.message ?? ''}`.trim(), { container: what.uuid, title: what.title, method: what.method, path: what.path });
+  } else {
+    logger.error('proxy: unexpected upstream error', { container: what.uuid, err });
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** sendFailure answers with the error as JSON, or as a small HTML page for browser navigations. */
+export function sendFailure(res: ServerResponse, err: PorticoError, html: boolean, extra?: Record<string, string>): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  let body: string;
+  let type: string;
+  if (html) {
+    const title = `${err.status} ${STATUS_CODES[err.status] ?? ''}`;
+    body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title>`
+      + `<style>body{font:16px/1.5 system-ui,sans-serif;margin:4rem auto;max-width:40rem;padding:0 1rem;color:#222}code{color:#666}</style></head>`
+      + `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(err.message)}</p><p><code>${err.code}</code></p></body></html>`;
+    type = 'text/html; charset=utf-8';
+  } else {
+    body = JSON.stringify({ error: err.message, code: err.code });
+    type = 'application/json; charset=utf-8';
+  }
+  res.writeHead(err.status, {
+    'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff', ...extra,
+  });
+  res.end(body);
+}
+
+/** socketFailure answers a failed WebSocket handshake with a plain HTTP error and closes the socket. */
+export function socketFailure(socket: Duplex, err: PorticoError): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: err.message, code: err.code });
+  socket.end(`HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n`
+    + `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`);
+}

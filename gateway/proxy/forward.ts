@@ -1,0 +1,116 @@
+/**
+ * forward.ts: streams one HTTP request to an app and its answer back, on the route's keep-alive
+ * undici Pool via `dispatch` (no intermediate streams). Bodies are never buffered: the request
+ * body is the IncomingMessage itself, and the response is written chunk by chunk, pausing the
+ * upstream when the client cannot keep up (backpressure).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { AccessRecorder } from '../core/containers/access-recorder.ts';
+import type { Logger } from '../core/log.ts';
+import { forwardHeaders, clientAddress } from './headers.ts';
+import { responseHeaders } from './response-headers.ts';
+import type { Route } from './routes.ts';
+import { logUpstream, sendFailure, upstreamError } from './failure.ts';
+import type { ProxyMetrics } from './metrics.ts';
+
+/** ForwardDeps are the shared parts every forwarded request uses. */
+export interface ForwardDeps {
+  logger: Logger;
+  recorder: AccessRecorder;
+  metrics: ProxyMetrics;
+  trustProxy: boolean;
+}
+
+type Controller = Dispatcher.DispatchController;
+
+/** hasBody tells whether a request carries a body (RFC 9112 §6.3: Content-Length or Transfer-Encoding). */
+function hasBody(req: IncomingMessage): boolean {
+  const h = req.headers;
+  if (h['transfer-encoding'] !== undefined) return true;
+  const cl = h['content-length'];
+  return cl !== undefined && cl !== '0';
+}
+
+class ForwardHandler implements Dispatcher.DispatchHandler {
+  private readonly req: IncomingMessage;
+  private readonly res: ServerResponse;
+  private readonly route: Route;
+  private readonly deps: ForwardDeps;
+  private readonly user: string;
+  private readonly path: string;
+  private readonly t0: number;
+  private controller: Controller | null = null;
+  private status = 0;
+  private done = false;
+  private readonly onClose: () => void;
+  private readonly onDrain: () => void;
+
+  constructor(req: IncomingMessage, res: ServerResponse, route: Route, deps: ForwardDeps, user: string, path: string, t0: number) {
+    this.req = req; this.res = res; this.route = route; this.deps = deps; this.user = user; this.path = path; this.t0 = t0;
+    this.onDrain = () => this.controller?.resume();
+    this.onClose = () => {
+      // The client went away before the answer was complete: stop the upstream request too.
+      if (!this.done && this.controller && !this.controller.aborted) this.controller.abort(new Error('client closed the connection'));
+    };
+    res.once('close', this.onClose);
+  }
+
+  onRequestStart(controller: Controller): void {
+    this.controller = controller;
+    if (this.res.destroyed) controller.abort(new Error('client closed the connection'));
+  }
+
+  onResponseStart(_c: Controller, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    this.status = statusCode;
+    const out = responseHeaders(headers, this.route);
+    if (statusMessage) this.res.writeHead(statusCode, statusMessage, out);
+    else this.res.writeHead(statusCode, out);
+    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.user);
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', this.onDrain);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.done = true;
+    this.res.end();
+    this.deps.metrics.response(this.status, (performance.now() - this.t0) / 1000);
+  }
+
+  onResponseError(_c: Controller, err: Error): void {
+    this.done = true;
+    if (this.res.destroyed || this.req.destroyed && !this.res.headersSent) {
+      // The client left; nothing to answer and nothing to log.
+      this.res.destroy();
+      return;
+    }
+    if (this.res.headersSent) {
+      this.res.destroy();
+      return;
+    }
+    const failure = upstreamError(err, this.route.title);
+    logUpstream(this.deps.logger, err, { uuid: this.route.uuid, title: this.route.title, method: this.req.method, path: this.path });
+    this.deps.metrics.response(failure.status, (performance.now() - this.t0) / 1000);
+    sendFailure(this.res, failure, false);
+  }
+}
+
+/** forward sends `req` to the route's app at `path` and streams the answer into `res`. */
+export function forward(req: IncomingMessage, res: ServerResponse, route: Route, path: string, dropAuthorization: boolean, user: string, deps: ForwardDeps, t0: number): void {
+  const socket = req.socket;
+  const headers = forwardHeaders(req.rawHeaders, {
+    upgrade: false,
+    dropAuthorization,
+    trustProxy: deps.trustProxy,
+    clientIp: clientAddress(socket.remoteAddress),
+    proto: (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+    prefix: route.stripPrefix ? route.prefix : null,
+  });
+  const body = hasBody(req) ? req : null;
+  route.pool!.dispatch({ path, method: req.method as Dispatcher.HttpMethod, headers, body }, new ForwardHandler(req, res, route, deps, user, path, t0));
+}

@@ -1,0 +1,158 @@
+/**
+ * handler.ts: the proxy's request handler. For /containers/proxy/<uuid>/…: authenticate (cached),
+ * find the route (cached), check membership (cached), then forward — or, for a container that is
+ * not running and answering yet, start it: a browser navigation gets the waiting page, any other
+ * request is held until the app answers. No URL parsing and no database on the hot path.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { NotFoundError, PorticoError } from '../core/errors.ts';
+import type { Services } from '../core/services.ts';
+import { createProxyAuth } from './auth.ts';
+import type { ProxyCaller } from './auth.ts';
+import { sendFailure } from './failure.ts';
+import { forward } from './forward.ts';
+import type { ForwardDeps } from './forward.ts';
+import { createProxyMetrics } from './metrics.ts';
+import { PREFIX, parseTarget, statusTarget, upstreamPath } from './path.ts';
+import { createRoutes } from './routes.ts';
+import type { Route } from './routes.ts';
+import { createStarter } from './starter.ts';
+import type { Start } from './starter.ts';
+import { createUpgrader } from './upgrade.ts';
+import { sendWaitingPage, streamStatus } from './waiting-page.ts';
+
+/** Proxy is the ProxyHandler plus its shutdown. */
+export interface Proxy {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** openWebSockets counts live proxied WebSockets. */
+  openWebSockets(): number;
+  close(): Promise<void>;
+}
+
+const NOT_FOUND = new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
+const UNAUTHENTICATED = new PorticoError('E_UNAUTHENTICATED', 401, 'authentication required: log in, or send "Authorization: token <token>"');
+const WAITING_LEASE_MS = 15_000;
+
+/** isNavigation tells a browser page load (which gets the waiting page or a login redirect) from fetch/XHR/API calls. */
+export function isNavigation(req: IncomingMessage): boolean {
+  if (req.method !== 'GET') return false;
+  const mode = req.headers['sec-fetch-mode'];
+  if (mode !== undefined) return mode === 'navigate';
+  const accept = req.headers.accept;
+  return accept !== undefined && accept.includes('text/html');
+}
+
+function redirect(res: ServerResponse, status: number, location: string): void {
+  res.writeHead(status, { location, 'content-length': 0, 'cache-control': 'no-store' });
+  res.end();
+}
+
+/** createProxy builds the proxy over the services. */
+export function createProxy(svc: Services): Proxy {
+  const routes = createRoutes(svc);
+  const auth = createProxyAuth(svc);
+  let openWs = 0;
+  const metrics = createProxyMetrics(svc.metrics, () => openWs);
+  const starter = createStarter(svc, routes, metrics);
+  const deps: ForwardDeps = { logger: svc.logger, recorder: svc.accessRecorder, metrics, trustProxy: svc.config.trustProxy };
+  const upgrader = createUpgrader(svc, { routes, auth, starter, deps, onOpen: (d) => { openWs += d; } });
+
+  /** admit authenticates and authorises; it answers the refusal itself and returns null then. */
+  function admit(req: IncomingMessage, res: ServerResponse, uuid: string): { caller: ProxyCaller; route: Route } | null {
+    const h = req.headers;
+    const caller = auth.resolve(h.authorization, h.cookie);
+    if (caller === null) {
+      // The same answer whether or not the container exists: nothing leaks to anonymous callers.
+      if (isNavigation(req)) redirect(res, 302, `/login?next=${encodeURIComponent(req.url!)}`);
+      else sendFailure(res, UNAUTHENTICATED, false, { 'www-authenticate': 'Token' });
+      return null;
+    }
+    const route = routes.get(uuid);
+    if (route === null || !routes.allows(route, caller.user)) {
+      sendFailure(res, NOT_FOUND, isNavigation(req));
+      return null;
+    }
+    return { caller, route };
+  }
+
+  function held(req: IncomingMessage, res: ServerResponse, s: Start, then: () => void): void {
+    const release = starter.hold(s);
+    res.once('close', release);
+    s.promise.then(() => {
+      release();
+      if (res.destroyed) return;
+      if (s.error) sendFailure(res, s.error, false);
+      else then();
+    });
+  }
+
+  function status(req: IncomingMessage, res: ServerResponse, uuid: string): void {
+    const ok = admit(req, res, uuid);
+    if (ok === null) return;
+    const { route, caller } = ok;
+    const s = starter.current(route.id) ?? starter.recentFailure(route.id) ?? (route.ready ? null : starter.join(route, caller.user.username));
+    if (s === null) {
+      streamStatus(res, null, () => {});
+      return;
+    }
+    streamStatus(res, s, s.settled ? () => {} : starter.hold(s));
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const t0 = performance.now();
+    const url = req.url!;
+    const target = parseTarget(url);
+    if (target === null) {
+      const uuid = statusTarget(url);
+      if (uuid !== null && (req.method === 'GET' || req.method === 'HEAD')) status(req, res, uuid);
+      else sendFailure(res, NOT_FOUND, isNavigation(req));
+      return;
+    }
+    if (target.rest.length === 0 || target.rest.charCodeAt(0) === 63) {
+      // /containers/proxy/<uuid>?q → /containers/proxy/<uuid>/?q, so relative links resolve inside the app.
+      redirect(res, 308, PREFIX + target.uuid + '/' + target.rest);
+      return;
+    }
+    const ok = admit(req, res, target.uuid);
+    if (ok === null) return;
+    const { caller, route } = ok;
+    if (route.ready) {
+      forward(req, res, route, upstreamPath(url, target.rest, route.stripPrefix, route.containerPath), caller.viaToken, caller.user.username, deps, t0);
+      return;
+    }
+    const s = starter.join(route, caller.user.username);
+    if (isNavigation(req)) {
+      starter.lease(s, WAITING_LEASE_MS);
+      sendWaitingPage(res, s);
+      return;
+    }
+    held(req, res, s, () => {
+      const fresh = routes.get(target.uuid);
+      if (fresh === null || !fresh.ready) {
+        sendFailure(res, new PorticoError('E_START_FAILED', 503, `"${route.title}" stopped again before the request could be sent`), false);
+        return;
+      }
+      forward(req, res, fresh, upstreamPath(url, target.rest, fresh.stripPrefix, fresh.containerPath), caller.viaToken, caller.user.username, deps, t0);
+    });
+  }
+
+  return {
+    handle(req, res) {
+      try {
+        handle(req, res);
+      } catch (err) {
+        svc.logger.error('proxy: unexpected error', { err, url: req.url });
+        sendFailure(res, new PorticoError('E_INTERNAL', 500, 'internal error'), false);
+      }
+    },
+    upgrade: upgrader.upgrade,
+    openWebSockets: () => openWs,
+    async close() {
+      starter.close();
+      upgrader.close();
+      await routes.close();
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * response-headers.ts: what the client receives from an app's response headers. Hop-by-hop
+ * fields are dropped, root-relative redirects are put back under the container's prefix when
+ * the prefix was stripped, and cookies are scoped to the prefix, so two apps (and the gateway)
+ * never overwrite each other's cookies.
+ */
+
+/** Scope is what the rewrites need to know about one container. */
+export interface Scope {
+  /** prefix is the public path without a trailing slash: /containers/proxy/<uuid> */
+  readonly prefix: string;
+  readonly stripPrefix: boolean;
+  /** containerPath normalised ('' or '/a/b'). */
+  readonly containerPath: string;
+  /** upstreamOrigins are absolute origins of the app (http://ip:port and http://ip) whose Location is made relative. */
+  readonly upstreamOrigins: readonly string[];
+}
+
+// RFC 9110 §7.6.1 (https://www.rfc-editor.org/rfc/rfc9110#section-7.6.1): connection-specific fields stay on their hop.
+const DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+
+function underPrefix(path: string, prefix: string): boolean {
+  if (!path.startsWith(prefix)) return false;
+  const c = path.charCodeAt(prefix.length);
+  return Number.isNaN(c) || c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */;
+}
+
+/** mapAppPath turns a root-relative path in the app's view into the public path under the prefix. */
+function mapAppPath(path: string, s: Scope): string {
+  if (underPrefix(path, s.prefix)) return path;
+  let p = path;
+  if (s.containerPath && underPrefix(p, s.containerPath)) p = p.slice(s.containerPath.length);
+  if (p === '' || p.charCodeAt(0) !== 47) p = '/' + p;
+  return s.prefix + p;
+}
+
+/** rewriteLocation re-prefixes a root-relative (or app-absolute) Location when the prefix was stripped. */
+export function rewriteLocation(location: string, s: Scope): string {
+  if (!s.stripPrefix) return location;
+  if (location.charCodeAt(0) === 47) {
+    if (location.charCodeAt(1) === 47) return location; // protocol-relative: another host
+    return mapAppPath(location, s);
+  }
+  for (const origin of s.upstreamOrigins) {
+    if (location.startsWith(origin)) {
+      const rest = location.slice(origin.length);
+      if (rest === '' || rest.charCodeAt(0) === 47) return mapAppPath(rest || '/', s);
+    }
+  }
+  return location;
+}
+
+/** scopeCookie sets a Set-Cookie's Path to the container's prefix unless it is already narrower. */
+export function scopeCookie(setCookie: string, s: Scope): string {
+  let i = setCookie.indexOf(';');
+  while (i >= 0) {
+    let a = i + 1;
+    while (setCookie.charCodeAt(a) === 32) a++;
+    if (setCookie.length >= a + 5 && setCookie.slice(a, a + 5).toLowerCase() === 'path=') {
+      const end = setCookie.indexOf(';', a);
+      const value = setCookie.slice(a + 5, end < 0 ? undefined : end).trim();
+      let scoped: string;
+      if (underPrefix(value, s.prefix)) return setCookie;
+      if (s.stripPrefix && value.charCodeAt(0) === 47) {
+        scoped = mapAppPath(value, s);
+        if (scoped.length === s.prefix.length + 1) scoped = s.prefix;
+      } else {
+        scoped = s.prefix;
+      }
+      return setCookie.slice(0, a) + 'Path=' + scoped + (end < 0 ? '' : setCookie.slice(end));
+    }
+    i = setCookie.indexOf(';', i + 1);
+  }
+  return setCookie + '; Path=' + s.prefix;
+}
+
+/** responseHeaders builds the flat header list for the client from the app's parsed headers. */
+export function responseHeaders(headers: Record<string, string | string[] | undefined>, s: Scope): string[] {
+  const out: string[] = [];
+  let listed: string[] | null = null;
+  const conn = headers.connection;
+  if (typeof conn === 'string' && conn.indexOf(',') > 0) listed = conn.toLowerCase().split(',').map((t) => t.trim());
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || DROP.has(name)) continue;
+    if (listed !== null && listed.includes(name)) continue;
+    if (name === 'set-cookie') {
+      if (Array.isArray(value)) for (const v of value) out.push(name, scopeCookie(v, s));
+      else out.push(name, scopeCookie(value, s));
+    } else if (name === 'location' && typeof value === 'string') {
+      out.push(name, rewriteLocation(value, s));
+    } else if (Array.isArray(value)) {
+      for (const v of value) out.push(name, v);
+    } else {
+      out.push(name, value);
+    }
+  }
+  return out;
+}

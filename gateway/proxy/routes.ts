@@ -1,0 +1,137 @@
+/**
+ * routes.ts: uuid → where and how to forward, cached. A route is built from the container record
+ * once and then served from memory; a `state` event on the Bus drops it (so a restart, a new IP
+ * or a stop is seen at once) and a short TTL picks up settings changes. Each upstream origin gets
+ * one keep-alive undici Pool, shared by every route that points at it.
+ */
+import { LRUCache } from 'lru-cache';
+import { Pool } from 'undici';
+import type { Services } from '../core/services.ts';
+import type { Container, ContainerState, User } from '../core/types.ts';
+import { normaliseContainerPath } from './path.ts';
+import type { Scope } from './response-headers.ts';
+
+/** ROUTE_TTL_MS is how long a route (and its membership answers) is trusted without a state event. */
+export const ROUTE_TTL_MS = 5_000;
+
+/** Route is everything the hot path needs about one container. */
+export interface Route extends Scope {
+  readonly id: number;
+  readonly uuid: string;
+  readonly projectId: number;
+  readonly title: string;
+  readonly state: ContainerState;
+  readonly heartbeatUrl: string;
+  readonly timeoutMs: number;
+  /** startedAt in ms (0 when unknown). */
+  readonly startedAt: number;
+  /** origin is http://host:port of the app while running, else null. */
+  readonly origin: string | null;
+  readonly pool: Pool | null;
+  /** readyKey identifies one run of the container: readiness is confirmed per run. */
+  readonly readyKey: string;
+  /** ready: running and known to answer (or running longer than its timeout, so not "merely starting"). */
+  ready: boolean;
+  /** members caches per-user access answers for this route's lifetime. */
+  readonly members: Map<number, boolean>;
+}
+
+/** Routes finds routes and remembers which runs have answered. */
+export type Routes = ReturnType<typeof createRoutes>;
+
+/** createRoutes builds the route cache over the services and follows the Bus. */
+export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>, opts: { ttlMs?: number; connections?: number } = {}) {
+  const cache = new LRUCache<string, Route>({ max: 10_000, ttl: opts.ttlMs ?? ROUTE_TTL_MS, ttlResolution: 100 });
+  const confirmed = new Map<number, string>();
+  const pools = new Map<string, Pool>();
+
+  function poolFor(origin: string): Pool {
+    let p = pools.get(origin);
+    if (!p) {
+      p = new Pool(origin, {
+        connections: opts.connections ?? 256,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        headersTimeout: 300_000,
+        bodyTimeout: 0,
+        connectTimeout: 10_000,
+      });
+      pools.set(origin, p);
+    }
+    return p;
+  }
+
+  function build(c: Container): Route {
+    const up = c.state === 'running' ? svc.containers.upstream(c) : null;
+    const origin = up ? `http://${up.host.includes(':') ? `[${up.host}]` : up.host}:${up.port}` : null;
+    const startedAt = c.dateStarted ? Date.parse(c.dateStarted) : 0;
+    const readyKey = `${c.dockerId ?? ''}@${c.dateStarted ?? ''}`;
+    const timeoutMs = c.timeout * 1000;
+    const ready = origin !== null && (confirmed.get(c.id) === readyKey || (startedAt > 0 && Date.now() - startedAt > timeoutMs));
+    const upstreamOrigins = origin ? (up!.port === 80 ? [origin, origin.slice(0, origin.lastIndexOf(':'))] : [origin]) : [];
+    return {
+      id: c.id, uuid: c.uuid, projectId: c.projectId, title: c.title, state: c.state,
+      prefix: `/containers/proxy/${c.uuid}`, stripPrefix: c.stripPrefix, containerPath: normaliseContainerPath(c.containerPath),
+      upstreamOrigins, heartbeatUrl: c.heartbeatUrl, timeoutMs, startedAt,
+      origin, pool: origin ? poolFor(origin) : null, readyKey, ready, members: new Map(),
+    };
+  }
+
+  function drop(uuid: string): void {
+    cache.delete(uuid);
+  }
+
+  const onState = (e: { containerId: number; uuid: string; state: ContainerState }) => {
+    const old = cache.peek(e.uuid);
+    drop(e.uuid);
+    if (e.state !== 'running') confirmed.delete(e.containerId);
+    // A stopped app's pool holds only dead sockets; a new run gets a new IP (and pool) anyway.
+    if (old?.origin && e.state !== 'running' && e.state !== 'paused') {
+      const p = pools.get(old.origin);
+      pools.delete(old.origin);
+      p?.close().catch(() => {});
+    }
+  };
+  svc.bus.on('state', onState);
+
+  return {
+    /** get returns the route for `uuid` (from cache, else the store), or null when no such container exists. */
+    get(id: string): Route | null {
+      let r = cache.get(id);
+      if (r === undefined) {
+        const c = svc.store.containers.byUuid(id);
+        if (!c) return null;
+        r = build(c);
+        cache.set(id, r);
+      }
+      return r;
+    },
+    /** allows tells whether `user` may use the route's proxy: site admins and members of any role. */
+    allows(r: Route, user: User): boolean {
+      if (user.isAdmin) return true;
+      let ok = r.members.get(user.id);
+      if (ok === undefined) {
+        ok = svc.store.projects.roleOf(r.projectId, user.id) !== null;
+        r.members.set(user.id, ok);
+      }
+      return ok;
+    },
+    /** markReady records that this run of the container answers, so later requests go straight through. */
+    markReady(r: Route): void {
+      confirmed.set(r.id, r.readyKey);
+      r.ready = true;
+      const cached = cache.peek(r.uuid);
+      if (cached && cached.readyKey === r.readyKey) cached.ready = true;
+    },
+    /** refresh drops the cached route of `uuid` so the next lookup reads the store. */
+    refresh: drop,
+    /** close stops following the Bus and closes every upstream pool. */
+    async close(): Promise<void> {
+      svc.bus.off('state', onState);
+      cache.clear();
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((p) => p.close().catch(() => {})));
+    },
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * starter.ts: on-demand start. One Start per container, however many requests wait for it (a Map
+ * of in-flight starts, as undici's deduplicate interceptor does). A Start runs the lifecycle's
+ * ensureRunning (start or unpause), then polls the app until it answers within the container's
+ * timeout. It follows the Bus to tell waiting pages what is happening (pulling with progress,
+ * creating, starting, waiting for the app), and is cancelled when nobody waits for it any more.
+ */
+import { PorticoError } from '../core/errors.ts';
+import type { Services } from '../core/services.ts';
+import type { ContainerState } from '../core/types.ts';
+import type { ProxyMetrics } from './metrics.ts';
+import { heartbeatPath, waitReady } from './readiness.ts';
+import type { Route, Routes } from './routes.ts';
+
+/** Phase is what a start is doing now, as the waiting page shows it. */
+export type Phase = 'starting' | 'pulling' | 'creating' | 'unpausing' | 'waiting' | 'ready' | 'failed';
+
+/** Start is one in-flight on-demand start that any number of requests share. */
+export class Start {
+  readonly id: number;
+  readonly uuid: string;
+  readonly title: string;
+  readonly began = Date.now();
+  phase: Phase = 'starting';
+  message = 'Starting the container';
+  percent: number | null = null;
+  error: PorticoError | null = null;
+  settled = false;
+  waiters = 0;
+  leaseUntil = 0;
+  readonly abort = new AbortController();
+  readonly listeners = new Set<(s: Start) => void>();
+  readonly promise: Promise<void>;
+  resolve!: () => void;
+
+  constructor(route: Route) {
+    this.id = route.id;
+    this.uuid = route.uuid;
+    this.title = route.title;
+    this.promise = new Promise((r) => { this.resolve = r; });
+  }
+
+  /** set changes the phase and tells every listener (waiting pages). */
+  set(phase: Phase, message: string, percent: number | null = null): void {
+    if (this.settled) return;
+    this.phase = phase;
+    this.message = message;
+    this.percent = percent;
+    for (const l of this.listeners) l(this);
+  }
+
+  /** snapshot is the JSON the status stream sends. */
+  snapshot(): Record<string, unknown> {
+    return {
+      phase: this.phase, message: this.message, percent: this.percent, elapsed: Date.now() - this.began,
+      ...(this.error ? { code: this.error.code, status: this.error.status } : {}),
+    };
+  }
+}
+
+const STOPPED: ReadonlySet<ContainerState> = new Set(['exited', 'dead', 'failed', 'deleted', 'deleting']);
+const GRACE_MS = 1_000;
+const FAILED_KEEP_MS = 10_000;
+
+/** Starter creates, shares and cancels on-demand starts. */
+export type Starter = ReturnType<typeof createStarter>;
+
+/** createStarter builds the start tracker over the services and the route cache. */
+export function createStarter(svc: Pick<Services, 'containers' | 'bus' | 'config' | 'logger'>, routes: Routes, metrics: ProxyMetrics) {
+  const inflight = new Map<number, Start>();
+  // A failed start stays visible briefly, so a waiting page that connects late still learns why.
+  const failed = new Map<number, Start>();
+
+  function settle(s: Start, error: PorticoError | null): void {
+    if (s.settled) return;
+    if (error) {
+      s.error = error;
+      s.phase = 'failed';
+      s.message = error.message;
+      failed.set(s.id, s);
+      setTimeout(() => { if (failed.get(s.id) === s) failed.delete(s.id); }, FAILED_KEEP_MS).unref();
+    } else {
+      s.phase = 'ready';
+      s.message = 'The app is ready';
+      s.percent = null;
+    }
+    s.settled = true;
+    if (inflight.get(s.id) === s) inflight.delete(s.id);
+    for (const l of s.listeners) l(s);
+    s.resolve();
+  }
+
+  async function run(s: Start, route: Route, user: string): Promise<void> {
+    const t0 = performance.now();
+    let current = route;
+    try {
+      if (route.state !== 'running') {
+        if (route.state === 'paused') s.set('unpausing', 'Resuming the paused container');
+        await svc.containers.ensureRunning(route.id, user);
+        routes.refresh(route.uuid);
+        const fresh = routes.get(route.uuid);
+        if (!fresh || !fresh.origin) throw new PorticoError('E_START_FAILED', 503, `container "${route.title}" is not running after the start`);
+        current = fresh;
+      }
+    } catch (err) {
+      if (s.settled) return;
+      const message = err instanceof PorticoError ? err.message : (err as Error).message ?? String(err);
+      metrics.start('failed', (performance.now() - t0) / 1000);
+      settle(s, new PorticoError('E_START_FAILED', 503, `could not start "${route.title}": ${message}`));
+      return;
+    }
+    if (current.ready) {
+      if (route.state !== 'running') metrics.start('ok', (performance.now() - t0) / 1000);
+      settle(s, null);
+      return;
+    }
+    if (s.settled) return;
+    s.set('waiting', 'Waiting for the app to answer');
+    const origin = new URL(current.origin!);
+    const deadline = Math.max((current.startedAt || Date.now()) + current.timeoutMs, Date.now() + svc.config.readinessIntervalMs);
+    const fallback = current.stripPrefix ? (current.containerPath || '') + '/' : current.prefix + '/';
+    const r = await waitReady({
+      host: origin.hostname.replace(/^\[|\]$/g, ''), port: Number(origin.port || 80),
+      path: heartbeatPath(current.heartbeatUrl, fallback), intervalMs: svc.config.readinessIntervalMs, deadline, signal: s.abort.signal,
+    });
+    if (s.settled) return;
+    const seconds = (performance.now() - t0) / 1000;
+    if (r.ok) {
+      routes.markReady(current);
+      metrics.start('ok', seconds);
+      settle(s, null);
+    } else if (r.reason === 'timeout') {
+      metrics.start('timeout', seconds);
+      settle(s, new PorticoError('E_START_TIMEOUT', 504, `the app of "${route.title}" did not answer within ${Math.round(current.timeoutMs / 1000)} s (${r.detail})`));
+    } else if (r.reason === 'aborted') {
+      settle(s, new PorticoError('E_START_FAILED', 503, 'waiting was cancelled'));
+    } else {
+      metrics.start('failed', seconds);
+      settle(s, new PorticoError('E_UPSTREAM_UNREACHABLE', 502, `the app of "${route.title}" does not speak HTTP (${r.detail})`));
+    }
+  }
+
+  function maybeCancel(s: Start): void {
+    if (s.settled || s.waiters > 0) return;
+    const left = s.leaseUntil - Date.now();
+    if (left > 0) {
+      setTimeout(() => maybeCancel(s), left).unref();
+      return;
+    }
+    // Nobody is waiting: stop polling the app (the engine's start itself runs to its end).
+    s.abort.abort();
+    settle(s, new PorticoError('E_START_FAILED', 503, 'waiting was cancelled: nobody is waiting'));
+  }
+
+  // The Bus tells what the lifecycle is doing; only containers with a start in flight matter.
+  const onState = (e: { containerId: number; state: ContainerState; reason: string | null }) => {
+    const s = inflight.get(e.containerId);
+    if (!s) return;
+    if (e.state === 'pulling') s.set('pulling', 'Pulling the image', s.percent);
+    else if (e.state === 'created') s.set('creating', 'Starting the container');
+    else if (e.state === 'running' && s.phase !== 'waiting') s.set('waiting', 'Waiting for the app to answer');
+    else if (STOPPED.has(e.state) && s.phase === 'waiting') {
+      s.abort.abort();
+      settle(s, new PorticoError('E_START_FAILED', 503, `"${s.title}" stopped while starting${e.reason ? `: ${e.reason}` : ` (${e.state})`}`));
+    }
+  };
+  const onProgress = (e: { containerId: number; status: string; percent: number | null }) => {
+    const s = inflight.get(e.containerId);
+    if (s) s.set('pulling', `Pulling the image: ${e.status}`, e.percent);
+  };
+  const onLog = (e: { containerId: number; process: string; text: string }) => {
+    const s = inflight.get(e.containerId);
+    if (!s || e.process !== 'Task' || s.phase === 'waiting') return;
+    if (e.text.startsWith('Creating')) s.set('creating', 'Creating the container');
+    else if (e.text.startsWith('Starting ...')) s.set('starting', 'Starting the container');
+  };
+  svc.bus.on('state', onState);
+  svc.bus.on('progress', onProgress);
+  svc.bus.on('log', onLog);
+
+  return {
+    /** join returns the start in flight for the route's container, or begins one on behalf of `user`. */
+    join(route: Route, user: string): Start {
+      let s = inflight.get(route.id);
+      if (!s) {
+        s = new Start(route);
+        inflight.set(route.id, s);
+        const started = s;
+        run(started, route, user).catch((err) => {
+          svc.logger.error('on-demand start failed unexpectedly', { container: route.uuid, err });
+          settle(started, new PorticoError('E_INTERNAL', 500, 'internal error while starting'));
+        });
+      }
+      return s;
+    },
+    /** current is the start in flight for a container, if any. */
+    current: (id: number): Start | undefined => inflight.get(id),
+    /** recentFailure is a start that failed in the last few seconds, if any. */
+    recentFailure: (id: number): Start | undefined => failed.get(id),
+    /** hold counts one waiter until the returned release is called (its client went away or was answered). */
+    hold(s: Start): () => void {
+      s.waiters++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        s.waiters--;
+        if (s.waiters === 0) setTimeout(() => maybeCancel(s), GRACE_MS).unref();
+      };
+    },
+    /** lease keeps a start alive without a waiter for `ms` (a waiting page about to open its status stream). */
+    lease(s: Start, ms: number): void {
+      s.leaseUntil = Math.max(s.leaseUntil, Date.now() + ms);
+      if (s.waiters === 0) setTimeout(() => maybeCancel(s), ms + 10).unref();
+    },
+    close(): void {
+      svc.bus.off('state', onState);
+      svc.bus.off('progress', onProgress);
+      svc.bus.off('log', onLog);
+      for (const s of inflight.values()) { s.abort.abort(); settle(s, new PorticoError('E_START_FAILED', 503, 'the gateway is shutting down')); }
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * helpers.ts (proxy tests): create containers through the REST API, call the proxy with undici,
+ * and capture the gateway's log lines.
+ */
+import { request } from 'undici';
+import type { TestGateway } from '../helpers/gateway.ts';
+import { TEST_IMAGE } from '../helpers/gateway.ts';
+import type { Logger } from '../../gateway/core/log.ts';
+
+/** UPLOAD_APP is a Node app (in the node test image) that reports body size + sha256, and serves /big/<n> bytes. */
+export const UPLOAD_APP = `node -e "require('http').createServer((q,s)=>{if(q.url.startsWith('/big/')){s.end(Buffer.alloc(+q.url.slice(5),97));return}`
+  + `let n=0;const h=require('crypto').createHash('sha256');q.on('data',c=>{n+=c.length;h.update(c)});`
+  + `q.on('end',()=>s.end(JSON.stringify({n,sha:h.digest('hex'),te:q.headers['transfer-encoding']||null,cl:q.headers['content-length']||null,method:q.method})))}).listen(80)"`;
+
+/** createContainer makes a container via the API and returns its uuid. */
+export async function createContainer(gw: TestGateway, token: string, project: string, fields: Record<string, unknown> = {}): Promise<string> {
+  const r = await gw.api('POST', `/containers/api/create/${project}`, token, { title: 'c-' + Math.random().toString(36).slice(2, 8), ...TEST_IMAGE, container_port: 80, ...fields });
+  if (r.status !== 201) throw new Error(`create failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.sodar_uuid;
+}
+
+/** startContainer starts it via the API and fails loudly otherwise. */
+export async function startContainer(gw: TestGateway, token: string, uuid: string): Promise<any> {
+  const r = await gw.api('POST', `/containers/api/start/${uuid}`, token);
+  if (r.status !== 200) throw new Error(`start failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** proxyGet calls the proxy and returns status, headers and the body as text. */
+export async function call(gw: TestGateway, path: string, opts: { method?: string; headers?: Record<string, string | string[]>; body?: any } = {}) {
+  const r = await request(gw.base + path, { method: (opts.method ?? 'GET') as 'GET', headers: opts.headers, body: opts.body });
+  const text = await r.body.text();
+  return { status: r.statusCode, headers: r.headers, text, json: () => JSON.parse(text) };
+}
+
+/** captureLogger records every line (level, msg, fields) for assertions. */
+export function captureLogger(): Logger & { lines: Array<{ level: string; msg: string; fields?: Record<string, unknown> }> } {
+  const lines: Array<{ level: string; msg: string; fields?: Record<string, unknown> }> = [];
+  const add = (level: string) => (msg: string, fields?: Record<string, unknown>) => { lines.push({ level, msg, fields }); };
+  return { lines, debug: add('debug'), info: add('info'), warn: add('warn'), error: add('error') };
+}
