@@ -92,7 +92,7 @@ export function createProxy(svc: Services): Proxy {
     const ok = admit(req, res, uuid);
     if (ok === null) return;
     const { route, caller } = ok;
-    const s = starter.current(route.id) ?? starter.recentFailure(route.id) ?? (route.ready ? null : starter.join(route, caller.user.username));
+    const s = starter.current(route.id) ?? starter.recentFailure(route.id) ?? (routes.isReady(route) ? null : starter.join(route, caller.user.username));
     if (s === null) {
       streamStatus(res, null, () => {});
       return;
@@ -118,7 +118,7 @@ export function createProxy(svc: Services): Proxy {
     const ok = admit(req, res, target.uuid);
     if (ok === null) return;
     const { caller, route } = ok;
-    if (route.ready) {
+    if (routes.isReady(route)) {
       forward(req, res, route, upstreamPath(url, target.rest, route.stripPrefix, route.containerPath), caller.viaToken, caller.user.username, deps, t0);
       return;
     }
@@ -130,7 +130,7 @@ export function createProxy(svc: Services): Proxy {
     }
     held(req, res, s, () => {
       const fresh = routes.get(target.uuid);
-      if (fresh === null || !fresh.ready) {
+      if (fresh === null || !routes.isReady(fresh)) {
         sendFailure(res, new PorticoError('E_START_FAILED', 503, `"${route.title}" stopped again before the request could be sent`), false);
         return;
       }

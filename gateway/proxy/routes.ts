@@ -116,6 +116,12 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
       }
       return ok;
     },
+    /** isReady tells whether requests may go straight to the app; a run older than its timeout is no longer "starting". */
+    isReady(r: Route): boolean {
+      if (r.ready) return true;
+      if (r.origin !== null && r.startedAt > 0 && Date.now() - r.startedAt > r.timeoutMs) r.ready = true;
+      return r.ready;
+    },
     /** markReady records that this run of the container answers, so later requests go straight through. */
     markReady(r: Route): void {
       confirmed.set(r.id, r.readyKey);

@@ -109,7 +109,7 @@ export function createStarter(svc: Pick<Services, 'containers' | 'bus' | 'config
       settle(s, new PorticoError('E_START_FAILED', 503, `could not start "${route.title}": ${message}`));
       return;
     }
-    if (current.ready) {
+    if (routes.isReady(current)) {
       if (route.state !== 'running') metrics.start('ok', (performance.now() - t0) / 1000);
       settle(s, null);
       return;

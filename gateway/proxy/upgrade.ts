@@ -118,7 +118,7 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
     const route = o.routes.get(target.uuid);
     if (route === null || !o.routes.allows(route, caller.user)) { socketFailure(client, NOT_FOUND); return; }
     const rest = target.rest.length === 0 || target.rest.charCodeAt(0) === 63 ? '/' + target.rest : target.rest;
-    if (route.ready) { connect(req, client, head, route, caller, rest); return; }
+    if (o.routes.isReady(route)) { connect(req, client, head, route, caller, rest); return; }
     const s = o.starter.join(route, caller.user.username);
     const release = o.starter.hold(s);
     client.once('close', release);
@@ -128,7 +128,7 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
       if (client.destroyed) return;
       if (s.error) { socketFailure(client, s.error); return; }
       const fresh = o.routes.get(target.uuid);
-      if (fresh === null || !fresh.ready) { socketFailure(client, new PorticoError('E_START_FAILED', 503, 'the container stopped again')); return; }
+      if (fresh === null || !o.routes.isReady(fresh)) { socketFailure(client, new PorticoError('E_START_FAILED', 503, 'the container stopped again')); return; }
       connect(req, client, head, fresh, caller, rest);
     });
   }

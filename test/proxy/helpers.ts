@@ -10,7 +10,7 @@ import type { Logger } from '../../gateway/core/log.ts';
 /** UPLOAD_APP is a Node app (in the node test image) that reports body size + sha256, and serves /big/<n> bytes. */
 export const UPLOAD_APP = `node -e "require('http').createServer((q,s)=>{if(q.url.startsWith('/big/')){s.end(Buffer.alloc(+q.url.slice(5),97));return}`
   + `let n=0;const h=require('crypto').createHash('sha256');q.on('data',c=>{n+=c.length;h.update(c)});`
-  + `q.on('end',()=>s.end(JSON.stringify({n,sha:h.digest('hex'),te:q.headers['transfer-encoding']||null,cl:q.headers['content-length']||null,method:q.method})))}).listen(80)"`;
+  + `q.on('end',()=>s.end(JSON.stringify({n,sha:h.digest('hex'),te:q.headers['transfer-encoding']||null,cl:q.headers['content-length']||null,method:q.method,url:q.url,prefix:q.headers['x-forwarded-prefix']||null})))}).listen(80)"`;
 
 /** createContainer makes a container via the API and returns its uuid. */
 export async function createContainer(gw: TestGateway, token: string, project: string, fields: Record<string, unknown> = {}): Promise<string> {

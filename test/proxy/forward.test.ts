@@ -1,0 +1,118 @@
+/**
+ * forward.test.ts: HTTP forwarding through the proxy to real containers: forwarded headers,
+ * gateway credentials stripped, app cookies kept, Set-Cookie scoping, Location rewriting,
+ * strip_prefix and container_path, streamed uploads and downloads.
+ */
+import t from 'tap';
+import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { startGateway, WS_IMAGE } from '../helpers/gateway.ts';
+import { call, createContainer, startContainer, UPLOAD_APP } from './helpers.ts';
+
+t.test('headers, credentials, cookies and redirects on a header-echo app', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const { token: owner } = await gw.user('owner', { project, role: 'owner' });
+  const { token } = await gw.user('gina', { project, role: 'guest' });
+  const uuid = await createContainer(gw, owner, project);
+  await startContainer(gw, owner, uuid);
+  const prefix = `/containers/proxy/${uuid}`;
+
+  const r = await call(gw, `${prefix}/cgi-bin/echo?x=1&y=%20z`, {
+    headers: {
+      authorization: `token ${token}`, cookie: 'app=1; portico_session=secret-session; other=2', 'x-forwarded-for': '6.6.6.6',
+      'x-forwarded-host': 'evil.example', 'x-custom': 'kept', te: 'trailers', 'proxy-authorization': 'Basic eA==',
+    },
+  });
+  t.equal(r.status, 200, 'the guest reaches the app');
+  const echo = r.json();
+  t.equal(echo.url, '/cgi-bin/echo?x=1&y=%20z', 'prefix stripped; query kept byte for byte');
+  t.equal(echo.headers['x-custom'], 'kept', 'other headers pass');
+  t.notOk('authorization' in echo.headers, 'the gateway token never reaches the app');
+  t.equal(echo.headers.cookie, 'app=1; other=2', 'the session cookie is removed, app cookies pass');
+  t.equal(echo.headers['x-forwarded-for'], '127.0.0.1', 'X-Forwarded-For is the client, untrusted values dropped');
+  t.equal(echo.headers['x-forwarded-proto'], 'http');
+  t.equal(echo.headers['x-forwarded-host'], `127.0.0.1:${gw.port}`, 'X-Forwarded-Host is the Host the client used');
+  t.equal(echo.headers['x-forwarded-prefix'], prefix, 'X-Forwarded-Prefix names the stripped prefix');
+  t.equal(echo.headers.host, `127.0.0.1:${gw.port}`, 'Host is preserved');
+  t.notOk('te' in echo.headers || 'proxy-authorization' in echo.headers, 'hop-by-hop headers dropped');
+
+  // A browser session: the cookie authenticates; an Authorization that is not a Portico token is the app's.
+  const s = await gw.api('POST', '/api/session', token);
+  const sid = /portico_session=([^;]+)/.exec(s.headers.get('set-cookie')!)![1];
+  const r2 = await call(gw, `${prefix}/cgi-bin/echo`, { headers: { cookie: `portico_session=${sid}`, authorization: 'token app-own-token-123' } });
+  t.equal(r2.status, 200, 'session cookie authenticates');
+  t.equal(r2.json().headers.authorization, 'token app-own-token-123', "an app's own Authorization passes");
+  t.notOk('cookie' in r2.json().headers, 'a Cookie header with only the session cookie is dropped');
+
+  const c = await call(gw, `${prefix}/cgi-bin/setcookie`, { headers: { authorization: `token ${token}` } });
+  t.same(c.headers['set-cookie'], [`app=1; Path=${prefix}`, `narrow=2; Path=${prefix}/sub`], 'Set-Cookie scoped to the container prefix');
+
+  const l = await call(gw, `${prefix}/cgi-bin/redirect`, { headers: { authorization: `token ${token}` } });
+  t.equal(l.status, 302);
+  t.equal(l.headers.location, `${prefix}/landing?x=1`, 'root-relative Location re-prefixed');
+
+  const st = await call(gw, `${prefix}/cgi-bin/status?503`, { headers: { authorization: `token ${token}` } });
+  t.equal(st.status, 503, "the app's own status passes unchanged");
+  t.equal(st.text, '503');
+
+  const slash = await call(gw, `${prefix}?a=b`, { headers: { authorization: `token ${token}` } });
+  t.equal(slash.status, 308, 'missing slash after the uuid is redirected');
+  t.equal(slash.headers.location, `${prefix}/?a=b`);
+
+  const post = await call(gw, `${prefix}/cgi-bin/echo`, { method: 'POST', headers: { authorization: `token ${token}`, 'content-type': 'text/plain' }, body: 'x'.repeat(70_000) });
+  t.equal(post.json().bodyLength, 70_000, 'a POST body reaches the app');
+});
+
+t.test('strip_prefix off and container_path', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const { token } = await gw.user('owner', { project, role: 'owner' });
+  const full = await createContainer(gw, token, project, { ...WS_IMAGE, strip_prefix: false, command: UPLOAD_APP });
+  const sub = await createContainer(gw, token, project, { container_path: 'cgi-bin' });
+  await startContainer(gw, token, sub);
+  const r = await call(gw, `/containers/proxy/${sub}/echo?q=1`, { headers: { authorization: `token ${token}` } });
+  t.equal(r.json().url, '/cgi-bin/echo?q=1', 'container_path is put before the path');
+
+  await startContainer(gw, token, full);
+  const r2 = await call(gw, `/containers/proxy/${full}/a/b?c=d`, { headers: { authorization: `token ${token}` } });
+  t.equal(r2.json().url, `/containers/proxy/${full}/a/b?c=d`, 'without stripping, the app sees the full path');
+  t.equal(r2.json().prefix, null, 'no X-Forwarded-Prefix when nothing was stripped');
+});
+
+t.test('streamed uploads and downloads of any size and method', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const { token } = await gw.user('owner', { project, role: 'owner' });
+  const uuid = await createContainer(gw, token, project, { ...WS_IMAGE, command: UPLOAD_APP });
+  await startContainer(gw, token, uuid);
+  const prefix = `/containers/proxy/${uuid}`;
+  const auth = { authorization: `token ${token}` };
+
+  const size = 32 * 1024 * 1024;
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  const hash = createHash('sha256');
+  for (let i = 0; i < size / chunk.length; i++) hash.update(chunk);
+  let sent = 0;
+  const chunked = Readable.from((function* () { while (sent < size) { sent += chunk.length; yield chunk; } })());
+  const up = await call(gw, `${prefix}/upload`, { method: 'PUT', headers: auth, body: chunked });
+  const j = up.json();
+  t.equal(j.n, size, '32 MiB chunked PUT arrives whole');
+  t.equal(j.sha, hash.digest('hex'), 'byte for byte');
+  t.equal(j.te, 'chunked', 'sent chunked');
+  t.equal(j.method, 'PUT');
+
+  const fixed = Buffer.alloc(5 * 1024 * 1024, 3);
+  const p = await call(gw, `${prefix}/upload`, { method: 'PATCH', headers: auth, body: fixed });
+  t.equal(p.json().n, fixed.length, 'a PATCH with Content-Length arrives');
+  t.equal(p.json().cl, String(fixed.length));
+
+  const d = await call(gw, `${prefix}/upload`, { method: 'DELETE', headers: auth });
+  t.equal(d.json().method, 'DELETE', 'any method');
+
+  const big = await call(gw, `${prefix}/big/${8 * 1024 * 1024}`, { headers: auth });
+  t.equal(big.text.length, 8 * 1024 * 1024, '8 MiB download streams through');
+});
