@@ -8,7 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { AccessRecorder } from '../core/containers/access-recorder.ts';
 import type { Logger } from '../core/log.ts';
-import { forwardHeaders, clientAddress } from './headers.ts';
+import { clientAddress, finishHeaders } from './headers.ts';
+import type { Scanned } from './headers.ts';
 import { responseHeaders } from './response-headers.ts';
 import type { Route } from './routes.ts';
 import { logUpstream, sendFailure, upstreamError } from './failure.ts';
@@ -23,14 +24,6 @@ export interface ForwardDeps {
 }
 
 type Controller = Dispatcher.DispatchController;
-
-/** hasBody tells whether a request carries a body (RFC 9112 §6.3: Content-Length or Transfer-Encoding). */
-function hasBody(req: IncomingMessage): boolean {
-  const h = req.headers;
-  if (h['transfer-encoding'] !== undefined) return true;
-  const cl = h['content-length'];
-  return cl !== undefined && cl !== '0';
-}
 
 class ForwardHandler implements Dispatcher.DispatchHandler {
   private readonly req: IncomingMessage;
@@ -101,16 +94,14 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 }
 
 /** forward sends `req` to the route's app at `path` and streams the answer into `res`. */
-export function forward(req: IncomingMessage, res: ServerResponse, route: Route, path: string, dropAuthorization: boolean, user: string, deps: ForwardDeps, t0: number): void {
+export function forward(req: IncomingMessage, res: ServerResponse, route: Route, path: string, scanned: Scanned, dropAuthorization: boolean, user: string, deps: ForwardDeps, t0: number): void {
   const socket = req.socket;
-  const headers = forwardHeaders(req.rawHeaders, {
-    upgrade: false,
+  const headers = finishHeaders(scanned, {
     dropAuthorization,
-    trustProxy: deps.trustProxy,
     clientIp: clientAddress(socket.remoteAddress),
     proto: (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
     prefix: route.stripPrefix ? route.prefix : null,
   });
-  const body = hasBody(req) ? req : null;
+  const body = scanned.hasBody ? req : null;
   route.pool!.dispatch({ path, method: req.method as Dispatcher.HttpMethod, headers, body }, new ForwardHandler(req, res, route, deps, user, path, t0));
 }

@@ -10,6 +10,8 @@ import { NotFoundError, PorticoError } from '../core/errors.ts';
 import type { Services } from '../core/services.ts';
 import { createProxyAuth } from './auth.ts';
 import type { ProxyCaller } from './auth.ts';
+import { scanHeaders } from './headers.ts';
+import type { Scanned } from './headers.ts';
 import { sendFailure } from './failure.ts';
 import { forward } from './forward.ts';
 import type { ForwardDeps } from './forward.ts';
@@ -36,12 +38,14 @@ const UNAUTHENTICATED = new PorticoError('E_UNAUTHENTICATED', 401, 'authenticati
 const WAITING_LEASE_MS = 15_000;
 
 /** isNavigation tells a browser page load (which gets the waiting page or a login redirect) from fetch/XHR/API calls. */
-export function isNavigation(req: IncomingMessage): boolean {
-  if (req.method !== 'GET') return false;
-  const mode = req.headers['sec-fetch-mode'];
-  if (mode !== undefined) return mode === 'navigate';
-  const accept = req.headers.accept;
+export function isNavigation(method: string | undefined, fetchMode: string | undefined, accept: string | undefined): boolean {
+  if (method !== 'GET') return false;
+  if (fetchMode !== undefined) return fetchMode === 'navigate';
   return accept !== undefined && accept.includes('text/html');
+}
+
+function navigation(req: IncomingMessage, s?: Scanned): boolean {
+  return s ? isNavigation(req.method, s.fetchMode, s.accept) : isNavigation(req.method, req.headers['sec-fetch-mode'] as string | undefined, req.headers.accept);
 }
 
 function redirect(res: ServerResponse, status: number, location: string): void {
@@ -60,18 +64,17 @@ export function createProxy(svc: Services): Proxy {
   const upgrader = createUpgrader(svc, { routes, auth, starter, deps, onOpen: (d) => { openWs += d; } });
 
   /** admit authenticates and authorises; it answers the refusal itself and returns null then. */
-  function admit(req: IncomingMessage, res: ServerResponse, uuid: string): { caller: ProxyCaller; route: Route } | null {
-    const h = req.headers;
-    const caller = auth.resolve(h.authorization, h.cookie);
+  function admit(req: IncomingMessage, res: ServerResponse, uuid: string, s?: Scanned): { caller: ProxyCaller; route: Route } | null {
+    const caller = s ? auth.resolve(s.authorization, s.cookie) : auth.resolve(req.headers.authorization, req.headers.cookie);
     if (caller === null) {
       // The same answer whether or not the container exists: nothing leaks to anonymous callers.
-      if (isNavigation(req)) redirect(res, 302, `/login?next=${encodeURIComponent(req.url!)}`);
+      if (navigation(req, s)) redirect(res, 302, `/login?next=${encodeURIComponent(req.url!)}`);
       else sendFailure(res, UNAUTHENTICATED, false, { 'www-authenticate': 'Token' });
       return null;
     }
     const route = routes.get(uuid);
     if (route === null || !routes.allows(route, caller.user)) {
-      sendFailure(res, NOT_FOUND, isNavigation(req));
+      sendFailure(res, NOT_FOUND, navigation(req, s));
       return null;
     }
     return { caller, route };
@@ -107,7 +110,7 @@ export function createProxy(svc: Services): Proxy {
     if (target === null) {
       const uuid = statusTarget(url);
       if (uuid !== null && (req.method === 'GET' || req.method === 'HEAD')) status(req, res, uuid);
-      else sendFailure(res, NOT_FOUND, isNavigation(req));
+      else sendFailure(res, NOT_FOUND, navigation(req));
       return;
     }
     if (target.rest.length === 0 || target.rest.charCodeAt(0) === 63) {
@@ -115,15 +118,16 @@ export function createProxy(svc: Services): Proxy {
       redirect(res, 308, PREFIX + target.uuid + '/' + target.rest);
       return;
     }
-    const ok = admit(req, res, target.uuid);
+    const scanned = scanHeaders(req.rawHeaders, false, deps.trustProxy);
+    const ok = admit(req, res, target.uuid, scanned);
     if (ok === null) return;
     const { caller, route } = ok;
     if (routes.isReady(route)) {
-      forward(req, res, route, upstreamPath(url, target.rest, route.stripPrefix, route.containerPath), caller.viaToken, caller.user.username, deps, t0);
+      forward(req, res, route, upstreamPath(url, target.rest, route.stripPrefix, route.containerPath), scanned, caller.viaToken, caller.user.username, deps, t0);
       return;
     }
     const s = starter.join(route, caller.user.username);
-    if (isNavigation(req)) {
+    if (navigation(req, scanned)) {
       starter.lease(s, WAITING_LEASE_MS);
       sendWaitingPage(res, s);
       return;
@@ -134,7 +138,7 @@ export function createProxy(svc: Services): Proxy {
         sendFailure(res, new PorticoError('E_START_FAILED', 503, `"${route.title}" stopped again before the request could be sent`), false);
         return;
       }
-      forward(req, res, fresh, upstreamPath(url, target.rest, fresh.stripPrefix, fresh.containerPath), caller.viaToken, caller.user.username, deps, t0);
+      forward(req, res, fresh, upstreamPath(url, target.rest, fresh.stripPrefix, fresh.containerPath), scanned, caller.viaToken, caller.user.username, deps, t0);
     });
   }
 

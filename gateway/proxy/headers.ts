@@ -15,20 +15,6 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization', 'proxy-authenticate', 'expect',
 ]);
 
-/** ForwardOptions say what to drop and what to add for one request. */
-export interface ForwardOptions {
-  /** keep Connection/Upgrade (WebSocket handshakes). */
-  upgrade: boolean;
-  /** drop Authorization: it carried the gateway's token. */
-  dropAuthorization: boolean;
-  /** trust incoming X-Forwarded-* (a reverse proxy in front of the gateway). */
-  trustProxy: boolean;
-  clientIp: string;
-  proto: 'http' | 'https';
-  /** X-Forwarded-Prefix value (the stripped prefix), or null when nothing was stripped. */
-  prefix: string | null;
-}
-
 /** withoutSessionCookie removes the gateway's session cookie from a Cookie header; null when nothing is left. */
 export function withoutSessionCookie(cookie: string): string | null {
   if (cookie.indexOf(SESSION_COOKIE) < 0) return cookie;
@@ -60,44 +46,93 @@ function connectionTokens(raw: string[]): Set<string> | null {
   return tokens;
 }
 
-/** forwardHeaders builds the flat header list for the app from the client's raw headers. */
-export function forwardHeaders(raw: string[], o: ForwardOptions): string[] {
+/** Scanned is one pass over the client's raw headers: the list for the app, plus what the proxy reads. */
+export interface Scanned {
+  /** out is the header list for the app so far (X-Forwarded-* are added by finishHeaders). */
+  out: string[];
+  /** authIndex is where Authorization sits in `out` (-1: none), so it can be dropped after authentication. */
+  authIndex: number;
+  authorization: string | undefined;
+  cookie: string | undefined;
+  accept: string | undefined;
+  fetchMode: string | undefined;
+  host: string | null;
+  xff: string | null;
+  xfProto: string | null;
+  xfHost: string | null;
+  hasBody: boolean;
+}
+
+/**
+ * scanHeaders walks req.rawHeaders once (no req.headers object is built): hop-by-hop fields and
+ * those named in Connection are dropped (kept for upgrades: Connection and Upgrade), the gateway's
+ * session cookie is removed, incoming X-Forwarded-* are kept only from a trusted proxy.
+ */
+export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean): Scanned {
   const out: string[] = [];
   const listed = raw.length > 2 ? connectionTokens(raw) : null;
-  let xff: string | null = null;
-  let xfProto: string | null = null;
-  let xfHost: string | null = null;
-  let host: string | null = null;
+  const s: Scanned = {
+    out, authIndex: -1, authorization: undefined, cookie: undefined, accept: undefined, fetchMode: undefined,
+    host: null, xff: null, xfProto: null, xfHost: null, hasBody: false,
+  };
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
     const lower = name.toLowerCase();
     const value = raw[i + 1];
     if (HOP_BY_HOP.has(lower)) {
-      if (o.upgrade && (lower === 'upgrade' || lower === 'connection')) out.push(name, value);
+      // RFC 9112 §6.3: a body is announced by Transfer-Encoding or a non-zero Content-Length.
+      if (lower === 'transfer-encoding') s.hasBody = true;
+      else if (upgrade && (lower === 'upgrade' || lower === 'connection')) out.push(name, value);
       continue;
     }
     if (listed !== null && listed.has(lower)) continue;
     switch (lower) {
-      case 'host': host = value; out.push(name, value); continue;
+      case 'host': s.host = value; break;
+      case 'content-length': if (value !== '0') s.hasBody = true; break;
+      case 'accept': s.accept = value; break;
+      case 'sec-fetch-mode': s.fetchMode = value; break;
       case 'cookie': {
+        s.cookie ??= value;
         const kept = withoutSessionCookie(value);
         if (kept !== null) out.push(name, kept);
         continue;
       }
-      case 'authorization': if (!o.dropAuthorization) out.push(name, value); continue;
-      case 'x-forwarded-for': if (o.trustProxy) xff = xff === null ? value : xff + ', ' + value; continue;
-      case 'x-forwarded-proto': if (o.trustProxy && xfProto === null) xfProto = value.split(',')[0].trim(); continue;
-      case 'x-forwarded-host': if (o.trustProxy && xfHost === null) xfHost = value.split(',')[0].trim(); continue;
+      case 'authorization': if (s.authIndex >= 0) continue; s.authorization = value; s.authIndex = out.length; break;
+      case 'x-forwarded-for': if (trustProxy) s.xff = s.xff === null ? value : s.xff + ', ' + value; continue;
+      case 'x-forwarded-proto': if (trustProxy && s.xfProto === null) s.xfProto = value.split(',')[0].trim(); continue;
+      case 'x-forwarded-host': if (trustProxy && s.xfHost === null) s.xfHost = value.split(',')[0].trim(); continue;
       case 'x-forwarded-prefix': continue;
-      default: out.push(name, value);
     }
+    out.push(name, value);
   }
-  out.push('x-forwarded-for', xff === null ? o.clientIp : xff + ', ' + o.clientIp);
-  out.push('x-forwarded-proto', xfProto ?? o.proto);
-  const fwdHost = xfHost ?? host;
+  return s;
+}
+
+/** finishHeaders drops the gateway's Authorization when it authenticated the call and adds X-Forwarded-*. */
+export function finishHeaders(s: Scanned, o: { dropAuthorization: boolean; clientIp: string; proto: 'http' | 'https'; prefix: string | null }): string[] {
+  const out = s.out;
+  if (o.dropAuthorization && s.authIndex >= 0) out.splice(s.authIndex, 2);
+  out.push('x-forwarded-for', s.xff === null ? o.clientIp : s.xff + ', ' + o.clientIp);
+  out.push('x-forwarded-proto', s.xfProto ?? o.proto);
+  const fwdHost = s.xfHost ?? s.host;
   if (fwdHost !== null) out.push('x-forwarded-host', fwdHost);
   if (o.prefix !== null) out.push('x-forwarded-prefix', o.prefix);
   return out;
+}
+
+/** ForwardOptions say what to drop and what to add for one request. */
+export interface ForwardOptions {
+  upgrade: boolean;
+  dropAuthorization: boolean;
+  trustProxy: boolean;
+  clientIp: string;
+  proto: 'http' | 'https';
+  prefix: string | null;
+}
+
+/** forwardHeaders is scanHeaders then finishHeaders, in one call. */
+export function forwardHeaders(raw: string[], o: ForwardOptions): string[] {
+  return finishHeaders(scanHeaders(raw, o.upgrade, o.trustProxy), o);
 }
 
 /** clientAddress is the peer address without the IPv4-mapped IPv6 prefix. */

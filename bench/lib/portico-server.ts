@@ -1,0 +1,42 @@
+/**
+ * portico-server.ts (bench): runs a Portico gateway whose one container record points at a backend
+ * already listening on 127.0.0.1 (PORTICO_PUBLISH_PORTS mode: the upstream is 127.0.0.1:<host_port>).
+ * No Docker container is involved, so the figures are the proxy's alone. Prints {port, token, uuid}.
+ * Usage: node portico-server.ts <backendPort> [wsBackendPort]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../gateway/core/config.ts';
+import { buildCore } from '../../gateway/core/build.ts';
+import { startServer } from '../../gateway/main.ts';
+import { hashSecret, newSecret } from '../../gateway/core/auth/tokens.ts';
+import { createLogger } from '../../gateway/core/log.ts';
+
+const [backend, wsBackend] = process.argv.slice(2).map(Number);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
+const config = loadConfig({
+  PORTICO_DATA_DIR: dir, PORTICO_INSTANCE: `bench-${randomBytes(3).toString('hex')}`, PORTICO_PUBLISH_PORTS: 'true',
+  PORTICO_PORT: '0', PORTICO_LOG_LEVEL: 'warn', PORTICO_DOCKER_NETWORK: 'portico-test-net',
+});
+const core = await buildCore(config, { logger: createLogger({ format: 'text', level: 'warn' }) });
+const project = core.store.projects.create('bench');
+const user = core.store.users.create({ username: 'bench', passwordHash: null });
+core.store.projects.setRole(project.id, user.id, 'guest');
+const token = newSecret(32);
+core.store.users.createToken(user.id, 'bench', hashSecret(token), token.slice(0, 6), null);
+
+function pointAt(title: string, port: number): string {
+  const c = core.containers.create(project.id, { title, repository: 'bench/none', tag: '1', container_port: 80 }, 'bench');
+  // Running since an hour ago, so the proxy treats it as started and ready (no readiness probe).
+  core.store.containers.setRuntime(c.id, { state: 'running', dockerId: `bench-${c.id}`, hostPort: port, dateStarted: new Date(Date.now() - 3_600_000).toISOString() });
+  return c.uuid;
+}
+const uuid = pointAt('http', backend);
+const wsUuid = wsBackend ? pointAt('ws', wsBackend) : null;
+const { server, close } = await startServer(core, '127.0.0.1', 0);
+process.stdout.write(JSON.stringify({ port: (server.address() as { port: number }).port, token, uuid, wsUuid }) + '\n');
+const stop = async () => { await close(); await core.close(); fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); };
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

@@ -1,0 +1,201 @@
+/**
+ * proxy.ts (benchmark, not a test): Portico's proxy against nginx and configurable-http-proxy (CHP),
+ * all in one run against the same backend.
+ *
+ * - Backend: the host's Debian nginx on 127.0.0.1 serving a 1 KiB and a 1 MiB file (own temp prefix,
+ *   one worker), plus a small ws echo server (bench/lib/ws-echo.ts) for WebSocket round trips.
+ * - Proxies, each pinned to core 1 with taskset where available: Portico (bench/lib/portico-server.ts:
+ *   a real gateway whose container record points at the backend — PORTICO_PUBLISH_PORTS mode, no
+ *   Docker container — with token authentication, routing and access recording on), nginx as a
+ *   reverse proxy (keep-alive upstream), CHP (installed on demand into bench/.peers).
+ * - Load: wrk (Debian package) on core 0, 1 thread; WebSocket round trips with bench/lib/ws-load.ts.
+ * Usage: node bench/proxy.ts [seconds per run, default 4] [rounds, default 3]
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+
+const SECONDS = Math.min(10, Number(process.argv[2] ?? 4));
+const ROUNDS = Math.min(5, Number(process.argv[3] ?? 3));
+const here = path.dirname(new URL(import.meta.url).pathname);
+const root = path.resolve(here, '..');
+const node = process.execPath;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-proxy-'));
+fs.chmodSync(tmp, 0o755); // nginx workers run as an unprivileged user and must read the files
+const children: ChildProcess[] = [];
+const hasTaskset = (() => { try { execFileSync('taskset', ['-c', '0', 'true']); return true; } catch { return false; } })();
+const cores = os.cpus().length;
+const PROXY_CORE = cores > 1 ? '1' : '0';
+const LOAD_CORE = '0';
+
+function pinned(core: string, cmd: string, args: string[]): [string, string[]] {
+  return hasTaskset ? ['taskset', ['-c', core, cmd, ...args]] : [cmd, args];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+  });
+}
+
+function launch(core: string, cmd: string, args: string[], readJson = false): Promise<any> {
+  const [c, a] = pinned(core, cmd, args);
+  const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
+  children.push(child);
+  if (!readJson) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d) => {
+      buf += d;
+      const i = buf.indexOf('\n');
+      if (i >= 0) resolve(JSON.parse(buf.slice(0, i)));
+    });
+    child.once('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
+  });
+}
+
+async function waitPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+function nginxConf(name: string, server: string): string {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
+  const conf = `worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/logs/error.log warn; daemon off;
+events { worker_connections 4096; }
+http { access_log off; sendfile on; tcp_nopush on; tcp_nodelay on; keepalive_requests 1000000; keepalive_timeout 65;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  types { text/plain txt; application/octet-stream bin; } default_type application/octet-stream;
+  ${server} }`;
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
+  return dir;
+}
+
+interface WrkResult { rps: number; p50: number; p99: number; errors: number }
+
+function ms(s: string): number {
+  const m = /([\d.]+)(us|ms|s)/.exec(s);
+  if (!m) return NaN;
+  const v = Number(m[1]);
+  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+}
+
+function wrk(url: string, conns: number, header?: string): WrkResult {
+  const args = ['-t1', `-c${conns}`, `-d${SECONDS}s`, '--latency', ...(header ? ['-H', header] : []), url];
+  const [c, a] = pinned(LOAD_CORE, 'wrk', args);
+  // Warm-up (JIT, pools), bounded to a second.
+  execFileSync(c, a.map((x) => (x === `-d${SECONDS}s` ? '-d1s' : x)), { encoding: 'utf8' });
+  const out = execFileSync(c, a, { encoding: 'utf8' });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+  const p50 = ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
+  const p99 = ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + (sock ? Number(sock[1]) + Number(sock[3]) + Number(sock[4]) : 0);
+  return { rps, p50, p99, errors };
+}
+
+function wsLoad(url: string, clients: number, authorization?: string): { perSecond: number; p99Ms: number } {
+  const [c, a] = pinned(LOAD_CORE, node, [path.join(here, 'lib/ws-load.ts'), url, String(clients), String(SECONDS), ...(authorization ? [authorization] : [])]);
+  return JSON.parse(execFileSync(c, a, { encoding: 'utf8', cwd: root }).trim().split('\n').pop()!);
+}
+
+async function ensureChp(): Promise<string> {
+  const bin = path.join(here, '.peers/node_modules/configurable-http-proxy/bin/configurable-http-proxy');
+  if (!fs.existsSync(bin)) {
+    process.stderr.write('installing configurable-http-proxy into bench/.peers …\n');
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', path.join(here, '.peers'), 'configurable-http-proxy'], { stdio: 'inherit' });
+  }
+  return bin;
+}
+
+async function main(): Promise<void> {
+  const www = path.join(tmp, 'www');
+  fs.mkdirSync(www);
+  fs.writeFileSync(path.join(www, '1k.txt'), 'a'.repeat(1024));
+  fs.writeFileSync(path.join(www, '1m.bin'), Buffer.alloc(1024 * 1024, 98));
+  const [backendPort, nginxPort, chpPort, chpApi] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+
+  const backendDir = nginxConf('backend', `server { listen 127.0.0.1:${backendPort}; root ${www}; location = /1k { try_files /1k.txt =404; } location = /1m { try_files /1m.bin =404; } }`);
+  await launch(LOAD_CORE, '/usr/sbin/nginx', ['-p', backendDir, '-c', path.join(backendDir, 'nginx.conf')]);
+  const ws = await launch(LOAD_CORE, node, [path.join(here, 'lib/ws-echo.ts')], true);
+  await waitPort(backendPort);
+
+  const portico = await launch(PROXY_CORE, node, [path.join(here, 'lib/portico-server.ts'), String(backendPort), String(ws.port)], true);
+  const proxyDir = nginxConf('proxy', `map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
+    upstream backend { server 127.0.0.1:${backendPort}; keepalive 128; }
+    upstream wsbackend { server 127.0.0.1:${ws.port}; keepalive 128; }
+    server { listen 127.0.0.1:${nginxPort};
+      location /ws/ { proxy_pass http://wsbackend/; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; proxy_read_timeout 600s; }
+      location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering on; } }`);
+  await launch(PROXY_CORE, '/usr/sbin/nginx', ['-p', proxyDir, '-c', path.join(proxyDir, 'nginx.conf')]);
+  const chp = await ensureChp();
+  await launch(PROXY_CORE, node, [chp, '--ip', '127.0.0.1', '--port', String(chpPort), '--api-ip', '127.0.0.1', '--api-port', String(chpApi), '--default-target', `http://127.0.0.1:${backendPort}`, '--log-level', 'warn']);
+  await Promise.all([waitPort(nginxPort), waitPort(chpPort)]);
+  // CHP's WebSocket route: /ws → the echo backend.
+  await fetch(`http://127.0.0.1:${chpApi}/api/routes/ws`, { method: 'POST', body: JSON.stringify({ target: `http://127.0.0.1:${ws.port}` }) });
+
+  const auth = `Authorization: token ${portico.token}`;
+  const targets = {
+    direct: { http: `http://127.0.0.1:${backendPort}`, ws: `ws://127.0.0.1:${ws.port}/`, header: undefined as string | undefined },
+    portico: { http: `http://127.0.0.1:${portico.port}/containers/proxy/${portico.uuid}`, ws: `ws://127.0.0.1:${portico.port}/containers/proxy/${portico.wsUuid}/`, header: auth },
+    nginx: { http: `http://127.0.0.1:${nginxPort}`, ws: `ws://127.0.0.1:${nginxPort}/ws/`, header: undefined },
+    chp: { http: `http://127.0.0.1:${chpPort}`, ws: `ws://127.0.0.1:${chpPort}/ws/`, header: undefined },
+  };
+  type Row = { small: WrkResult; large: WrkResult; ws1: number; ws50: number; ws50p99: number };
+  // Rounds interleave the targets, so a burst of other work on the machine hits them all alike;
+  // each figure is the median of its rounds.
+  const samples: Record<string, Row[]> = {};
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [name, tgt] of Object.entries(targets)) {
+      process.stderr.write(`round ${round}/${ROUNDS}: ${name} …\n`);
+      const small = wrk(`${tgt.http}/1k`, 50, tgt.header);
+      const large = wrk(`${tgt.http}/1m`, 10, tgt.header);
+      const authz = tgt.header ? tgt.header.slice('Authorization: '.length) : undefined;
+      const ws1 = wsLoad(tgt.ws, 1, authz);
+      const ws50 = wsLoad(tgt.ws, 50, authz);
+      (samples[name] ??= []).push({ small, large, ws1: ws1.perSecond, ws50: ws50.perSecond, ws50p99: ws50.p99Ms });
+    }
+  }
+  const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+  const rows: Record<string, Row> = {};
+  for (const [name, list] of Object.entries(samples)) {
+    const w = (k: 'small' | 'large'): WrkResult => ({ rps: med(list.map((x) => x[k].rps)), p50: med(list.map((x) => x[k].p50)), p99: med(list.map((x) => x[k].p99)), errors: list.reduce((a, x) => a + x[k].errors, 0) });
+    rows[name] = { small: w('small'), large: w('large'), ws1: med(list.map((x) => x.ws1)), ws50: med(list.map((x) => x.ws50)), ws50p99: med(list.map((x) => x.ws50p99)) };
+  }
+
+  const r = (a: number, b: number) => (b ? (a / b).toFixed(2) + '×' : 'n/a');
+  const f = (n: number) => Math.round(n).toLocaleString('en-US');
+  const lines = [
+    `Portico proxy benchmark — median of ${ROUNDS} interleaved rounds of ${SECONDS} s, ${cores} cores, proxies pinned to core ${PROXY_CORE}${hasTaskset ? '' : ' (no taskset: unpinned)'}, wrk and backends on core ${LOAD_CORE}.`,
+    'Other work on this machine adds noise; rerun when figures disagree.',
+    '',
+    '| target | 1 KiB GET req/s (50 conns) | p50 / p99 ms | 1 MiB GET req/s (10 conns) | WS round trips/s (1 client) | WS round trips/s (50 clients) | errors |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const [name, x] of Object.entries(rows)) {
+    lines.push(`| ${name} | ${f(x.small.rps)} | ${x.small.p50.toFixed(2)} / ${x.small.p99.toFixed(2)} | ${f(x.large.rps)} | ${f(x.ws1)} | ${f(x.ws50)} | ${x.small.errors + x.large.errors} |`);
+  }
+  const p = rows.portico, n = rows.nginx, c = rows.chp, d = rows.direct;
+  lines.push('', 'Ratios (Portico ÷ peer):',
+    `- 1 KiB GET: ${r(p.small.rps, n.small.rps)} nginx (target ≥ 0.60×), ${r(p.small.rps, c.small.rps)} CHP (target ≥ 4×)`,
+    `- 1 MiB GET: ${r(p.large.rps, n.large.rps)} nginx (target ≥ 0.90×), ${r(p.large.rps, c.large.rps)} CHP`,
+    `- WebSocket round trips, 1 client: ${r(p.ws1, n.ws1)} nginx, ${r(p.ws1, c.ws1)} CHP`,
+    `- WebSocket round trips, 50 clients: ${r(p.ws50, n.ws50)} nginx (target ≥ 0.90×), ${r(p.ws50, c.ws50)} CHP`,
+    `- added p99 at 50 conns (vs direct ${d.small.p99.toFixed(2)} ms): Portico +${(p.small.p99 - d.small.p99).toFixed(2)} ms (target ≤ 2 ms), nginx +${(n.small.p99 - d.small.p99).toFixed(2)} ms, CHP +${(c.small.p99 - d.small.p99).toFixed(2)} ms`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function cleanup(): void {
+  for (const c of children) { try { c.kill('SIGTERM'); } catch { /* gone */ } }
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+process.on('SIGINT', () => { cleanup(); process.exit(130); });
+main().then(() => { cleanup(); setTimeout(() => process.exit(0), 300); }, (err) => { cleanup(); process.stderr.write(String(err?.stack ?? err) + '\n'); process.exit(1); });
