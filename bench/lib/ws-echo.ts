@@ -4,7 +4,11 @@
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
 
-const server = http.createServer((_req, res) => res.end('ws-echo ready'));
+const server = http.createServer((req, res) => {
+  // /slow answers after a second, so clients can abort requests in flight (proxy-memory.ts).
+  if (req.url?.startsWith('/slow')) setTimeout(() => res.end('slow'), 1000);
+  else res.end('ws-echo ready');
+});
 const wss = new WebSocketServer({ server, perMessageDeflate: false });
 wss.on('connection', (ws) => {
   ws.on('message', (data, binary) => ws.send(data, { binary }));

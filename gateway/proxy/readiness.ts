@@ -51,6 +51,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function waitReady(opts: { host: string; port: number; path: string; intervalMs: number; deadline: number; signal: AbortSignal }): Promise<ReadyResult> {
   const { signal } = opts;
   let last = 'no answer';
+  // Most apps answer within milliseconds of their start: probe quickly at first, then every intervalMs.
+  let delay = Math.min(5, opts.intervalMs);
   for (;;) {
     if (signal.aborted) return { ok: false, reason: 'aborted', detail: 'the client went away' };
     const left = opts.deadline - Date.now();
@@ -66,6 +68,7 @@ export async function waitReady(opts: { host: string; port: number; path: string
     } else {
       return { ok: false, reason: 'error', detail: r.error.message };
     }
-    await sleep(Math.min(opts.intervalMs, Math.max(0, opts.deadline - Date.now())), signal);
+    await sleep(Math.min(delay, Math.max(0, opts.deadline - Date.now())), signal);
+    delay = Math.min(delay * 2, opts.intervalMs);
   }
 }
