@@ -14,13 +14,13 @@ import { registerContainerApi } from '../admin/api/containers.ts';
 import { registerSessionApi } from '../admin/api/session.ts';
 import { registerUi } from '../admin/ui/index.ts';
 import { createProxy } from './proxy/handler.ts';
-import type { Proxy } from './proxy/handler.ts';
+import type { PorticoProxy } from './proxy/handler.ts';
 
 /** SURFACES are the route groups served next to the proxy. */
 export const SURFACES: Surface[] = [registerSessionApi, registerContainerApi, registerUi];
 
 /** createProxyFor builds the proxy handler for a core. */
-export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<Proxy, 'close'>) | null> {
+export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<PorticoProxy, 'close'>) | null> {
   return createProxy(core);
 }
 

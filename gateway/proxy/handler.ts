@@ -24,8 +24,8 @@ import type { Start } from './starter.ts';
 import { createUpgrader } from './upgrade.ts';
 import { sendWaitingPage, streamStatus } from './waiting-page.ts';
 
-/** Proxy is the ProxyHandler plus its shutdown. */
-export interface Proxy {
+/** PorticoProxy is the ProxyHandler plus its shutdown. */
+export interface PorticoProxy {
   handle(req: IncomingMessage, res: ServerResponse): void;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** openWebSockets counts live proxied WebSockets. */
@@ -54,7 +54,7 @@ function redirect(res: ServerResponse, status: number, location: string): void {
 }
 
 /** createProxy builds the proxy over the services. */
-export function createProxy(svc: Services): Proxy {
+export function createProxy(svc: Services): PorticoProxy {
   const routes = createRoutes(svc);
   const auth = createProxyAuth(svc);
   let openWs = 0;
