@@ -30,7 +30,7 @@ export function checkCsrf(caller: Caller, req: IncomingMessage, formToken: strin
 
 /** requireWritable refuses changes by non-admins while the site is in read-only mode. */
 export function requireWritable(svc: Services, user: User): void {
-  if (svc.config.readOnly && !user.isAdmin) {
+  if (!svc.siteMode.allowsChangesBy(user)) {
     throw new PorticoError('E_READ_ONLY', 403, 'the site is in read-only mode; only administrators can change anything');
   }
 }

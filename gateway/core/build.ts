@@ -21,6 +21,11 @@ import type { Services } from './services.ts';
 import { Registry } from './metrics.ts';
 import { createAccessRecorder } from './containers/access-recorder.ts';
 import { stopIdleContainers } from './containers/idle.ts';
+import { createLoginService } from './auth/login.ts';
+import { createLoginThrottle } from './auth/throttle.ts';
+import { createLdapDirectory } from './auth/ldap.ts';
+import { connectLdapServer } from './auth/ldap-client.ts';
+import { createSiteMode } from './site-mode.ts';
 
 /** IDLE_CHECK_MS is how often the idle-stop rule runs (until the scheduler takes it over). */
 export const IDLE_CHECK_MS = 60_000;
@@ -41,8 +46,12 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const containers = createContainerService({ config, store, engine, bus, logger, substitutions: opts.substitutions });
   const stateSync = await startStateSync({ config, store, engine, bus, logger, containers });
   const accessRecorder = createAccessRecorder({ store, log: containers.log, logger, flushMs: config.accessFlushMs });
+  const ldapMs = config.ldapTimeoutSeconds * 1000;
+  const ldap = createLdapDirectory(config.ldap, (c) => connectLdapServer(c, { connectMs: ldapMs, operationMs: ldapMs * 2 }), logger);
+  const login = createLoginService({ store, ldap, throttle: createLoginThrottle(config.login), logger });
   const core: Core = {
-    config, store, engine, bus, logger, containers, sessions, stateSync, accessRecorder,
+    config, store, engine, bus, logger, containers, sessions, stateSync, accessRecorder, login,
+    siteMode: createSiteMode(store.settings, config.readOnly),
     access: createAccess(store),
     metrics: new Registry(),
     auth: createAuthenticator(store, sessions),

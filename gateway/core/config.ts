@@ -58,6 +58,16 @@ export interface Config {
   readonly logFormat: LogFormat;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly ldap: readonly LdapServerConfig[];
+  readonly ldapTimeoutSeconds: number;
+  readonly login: LoginLimits;
+}
+
+/** LoginLimits tune the failed-login throttle. */
+export interface LoginLimits {
+  readonly userFailures: number;
+  readonly addressFailures: number;
+  readonly lockSeconds: number;
+  readonly lockMaxSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -204,6 +214,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logFormat: oneOf(env, ['PORTICO_LOG_FORMAT'], 'text', ['text', 'json'] as const),
     logLevel: oneOf(env, ['PORTICO_LOG_LEVEL'], 'info', ['debug', 'info', 'warn', 'error'] as const),
     ldap,
+    ldapTimeoutSeconds: num(env, ['PORTICO_LDAP_TIMEOUT'], 5, 0.1, 300),
+    login: Object.freeze({
+      userFailures: int(env, ['PORTICO_LOGIN_USER_FAILURES'], 5, 1, 1000),
+      addressFailures: int(env, ['PORTICO_LOGIN_ADDRESS_FAILURES'], 20, 1, 100_000),
+      lockSeconds: int(env, ['PORTICO_LOGIN_LOCK_SECONDS'], 30, 1, 86_400),
+      lockMaxSeconds: int(env, ['PORTICO_LOGIN_LOCK_MAX_SECONDS'], 900, 1, 86_400),
+    }),
   };
   return Object.freeze(config);
 }
@@ -217,4 +234,6 @@ export const KNOWN_VARIABLES = [
   'PORTICO_READINESS_INTERVAL_MS', 'PORTICO_ACCESS_FLUSH_MS', 'PORTICO_TRUST_PROXY', 'PORTICO_SECURE_COOKIES',
   'PORTICO_SESSION_IDLE_MINUTES', 'PORTICO_SESSION_ABSOLUTE_HOURS', 'PORTICO_READ_ONLY', 'PORTICO_FILE_SERVER_PORT',
   'PORTICO_LOG_FORMAT', 'PORTICO_LOG_LEVEL',
+  'PORTICO_LDAP_TIMEOUT', 'PORTICO_LOGIN_USER_FAILURES', 'PORTICO_LOGIN_ADDRESS_FAILURES', 'PORTICO_LOGIN_LOCK_SECONDS',
+  'PORTICO_LOGIN_LOCK_MAX_SECONDS',
 ];

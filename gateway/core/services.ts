@@ -13,6 +13,8 @@ import type { Authenticator } from './auth/authenticate.ts';
 import type { SessionStore } from './auth/sessions.ts';
 import type { Registry } from './metrics.ts';
 import type { AccessRecorder } from './containers/access-recorder.ts';
+import type { LoginService } from './auth/login.ts';
+import type { SiteMode } from './site-mode.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -33,4 +35,8 @@ export interface Services {
   metrics: Registry;
   /** accessRecorder holds last-access times in memory (the proxy records, the idle rule reads). */
   accessRecorder: AccessRecorder;
+  /** login checks passwords (local and LDAP) under the failed-login throttle. */
+  login: LoginService;
+  /** siteMode is the live read-only switch. */
+  siteMode: SiteMode;
 }

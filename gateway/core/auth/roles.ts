@@ -1,6 +1,10 @@
 /**
  * roles.ts: Kiosc's permission tables as one function. Site admins may do everything;
  * project roles grant per Kiosc section 1.4; non-members get nothing (and see 404s).
+ * Kiosc 1.4.1 (containers): contributor and up create/update, delete, start, stop, (un)pause and
+ * view; guests view, and start only indirectly by opening the app. Kiosc 1.4.2 (templates):
+ * project-wide templates as containers (guests view); site-wide templates are edited by admins
+ * only and viewed by everyone.
  */
 import type { Role } from '../types.ts';
 
@@ -36,6 +40,14 @@ const MIN_ROLE: Record<Permission, Role> = {
   'project.view': 'guest',
   'project.members': 'delegate',
 };
+
+/** SitePermission is a permission that does not depend on a project. */
+export type SitePermission = 'template.site.view' | 'template.site.edit' | 'site.manage';
+
+/** canSite tells whether a logged-in user holds a site-wide permission: admins everything, others only viewing site templates. */
+export function canSite(isAdmin: boolean, permission: SitePermission): boolean {
+  return isAdmin || permission === 'template.site.view';
+}
 
 /** can tells whether a user with `role` in a project (or a site admin) holds `permission`. */
 export function can(isAdmin: boolean, role: Role | null, permission: Permission): boolean {

@@ -22,6 +22,8 @@ export function createSessionStore(db: Db, idleMs: number, absoluteMs: number) {
     touch: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?'),
     remove: db.prepare('DELETE FROM sessions WHERE id_hash = ?'),
     removeUser: db.prepare('DELETE FROM sessions WHERE user_id = ?'),
+    removeUserExcept: db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash != ?'),
+    countUser: db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?'),
     purge: db.prepare('DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?'),
   };
   return {
@@ -49,6 +51,9 @@ export function createSessionStore(db: Db, idleMs: number, absoluteMs: number) {
     },
     destroy(id: string): void { s.remove.run(hashSecret(id)); },
     destroyAllOf(userId: number): void { s.removeUser.run(userId); },
+    /** destroyOthersOf ends every session of `userId` except the one with `keepId` (after a password change). */
+    destroyOthersOf(userId: number, keepId: string): void { s.removeUserExcept.run(userId, hashSecret(keepId)); },
+    countOf(userId: number): number { return (s.countUser.get(userId) as { n: number }).n; },
     purgeExpired(): number {
       const now = Date.now();
       return Number(s.purge.run(new Date(now).toISOString(), new Date(now - idleMs).toISOString()).changes);

@@ -7,6 +7,7 @@ import { createUserStore } from './users.ts';
 import { createProjectStore } from './projects.ts';
 import { createContainerStore } from './containers.ts';
 import { createLogStore } from './logs.ts';
+import { createSettingsStore } from './settings.ts';
 
 /** Store is what services receive: narrow per-concept stores plus a transaction helper. */
 export interface Store {
@@ -15,6 +16,7 @@ export interface Store {
   readonly projects: ReturnType<typeof createProjectStore>;
   readonly containers: ReturnType<typeof createContainerStore>;
   readonly logs: ReturnType<typeof createLogStore>;
+  readonly settings: ReturnType<typeof createSettingsStore>;
   transaction<T>(fn: () => T): T;
   close(): void;
 }
@@ -28,6 +30,7 @@ export function createStore(file: string): Store {
     projects: createProjectStore(db),
     containers: createContainerStore(db),
     logs: createLogStore(db),
+    settings: createSettingsStore(db),
     transaction: (fn) => tx(db, fn),
     close: () => { if (db.isOpen) db.close(); },
   };

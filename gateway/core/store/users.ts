@@ -42,7 +42,7 @@ export function createUserStore(db: Db) {
     update: db.prepare('UPDATE users SET name = ?, email = ? WHERE id = ?'),
     insertToken: db.prepare(`INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at)
       VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
-    tokenByHash: db.prepare('SELECT t.id AS token_id, t.expires_at, u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?'),
+    tokenByHash: db.prepare('SELECT t.id AS token_id, t.expires_at, t.last_used_at, u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?'),
     tokensOf: db.prepare('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY id'),
     touchToken: db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?'),
     deleteToken: db.prepare('DELETE FROM api_tokens WHERE id = ? AND user_id = ?'),
@@ -82,13 +82,13 @@ export function createUserStore(db: Db) {
     createToken(userId: number, name: string, hash: string, prefix: string, expiresAt: string | null): number {
       return (s.insertToken.get(userId, name, hash, prefix, nowIso(), expiresAt) as { id: number }).id;
     },
-    /** userByTokenHash returns the token's user when the token exists and has not expired, and marks it used. */
+    /** userByTokenHash returns the token's user when the token exists and has not expired, and marks it used (at most once a minute, so busy scripts do not write on every request). */
     userByTokenHash(hash: string): User | null {
-      const r = s.tokenByHash.get(hash) as (UserRow & { token_id: number; expires_at: string | null }) | undefined;
+      const r = s.tokenByHash.get(hash) as (UserRow & { token_id: number; expires_at: string | null; last_used_at: string | null }) | undefined;
       if (!r) return null;
       const now = nowIso();
       if (r.expires_at && r.expires_at <= now) return null;
-      s.touchToken.run(now, r.token_id);
+      if (!r.last_used_at || Date.parse(now) - Date.parse(r.last_used_at) > 60_000) s.touchToken.run(now, r.token_id);
       return toUser(r);
     },
     tokensOf(userId: number): ApiTokenRecord[] {
