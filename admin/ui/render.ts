@@ -20,8 +20,8 @@ export interface PageData {
 /** Renderer renders pages and fragments. */
 export type Renderer = ReturnType<typeof createRenderer>;
 
-/** createRenderer loads templates from templates/ (cached in production, re-read when `dev`). */
-export function createRenderer(opts: { dev?: boolean } = {}) {
+/** createRenderer loads templates from templates/ (cached in production, re-read when `dev`); `site` gives the layout live site state (the read-only banner). */
+export function createRenderer(opts: { dev?: boolean; site?: () => Record<string, unknown> } = {}) {
   const eta = new Eta({ views: VIEWS, autoEscape: true, autoTrim: false, cache: !opts.dev, useWith: false });
 
   /** isFragmentRequest tells htmx requests that want only the fragment (not boosted navigations). */
@@ -37,7 +37,7 @@ export function createRenderer(opts: { dev?: boolean } = {}) {
     /** page writes `view` inside the layout, or alone for htmx fragment requests. */
     page(req: IncomingMessage, res: ServerResponse, view: string, data: PageData, status = 200): void {
       const body = eta.render(view, data);
-      const html = isFragmentRequest(req) ? body : eta.render('layout', { ...data, body });
+      const html = isFragmentRequest(req) ? body : eta.render('layout', { ...data, body, site: opts.site?.() ?? {} });
       res.writeHead(status, {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',

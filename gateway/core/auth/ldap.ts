@@ -27,12 +27,15 @@ export type LdapConnector = (config: LdapServerConfig) => LdapServer;
 /** LdapLogin is a successful directory login: the Portico user name to use and the account details. */
 export interface LdapLogin { username: string; account: LdapAccount }
 
+/** LoginDomain is one directory as the login page names it. */
+export interface LoginDomain { printable: string; domain: string }
+
 /** LdapDirectory authenticates directory users. */
 export interface LdapDirectory {
   /** domains are the configured username domains (for `name@DOMAIN` logins). */
   readonly domains: readonly string[];
-  /** printableDomains are shown on the login page. */
-  readonly printableDomains: readonly string[];
+  /** loginDomains are shown on the login page: each server's printable name and its username domain. */
+  readonly loginDomains: readonly LoginDomain[];
   /** authenticate answers a login, null for wrong credentials; throws E_LDAP_UNAVAILABLE when no candidate server answers. */
   authenticate(login: string, password: string): Promise<LdapLogin | null>;
 }
@@ -48,11 +51,15 @@ export function createLdapDirectory(configs: readonly LdapServerConfig[], connec
   if (!configs.length) return null;
   const servers = configs.map((config) => ({ config, server: connect(config) }));
   const domains = [...new Set(configs.map((c) => c.usernameDomain).filter(Boolean))];
-  const printableDomains = [...new Set(configs.map((c) => c.domainPrintable || c.usernameDomain).filter(Boolean))];
+  const loginDomains: LoginDomain[] = [];
+  for (const c of configs) {
+    const printable = c.domainPrintable || c.usernameDomain;
+    if (printable && !loginDomains.some((d) => d.printable === printable)) loginDomains.push({ printable, domain: c.usernameDomain });
+  }
 
   return {
     domains,
-    printableDomains,
+    loginDomains,
     async authenticate(login, password) {
       // An empty password would be an unauthenticated bind, which LDAP servers accept (RFC 4513 5.1.2).
       if (!password) return null;

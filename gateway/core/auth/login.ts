@@ -8,7 +8,7 @@ import { PorticoError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { User } from '../types.ts';
-import type { LdapDirectory } from './ldap.ts';
+import type { LdapDirectory, LoginDomain } from './ldap.ts';
 import { splitLoginName } from './ldap-filter.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { Lock, LoginThrottle } from './throttle.ts';
@@ -21,8 +21,8 @@ const MAX_NAME_LENGTH = 254;
 
 /** LoginService authenticates people and changes their passwords. */
 export interface LoginService {
-  /** printableDomains are the LDAP domains to show on the login page. */
-  readonly printableDomains: readonly string[];
+  /** loginDomains are the LDAP domains to show on the login page. */
+  readonly loginDomains: readonly LoginDomain[];
   /** login returns the user, or throws E_UNAUTHENTICATED, E_THROTTLED (429) or E_LDAP_UNAVAILABLE (503). */
   login(loginName: string, password: string, address: string): Promise<User>;
   /** changePassword checks the current password (under the throttle) and stores the new one. */
@@ -82,7 +82,7 @@ export function createLoginService(deps: { store: Store; ldap: LdapDirectory | n
   }
 
   return {
-    printableDomains: ldap?.printableDomains ?? [],
+    loginDomains: ldap?.loginDomains ?? [],
     async login(loginName, password, address) {
       const login = loginName.trim();
       // Empty passwords are refused before anything else (and long inputs before hashing).

@@ -23,12 +23,9 @@ export function changeMembership(store: Store, change: MembershipChange): boolea
     }
     if (current === role) return false;
     if (role === null && current === null) throw new PorticoError('E_USER_NOT_FOUND', 404, `${target.username} is not a member of this project.`);
-    if (!actor.isAdmin && actorRole === 'delegate' && target.id !== actor.id) {
+    if (!actor.isAdmin && actorRole === 'delegate') {
       if (current === 'owner') throw forbidden('A delegate cannot remove or change an owner.');
-      if (role === 'owner') throw forbidden('A delegate cannot make someone an owner.');
-    }
-    if (!actor.isAdmin && actorRole === 'delegate' && target.id === actor.id && role === 'owner') {
-      throw forbidden('A delegate cannot make someone an owner.');
+      if (role === 'owner') throw forbidden('A delegate cannot make anyone an owner.');
     }
     if (current === 'owner' && role !== 'owner' && store.projects.ownerCount(project.id) <= 1) {
       throw conflict('The last owner cannot leave or be demoted. Make someone else owner first.');

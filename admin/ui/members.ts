@@ -1,0 +1,97 @@
+/**
+ * members.ts: a project's Members page (/projects/<uuid>/members). Every member sees the list;
+ * owners, delegates and site admins add, remove and re-role members under the rules of
+ * core/auth/membership.ts; any member may leave. Non-members get 404, as everywhere.
+ */
+import { PorticoError, ValidationError, conflict, toPorticoError } from '../../gateway/core/errors.ts';
+import type { Services } from '../../gateway/core/services.ts';
+import type { Caller } from '../../gateway/core/auth/authenticate.ts';
+import { can } from '../../gateway/core/auth/roles.ts';
+import { changeMembership } from '../../gateway/core/auth/membership.ts';
+import { ROLES } from '../../gateway/core/types.ts';
+import type { Project, Role, User } from '../../gateway/core/types.ts';
+import type { Ctx, Router } from '../../gateway/http/router.ts';
+import { requireWritable } from '../api/guard.ts';
+import { field, readPageForm } from './forms.ts';
+import { pageData, redirect, requirePageUser } from './pages.ts';
+import type { Renderer } from './render.ts';
+
+const NOTICES: Record<string, string> = { added: 'Member added.', changed: 'Role changed.', removed: 'Member removed.' };
+
+function parseRole(raw: string): Role {
+  if (!(ROLES as readonly string[]).includes(raw)) throw new ValidationError({ role: `Choose one of ${ROLES.join(', ')}.` });
+  return raw as Role;
+}
+
+/** registerMembers adds the Members page and its three actions. */
+export function registerMembers(router: Router, svc: Services, ui: Renderer): void {
+  const { access, store } = svc;
+
+  function show(ctx: Ctx, caller: Caller, project: Project, extra: { error?: string | null; notice?: string | null }, status = 200): void {
+    const myRole = store.projects.roleOf(project.id, caller.user.id);
+    const manage = can(caller.user.isAdmin, myRole, 'project.members');
+    const asDelegate = !caller.user.isAdmin && myRole === 'delegate';
+    const choices = asDelegate ? ROLES.filter((r) => r !== 'owner') : [...ROLES];
+    const members = store.projects.members(project.id).map((m) => {
+      const user = store.users.byId(m.userId) as User;
+      return { ...m, uuid: user.uuid, name: user.name, source: user.source, self: user.id === caller.user.id,
+        editable: manage && !(asDelegate && m.role === 'owner') };
+    });
+    ui.page(ctx.req, ctx.res, 'pages/members', pageData(caller, `Members · ${project.title}`, {
+      project, members, manage, choices, myRole, readOnly: !svc.siteMode.allowsChangesBy(caller.user),
+      error: extra.error ?? null, notice: extra.notice ?? null,
+    }), status);
+  }
+
+  /** act runs one change; rule violations re-render the page with their message and status. */
+  async function act(ctx: Ctx, change: (caller: Caller, project: Project, form: Record<string, string>) => string): Promise<void> {
+    const { caller, form } = await readPageForm(svc, ctx);
+    const { project } = access.project(caller.user, ctx.params.project, 'project.view');
+    let notice: string;
+    try {
+      requireWritable(svc, caller.user);
+      notice = change(caller, project, form);
+    } catch (err) {
+      const e = toPorticoError(err);
+      if (e.status >= 500) throw err;
+      show(ctx, caller, project, { error: e instanceof ValidationError ? Object.values(e.fields)[0] : e.message }, e.status);
+      return;
+    }
+    const stillMember = caller.user.isAdmin || store.projects.roleOf(project.id, caller.user.id) !== null;
+    redirect(ctx.req, ctx.res, stillMember ? `/projects/${project.uuid}/members?ok=${notice}` : '/');
+  }
+
+  function targetByUuid(uuid: string): User {
+    const user = store.users.byUuid(uuid);
+    if (!user) throw new PorticoError('E_USER_NOT_FOUND', 404, 'No such user.');
+    return user;
+  }
+
+  router.on('GET', '/projects/:project/members', (ctx) => {
+    const caller = requirePageUser(svc, ctx.req, ctx.res);
+    const { project } = access.project(caller.user, ctx.params.project, 'project.view');
+    show(ctx, caller, project, { notice: NOTICES[ctx.url.searchParams.get('ok') ?? ''] ?? null });
+  });
+
+  router.on('POST', '/projects/:project/members', (ctx) => act(ctx, (caller, project, form) => {
+    const username = field(form, 'username');
+    const role = parseRole(field(form, 'role'));
+    const target = username ? store.users.byUsername(username) : null;
+    if (!target) throw new ValidationError({ username: `No user named "${username}". Directory (LDAP) users appear after their first login.` });
+    if (store.projects.roleOf(project.id, target.id)) throw conflict(`${target.username} is already a member; change their role in the list.`);
+    changeMembership(store, { project, actor: caller.user, target, role });
+    return 'added';
+  }));
+
+  router.on('POST', '/projects/:project/members/:user/role', (ctx) => act(ctx, (caller, project, form) => {
+    const target = targetByUuid(ctx.params.user);
+    if (!store.projects.roleOf(project.id, target.id)) throw new PorticoError('E_USER_NOT_FOUND', 404, `${target.username} is not a member of this project.`);
+    changeMembership(store, { project, actor: caller.user, target, role: parseRole(field(form, 'role')) });
+    return 'changed';
+  }));
+
+  router.on('POST', '/projects/:project/members/:user/remove', (ctx) => act(ctx, (caller, project) => {
+    changeMembership(store, { project, actor: caller.user, target: targetByUuid(ctx.params.user), role: null });
+    return 'removed';
+  }));
+}
