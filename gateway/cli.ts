@@ -11,6 +11,7 @@ import type { Store } from './core/store/index.ts';
 import { generatePassword, hashPassword } from './core/auth/passwords.ts';
 import { hashSecret, newSecret } from './core/auth/tokens.ts';
 import { ROLES } from './core/types.ts';
+import { createSiteMode } from './core/site-mode.ts';
 import type { Role } from './core/types.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
@@ -28,6 +29,7 @@ const USAGE = `usage: portico <command>
   token create NAME [--name LABEL]      create an API token for user NAME; prints the token alone
   project create TITLE [--owner NAME]   create a project; prints its uuid alone
   member add PROJECT_UUID NAME ROLE     give NAME a role (owner, delegate, contributor, guest) in a project
+  site read-only [on|off]               show or switch read-only site mode (a running gateway follows at once)
   serve                                 run the gateway (same as npm start)
 `;
 
@@ -121,6 +123,14 @@ export async function runCli(argv: string[], store: Store, io: CliIo): Promise<n
       if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`role must be one of ${ROLES.join(', ')}`);
       store.projects.setRole(project.id, user.id, role as Role);
       io.stderr(`${name} is now ${role} of ${project.title}\n`);
+      return 0;
+    }
+    if (noun === 'site' && verb === 'read-only') {
+      const mode = createSiteMode(store.settings, false);
+      const want = args[2];
+      if (want === 'on' || want === 'off') mode.setReadOnly(want === 'on');
+      else if (want !== undefined) throw new UsageError('site read-only takes on or off');
+      io.stdout(`${mode.readOnly() ? 'on' : 'off'}\n`);
       return 0;
     }
     throw new UsageError(noun ? `unknown command: ${args.slice(0, 2).join(' ')}` : 'no command given');
