@@ -56,7 +56,7 @@ export function connectLdapServer(config: LdapServerConfig, timeouts: LdapTimeou
           if (err instanceof ResultCodeError) return { ok: false, reason: 'wrong-password' };
           throw unavailable(config, (err as Error).message);
         }
-        const given = [first(entry.givenName), first(entry.sn)].filter(Boolean).join(' ');
+        const given = first(entry.givenName) ? `${first(entry.givenName)} ${first(entry.sn)}`.trim() : '';
         return { ok: true, account: { dn: entry.dn, name: first(entry.displayName) || given || first(entry.cn), email: first(entry.mail) } };
       } catch (err) {
         if (err instanceof PorticoError) throw err;
