@@ -76,6 +76,8 @@ t.test('permission matrix', async (t) => {
 
   const setup = 'matrix-setup';
   const shared = gw.core.containers.create(projectId, { title: 'shared', ...BROKEN_IMAGE }, setup);
+  // Each row acts on its own container, so the action queue never merges one row's job into another's.
+  const own = new Map(WHO.map((who) => [who, gw.core.containers.create(projectId, { title: `own-${who}`, ...BROKEN_IMAGE }, setup)]));
   const freshFor = (who: Who) => gw.core.containers.create(projectId, { title: `del-${who}`, ...BROKEN_IMAGE }, setup);
   const jobsBy = (name: string) => (gw.core.store.db.prepare('SELECT COUNT(*) AS n FROM jobs WHERE user = ?').get(name) as { n: number }).n;
   const api = (a: Actor, method: string, path: string, body?: unknown) => gw.api(method, path, a.token, body).then((r) => r.status);
@@ -99,11 +101,11 @@ t.test('permission matrix', async (t) => {
     },
     ...(['start', 'stop'] as const).map((action): Case => ({
       surface: 'api', action: `${action} (Kiosc GET)`, need: 'contributor', projectScoped: true,
-      run: (a) => api(a, 'GET', `/containers/api/${action}/${shared.uuid}`),
+      run: (a) => api(a, 'GET', `/containers/api/${action}/${own.get(a.who)!.uuid}`),
     })),
     ...(['start', 'stop', 'pause', 'unpause', 'restart', 'kill', 'reset'] as const).map((action): Case => ({
       surface: 'api', action, need: 'contributor', projectScoped: true,
-      run: (a) => api(a, 'POST', `/containers/api/${action}/${shared.uuid}?wait=0`),
+      run: (a) => api(a, 'POST', `/containers/api/${action}/${own.get(a.who)!.uuid}?wait=0`),
     })),
     {
       surface: 'api', action: 'delete', need: 'contributor', projectScoped: true,
@@ -147,7 +149,7 @@ t.test('permission matrix', async (t) => {
   }
 
   // Allowed actions really ran as jobs; denied ones left none. Let the queue drain first.
-  await waitFor(() => gw.core.containers.queue.busy(shared.id) === false, 60_000, 'the action queue to drain');
+  await waitFor(() => [...own.values()].every((c) => !gw.core.containers.queue.busy(c.id)), 60_000, 'the action queues to drain');
   for (const who of WHO) {
     const n = jobsBy(`m-${who}`);
     if (['admin', 'owner', 'delegate', 'contributor'].includes(who)) t.ok(n > 0, `${who}: actions ran as jobs (${n})`);
