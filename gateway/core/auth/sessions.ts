@@ -23,7 +23,6 @@ export function createSessionStore(db: Db, idleMs: number, absoluteMs: number) {
     remove: db.prepare('DELETE FROM sessions WHERE id_hash = ?'),
     removeUser: db.prepare('DELETE FROM sessions WHERE user_id = ?'),
     removeUserExcept: db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash != ?'),
-    countUser: db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?'),
     purge: db.prepare('DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?'),
   };
   return {
@@ -53,7 +52,6 @@ export function createSessionStore(db: Db, idleMs: number, absoluteMs: number) {
     destroyAllOf(userId: number): void { s.removeUser.run(userId); },
     /** destroyOthersOf ends every session of `userId` except the one with `keepId` (after a password change). */
     destroyOthersOf(userId: number, keepId: string): void { s.removeUserExcept.run(userId, hashSecret(keepId)); },
-    countOf(userId: number): number { return (s.countUser.get(userId) as { n: number }).n; },
     purgeExpired(): number {
       const now = Date.now();
       return Number(s.purge.run(new Date(now).toISOString(), new Date(now - idleMs).toISOString()).changes);
