@@ -3,77 +3,28 @@
  * guest, non-member, anonymous) × every container action × every surface gets the expected
  * allow or deny, and a denied request changes nothing (no job, no record change).
  *
- * Surfaces: the REST API and the UI routes (Members, tokens, site admin) are covered here.
- * The HTTP and WebSocket proxy are added as two more entries in SURFACES (see `proxySurfaces`).
+ * Surfaces: the REST API and the UI routes here; the HTTP and WebSocket proxy in
+ * matrix-proxy.test.ts (same rows and expectations, real app containers).
  */
 import t from 'tap';
 import { startGateway, waitFor } from '../helpers/gateway.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
-import { createWebClient } from '../helpers/web.ts';
-import type { WebClient } from '../helpers/web.ts';
-import type { Role } from '../../gateway/core/types.ts';
+import { WHO, classify, expected, makeActors } from '../helpers/matrix.ts';
+import type { Actor, Need, Outcome, Who } from '../helpers/matrix.ts';
 
-/** Who is one row of the matrix. */
-type Who = 'admin' | Role | 'non-member' | 'anonymous';
-const WHO: Who[] = ['admin', 'owner', 'delegate', 'contributor', 'guest', 'non-member', 'anonymous'];
-const RANK: Record<string, number> = { guest: 1, contributor: 2, delegate: 3, owner: 4 };
-
-/** Need is what an action requires: a minimum project role, any logged-in user, or a site admin. */
-type Need = Role | 'user' | 'admin';
-
-/** Outcome is the expected answer class. */
-type Outcome = 'allow' | 'forbidden' | 'not-found' | 'login';
-
-function expected(who: Who, need: Need, projectScoped: boolean): Outcome {
-  if (who === 'anonymous') return 'login';
-  if (who === 'admin') return 'allow';
-  if (need === 'admin') return 'forbidden';
-  if (need === 'user') return 'allow';
-  if (who === 'non-member') return projectScoped ? 'not-found' : 'forbidden';
-  return RANK[who] >= RANK[need] ? 'allow' : 'forbidden';
-}
-
-/** Actor is how one row calls the gateway. */
-interface Actor { who: Who; name: string; token: string | null; web: WebClient; csrf: string }
-
-/** Case is one action on one surface: `run` returns the HTTP status; `classify` maps it to an outcome. */
+/** Case is one action on one surface: `run` returns the HTTP status; `after` checks side effects. */
 interface Case { surface: string; action: string; need: Need; projectScoped?: boolean; run(a: Actor): Promise<number>; after?(a: Actor, outcome: Outcome): void }
 
+// Starts fail fast (no registry at 127.0.0.1:9), so allowed actions run as jobs without real containers.
 const BROKEN_IMAGE = { repository: '127.0.0.1:9/portico-matrix/none', tag: '1' };
-
-/** classify maps a status to an outcome; UI runs report a redirect to /login as 401. */
-function classify(status: number): Outcome | `status ${number}` {
-  if (status === 404) return 'not-found';
-  if (status === 403) return 'forbidden';
-  if (status === 401) return 'login';
-  if (status >= 200 && status < 400) return 'allow';
-  return `status ${status}`;
-}
 
 t.test('permission matrix', async (t) => {
   const gw: TestGateway = await startGateway();
   t.teardown(() => gw.close());
   const project = gw.project('Matrix');
   const projectId = gw.core.store.projects.byUuid(project)!.id;
-  const other = gw.project('Elsewhere');
 
-  const actors = new Map<Who, Actor>();
-  for (const who of WHO) {
-    const name = `m-${who}`;
-    let token: string | null = null;
-    if (who !== 'anonymous') {
-      const made = await gw.user(name, { password: `${name}-password`, admin: who === 'admin', project: who === 'non-member' ? other : project, role: who === 'admin' ? undefined : (who === 'non-member' ? 'owner' : who as Role) });
-      token = made.token;
-    }
-    const web = createWebClient(gw.base);
-    let csrf = '';
-    if (who !== 'anonymous') {
-      t.equal((await web.login(name, `${name}-password`)).status, 303, `${name} logs in`);
-      csrf = await web.csrf();
-    }
-    actors.set(who, { who, name, token, web, csrf });
-  }
-
+  const actors = await makeActors(gw, project);
   const setup = 'matrix-setup';
   const shared = gw.core.containers.create(projectId, { title: 'shared', ...BROKEN_IMAGE }, setup);
   // Each row acts on its own container, so the action queue never merges one row's job into another's.
@@ -83,7 +34,7 @@ t.test('permission matrix', async (t) => {
   const api = (a: Actor, method: string, path: string, body?: unknown) => gw.api(method, path, a.token, body).then((r) => r.status);
   const ui = (a: Actor, method: string, path: string, form?: Record<string, string>) =>
     a.web.request(method, path, method === 'GET' ? {} : { form: { csrf_token: a.csrf, ...form } })
-      .then((r) => (r.status === 303 && (r.headers.get('location') ?? '').startsWith('/login') ? 401 : r.status));
+      .then((r) => (classify(r.status, r.headers.get('location')) === 'login' ? 401 : r.status));
 
   const apiCases: Case[] = [
     { surface: 'api', action: 'list', need: 'guest', projectScoped: true, run: (a) => api(a, 'GET', `/containers/api/${project}`) },
@@ -138,7 +89,7 @@ t.test('permission matrix', async (t) => {
   ];
   await gw.user('m-target');
 
-  for (const c of [...apiCases, ...uiCases, ...proxySurfaces()]) {
+  for (const c of [...apiCases, ...uiCases]) {
     for (const who of WHO) {
       const a = actors.get(who)!;
       const want = expected(who, c.need, c.projectScoped ?? false);
@@ -156,8 +107,3 @@ t.test('permission matrix', async (t) => {
     else t.equal(n, 0, `${who}: no job at all`);
   }
 });
-
-/** proxySurfaces returns the HTTP and WebSocket proxy cases once the proxy is wired (empty before). */
-function proxySurfaces(): Case[] {
-  return [];
-}
