@@ -23,6 +23,7 @@ import { createStarter } from './starter.ts';
 import type { Start } from './starter.ts';
 import { createUpgrader } from './upgrade.ts';
 import { sendWaitingPage, streamStatus } from './waiting-page.ts';
+import { readOnlyRefusal } from './read-only.ts';
 
 /** PorticoProxy is the ProxyHandler plus its shutdown. */
 export interface PorticoProxy {
@@ -95,6 +96,8 @@ export function createProxy(svc: Services): PorticoProxy {
     const ok = admit(req, res, uuid);
     if (ok === null) return;
     const { route, caller } = ok;
+    const refusal = routes.isReady(route) ? null : readOnlyRefusal(svc, route, caller.user, starter.current(route.id) !== undefined);
+    if (refusal) { sendFailure(res, refusal, false); return; }
     const s = starter.current(route.id) ?? starter.recentFailure(route.id) ?? (routes.isReady(route) ? null : starter.join(route, caller.user.username));
     if (s === null) {
       streamStatus(res, null, () => {});
@@ -126,6 +129,8 @@ export function createProxy(svc: Services): PorticoProxy {
       forward(req, res, route, upstreamPath(url, target.rest, route.stripPrefix, route.containerPath), scanned, caller.viaToken, caller.user.username, deps, t0);
       return;
     }
+    const refusal = readOnlyRefusal(svc, route, caller.user, starter.current(route.id) !== undefined);
+    if (refusal) { sendFailure(res, refusal, navigation(req, scanned)); return; }
     const s = starter.join(route, caller.user.username);
     if (navigation(req, scanned)) {
       starter.lease(s, WAITING_LEASE_MS);

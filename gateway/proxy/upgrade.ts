@@ -19,6 +19,7 @@ import { parseTarget, upstreamPath } from './path.ts';
 import { responseHeaders } from './response-headers.ts';
 import type { Route, Routes } from './routes.ts';
 import type { Starter } from './starter.ts';
+import { readOnlyRefusal } from './read-only.ts';
 
 const NOT_FOUND = new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
 const UNAUTHENTICATED = new PorticoError('E_UNAUTHENTICATED', 401, 'authentication required');
@@ -119,6 +120,8 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
     if (route === null || !o.routes.allows(route, caller.user)) { socketFailure(client, NOT_FOUND); return; }
     const rest = target.rest.length === 0 || target.rest.charCodeAt(0) === 63 ? '/' + target.rest : target.rest;
     if (o.routes.isReady(route)) { connect(req, client, head, route, caller, rest); return; }
+    const refusal = readOnlyRefusal(svc, route, caller.user, o.starter.current(route.id) !== undefined);
+    if (refusal) { socketFailure(client, refusal); return; }
     const s = o.starter.join(route, caller.user.username);
     const release = o.starter.hold(s);
     client.once('close', release);

@@ -3,7 +3,6 @@
  * containers: every row opens an app (guests may, and a guest's visit starts a stopped app, as
  * in Kiosc), non-members get 404, anonymous visitors are sent to log in. Also the read-only
  * decision: a non-admin's visit does not start a stopped app while the site is read-only.
- * Skipped, saying so, while the proxy is not wired into the gateway.
  */
 import t from 'tap';
 import WebSocket from 'ws';
@@ -31,12 +30,6 @@ t.test('permission matrix: HTTP and WebSocket proxy', async (t) => {
   const echo = gw.core.containers.create(projectId, { title: 'ws', ...WS_IMAGE, container_port: 80 }, 'setup');
   const actors = await makeActors(gw, project);
   const admin = actors.get('admin')!;
-
-  const probe = await admin.web.request('GET', `/containers/proxy/${app.uuid}/`);
-  if (probe.status === 404 && probe.text.includes('no such endpoint')) {
-    t.pass('proxy matrix', { skip: 'the proxy is not wired into the gateway yet (createProxyFor returns null)' });
-    return;
-  }
 
   for (const who of WHO) {
     const a = actors.get(who)!;
@@ -66,7 +59,12 @@ t.test('permission matrix: HTTP and WebSocket proxy', async (t) => {
   const refused = await guest.web.request('GET', `/containers/proxy/${app.uuid}/`);
   t.not(refused.status, 200, 'read-only: the guest gets no app');
   t.equal(gw.core.store.containers.byId(app.id)!.state, 'exited', 'and the app was not started');
+  t.equal(refused.status, 403);
+  t.match(refused.text, /read-only mode/, 'with a page that says why');
+  await gw.api('POST', `/containers/api/stop/${echo.uuid}`, admin.token);
+  t.equal(await wsOpen(gw.base, `/containers/proxy/${echo.uuid}/`, guest), 403, 'read-only: a WebSocket does not start a stopped app either');
+  t.equal(gw.core.store.containers.byId(echo.id)!.state, 'exited');
   t.equal((await admin.web.request('GET', `/containers/proxy/${app.uuid}/`)).status, 200, 'an admin still starts it');
   gw.core.siteMode.setReadOnly(false);
-  await waitFor(() => !gw.core.containers.queue.busy(app.id), 30_000, 'the queue to drain');
+  await waitFor(() => !gw.core.containers.queue.busy(app.id) && !gw.core.containers.queue.busy(echo.id), 30_000, 'the queues to drain');
 });

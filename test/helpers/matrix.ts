@@ -35,7 +35,7 @@ export function classify(status: number, location: string | null = null): Outcom
   if (status === 404) return 'not-found';
   if (status === 403) return 'forbidden';
   if (status === 401) return 'login';
-  if ((status >= 200 && status < 400)) return 'allow';
+  if (status === 101 || (status >= 200 && status < 400)) return 'allow';
   return `status ${status}`;
 }
 
