@@ -22,7 +22,6 @@ export function createSessionStore(db: Db, idleMs: number, absoluteMs: number) {
     touch: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?'),
     remove: db.prepare('DELETE FROM sessions WHERE id_hash = ?'),
     removeUser: db.prepare('DELETE FROM sessions WHERE user_id = ?'),
-    removeUserExcept: db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash != ?'),
     purge: db.prepare('DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?'),
   };
   return {
@@ -50,8 +49,6 @@ export function createSessionStore(db: Db, idleMs: number, absoluteMs: number) {
     },
     destroy(id: string): void { s.remove.run(hashSecret(id)); },
     destroyAllOf(userId: number): void { s.removeUser.run(userId); },
-    /** destroyOthersOf ends every session of `userId` except the one with `keepId` (after a password change). */
-    destroyOthersOf(userId: number, keepId: string): void { s.removeUserExcept.run(userId, hashSecret(keepId)); },
     purgeExpired(): number {
       const now = Date.now();
       return Number(s.purge.run(new Date(now).toISOString(), new Date(now - idleMs).toISOString()).changes);
