@@ -20,27 +20,30 @@ import { generatePassword, hashPassword } from './auth/passwords.ts';
 import type { Services } from './services.ts';
 import { Registry } from './metrics.ts';
 import { createAccessRecorder } from './containers/access-recorder.ts';
-import { stopIdleContainers } from './containers/idle.ts';
 import { createLoginService } from './auth/login.ts';
 import { createLoginThrottle } from './auth/throttle.ts';
 import { createLdapDirectory } from './auth/ldap.ts';
 import { connectLdapServer } from './auth/ldap-client.ts';
 import { createSiteMode } from './site-mode.ts';
-
-/** IDLE_CHECK_MS is how often the idle-stop rule runs (until the scheduler takes it over). */
-export const IDLE_CHECK_MS = 60_000;
+import { instrumentEngine } from './engine/instrument.ts';
+import { registerCoreMetrics } from './core-metrics.ts';
+import { startPeriodicWork } from './scheduler/jobs.ts';
+import type { PeriodicWork } from './scheduler/jobs.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
   stateSync: StateSync;
+  /** work is the scheduler and the app-log follower (null when built with `periodic: false`). */
+  work: PeriodicWork | null;
   close(): Promise<void>;
 }
 
 /** buildCore opens the store, connects the engine and starts following its events. */
-export async function buildCore(config: Config, opts: { engine?: Engine; logger?: Logger; substitutions?: Substitute[] } = {}): Promise<Core> {
+export async function buildCore(config: Config, opts: { engine?: Engine; logger?: Logger; substitutions?: Substitute[]; periodic?: boolean } = {}): Promise<Core> {
   const logger = opts.logger ?? createLogger({ format: config.logFormat, level: config.logLevel });
+  const metrics = new Registry();
   const store = createStore(config.dbPath);
-  const engine = opts.engine ?? createDockerEngine(config.docker);
+  const engine = instrumentEngine(opts.engine ?? createDockerEngine(config.docker), metrics);
   const bus = new Bus();
   const sessions = createSessionStore(store.db, config.sessionIdleMinutes * 60_000, config.sessionAbsoluteHours * 3_600_000);
   const containers = createContainerService({ config, store, engine, bus, logger, substitutions: opts.substitutions });
@@ -50,23 +53,22 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const ldap = createLdapDirectory(config.ldap, (c) => connectLdapServer(c, { connectMs: ldapMs, operationMs: ldapMs * 2 }), logger);
   const login = createLoginService({ store, ldap, throttle: createLoginThrottle(config.login), logger });
   const core: Core = {
-    config, store, engine, bus, logger, containers, sessions, stateSync, accessRecorder, login,
+    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login,
     siteMode: createSiteMode(store.settings, config.readOnly),
     access: createAccess(store),
-    metrics: new Registry(),
     auth: createAuthenticator(store, sessions),
     health: { engineUp: stateSync.engineUp, reconnects: stateSync.reconnects },
+    work: null,
     async close() {
-      clearInterval(idleTimer);
+      // Scheduler first (a running job may still record), then access times are flushed.
+      await core.work?.stop();
       accessRecorder.stop();
       await stateSync.stop();
       store.close();
     },
   };
-  const idleTimer = setInterval(() => {
-    stopIdleContainers(core).catch((err) => logger.warn('idle check failed', { err }));
-  }, IDLE_CHECK_MS);
-  idleTimer.unref();
+  registerCoreMetrics(core);
+  if (opts.periodic !== false) core.work = startPeriodicWork(core);
   return core;
 }
 

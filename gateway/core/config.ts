@@ -4,6 +4,7 @@
  * Kiosc's own variable names (KIOSC_*) are accepted as fallbacks so a Kiosc .env keeps working.
  */
 import path from 'node:path';
+import { validateCronExpression } from 'cron';
 import { ConfigError } from './errors.ts';
 
 export type NetworkMode = 'host' | 'docker-shared';
@@ -60,6 +61,30 @@ export interface Config {
   readonly ldap: readonly LdapServerConfig[];
   readonly ldapTimeoutSeconds: number;
   readonly login: LoginLimits;
+  /** schedules are cron expressions (with seconds) for the periodic jobs; null turns a job off. */
+  readonly schedules: Readonly<Record<ScheduleName, string | null>>;
+  readonly syncGraceSeconds: number;
+  readonly uptimeRetentionDays: number;
+  readonly metricsToken: string | null;
+  readonly shutdownGraceSeconds: number;
+}
+
+/** SCHEDULES names each periodic job with its variable and default cron expression (seconds field first). */
+export const SCHEDULES = {
+  lastActionSync: ['PORTICO_SCHEDULE_SYNC', '*/30 * * * * *'],
+  idleStop: ['PORTICO_SCHEDULE_IDLE_STOP', '30 * * * * *'],
+  pruneZombies: ['PORTICO_SCHEDULE_PRUNE', '0 */15 * * * *'],
+  uptimeSample: ['PORTICO_SCHEDULE_UPTIME', '0 * * * * *'],
+  retention: ['PORTICO_SCHEDULE_RETENTION', '0 7 * * * *'],
+} as const;
+export type ScheduleName = keyof typeof SCHEDULES;
+
+function schedule(env: Env, name: string, fallback: string): string | null {
+  const raw = str(env, [name], fallback).trim();
+  if (raw === 'off') return null;
+  const check = validateCronExpression(raw);
+  if (!check.valid) throw new ConfigError(`${name} must be a cron expression (e.g. ${JSON.stringify(fallback)}) or "off", got ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 /** LoginLimits tune the failed-login throttle. */
@@ -221,8 +246,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       lockSeconds: int(env, ['PORTICO_LOGIN_LOCK_SECONDS'], 30, 1, 86_400),
       lockMaxSeconds: int(env, ['PORTICO_LOGIN_LOCK_MAX_SECONDS'], 900, 1, 86_400),
     }),
+    schedules: Object.freeze(Object.fromEntries(Object.entries(SCHEDULES).map(([k, [name, def]]) => [k, schedule(env, name, def)])) as Record<ScheduleName, string | null>),
+    syncGraceSeconds: int(env, ['PORTICO_SYNC_GRACE_SECONDS'], 60, 0, 86_400),
+    uptimeRetentionDays: int(env, ['PORTICO_UPTIME_RETENTION_DAYS'], 35, 1, 3650),
+    metricsToken: metricsToken(env),
+    shutdownGraceSeconds: int(env, ['PORTICO_SHUTDOWN_GRACE_SECONDS'], 10, 0, 600),
   };
   return Object.freeze(config);
+}
+
+function metricsToken(env: Env): string | null {
+  const token = pick(env, ['PORTICO_METRICS_TOKEN'])?.[1] ?? null;
+  if (token !== null && (token.length < 16 || /\s/.test(token))) {
+    throw new ConfigError('PORTICO_METRICS_TOKEN must be at least 16 characters without spaces');
+  }
+  return token;
 }
 
 /** KNOWN_VARIABLES lists every PORTICO_* setting; an unknown PORTICO_* variable is a start-up error (typos fail loudly). */
@@ -236,4 +274,6 @@ export const KNOWN_VARIABLES = [
   'PORTICO_LOG_FORMAT', 'PORTICO_LOG_LEVEL',
   'PORTICO_LDAP_TIMEOUT', 'PORTICO_LOGIN_USER_FAILURES', 'PORTICO_LOGIN_ADDRESS_FAILURES', 'PORTICO_LOGIN_LOCK_SECONDS',
   'PORTICO_LOGIN_LOCK_MAX_SECONDS',
+  ...Object.values(SCHEDULES).map(([name]) => name), 'PORTICO_SYNC_GRACE_SECONDS', 'PORTICO_UPTIME_RETENTION_DAYS',
+  'PORTICO_METRICS_TOKEN', 'PORTICO_SHUTDOWN_GRACE_SECONDS',
 ];

@@ -3,7 +3,7 @@
  * live UI streams (server-sent events) and metrics subscribe. Nothing here touches I/O.
  */
 import { EventEmitter } from 'node:events';
-import type { ContainerState, LogEntry } from './types.ts';
+import type { ContainerAction, ContainerState, LogEntry } from './types.ts';
 
 /** BusEvents maps event names to their payloads. */
 export interface BusEvents {
@@ -11,6 +11,8 @@ export interface BusEvents {
   log: [LogEntry & { uuid: string }];
   progress: [{ containerId: number; uuid: string; status: string; percent: number | null }];
   'engine-status': [{ up: boolean; reason: string | null }];
+  /** action is published when an action job ends (metrics count starts and their durations). */
+  action: [{ containerId: number; uuid: string; action: ContainerAction; ok: boolean; seconds: number; code: string | null }];
 }
 
 /** Bus is a typed EventEmitter. */

@@ -35,16 +35,17 @@ export class Counter {
   }
 }
 
-/** Gauge reads its values from a callback at scrape time. */
+/** Gauge reads its values from a callback at scrape time (type `counter` for totals kept elsewhere). */
 export class Gauge {
   readonly name: string;
   readonly help: string;
+  readonly type: 'gauge' | 'counter';
   private readonly collect: () => Array<[Labels | undefined, number]>;
-  constructor(name: string, help: string, collect: () => Array<[Labels | undefined, number]>) {
-    this.name = name; this.help = help; this.collect = collect;
+  constructor(name: string, help: string, collect: () => Array<[Labels | undefined, number]>, type: 'gauge' | 'counter' = 'gauge') {
+    this.name = name; this.help = help; this.collect = collect; this.type = type;
   }
   render(): string {
-    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} gauge\n`;
+    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} ${this.type}\n`;
     for (const [labels, v] of this.collect()) out += `${this.name}${key(labels)} ${v}\n`;
     return out;
   }
@@ -85,6 +86,8 @@ export class Registry {
   private readonly metrics: Array<Counter | Gauge | Histogram> = [];
   counter(name: string, help: string): Counter { const m = new Counter(name, help); this.metrics.push(m); return m; }
   gauge(name: string, help: string, collect: () => Array<[Labels | undefined, number]>): Gauge { const m = new Gauge(name, help, collect); this.metrics.push(m); return m; }
+  /** collectedCounter exposes a total that another module keeps (e.g. reconnects), read at scrape time. */
+  collectedCounter(name: string, help: string, collect: () => Array<[Labels | undefined, number]>): Gauge { const m = new Gauge(name, help, collect, 'counter'); this.metrics.push(m); return m; }
   histogram(name: string, help: string, buckets: number[]): Histogram { const m = new Histogram(name, help, buckets); this.metrics.push(m); return m; }
   render(): string { return this.metrics.map((m) => m.render()).join(''); }
 }

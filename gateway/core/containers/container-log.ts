@@ -9,16 +9,31 @@ import type { Container, LogEntry, LogLevel, LogProcess } from '../types.ts';
 /** ContainerLog appends lines to one container's log. */
 export interface ContainerLog {
   add(c: Pick<Container, 'id' | 'uuid'>, level: LogLevel, user: string, process: LogProcess, text: string, date?: string): void;
+  /** addMany appends a burst of lines in one transaction, trimming to the newest `keep` lines when given. */
+  addMany(c: Pick<Container, 'id' | 'uuid'>, lines: LogRow[], keep?: number): void;
 }
+
+/** LogRow is one line to append. */
+export interface LogRow { date: string; level: LogLevel; user: string; process: LogProcess; text: string }
+
+const MAX_TEXT = 8192;
+const clip = (text: string) => (text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) + '…' : text);
 
 /** createContainerLog writes through the store and publishes each line on the bus. */
 export function createContainerLog(store: Store, bus: Bus): ContainerLog {
   return {
     add(c, level, user, process, text, date) {
       const when = date ?? new Date().toISOString();
-      const line = text.length > 8192 ? text.slice(0, 8192) + '…' : text;
+      const line = clip(text);
       const id = store.logs.add(c.id, level, user, process, line, when);
       if (bus.listenerCount('log') > 0) bus.emit('log', { id, containerId: c.id, uuid: c.uuid, date: when, level, user, process, text: line });
+    },
+    addMany(c, lines, keep) {
+      const rows = lines.map((l) => ({ ...l, text: clip(l.text) }));
+      const ids = store.logs.addMany(c.id, rows, keep);
+      if (bus.listenerCount('log') > 0) {
+        rows.forEach((r, i) => bus.emit('log', { id: ids[i], containerId: c.id, uuid: c.uuid, ...r }));
+      }
     },
   };
 }

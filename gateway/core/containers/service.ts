@@ -263,17 +263,25 @@ export function createContainerService(deps: ContainerServiceDeps) {
     const jobId = store.logs.startJob(c.id, action, user);
     clog.add(c, 'INFO', user, 'Action', action.charAt(0).toUpperCase() + action.slice(1));
     const timeoutMs = (c.timeout + 10) * 1000;
+    const began = performance.now();
+    const done = (ok: boolean, code: string | null) => bus.emit('action', {
+      containerId: c.id, uuid: c.uuid, action, ok, seconds: (performance.now() - began) / 1000, code,
+    });
     try {
       await withTimeout(steps[action](c, user), action === 'start' || action === 'restart' || action === 'reset' ? null : timeoutMs, action);
       store.logs.finishJob(jobId, true, null);
+      done(true, null);
       return action === 'delete' ? c : fresh(id);
     } catch (err) {
       const message = err instanceof PorticoError ? err.message : (err as Error).message ?? String(err);
+      const code = err instanceof PorticoError ? err.code : 'E_ACTION_FAILED';
       store.logs.finishJob(jobId, false, message);
+      done(false, code);
       if (store.containers.byId(c.id)) {
         clog.add(c, 'ERROR', user, 'Task', `${action} failed: ${message}`);
         const failState = FAILS_TO[action];
-        if (failState) setRuntime(c, { state: failState, stateReason: message });
+        // An unreachable engine says nothing about the container: keep its state for the resync to correct.
+        if (failState && code !== 'E_ENGINE_UNAVAILABLE') setRuntime(c, { state: failState, stateReason: message });
         else if (action === 'delete') applyInfo(c, await currentInfo(c).catch(() => null), message);
       }
       if (err instanceof PorticoError) throw err;

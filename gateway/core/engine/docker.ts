@@ -316,10 +316,11 @@ export function createDockerEngine(opts: DockerOptions): Engine {
       const out = new PassThrough();
       const errs = new PassThrough();
       docker.modem.demuxStream(raw, out, errs);
-      raw.on('end', () => { out.end(); errs.end(); });
-      raw.on('error', () => { out.end(); errs.end(); });
+      // A destroyed stream (abort) emits only 'close': end the demuxed streams on every way out.
+      for (const ev of ['end', 'error', 'close']) raw.on(ev, () => { out.end(); errs.end(); });
       const onAbort = () => (raw as unknown as { destroy?: () => void }).destroy?.();
       signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) onAbort();
       const emit = (streamName: 'stdout' | 'stderr') => (line: string) => {
         const sp = line.indexOf(' ');
         const time = sp > 0 ? line.slice(0, sp) : new Date().toISOString();

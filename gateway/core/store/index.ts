@@ -8,6 +8,7 @@ import { createProjectStore } from './projects.ts';
 import { createContainerStore } from './containers.ts';
 import { createLogStore } from './logs.ts';
 import { createSettingsStore } from './settings.ts';
+import { createUptimeStore } from './uptime.ts';
 
 /** Store is what services receive: narrow per-concept stores plus a transaction helper. */
 export interface Store {
@@ -17,6 +18,7 @@ export interface Store {
   readonly containers: ReturnType<typeof createContainerStore>;
   readonly logs: ReturnType<typeof createLogStore>;
   readonly settings: ReturnType<typeof createSettingsStore>;
+  readonly uptime: ReturnType<typeof createUptimeStore>;
   transaction<T>(fn: () => T): T;
   close(): void;
 }
@@ -31,6 +33,7 @@ export function createStore(file: string): Store {
     containers: createContainerStore(db),
     logs: createLogStore(db),
     settings: createSettingsStore(db),
+    uptime: createUptimeStore(db),
     transaction: (fn) => tx(db, fn),
     close: () => { if (db.isOpen) db.close(); },
   };

@@ -2,7 +2,7 @@
  * logs.ts: SQL for container log lines and action jobs.
  */
 import type { Db } from './db.ts';
-import { nowIso } from './db.ts';
+import { nowIso, tx } from './db.ts';
 import type { ContainerAction, Job, LogEntry, LogLevel, LogProcess } from '../types.ts';
 
 /** LogStore is every query on container logs and jobs. */
@@ -36,6 +36,17 @@ export function createLogStore(db: Db) {
     },
     after(containerId: number, afterId: number, limit = 1000): LogEntry[] {
       return (s.after.all(containerId, afterId, limit) as Array<Record<string, unknown>>).map(toEntry);
+    },
+    /**
+     * addMany appends a burst of lines in one transaction (a chatty app costs one commit per burst)
+     * and, when `keep` is given, trims the container to its newest `keep` lines in the same transaction.
+     */
+    addMany(containerId: number, rows: Array<{ date: string; level: LogLevel; user: string; process: LogProcess; text: string }>, keep?: number): number[] {
+      return tx(db, () => {
+        const ids = rows.map((r) => (s.insert.get(containerId, r.date, r.level, r.user, r.process, r.text) as { id: number }).id);
+        if (keep !== undefined) s.trimCount.run(containerId, containerId, keep);
+        return ids;
+      });
     },
     count(containerId: number): number { return (s.count.get(containerId) as { n: number }).n; },
     /** trim keeps at most `keep` newest lines and drops lines older than `olderThan` (ISO date). */

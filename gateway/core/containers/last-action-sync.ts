@@ -1,0 +1,80 @@
+/**
+ * last-action-sync.ts: Kiosc's "synchronize Docker container state with last user action". When a
+ * container's state has disagreed with the last action for longer than the grace period (the app
+ * crashed after a start, someone stopped it behind Portico's back), the action is run again, at most
+ * `max_retries` times; each try is written to the container log. A new user action resets the count.
+ */
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/index.ts';
+import type { Container, ContainerAction, ContainerState } from '../types.ts';
+import type { ContainerService } from './service.ts';
+
+const RUNNING: ReadonlySet<ContainerState> = new Set(['running']);
+const NOT_RUNNING: ReadonlySet<ContainerState> = new Set(['initial', 'created', 'exited', 'dead', 'failed']);
+
+/** EXPECTED maps a last action to the states that agree with it (delete has no state to keep). */
+const EXPECTED: Partial<Record<ContainerAction, ReadonlySet<ContainerState>>> = {
+  start: RUNNING, restart: RUNNING, reset: RUNNING, unpause: RUNNING,
+  stop: NOT_RUNNING, kill: NOT_RUNNING,
+  pause: new Set(['paused']),
+};
+
+/** TRANSIENT states belong to work in progress; they are never a mismatch on their own. */
+const TRANSIENT: ReadonlySet<ContainerState> = new Set(['pulling', 'restarting', 'deleting', 'deleted']);
+
+/** mismatch tells whether `c`'s state disagrees with its last action. */
+export function mismatch(c: Pick<Container, 'lastAction' | 'state'>): boolean {
+  if (!c.lastAction || TRANSIENT.has(c.state)) return false;
+  const want = EXPECTED[c.lastAction];
+  return want !== undefined && !want.has(c.state);
+}
+
+/** LastActionSync runs one pass; `since` exposes when each mismatch was first seen (tests, UI). */
+export interface LastActionSync {
+  run(now?: number): Promise<string | void>;
+}
+
+/** createLastActionSync builds the pass over the store and the lifecycle service. */
+export function createLastActionSync(deps: {
+  store: Store; containers: ContainerService; logger: Logger; graceMs: number; engineUp: () => boolean;
+}): LastActionSync {
+  const { store, containers, logger, graceMs } = deps;
+  const firstSeen = new Map<number, number>();
+  const gaveUp = new Set<number>();
+
+  return {
+    async run(now = Date.now()) {
+      if (!deps.engineUp()) return 'skipped: engine unreachable';
+      const tries: Array<Promise<unknown>> = [];
+      const seen = new Set<number>();
+      for (const c of store.containers.all()) {
+        if (!mismatch(c) || containers.queue.busy(c.id)) continue;
+        seen.add(c.id);
+        const since = firstSeen.get(c.id) ?? now;
+        firstSeen.set(c.id, since);
+        if (now - since < graceMs) continue;
+        const action = c.lastAction as ContainerAction;
+        if (c.lastActionRetries >= c.maxRetries) {
+          if (!gaveUp.has(c.id)) {
+            gaveUp.add(c.id);
+            containers.log.add(c, 'WARNING', 'anonymous', 'Task',
+              `State ${c.state} still disagrees with last action ${action}; giving up after ${c.maxRetries} retries`);
+          }
+          continue;
+        }
+        const attempt = c.lastActionRetries + 1;
+        store.containers.setLastAction(c.id, action, attempt);
+        containers.log.add(c, 'WARNING', 'anonymous', 'Task',
+          `State ${c.state} disagrees with last action ${action}; running it again (retry ${attempt}/${c.maxRetries})`);
+        firstSeen.delete(c.id);
+        tries.push(containers.perform(c.id, action, 'anonymous', { retry: true }).catch((err) => {
+          logger.info('last-action retry failed', { container: c.uuid, action, err: (err as Error).message });
+        }));
+      }
+      for (const id of firstSeen.keys()) if (!seen.has(id)) firstSeen.delete(id);
+      for (const id of gaveUp) if (!seen.has(id)) gaveUp.delete(id);
+      await Promise.all(tries);
+      return tries.length ? `retried ${tries.length} container(s)` : undefined;
+    },
+  };
+}
