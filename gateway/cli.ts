@@ -13,6 +13,13 @@ import { hashSecret, newSecret } from './core/auth/tokens.ts';
 import { ROLES } from './core/types.ts';
 import { createSiteMode } from './core/site-mode.ts';
 import type { Role } from './core/types.ts';
+import { formatReport, removeStopped, stopAll, stopUnused } from './core/containers/bulk.ts';
+import type { BulkDeps } from './core/containers/bulk.ts';
+import type { Config } from './core/config.ts';
+import { createDockerEngine } from './core/engine/docker.ts';
+import { Bus } from './core/events.ts';
+import { createLogger } from './core/log.ts';
+import { createContainerService } from './core/containers/service.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -30,6 +37,9 @@ const USAGE = `usage: portico <command>
   project create TITLE [--owner NAME]   create a project; prints its uuid alone
   member add PROJECT_UUID NAME ROLE     give NAME a role (owner, delegate, contributor, guest) in a project
   site read-only [on|off]               show or switch read-only site mode (a running gateway follows at once)
+  remove-stopped [--remove]             remove the Docker containers of stopped containers (dry run unless --remove)
+  stop-all [--dry-run]                  stop every container that is not stopped
+  stop-unused [--dry-run]               stop containers not accessed for longer than their inactivity threshold
   serve                                 run the gateway (same as npm start)
 `;
 
@@ -69,11 +79,29 @@ async function passwordFrom(io: CliIo): Promise<{ password: string; generated: b
   return { password: generatePassword(), generated: true };
 }
 
-/** runCli executes one command against `store`; returns the exit code. */
-export async function runCli(argv: string[], store: Store, io: CliIo): Promise<number> {
+/** BULK lists the bulk verbs; they need the engine, so `ops` is only opened for them. */
+const BULK = new Set(['remove-stopped', 'stop-all', 'stop-unused']);
+
+/** runCli executes one command against `store` (bulk verbs through `ops`); returns the exit code. */
+export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () => BulkDeps): Promise<number> {
   const args = [...argv];
   const [noun, verb] = args;
   try {
+    if (BULK.has(noun)) {
+      const rest = args.slice(1);
+      const remove = flag(rest, '--remove');
+      const dryRun = flag(rest, '--dry-run');
+      if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])} for ${noun}`);
+      if (remove && noun !== 'remove-stopped') throw new UsageError('--remove belongs to remove-stopped');
+      if (!ops) throw new UsageError(`${noun} needs the container engine`);
+      const svc = ops();
+      const user = 'portico-cli';
+      const report = noun === 'remove-stopped' ? await removeStopped(svc, { remove, user })
+        : noun === 'stop-all' ? await stopAll(svc, { dryRun, user })
+        : await stopUnused(svc, { dryRun, user });
+      io.stdout(formatReport(report));
+      return report.failed ? 1 : 0;
+    }
     if (noun === 'user' && (verb === 'create' || verb === 'passwd')) {
       const rest = args.slice(2);
       const admin = flag(rest, '--admin');
@@ -147,6 +175,14 @@ export async function runCli(argv: string[], store: Store, io: CliIo): Promise<n
   }
 }
 
+/** cliOps assembles what the bulk verbs need, without the gateway's background work (a gateway may run beside). */
+function cliOps(config: Config, store: Store): BulkDeps {
+  const logger = createLogger({ format: config.logFormat, level: config.logLevel === 'debug' ? 'debug' : 'warn' });
+  const engine = createDockerEngine(config.docker);
+  const containers = createContainerService({ config, store, engine, bus: new Bus(), logger });
+  return { config, store, engine, containers, logger };
+}
+
 async function readAll(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -173,7 +209,7 @@ if (import.meta.main) {
       stderr: (s) => process.stderr.write(s),
       readStdin: readAll,
       stdinIsTty: !!process.stdin.isTTY,
-    });
+    }, () => cliOps(config, store));
     store.close();
     process.exitCode = code;
   }

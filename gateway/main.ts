@@ -12,23 +12,36 @@ import type { ProxyHandler, Surface } from './app.ts';
 import type { Core } from './core/build.ts';
 import { registerContainerApi } from '../admin/api/containers.ts';
 import { registerSessionApi } from '../admin/api/session.ts';
+import { registerOpsApi } from '../admin/api/ops.ts';
 import { registerUi } from '../admin/ui/index.ts';
 import { createProxy } from './proxy/handler.ts';
 import type { PorticoProxy } from './proxy/handler.ts';
 
 /** SURFACES are the route groups served next to the proxy. */
-export const SURFACES: Surface[] = [registerSessionApi, registerContainerApi, registerUi];
+export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerContainerApi, registerUi];
 
 /** createProxyFor builds the proxy handler for a core. */
 export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<PorticoProxy, 'close'>) | null> {
   return createProxy(core);
 }
 
-/** startServer builds everything for `core` and listens; returns the server and a close function. */
-export async function startServer(core: Core, host: string, port: number): Promise<{ server: http.Server; close(): Promise<void> }> {
+/**
+ * startServer builds everything for `core` and listens. `close(graceMs)` stops accepting, lets
+ * requests in flight finish for up to `graceMs`, then cuts what is left (streams, WebSockets).
+ */
+export async function startServer(core: Core, host: string, port: number): Promise<{ server: http.Server; close(graceMs?: number): Promise<void>; inFlight(): number }> {
   const proxy = await createProxyFor(core);
   const gateway = createGateway(core, SURFACES, proxy);
-  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, gateway.handleRequest);
+  let active = 0;
+  let closing = false;
+  let drained: (() => void) | null = null;
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+    active++;
+    // While closing, answers end their connection so keep-alive clients reconnect elsewhere.
+    if (closing) res.setHeader('connection', 'close');
+    res.once('close', () => { if (--active === 0 && drained) drained(); });
+    gateway.handleRequest(req, res);
+  });
   server.on('upgrade', gateway.handleUpgrade);
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -40,12 +53,24 @@ export async function startServer(core: Core, host: string, port: number): Promi
   });
   return {
     server,
-    close: async () => {
+    inFlight: () => active,
+    async close(graceMs = 0) {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (active > 0 && graceMs > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((r) => { drained = r; }),
+          new Promise<void>((r) => { timer = setTimeout(r, graceMs); }),
+        ]);
+        clearTimeout(timer);
+        if (active > 0) core.logger.warn('shutdown grace period over; closing remaining connections', { inFlight: active });
+      }
+      // Proxied requests had their grace; now the proxy closes its WebSockets and upstream pools.
       await proxy?.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
@@ -70,7 +95,7 @@ export async function runMain(): Promise<void> {
     core.logger.info('created site admin from PORTICO_ADMIN_PASSWORD', { user: admin.username });
   }
   if (!core.health.engineUp()) core.logger.warn('no container engine answers yet; serving anyway and retrying in the background');
-  const { server, close } = await startServer(core, config.host, config.port);
+  const { server, close, inFlight } = await startServer(core, config.host, config.port);
   const addr = server.address();
   core.logger.info('Portico listening', { url: `http://${config.host}:${typeof addr === 'object' && addr ? addr.port : config.port}/`, network: config.networkMode, data: config.dataDir });
 
@@ -78,13 +103,19 @@ export async function runMain(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    core.logger.info('shutting down', { signal });
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const graceMs = config.shutdownGraceSeconds * 1000;
+    core.logger.info('shutting down', { signal, inFlight: inFlight(), graceSeconds: config.shutdownGraceSeconds });
+    // A last resort: whatever hangs, the process ends well after the grace period.
+    const force = setTimeout(() => { core.logger.error('shutdown did not finish; exiting'); process.exit(1); }, graceMs * 2 + 10_000);
     force.unref();
-    await close();
+    await close(graceMs);
+    // The core's close stops the scheduler and log follower (flushing buffered lines), then the store.
     await core.close();
+    core.logger.info('stopped');
     process.exit(0);
   };
+  // A stray rejection (an engine call nobody awaited) must not take every user's session down with it.
+  process.on('unhandledRejection', (err) => core.logger.error('unhandled rejection', { err: err instanceof Error ? err : String(err) }));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

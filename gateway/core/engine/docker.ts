@@ -261,6 +261,15 @@ export function createDockerEngine(opts: DockerOptions): Engine {
 
     inspect,
 
+    async inspectRaw(id) {
+      try {
+        return (await docker.getContainer(id).inspect()) as unknown as Record<string, unknown>;
+      } catch (err) {
+        if (statusOf(err) === 404) return null;
+        throw toEngineError(err, `inspect container ${id.slice(0, 12)}`);
+      }
+    },
+
     async list({ labels, all }) {
       try {
         const filters = labels ? { label: labelFilters(labels) } : undefined;

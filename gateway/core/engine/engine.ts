@@ -92,6 +92,8 @@ export interface Engine {
   kill(id: string): Promise<void>;
   remove(id: string, force: boolean): Promise<void>;
   inspect(id: string): Promise<ContainerInfo | null>;
+  /** inspectRaw is the engine's own full description of a container (for admins; mask secrets before showing). */
+  inspectRaw(id: string): Promise<Record<string, unknown> | null>;
   list(opts: { labels?: Record<string, string>; all: boolean }): Promise<ContainerInfo[]>;
   /** events streams container events until `signal` aborts; it resolves when the stream ends or fails. */
   events(opts: { labels?: Record<string, string>; since?: number }, onEvent: (e: EngineEvent) => void, signal: AbortSignal): Promise<void>;
