@@ -53,6 +53,8 @@ export function createScheduler(deps: { logger: Logger; metrics?: Registry }): S
     s.running = true;
     s.lastRunAt = new Date().toISOString();
     e.current = (async () => {
+      // Yield first, so `current` is set before a job that fails synchronously clears it.
+      await null;
       try {
         const summary = await e.fn();
         s.runs++;
