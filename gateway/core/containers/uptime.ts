@@ -39,7 +39,7 @@ export function summarizeUptime(store: Store, containerId: number, duration: Upt
   let up = 0;
   for (const r of rows) {
     const running = r.state === 'running';
-    raw[r.at.slice(0, 19)] = running;
+    raw[r.at] = running;
     if (running) up++;
     const i = Math.min(bucketCount - 1, Math.max(0, Math.floor(((Date.parse(r.at) - fromMs) / span) * bucketCount)));
     counts[i].n++;
