@@ -46,7 +46,7 @@ t.test('dockerd stopped and restarted while requests flow', async (t) => {
     const h = await gw.api('GET', '/healthz', null);
     return h.status === 503 ? h : null;
   }, 15_000, 'healthz red');
-  t.same(down.body, { status: 'degraded', engine: 'down', store: 'up' }, `/healthz red ${Date.now() - tStop} ms after dockerd stopped`);
+  t.same(down!.body, { status: 'degraded', engine: 'down', store: 'up' }, `/healthz red ${Date.now() - tStop} ms after dockerd stopped`);
   const refused = await gw.api('POST', `/containers/api/restart/${uuid}`, token);
   t.equal(refused.status, 503, 'an action answers 503 while the engine is down');
   t.equal(refused.body.code, 'E_ENGINE_UNAVAILABLE');
@@ -91,7 +91,7 @@ t.test('gateway SIGKILLed in the middle of a start, then restarted', async (t) =
   const token = gw.adminToken();
   const api = async (method: string, p: string, body?: unknown) => {
     const r = await fetch(gw.base + p, { method, headers: { authorization: `token ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: r.status, body: await r.json().catch(() => null) };
+    return { status: r.status, body: (await r.json().catch(() => null)) as any };
   };
   const store = createStore(path.join(gw.dir, 'portico.db'));
   t.teardown(() => store.close());
@@ -138,13 +138,13 @@ t.test('SIGTERM: in-flight requests finish, new connections are refused, logs ar
   const project = store.projects.create('Term test').uuid;
   store.close();
   // An app that ignores SIGTERM: stopping it takes its full 2 s timeout.
-  const created = await (await fetch(`${gw.base}/containers/api/create/${project}`, {
+  const created: any = await (await fetch(`${gw.base}/containers/api/create/${project}`, {
     method: 'POST', headers, body: JSON.stringify({ title: 'stubborn', ...TEST_IMAGE, timeout: 2, command: `sh -c 'trap "" TERM; while true; do sleep 1; done'` }),
   })).json();
   const uuid = created.sodar_uuid;
   await fetch(`${gw.base}/containers/api/start/${uuid}`, { method: 'POST', headers });
   const t0 = Date.now();
-  const slow = fetch(`${gw.base}/containers/api/stop/${uuid}`, { method: 'POST', headers }).then(async (r) => ({ status: r.status, body: await r.json(), at: Date.now() }));
+  const slow = fetch(`${gw.base}/containers/api/stop/${uuid}`, { method: 'POST', headers }).then(async (r) => ({ status: r.status, body: (await r.json()) as any, at: Date.now() }));
   await new Promise((r) => setTimeout(r, 300));
   gw.proc.kill('SIGTERM');
   const termAt = Date.now();

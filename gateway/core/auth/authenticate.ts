@@ -20,7 +20,8 @@ export function readCookie(header: string | undefined, name: string): string | n
     if (i === 0 || header[i - 1] === ' ' || header[i - 1] === ';') {
       const start = i + name.length + 1;
       const end = header.indexOf(';', start);
-      return decodeURIComponent(header.slice(start, end < 0 ? undefined : end).trim());
+      // A malformed escape is a bad cookie (no session), not a server error.
+      try { return decodeURIComponent(header.slice(start, end < 0 ? undefined : end).trim()); } catch { return null; }
     }
     i = header.indexOf(name + '=', i + 1);
   }
