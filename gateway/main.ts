@@ -32,14 +32,11 @@ export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<P
 export async function startServer(core: Core, host: string, port: number): Promise<{ server: http.Server; close(graceMs?: number): Promise<void>; inFlight(): number }> {
   const proxy = await createProxyFor(core);
   const gateway = createGateway(core, SURFACES, proxy);
-  let active = 0;
-  let closing = false;
+  const active = new Set<http.ServerResponse>();
   let drained: (() => void) | null = null;
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
-    active++;
-    // While closing, answers end their connection so keep-alive clients reconnect elsewhere.
-    if (closing) res.setHeader('connection', 'close');
-    res.once('close', () => { if (--active === 0 && drained) drained(); });
+    active.add(res);
+    res.once('close', () => { active.delete(res); if (active.size === 0 && drained) drained(); });
     gateway.handleRequest(req, res);
   });
   server.on('upgrade', gateway.handleUpgrade);
@@ -54,19 +51,20 @@ export async function startServer(core: Core, host: string, port: number): Promi
   });
   return {
     server,
-    inFlight: () => active,
+    inFlight: () => active.size,
     async close(graceMs = 0) {
-      closing = true;
+      // Answers still to come end their connection, so keep-alive clients do not wait on a closed server.
+      for (const res of active) if (!res.headersSent) res.shouldKeepAlive = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (active > 0 && graceMs > 0) {
+      if (active.size > 0 && graceMs > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           new Promise<void>((r) => { drained = r; }),
           new Promise<void>((r) => { timer = setTimeout(r, graceMs); }),
         ]);
         clearTimeout(timer);
-        if (active > 0) core.logger.warn('shutdown grace period over; closing remaining connections', { inFlight: active });
+        if (active.size > 0) core.logger.warn('shutdown grace period over; closing remaining connections', { inFlight: active.size });
       }
       // Proxied requests had their grace; now the proxy closes its WebSockets and upstream pools.
       await proxy?.close();
