@@ -20,6 +20,7 @@ import { createDockerEngine } from './core/engine/docker.ts';
 import { Bus } from './core/events.ts';
 import { createLogger } from './core/log.ts';
 import { createContainerService } from './core/containers/service.ts';
+import { createAccessRecorder } from './core/containers/access-recorder.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -180,7 +181,9 @@ function cliOps(config: Config, store: Store): BulkDeps {
   const logger = createLogger({ format: config.logFormat, level: config.logLevel === 'debug' ? 'debug' : 'warn' });
   const engine = createDockerEngine(config.docker);
   const containers = createContainerService({ config, store, engine, bus: new Bus(), logger });
-  return { config, store, engine, containers, logger };
+  // A gateway beside the CLI flushes its access times to the store; this recorder only reads them.
+  const accessRecorder = createAccessRecorder({ store, log: containers.log, logger, flushMs: config.accessFlushMs });
+  return { config, store, engine, containers, logger, accessRecorder };
 }
 
 async function readAll(): Promise<string> {

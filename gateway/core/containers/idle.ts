@@ -1,8 +1,7 @@
 /**
  * idle.ts: the idle-stop rule. A running container whose last access (or, if it was never
  * accessed, its start) is older than its inactivity threshold — capped by the global maximum —
- * is stopped, and its log says why. The scheduler calls `stopIdleContainers`; until it exists,
- * build.ts runs it on a plain interval.
+ * is stopped, and its log says why. The scheduler calls `stopIdleContainers` (PORTICO_SCHEDULE_IDLE_STOP).
  */
 import type { Services } from '../services.ts';
 import type { Container } from '../types.ts';
