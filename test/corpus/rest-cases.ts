@@ -174,7 +174,22 @@ const rawCases: CorpusCase[] = [
   { name: 'raw: body shorter than Content-Length, then close', raw: 'POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"a":', expect: [401, 400, 0] },
 ];
 
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+/** uiCases post bad forms to the UI (no CSRF token, malformed encodings, huge values, wrong types). */
+const uiCases: CorpusCase[] = [
+  // A token caller has no session: /logout just sends it home (303); the others refuse.
+  ...['/login', '/logout', '/password', '/tokens', '/admin/read-only', '/projects/{project}/members'].flatMap((path) => [
+    { name: `form ${path} without CSRF token`, method: 'POST', path, auth: 'owner' as const, headers: FORM, body: 'a=1' },
+    { name: `form ${path} with broken percent-encoding`, method: 'POST', path, auth: 'owner' as const, headers: FORM, body: 'csrf_token=%E0%A4%A&x=%zz' },
+    { name: `form ${path} with a JSON body`, method: 'POST', path, auth: 'owner' as const, body: { csrf_token: 1 } },
+  ].map((c) => (path === '/logout' ? { ...c, expect: [303, 400, 403, 415] } : c))),
+  { name: 'login form with a 2 MB password', method: 'POST', path: '/login', auth: 'none', headers: FORM, body: 'username=a&password=' + 'x'.repeat(2 * 1024 * 1024) },
+  { name: 'login form with NUL bytes', method: 'POST', path: '/login', auth: 'none', headers: FORM, body: 'username=%00admin&password=%00' },
+  { name: 'login form with a foreign Origin', method: 'POST', path: '/login', auth: 'none', headers: { ...FORM, origin: 'http://evil.example' }, body: 'username=admin&password=x' },
+  { name: 'login with an absolute next', method: 'POST', path: '/login?next=//evil.example/', auth: 'none', headers: FORM, body: 'username=admin&password=x' },
+];
+
 /** CASES is every case of the corpus. */
 export const CASES: CorpusCase[] = [
-  ...unknownIds, ...createCases, ...updateCases, ...queryCases, ...authCases, ...headerCases, ...traversalCases, ...rawCases,
+  ...unknownIds, ...createCases, ...updateCases, ...queryCases, ...authCases, ...headerCases, ...traversalCases, ...rawCases, ...uiCases,
 ];
