@@ -49,6 +49,7 @@ export function createGateway(svc: Services, surfaces: Surface[], proxy: ProxyHa
     }
     const found = router.match(req.method ?? 'GET', url.pathname);
     if (found === 'method') throw new PorticoError('E_METHOD_NOT_ALLOWED', 405, `method ${req.method} not allowed here`);
+    if (!found && router.notFound) return void (await router.notFound({ req, res, url, params: {} }));
     if (!found) throw new NotFoundError('E_NOT_FOUND', `no such endpoint: ${url.pathname}`);
     await found.handler({ req, res, url, params: found.params });
   }

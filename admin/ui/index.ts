@@ -1,17 +1,52 @@
 /**
- * index.ts: the UI surface: static files and every page module, sharing one renderer.
+ * index.ts: the UI surface: static files and every page module, sharing one renderer, one live hub
+ * (numbered state changes for the event streams) and one image-pull tracker.
  */
 import type { Services } from '../../gateway/core/services.ts';
+import { NotFoundError } from '../../gateway/core/errors.ts';
 import type { Router } from '../../gateway/http/router.ts';
 import { createRenderer } from './render.ts';
 import { registerStatic } from './static.ts';
 import { registerHome } from './home.ts';
 import { registerIdentityUi } from './identity.ts';
+import type { UiDeps } from './pages.ts';
+import { htmlRoute, sendPageError, wantsHtml } from './pages.ts';
+import { createLiveHub } from './live-hub.ts';
+import { createImagePulls } from './image-pulls.ts';
+import { registerProjects } from './projects.ts';
+import { registerContainerList } from './container-list.ts';
+import { registerContainerForm } from './container-form.ts';
+import { registerContainerDetail } from './container-detail.ts';
+import { registerContainerActions } from './container-actions.ts';
+import { registerLiveStreams } from './live-stream.ts';
+import { registerSiteAdmin } from './siteadmin.ts';
+import { registerSiteAdminDocker } from './siteadmin-docker.ts';
 
 /** registerUi adds every UI route. */
 export function registerUi(router: Router, svc: Services): void {
   const ui = createRenderer({ site: () => ({ readOnly: svc.siteMode.readOnly() }) });
+  const d: UiDeps = {
+    svc, ui,
+    hub: createLiveHub(svc.bus),
+    pulls: createImagePulls(svc.engine),
+    on: (method, path, handler) => { router.on(method, path, htmlRoute(svc, ui, handler)); },
+  };
   registerStatic(router);
   registerHome(router, svc, ui);
   registerIdentityUi(router, svc, ui);
+  registerProjects(d);
+  registerContainerList(d);
+  // The form routes come before the generic POST /containers/:uuid/:action.
+  registerContainerForm(d);
+  registerContainerDetail(d);
+  registerLiveStreams(d);
+  registerContainerActions(d);
+  registerSiteAdmin(d);
+  registerSiteAdminDocker(d);
+  // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.
+  router.fallback((ctx) => {
+    const err = new NotFoundError('E_NOT_FOUND', `no such page: ${ctx.url.pathname}`);
+    if (!wantsHtml(ctx.req, ctx.url.pathname)) throw err;
+    sendPageError(svc, ui, ctx.req, ctx.res, err);
+  });
 }

@@ -20,6 +20,22 @@ export interface PageData {
 /** Renderer renders pages and fragments. */
 export type Renderer = ReturnType<typeof createRenderer>;
 
+// Scripts only from our own origin: content that slipped past escaping still cannot run.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
+
+function writeHtml(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'SAMEORIGIN',
+    'referrer-policy': 'same-origin',
+    'content-security-policy': CSP,
+    'vary': 'HX-Request',
+  });
+  res.end(html);
+}
+
 /** createRenderer loads templates from templates/ (cached in production, re-read when `dev`); `site` gives the layout live site state (the read-only banner). */
 export function createRenderer(opts: { dev?: boolean; site?: () => Record<string, unknown> } = {}) {
   const eta = new Eta({ views: VIEWS, autoEscape: true, autoTrim: false, cache: !opts.dev, useWith: false });
@@ -38,15 +54,11 @@ export function createRenderer(opts: { dev?: boolean; site?: () => Record<string
     page(req: IncomingMessage, res: ServerResponse, view: string, data: PageData, status = 200): void {
       const body = eta.render(view, data);
       const html = isFragmentRequest(req) ? body : eta.render('layout', { ...data, body, site: opts.site?.() ?? {} });
-      res.writeHead(status, {
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-        'x-frame-options': 'SAMEORIGIN',
-        'referrer-policy': 'same-origin',
-        'vary': 'HX-Request',
-      });
-      res.end(html);
+      writeHtml(res, status, html);
+    },
+    /** fragment writes one partial alone (htmx swaps, out-of-band updates). */
+    fragment(res: ServerResponse, view: string, data: Record<string, unknown>, status = 200): void {
+      writeHtml(res, status, eta.render(view, data));
     },
     isFragmentRequest,
   };

@@ -20,6 +20,18 @@ interface Route { method: string; parts: string[]; handler: Handler }
 /** Router collects routes and finds the handler for a request. */
 export class Router {
   private readonly routes: Route[] = [];
+  private fallbackHandler: Handler | null = null;
+
+  /** fallback sets the handler for paths no route matches (the UI renders an HTML 404 for browsers). */
+  fallback(handler: Handler): this {
+    this.fallbackHandler = handler;
+    return this;
+  }
+
+  /** notFound is the fallback handler, if one was set. */
+  get notFound(): Handler | null {
+    return this.fallbackHandler;
+  }
 
   /** on registers a handler; `path` segments starting with ':' are parameters. */
   on(method: string | string[], path: string, handler: Handler): this {

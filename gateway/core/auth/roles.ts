@@ -6,7 +6,7 @@
  * project-wide templates as containers (guests view); site-wide templates are edited by admins
  * only and viewed by everyone.
  */
-import type { Role } from '../types.ts';
+import type { ContainerAction, Role } from '../types.ts';
 
 /** Permission is every permission the surfaces check. */
 export type Permission =
@@ -60,3 +60,9 @@ export function can(isAdmin: boolean, role: Role | null, permission: Permission)
 export function atLeast(role: Role | null, min: Role): boolean {
   return role !== null && RANK[role] >= RANK[min];
 }
+
+/** ACTION_PERMISSIONS maps each container action to the permission it needs (unpause goes with pause). */
+export const ACTION_PERMISSIONS: Readonly<Record<ContainerAction, Permission>> = {
+  start: 'container.start', stop: 'container.stop', pause: 'container.pause', unpause: 'container.pause',
+  restart: 'container.restart', kill: 'container.kill', reset: 'container.reset', delete: 'container.delete',
+};

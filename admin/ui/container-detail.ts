@@ -1,0 +1,57 @@
+/**
+ * container-detail.ts: one container (Kiosc 1.6.3): every field (secrets masked), the state with
+ * the bell, last action with retries, Docker ids, and the merged log with a line-count choice.
+ * State, log lines and pull progress stream in over SSE (live-stream.ts).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Caller } from '../../gateway/core/auth/authenticate.ts';
+import { NotFoundError } from '../../gateway/core/errors.ts';
+import type { Container, LogEntry, Role } from '../../gateway/core/types.ts';
+import type { Flash, UiDeps } from './pages.ts';
+import { doneFlash, pageData, requirePageUser } from './pages.ts';
+import { projectShell } from './projects.ts';
+import { detailView, fmtDate } from './container-view.ts';
+import { formatCursor } from './live-hub.ts';
+
+/** LogLineView is one log line as templates/partials/log-line.eta shows it. */
+export interface LogLineView { id: number; date: string; level: string; user: string; process: string; text: string }
+
+/** logLineView formats a log entry (Kiosc's "[date LEVEL user] (Process) text"). */
+export function logLineView(e: Pick<LogEntry, 'id' | 'date' | 'level' | 'user' | 'process' | 'text'>): LogLineView {
+  return { id: e.id, date: fmtDate(e.date, true), level: e.level, user: e.user, process: e.process, text: e.text };
+}
+
+function lineOptions(def: number, max: number): number[] {
+  return [...new Set([50, 100, 500, 1000, 5000, def])].filter((n) => n <= max).sort((a, b) => a - b);
+}
+
+/** renderDetail writes the detail page of `c` (also used to show an action's outcome without JavaScript). */
+export function renderDetail(d: UiDeps, req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller, c: Container, role: Role | null, flash?: Flash, status = 200): void {
+  const { config, store, containers } = d.svc;
+  const project = store.projects.byId(c.projectId);
+  if (!project) throw new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
+  const raw = url.searchParams.get('lines') ?? '';
+  const lines = /^\d{1,7}$/.test(raw) && Number(raw) > 0 ? Math.min(Number(raw), config.logLinesMax) : config.logLinesDefault;
+  const seq = d.hub.cursor();
+  const entries = store.logs.tail(c.id, lines);
+  const since = formatCursor({ ...seq, logId: entries.length ? entries[entries.length - 1].id : 0 });
+  const viewer = { isAdmin: caller.user.isAdmin, role, csrf: caller.session?.csrf ?? '' };
+  d.ui.page(req, res, 'pages/container', pageData(caller, `${c.title} · Containers`, {
+    ...projectShell({ project, role, user: caller.user }, 'containers'),
+    c: detailView(c, viewer, containers.queue.busy(c.id), project.title),
+    log: entries.map(logLineView),
+    lines,
+    lineOptions: lineOptions(config.logLinesDefault, config.logLinesMax),
+    since,
+    flash: flash ?? doneFlash(url),
+  }), status);
+}
+
+/** registerContainerDetail adds GET /containers/:container. */
+export function registerContainerDetail(d: UiDeps): void {
+  d.on('GET', '/containers/:container', (ctx) => {
+    const caller = requirePageUser(d.svc, ctx.req, ctx.res);
+    const { container, role } = d.svc.access.container(caller.user, ctx.params.container, 'container.view');
+    renderDetail(d, ctx.req, ctx.res, ctx.url, caller, container, role);
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * projects.ts: a project's pages share one shell, a sidebar with Containers, Container Templates,
+ * Small Files and Members (templates/partials/project-shell.eta). `/projects/<uuid>` opens the
+ * Containers page, as Kiosc's project page leads to its apps.
+ */
+import type { ProjectAccess } from '../../gateway/core/auth/access.ts';
+import type { UiDeps } from './pages.ts';
+import { redirect, requirePageUser } from './pages.ts';
+
+/** ProjectNav names the sidebar entries. */
+export type ProjectNav = 'containers' | 'templates' | 'files' | 'members';
+
+/**
+ * projectShell is the data project-shell.eta needs. Pages of a project render their view with
+ * `<% layout('/partials/project-shell') %>` and spread this into their data.
+ */
+export function projectShell(pa: ProjectAccess, nav: ProjectNav): Record<string, unknown> {
+  return {
+    project: pa.project,
+    role: pa.role,
+    roleLabel: pa.role ?? (pa.user.isAdmin ? 'site admin' : ''),
+    nav,
+  };
+}
+
+/** registerProjects adds GET /projects/:project. */
+export function registerProjects(d: UiDeps): void {
+  d.on('GET', '/projects/:project', (ctx) => {
+    const caller = requirePageUser(d.svc, ctx.req, ctx.res);
+    const pa = d.svc.access.project(caller.user, ctx.params.project);
+    redirect(ctx.req, ctx.res, `/projects/${pa.project.uuid}/containers`);
+  });
+}

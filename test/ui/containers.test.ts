@@ -1,0 +1,83 @@
+/**
+ * containers.test.ts: the containers UI in real Chromium against a real gateway and Docker engine:
+ * create from the form → start → the log streams the start → stop → delete.
+ */
+import t from 'tap';
+import { startGateway, engineContainers, waitFor } from '../helpers/gateway.ts';
+import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
+
+t.test('owner: create from the form, start, log live, stop, delete', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project('Single-cell');
+  const { token } = await gw.user('olga', { project, role: 'owner' });
+  const b = await launchBrowser();
+  t.teardown(() => b.close());
+  await loginWithToken(gw, b.context, token);
+  const page = b.page;
+
+  await page.goto(`${gw.base}/projects/${project}/containers`);
+  t.match(await page.textContent('.empty-card'), /No containers in this project yet/, 'empty list explains itself');
+  await page.click('text=Create container');
+  await page.waitForURL(/\/containers\/create$/);
+
+  // A malformed environment comes back with the message next to the field, values kept.
+  await page.fill('#f-title', 'Browser app');
+  await page.fill('#f-repository', 'portico-test/httpd');
+  await page.fill('#f-tag', '1');
+  await page.fill('#f-container_port', '80');
+  await page.fill('#f-environment', '{"GREETING": "hi", "TOKEN": "abc"');
+  await page.fill('#f-environment_secret_keys', 'TOKEN');
+  await page.click('button:has-text("Create")');
+  await page.waitForSelector('.field.invalid #f-environment');
+  t.match(await page.textContent('#e-environment'), /Environment must be a JSON object/, 'inline validation message');
+  t.equal(await page.inputValue('#f-title'), 'Browser app', 'entered values are kept');
+
+  await page.fill('#f-environment', '{"GREETING": "hi", "TOKEN": "abc"}');
+  await page.click('button:has-text("Create")');
+  await page.waitForURL(/\/containers\/[0-9a-f-]{36}(\?done=created)?$/);
+  const uuid = /\/containers\/([0-9a-f-]{36})/.exec(page.url())![1];
+  t.match(await page.textContent('#flash'), /Container created/, 'success message');
+  t.equal(await page.getAttribute(`#status-${uuid} .badge`, 'data-state'), 'initial');
+  t.match(await page.textContent('pre.json'), /"TOKEN": "<masked>"/, 'secret masked on the detail page');
+  t.notMatch(await page.content(), /abc/, 'the secret value is nowhere in the page');
+  t.match(await page.textContent(`#log-${uuid}`), /\(Object\) Created/, 'log shows the creation');
+  t.equal(await page.getAttribute(`#status-${uuid} .eye-btn`, 'href'), `/containers/proxy/${uuid}/`, 'eye opens the proxy link');
+  t.match(await page.getAttribute(`#status-${uuid} .eye-btn`, 'class') ?? '', /\boff\b/, 'eye is crossed out while not running');
+
+  // Start from the controls menu; state and log follow live, without reloading.
+  await page.waitForSelector(`#detail-${uuid}[data-live="open"]`);
+  await page.click(`#status-${uuid} summary`);
+  await page.click(`#status-${uuid} button:has-text("Start")`);
+  await page.waitForSelector(`#status-${uuid} .badge[data-state="running"]`, { timeout: 30_000 });
+  await page.waitForFunction((u) => /Starting succeeded/.test(document.getElementById('log-' + u)?.textContent ?? ''), uuid);
+  const log = await page.textContent(`#log-${uuid}`) ?? '';
+  t.match(log, /INFO olga\] \(Action\) Start/, 'the start shows in the log');
+  t.match(await page.textContent('#flash'), /Start: Browser app is now running/, 'action feedback');
+  t.match(await page.getAttribute(`#status-${uuid} .eye-btn`, 'class') ?? '', /\bon\b/, 'eye turns blue when running');
+  t.match(await page.textContent(`#runtime-${uuid}`) ?? '', /start \(0\/5\)/, 'last action with retries (n/max)');
+  t.equal(engineContainers(gw.instance).filter((c) => c.state === 'running').length, 1, 'one running Docker container');
+
+  // Stop from the list's controls menu.
+  await page.goto(`${gw.base}/projects/${project}/containers`);
+  await page.waitForSelector('#container-list[data-live="open"]');
+  await page.click(`#row-${uuid} summary`);
+  const offered = await page.$$eval(`#row-${uuid} .menu-items button`, (bs) => bs.map((x) => x.textContent?.trim()));
+  t.same(offered, ['Stop', 'Pause', 'Restart', 'Kill', 'Hard reset'], 'running: only the actions that fit');
+  await page.click(`#row-${uuid} button:has-text("Stop")`);
+  await page.waitForSelector(`#row-${uuid} .badge[data-state="exited"]`, { timeout: 30_000 });
+  t.match(await page.textContent('#flash'), /Stop: Browser app is now exited/);
+  await page.click(`#row-${uuid} summary`);
+  t.same(await page.$$eval(`#row-${uuid} .menu-items button`, (bs) => bs.map((x) => x.textContent?.trim())), ['Start', 'Hard reset'], 'stopped: start again');
+
+  // Delete through the confirmation page.
+  await page.click(`#row-${uuid} a:has-text("Delete")`);
+  await page.waitForURL(/\/delete$/);
+  t.match(await page.textContent('.confirm'), /cannot be undone/i, 'confirmation explains the consequence');
+  await page.click('button:has-text("Delete container")');
+  await page.waitForURL(/\/containers\?done=deleted$/);
+  t.match(await page.textContent('#flash'), /Container deleted/);
+  t.equal(await page.$(`#row-${uuid}`), null, 'row gone');
+  await waitFor(() => engineContainers(gw.instance).length === 0, 10_000, 'engine container removed');
+  t.same(b.errors, [], 'no script errors');
+});
