@@ -52,7 +52,8 @@ export function openSse(req: IncomingMessage, res: ServerResponse, retryMs = 200
   };
   res.on('close', finish);
   req.on('close', finish);
-  const entry = { server: (req.socket as unknown as { server?: { listening: boolean } }).server, end: () => { finish(); res.end(); } };
+  // On shutdown the connection goes too: kept alive, it would carry the browser's reconnect.
+  const entry = { server: (req.socket as unknown as { server?: { listening: boolean } }).server, end: () => { finish(); res.end(() => req.socket.destroy()); } };
   streams.add(entry);
   closers.push(() => streams.delete(entry));
   if (!sweeper) { sweeper = setInterval(sweep, 250); sweeper.unref(); }
