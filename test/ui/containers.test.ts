@@ -6,6 +6,9 @@ import t from 'tap';
 import { startGateway, engineContainers, waitFor } from '../helpers/gateway.ts';
 import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
 
+// Callbacks given to the page run in Chromium; the project's type check has no DOM library.
+declare const document: any, window: any;
+
 t.test('owner: create from the form, start, log live, stop, delete', async (t) => {
   const gw = await startGateway();
   t.teardown(() => gw.close());
