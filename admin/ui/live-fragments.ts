@@ -20,7 +20,9 @@ export interface LiveViewer { isAdmin: boolean; csrf: string; role: Role | null 
  * renderFragments maps element ids to fresh HTML for `c` (null: deleted, the element goes away or
  * says so). With `oob`, the root elements carry hx-swap-oob so htmx swaps them by id.
  */
-export function renderFragments(d: UiDeps, uuid: string, c: Container | null, view: FragmentView, viewer: LiveViewer, oob: boolean): Record<string, string> {
+export function renderFragments(d: UiDeps, uuid: string, record: Container | null, view: FragmentView, viewer: LiveViewer, oob: boolean): Record<string, string> {
+  // 'deleted' is announced just before the record goes: show it gone already.
+  const c = record && record.state !== 'deleted' ? record : null;
   if (view === 'row' || view === 'arow') {
     const id = `${view}-${uuid}`;
     if (!c) return { [id]: oob ? `<template><tr id="${id}" hx-swap-oob="delete"></tr></template>` : '' };

@@ -104,7 +104,7 @@ export function registerLiveStreams(d: UiDeps): void {
       if (!caller.user.isAdmin && !r) { sse.close(); return; }
       const fresh = svc.store.containers.byId(c.id);
       sse.send('fragments', renderFragments(d, c.uuid, fresh, 'detail', { isAdmin: caller.user.isAdmin, role: r, csrf: caller.session?.csrf ?? '' }, false), formatCursor(pos));
-      if (!fresh) { sse.send('end', {}); sse.close(); }
+      if (!fresh || fresh.state === 'deleted') { sse.send('end', {}); sse.close(); }
     };
     const sendLog = (e: Pick<BusEvents['log'][0], 'id' | 'date' | 'level' | 'user' | 'process' | 'text'>) => {
       pos = { ...pos, logId: Math.max(pos.logId, e.id) };
