@@ -65,13 +65,15 @@ interface FormPage {
 }
 
 function renderForm(d: UiDeps, req: IncomingMessage, res: ServerResponse, caller: Caller, f: FormPage, status = 200): void {
-  const errorCount = Object.keys(f.errors).length;
+  const groups = formGroups(d.svc.config.maxInactivityDays);
+  const labels = new Map(groups.flatMap((g) => g.fields.map((x) => [x.name, x.label] as const)));
   d.ui.page(req, res, 'pages/container-form', pageData(caller, f.heading, {
     ...projectShell({ project: f.project, role: f.role, user: caller.user }, 'containers'),
     form: f,
-    groups: formGroups(d.svc.config.maxInactivityDays),
-    errorCount,
-    otherError: Object.entries(f.errors).filter(([k]) => !FORM_FIELDS.includes(k as never)).map(([k, v]) => `${k}: ${v}`).join('; '),
+    groups,
+    // The summary links to each bad field: the form is long, a message far down is easy to miss.
+    errorList: Object.keys(f.errors).filter((k) => labels.has(k)).map((k) => ({ name: k, label: labels.get(k)!, message: f.errors[k] })),
+    otherError: Object.entries(f.errors).filter(([k]) => !labels.has(k)).map(([k, v]) => `${k}: ${v}`).join('; '),
   }), status);
 }
 

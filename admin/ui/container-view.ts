@@ -130,7 +130,7 @@ export interface DetailView extends RowView {
   environmentJson: string;
   secretKeys: string;
   lastAction: string;
-  runtime: Array<{ label: string; value: string; code?: boolean; empty: boolean }>;
+  runtime: Array<{ label: string; value: string; code?: boolean; empty: boolean; full?: string }>;
   pulling: boolean;
 }
 
@@ -165,9 +165,10 @@ export function detailView(c: Container, viewer: Viewer, busy: boolean, projectT
     lastAction: c.lastAction ? `${c.lastAction} (${c.lastActionRetries}/${c.maxRetries})` : '',
     runtime: [
       field('Last action', c.lastAction ? `${c.lastAction} (${c.lastActionRetries}/${c.maxRetries})${c.lastActionAt ? ' at ' + fmtDate(c.lastActionAt) : ''}` : ''),
-      field('Container ID', c.dockerId, true),
+      // Short ids, as `docker ps` shows them (and every docker command accepts); the full id is the tooltip.
+      { ...field('Container ID', c.dockerId?.slice(0, 12), true), full: c.dockerId ?? '' },
       field('Container name', c.dockerName, true),
-      field('Image ID', c.imageId, true),
+      { ...field('Image ID', c.imageId?.replace(/^sha256:/, '').slice(0, 12), true), full: c.imageId ?? '' },
       field('Container IP', c.containerIp, true),
       field('Host port', c.hostPort),
       field('Date started', fmtDate(c.dateStarted)),
