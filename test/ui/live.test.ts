@@ -89,3 +89,40 @@ t.test('a guest sees no controls, but can open the app', async (t) => {
   t.match(status.text, /your role \(guest\) does not allow this/);
   t.same(b.errors, [], 'no script errors');
 });
+
+t.test('the detail page shows pull progress and lets the reader choose the log length', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const { token } = await gw.user('pia', { project, role: 'owner' });
+  const uuid = (await gw.api('POST', `/containers/api/create/${project}`, token, { title: 'pulled', ...TEST_IMAGE })).body.sodar_uuid;
+  const c = gw.core.store.containers.byUuid(uuid)!;
+  for (let i = 0; i < 120; i++) gw.core.containers.log.add(c, 'DEBUG', 'x', 'Docker', `line ${i}`);
+
+  const b = await launchBrowser();
+  t.teardown(() => b.close());
+  await loginWithToken(gw, b.context, token);
+  const page = b.page;
+  await page.goto(`${gw.base}/containers/${uuid}`);
+  await page.waitForSelector(`#detail-${uuid}[data-live="open"]`);
+  t.equal(await page.$$eval(`#log-${uuid} .ll`, (l) => l.length), 100, 'the default count of lines');
+  await page.selectOption(`#lines-${uuid}`, '50');
+  await page.waitForFunction((u) => document.querySelectorAll(`#log-${u} .ll`).length === 50, uuid);
+  t.match(page.url(), /\?lines=50$/, 'the choice is in the URL');
+  gw.core.containers.log.add(c, 'INFO', 'x', 'Docker', 'fresh line');
+  await page.waitForFunction((u) => /fresh line/.test(document.getElementById('log-' + u)?.lastElementChild?.textContent ?? ''), uuid);
+  t.equal(await page.$$eval(`#log-${uuid} .ll`, (l) => l.length), 50, 'live lines keep the chosen count');
+
+  // The engine reports pull progress on the core bus; the page shows it as a bar.
+  gw.core.store.containers.setRuntime(c.id, { state: 'pulling' });
+  gw.core.bus.emit('state', { containerId: c.id, uuid, projectId: c.projectId, state: 'pulling', reason: null });
+  await page.waitForSelector(`#runtime-${uuid} progress[data-progress-for="${uuid}"]`);
+  gw.core.bus.emit('progress', { containerId: c.id, uuid, status: 'Downloading', percent: 42 });
+  await page.waitForFunction((u) => document.querySelector(`progress[data-progress-for="${u}"]`)?.value === 42, uuid);
+  t.match(await page.textContent(`[data-progress-label-for="${uuid}"]`) ?? '', /Downloading · 42 %/, 'progress label');
+  gw.core.store.containers.setRuntime(c.id, { state: 'exited' });
+  gw.core.bus.emit('state', { containerId: c.id, uuid, projectId: c.projectId, state: 'exited', reason: null });
+  await page.waitForSelector(`#runtime-${uuid} progress`, { state: 'detached' });
+  t.pass('the bar goes once the pull is over');
+  t.same(b.errors, [], 'no script errors');
+});
