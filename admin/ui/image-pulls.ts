@@ -19,7 +19,7 @@ export interface Pull {
   startedAt: string;
 }
 
-/** PullUpdate is what listeners receive: the pull after each change. */
+/** PullListener receives the pull after each change. */
 export type PullListener = (p: Pull) => void;
 
 /** ImagePulls starts, finds and follows pulls. */

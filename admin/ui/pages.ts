@@ -44,11 +44,6 @@ export function pageData(caller: Caller | null, title: string, extra: Record<str
   return { title, caller, csrf: caller?.session?.csrf ?? '', ...extra };
 }
 
-/** safeNext returns `raw` when it is a local path (no scheme, no `//`), else `fallback`: no open redirects. */
-export function safeNext(raw: string | null | undefined, fallback: string): string {
-  return raw && /^\/(?![/\\])[\x21-\x7e]*$/.test(raw) ? raw : fallback;
-}
-
 const TITLES: Record<number, string> = { 400: 'Bad request', 401: 'Not logged in', 403: 'Not allowed', 404: 'Not found', 405: 'Method not allowed', 409: 'Conflict', 413: 'Too large' };
 
 /** sendPageError answers a UI request that failed: an error page, or for htmx a flash message swapped into #flash. */
