@@ -25,11 +25,12 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** launchBrowser starts Chromium with a fresh temporary --user-data-dir. */
-export async function launchBrowser(opts: { viewport?: { width: number; height: number } } = {}): Promise<TestBrowser> {
+/** launchBrowser starts Chromium with a fresh temporary --user-data-dir (`javaScript: false` to browse without scripts). */
+export async function launchBrowser(opts: { viewport?: { width: number; height: number }; javaScript?: boolean } = {}): Promise<TestBrowser> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM, headless: true, args: ARGS, viewport: opts.viewport ?? { width: 1280, height: 860 },
+    javaScriptEnabled: opts.javaScript ?? true,
   });
   context.setDefaultTimeout(15_000);
   const page = context.pages()[0] ?? await context.newPage();

@@ -3,7 +3,7 @@
  * create from the form → start → the log streams the start → stop → delete.
  */
 import t from 'tap';
-import { startGateway, engineContainers, waitFor } from '../helpers/gateway.ts';
+import { startGateway, engineContainers, waitFor, TEST_IMAGE } from '../helpers/gateway.ts';
 import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
 
 // Callbacks given to the page run in Chromium; the project's type check has no DOM library.
@@ -83,4 +83,36 @@ t.test('owner: create from the form, start, log live, stop, delete', async (t) =
   t.equal(await page.$(`#row-${uuid}`), null, 'row gone');
   await waitFor(() => engineContainers(gw.instance).length === 0, 10_000, 'engine container removed');
   t.same(b.errors, [], 'no script errors');
+});
+
+t.test('without JavaScript: navigate, read, start and stop through plain forms', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project('No scripts');
+  const { token } = await gw.user('nojs', { project, role: 'contributor' });
+  const uuid = (await gw.api('POST', `/containers/api/create/${project}`, token, { title: 'plain', ...TEST_IMAGE })).body.sodar_uuid;
+  const b = await launchBrowser({ javaScript: false });
+  t.teardown(() => b.close());
+  await loginWithToken(gw, b.context, token);
+  const page = b.page;
+
+  await page.goto(`${gw.base}/`);
+  await page.click('text=No scripts');
+  await page.waitForURL(`${gw.base}/projects/${project}/containers`);
+  await page.click(`#row-${uuid} .c-title`);
+  await page.waitForURL(`${gw.base}/containers/${uuid}`);
+  t.match(await page.textContent(`#log-${uuid}`) ?? '', /\(Object\) Created/, 'the log reads without scripts');
+  await page.click(`#status-${uuid} summary`);
+  await page.click(`#status-${uuid} button:has-text("Start")`);
+  await page.waitForURL(`${gw.base}/containers/${uuid}?done=start`, { timeout: 30_000 });
+  t.equal(await page.getAttribute(`#status-${uuid} .badge`, 'data-state'), 'running', 'started through a plain form post');
+  t.match(await page.textContent('#flash') ?? '', /Container started/);
+  await page.selectOption(`#lines-${uuid}`, '50');
+  await page.click('button:has-text("Show")');
+  await page.waitForURL(/\?lines=50#logs$/);
+  t.equal(await page.getAttribute(`#log-${uuid}`, 'data-lines'), '50', 'line count through a GET form');
+  await page.click(`#status-${uuid} summary`);
+  await page.click(`#status-${uuid} button:has-text("Stop")`);
+  await page.waitForURL(`${gw.base}/containers/${uuid}?done=stop`, { timeout: 30_000 });
+  t.equal(await page.getAttribute(`#status-${uuid} .badge`, 'data-state'), 'exited', 'stopped');
 });
