@@ -18,7 +18,7 @@ import type { Pull } from './image-pulls.ts';
 import { openSse } from './sse.ts';
 
 /** UnmanagedView is one engine container that no Portico record of this instance owns. */
-export interface UnmanagedView { id: string; fullId: string; name: string; image: string; state: string; note: string; grey: boolean }
+export interface UnmanagedView { id: string; fullId: string; name: string; image: string; fullImage: string; state: string; note: string; grey: boolean }
 
 /** classifyUnmanaged picks the engine containers this instance does not manage and says why each is there. */
 export function classifyUnmanaged(infos: ContainerInfo[], known: (uuid: string) => boolean, instance: string, gateway: { shared: boolean; names: string[] }): UnmanagedView[] {
@@ -32,7 +32,9 @@ export function classifyUnmanaged(infos: ContainerInfo[], known: (uuid: string) 
     if (gateway.shared && gateway.names.some((n) => n && (i.name === n || i.id.startsWith(n)))) { note = 'this gateway'; grey = true; }
     else if (mine) note = 'orphan: labelled for this instance, but no container record owns it';
     else if (i.labels[LABELS.managed] === 'true') { note = `another Portico instance (${i.labels[LABELS.instance] ?? 'unknown'})`; grey = true; }
-    out.push({ id: i.id.slice(0, 12), fullId: i.id, name: i.name, image: i.image, state: i.state, note, grey });
+    // Untagged images show as their digest: shortened like docker ps does, the full one in the tooltip.
+    const image = i.image.startsWith('sha256:') ? i.image.slice(7, 19) : i.image;
+    out.push({ id: i.id.slice(0, 12), fullId: i.id, name: i.name, image, fullImage: i.image, state: i.state, note, grey });
   }
   return out.sort((a, b) => Number(a.grey) - Number(b.grey) || a.name.localeCompare(b.name));
 }
