@@ -9,6 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { startGateway, waitFor, TEST_IMAGE, TEST_NETWORK } from '../helpers/gateway.ts';
 import { openStream } from '../helpers/sse-client.ts';
 import { page, post, session } from '../helpers/ui-http.ts';
+import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
+
+// Callbacks given to the page run in Chromium; the project's type check has no DOM library.
+declare const document: any;
 
 const rows = (html: string) => (html.match(/<tr id="arow-/g) ?? []).length;
 
@@ -134,4 +138,28 @@ t.test('pull an image: validation, failure reported live', async (t) => {
   const plain = await post(gw, '/siteadmin/images/pull', s.cookie, { csrf_token: s.csrf, repository: '127.0.0.1:9/portico/other', tag: '2' });
   t.equal(plain.status, 303, 'without JavaScript: redirect to the pull page');
   t.match(plain.headers.get('location'), /^\/siteadmin\/pulls\/[0-9a-f]{16}$/);
+});
+
+t.test('in Chromium the filters apply as you type, and the list stays live', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project('Typing lab');
+  const { token } = await gw.user('root', { admin: true, project, role: 'owner' });
+  const uuids: string[] = [];
+  for (const title of ['needle one', 'needle two', 'haystack']) {
+    uuids.push((await gw.api('POST', `/containers/api/create/${project}`, token, { title, ...TEST_IMAGE })).body.sodar_uuid);
+  }
+  const b = await launchBrowser();
+  t.teardown(() => b.close());
+  await loginWithToken(gw, b.context, token);
+  await b.page.goto(`${gw.base}/siteadmin`);
+  t.equal(await b.page.$$eval('tr[id^="arow-"]', (r) => r.length), 3);
+  await b.page.fill('#q', 'needle');
+  await b.page.waitForFunction(() => document.querySelectorAll('tr[id^="arow-"]').length === 2);
+  t.match(b.page.url(), /\/siteadmin\?q=needle/, 'the filter is in the URL');
+  await b.page.waitForSelector('#admin-list[data-live="open"]');
+  await gw.api('POST', `/containers/api/start/${uuids[0]}`, token);
+  await b.page.waitForSelector(`#arow-${uuids[0]}[data-state="running"]`, { timeout: 20_000 });
+  t.pass('the filtered list follows state changes');
+  t.same(b.errors, [], 'no script errors');
 });
