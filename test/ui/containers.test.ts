@@ -1,6 +1,7 @@
 /**
  * containers.test.ts: the containers UI in real Chromium against a real gateway and Docker engine:
- * create from the form → start → the log streams the start → stop → delete.
+ * create from the form → open it with the eye button while stopped → the app appears → the log
+ * streams the start and the access → stop → delete.
  */
 import t from 'tap';
 import { startGateway, engineContainers, waitFor, TEST_IMAGE } from '../helpers/gateway.ts';
@@ -9,7 +10,7 @@ import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
 // Callbacks given to the page run in Chromium; the project's type check has no DOM library.
 declare const document: any, window: any;
 
-t.test('owner: create from the form, start, log live, stop, delete', async (t) => {
+t.test('owner: create from the form, open it with the eye, log live, stop, delete', async (t) => {
   const gw = await startGateway();
   t.teardown(() => gw.close());
   const project = gw.project('Single-cell');
@@ -48,17 +49,21 @@ t.test('owner: create from the form, start, log live, stop, delete', async (t) =
   t.equal(await page.getAttribute(`#status-${uuid} .eye-btn`, 'href'), `/containers/proxy/${uuid}/`, 'eye opens the proxy link');
   t.match(await page.getAttribute(`#status-${uuid} .eye-btn`, 'class') ?? '', /\boff\b/, 'eye is crossed out while not running');
 
-  // Start from the controls menu; state and log follow live, without reloading.
+  // The eye opens the app in a new tab, starting the container first; this page follows live.
   await page.waitForSelector(`#detail-${uuid}[data-live="open"]`);
-  await page.click(`#status-${uuid} summary`);
-  await page.click(`#status-${uuid} button:has-text("Start")`);
+  const [app] = await Promise.all([b.context.waitForEvent('page'), page.click(`#status-${uuid} .eye-btn`)]);
+  await app.waitForFunction(() => /portico test app/.test(document.body?.textContent ?? ''), undefined, { timeout: 60_000 });
+  t.equal(new URL(app.url()).pathname, `/containers/proxy/${uuid}/`, 'the app opened under its stable link');
+  t.match(await app.textContent('h1'), /portico test app/, "the app's content appears");
   await page.waitForSelector(`#status-${uuid} .badge[data-state="running"]`, { timeout: 30_000 });
   await page.waitForFunction((u) => /Starting succeeded/.test(document.getElementById('log-' + u)?.textContent ?? ''), uuid);
-  const log = await page.textContent(`#log-${uuid}`) ?? '';
-  t.match(log, /INFO olga\] \(Action\) Start/, 'the start shows in the log');
-  t.match(await page.textContent('#flash'), /Start: Browser app is now running/, 'action feedback');
+  t.match(await page.textContent(`#log-${uuid}`) ?? '', /INFO olga\] \(Action\) Start/, 'the start shows in the log, live');
+  gw.core.accessRecorder.flush({ log: true });
+  await page.waitForFunction((u) => /\(Proxy\) Accessed: \d+ requests?/.test(document.getElementById('log-' + u)?.textContent ?? ''), uuid);
+  t.pass('the access shows in the log, live');
   t.match(await page.getAttribute(`#status-${uuid} .eye-btn`, 'class') ?? '', /\bon\b/, 'eye turns blue when running');
   t.match(await page.textContent(`#runtime-${uuid}`) ?? '', /start \(0\/5\)/, 'last action with retries (n/max)');
+  await app.close();
   t.equal(engineContainers(gw.instance).filter((c) => c.state === 'running').length, 1, 'one running Docker container');
 
   // Stop from the list's controls menu.

@@ -1,7 +1,7 @@
 /**
  * live.test.ts: live state in real Chromium: the badge follows an external `docker kill` (with the
  * mismatch bell) without a reload, and the stream recovers across a gateway restart. A guest sees
- * no controls anywhere but keeps the eye button.
+ * no controls anywhere, but opens (and so starts) the app with the eye button.
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
@@ -71,6 +71,15 @@ t.test('a guest sees no controls, but can open the app', async (t) => {
   t.equal(await page.$$eval('details.menu', (m) => m.length), 0, 'no controls menu in the list');
   t.equal(await page.$('text=Create container'), null, 'no create button');
   t.equal(await page.getAttribute(`#row-${uuid} .eye`, 'href'), `/containers/proxy/${uuid}/`, 'the eye is there');
+  t.match(await page.getAttribute(`#row-${uuid} .eye`, 'class') ?? '', /\boff\b/, 'crossed out: not running');
+
+  // Opening it starts it: guests start containers only this way (Kiosc 1.4.1).
+  const [app] = await Promise.all([b.context.waitForEvent('page'), page.click(`#row-${uuid} .eye`)]);
+  await app.waitForFunction(() => /portico test app/.test(document.body?.textContent ?? ''), undefined, { timeout: 60_000 });
+  t.pass('the guest sees the app');
+  await page.waitForSelector(`#row-${uuid}[data-state="running"]`, { timeout: 30_000 });
+  t.equal(await page.$$eval('details.menu', (m) => m.length), 0, 'still no controls once it runs');
+  await app.close();
 
   await page.click(`#row-${uuid} .c-title`);
   await page.waitForURL(`${gw.base}/containers/${uuid}`);
