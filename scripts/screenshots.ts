@@ -33,9 +33,9 @@ try {
   await gw.api('POST', `/containers/api/start/${broken}`, token);
   // Stopped behind Portico's back: the list shows the bell (last action start, state exited).
   execFileSync('docker', ['kill', cx.body.container_id], { stdio: 'ignore' });
-  const c = gw.core.store.containers.byUuid(shiny)!;
-  gw.core.containers.log.add(c, 'INFO', 'anonymous', 'Docker', 'Listening on http://0.0.0.0:80');
-  gw.core.containers.log.add(c, 'INFO', 'alice', 'Proxy', 'Accessing /');
+  // A few visits through the proxy, so the log shows its access line.
+  for (let i = 0; i < 3; i++) await gw.api('GET', `/containers/proxy/${shiny}/`, token);
+  gw.core.accessRecorder.flush({ log: true });
   await new Promise((r) => setTimeout(r, 1500));
 
   const shoot = async (name: string, url: string, viewport: { width: number; height: number }, prepare?: (p: import('playwright-core').Page) => Promise<void>) => {

@@ -15,6 +15,7 @@ import { requireWritable } from '../api/guard.ts';
 import { field, readPageForm } from './forms.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
 import type { Renderer } from './render.ts';
+import { projectShell } from './projects.ts';
 
 const NOTICES: Record<string, string> = { added: 'Member added.', changed: 'Role changed.', removed: 'Member removed.' };
 
@@ -38,6 +39,7 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
         editable: manage && !(asDelegate && m.role === 'owner') };
     });
     ui.page(ctx.req, ctx.res, 'pages/members', pageData(caller, `Members · ${project.title}`, {
+      ...projectShell({ project, role: myRole, user: caller.user }, 'members'),
       project, members, manage, choices, myRole, readOnly: !svc.siteMode.allowsChangesBy(caller.user),
       error: extra.error ?? null, notice: extra.notice ?? null,
     }), status);

@@ -58,3 +58,11 @@ export async function loginWithToken(gw: TestGateway, context: BrowserContext, t
   await context.addCookies([{ name: cookie.slice(0, eq), value: cookie.slice(eq + 1), url: gw.base, httpOnly: true, sameSite: 'Lax' }]);
   return ((await res.json()) as { csrf_token: string }).csrf_token;
 }
+
+/** loginWithPassword logs the browser in through the login page (/login), landing on `next`. */
+export async function loginWithPassword(gw: TestGateway, page: Page, username: string, password: string, next = '/'): Promise<void> {
+  await page.goto(`${gw.base}/login?next=${encodeURIComponent(next)}`);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL(gw.base + next), page.click('button:has-text("Log in")')]);
+}

@@ -1,11 +1,11 @@
 /**
  * containers.test.ts: the containers UI in real Chromium against a real gateway and Docker engine:
- * create from the form → open it with the eye button while stopped → the app appears → the log
+ * log in → create from the form → open it with the eye button while stopped → the app appears → the log
  * streams the start and the access → stop → delete.
  */
 import t from 'tap';
 import { startGateway, engineContainers, waitFor, TEST_IMAGE } from '../helpers/gateway.ts';
-import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
+import { launchBrowser, loginWithPassword } from '../helpers/browser.ts';
 
 // Callbacks given to the page run in Chromium; the project's type check has no DOM library.
 declare const document: any, window: any;
@@ -14,13 +14,17 @@ t.test('owner: create from the form, open it with the eye, log live, stop, delet
   const gw = await startGateway();
   t.teardown(() => gw.close());
   const project = gw.project('Single-cell');
-  const { token } = await gw.user('olga', { project, role: 'owner' });
+  await gw.user('olga', { project, role: 'owner', password: 'olga-secret-pw' });
   const b = await launchBrowser();
   t.teardown(() => b.close());
-  await loginWithToken(gw, b.context, token);
   const page = b.page;
 
+  // Log in through the login page, which brings the browser back to where it was going.
   await page.goto(`${gw.base}/projects/${project}/containers`);
+  await page.waitForURL(/\/login\?next=/);
+  await page.fill('#username', 'olga');
+  await page.fill('#password', 'olga-secret-pw');
+  await Promise.all([page.waitForURL(`${gw.base}/projects/${project}/containers`), page.click('button:has-text("Log in")')]);
   t.match(await page.textContent('.empty-card'), /No containers in this project yet/, 'empty list explains itself');
   await page.click('text=Create container');
   await page.waitForURL(/\/containers\/create$/);
@@ -94,14 +98,13 @@ t.test('without JavaScript: navigate, read, start and stop through plain forms',
   const gw = await startGateway();
   t.teardown(() => gw.close());
   const project = gw.project('No scripts');
-  const { token } = await gw.user('nojs', { project, role: 'contributor' });
+  const { token } = await gw.user('nojs', { project, role: 'contributor', password: 'no-scripts-pw' });
   const uuid = (await gw.api('POST', `/containers/api/create/${project}`, token, { title: 'plain', ...TEST_IMAGE })).body.sodar_uuid;
   const b = await launchBrowser({ javaScript: false });
   t.teardown(() => b.close());
-  await loginWithToken(gw, b.context, token);
   const page = b.page;
 
-  await page.goto(`${gw.base}/`);
+  await loginWithPassword(gw, page, 'nojs', 'no-scripts-pw', '/');
   await page.click('text=No scripts');
   await page.waitForURL(`${gw.base}/projects/${project}/containers`);
   await page.click(`#row-${uuid} .c-title`);
