@@ -38,14 +38,14 @@ try {
   gw.core.accessRecorder.flush({ log: true });
   await new Promise((r) => setTimeout(r, 1500));
 
-  const shoot = async (name: string, url: string, viewport: { width: number; height: number }, prepare?: (p: import('playwright-core').Page) => Promise<void>) => {
+  const shoot = async (name: string, url: string, viewport: { width: number; height: number }, prepare?: (p: import('playwright-core').Page) => Promise<void>, fullPage = false) => {
     const b = await launchBrowser({ viewport });
     try {
       await loginWithToken(gw, b.context, token);
       await b.page.goto(gw.base + url);
       await b.page.waitForTimeout(400);
       if (prepare) await prepare(b.page);
-      await b.page.screenshot({ path: path.join(out, `${name}.png`), fullPage: false });
+      await b.page.screenshot({ path: path.join(out, `${name}.png`), fullPage });
       console.log(`${name}.png  ${url}`);
     } finally {
       await b.close();
@@ -55,7 +55,7 @@ try {
   const phone = { width: 390, height: 844 };
   await shoot('projects', '/', laptop);
   await shoot('containers', `/projects/${project}/containers`, laptop, async (p) => { await p.click(`#row-${shiny} summary`); });
-  await shoot('container-detail', `/containers/${shiny}`, { width: 1280, height: 1000 });
+  await shoot('container-detail', `/containers/${shiny}`, { width: 1280, height: 1000 }, undefined, true);
   await shoot('container-form', `/projects/${project}/containers/create`, { width: 1280, height: 1000 }, async (p) => {
     await p.fill('#f-title', 'Shiny iris explorer');
     await p.fill('#f-repository', 'ghcr.io/bihealth/kioscshinytest');
