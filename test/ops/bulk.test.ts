@@ -23,7 +23,9 @@ function portico(gw: TestGateway, ...args: string[]): Promise<{ code: number; st
 }
 
 t.test('stop-unused, remove-stopped and stop-all, dry run first', async (t) => {
-  const gw = await startGateway();
+  // Regression: the gateway's own idle-stop job once stopped the idle container between the dry
+  // run and the real run, so the CLI found nothing to do. The CLI verbs are what is tested here.
+  const gw = await startGateway({ PORTICO_SCHEDULE_IDLE_STOP: 'off' });
   t.teardown(() => gw.close());
   const project = gw.project();
   const { token } = await gw.user('ulla', { project, role: 'owner' });
