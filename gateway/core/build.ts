@@ -29,6 +29,8 @@ import { instrumentEngine } from './engine/instrument.ts';
 import { registerCoreMetrics } from './core-metrics.ts';
 import { startPeriodicWork } from './scheduler/jobs.ts';
 import type { PeriodicWork } from './scheduler/jobs.ts';
+import { createFileService } from './files/service.ts';
+import { createTemplateService } from './templates/service.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -46,14 +48,17 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const engine = instrumentEngine(opts.engine ?? createDockerEngine(config.docker), metrics);
   const bus = new Bus();
   const sessions = createSessionStore(store.db, config.sessionIdleMinutes * 60_000, config.sessionAbsoluteHours * 3_600_000);
-  const containers = createContainerService({ config, store, engine, bus, logger, substitutions: opts.substitutions });
+  const files = createFileService({ config, store, logger });
+  const templates = createTemplateService({ config, store });
+  const substitutions = [files.substitute, ...(opts.substitutions ?? [])];
+  const containers = createContainerService({ config, store, engine, bus, logger, substitutions });
   const stateSync = await startStateSync({ config, store, engine, bus, logger, containers });
   const accessRecorder = createAccessRecorder({ store, log: containers.log, logger, flushMs: config.accessFlushMs });
   const ldapMs = config.ldapTimeoutSeconds * 1000;
   const ldap = createLdapDirectory(config.ldap, (c) => connectLdapServer(c, { connectMs: ldapMs, operationMs: ldapMs * 2 }), logger);
   const login = createLoginService({ store, ldap, throttle: createLoginThrottle(config.login), logger });
   const core: Core = {
-    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login,
+    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, files, templates,
     siteMode: createSiteMode(store.settings, config.readOnly),
     access: createAccess(store),
     auth: createAuthenticator(store, sessions),

@@ -15,6 +15,8 @@ import type { Registry } from './metrics.ts';
 import type { AccessRecorder } from './containers/access-recorder.ts';
 import type { LoginService } from './auth/login.ts';
 import type { SiteMode } from './site-mode.ts';
+import type { FileService } from './files/service.ts';
+import type { TemplateService } from './templates/service.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -39,4 +41,6 @@ export interface Services {
   login: LoginService;
   /** siteMode is the live read-only switch. */
   siteMode: SiteMode;
+  files: FileService;
+  templates: TemplateService;
 }

@@ -122,3 +122,33 @@ export interface Principal {
   user: User;
   via: 'session' | 'token' | 'cli';
 }
+
+/** TemplateSettings are a template's container fields: a container's minus title, origin and secret values. */
+export type TemplateSettings = Omit<ContainerSettings, 'title' | 'templateSiteUuid' | 'templateProjectUuid'>;
+
+/** ContainerTemplate is a site-wide (projectId null) or project-wide set of container settings. */
+export interface ContainerTemplate {
+  id: number;
+  uuid: string;
+  projectId: number | null;
+  projectUuid: string | null;
+  projectTitle: string | null;
+  title: string;
+  settings: TemplateSettings;
+  createdAt: string;
+  modifiedAt: string;
+}
+
+/** StoredFile is one small file of a project; its bytes live on disk under the files directory. */
+export interface StoredFile {
+  id: number;
+  uuid: string;
+  projectId: number;
+  projectUuid: string;
+  name: string;
+  size: number;
+  sha256: string;
+  contentType: string;
+  uploadedBy: string;
+  createdAt: string;
+}

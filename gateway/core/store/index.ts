@@ -9,6 +9,8 @@ import { createContainerStore } from './containers.ts';
 import { createLogStore } from './logs.ts';
 import { createSettingsStore } from './settings.ts';
 import { createUptimeStore } from './uptime.ts';
+import { createTemplateStore } from './templates.ts';
+import { createFileStore } from './files.ts';
 
 /** Store is what services receive: narrow per-concept stores plus a transaction helper. */
 export interface Store {
@@ -19,6 +21,8 @@ export interface Store {
   readonly logs: ReturnType<typeof createLogStore>;
   readonly settings: ReturnType<typeof createSettingsStore>;
   readonly uptime: ReturnType<typeof createUptimeStore>;
+  readonly templates: ReturnType<typeof createTemplateStore>;
+  readonly files: ReturnType<typeof createFileStore>;
   transaction<T>(fn: () => T): T;
   close(): void;
 }
@@ -34,6 +38,8 @@ export function createStore(file: string): Store {
     logs: createLogStore(db),
     settings: createSettingsStore(db),
     uptime: createUptimeStore(db),
+    templates: createTemplateStore(db),
+    files: createFileStore(db),
     transaction: (fn) => tx(db, fn),
     close: () => { if (db.isOpen) db.close(); },
   };
