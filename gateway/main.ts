@@ -16,9 +16,12 @@ import { registerOpsApi } from '../admin/api/ops.ts';
 import { registerUi } from '../admin/ui/index.ts';
 import { createProxy } from './proxy/handler.ts';
 import type { PorticoProxy } from './proxy/handler.ts';
+import { registerTemplateApi } from '../admin/api/templates.ts';
+import { registerFileApi } from '../admin/api/files.ts';
+import { startFileServer } from './file-server.ts';
 
 /** SURFACES are the route groups served next to the proxy. */
-export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerContainerApi, registerUi];
+export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerContainerApi, registerTemplateApi, registerFileApi, registerUi];
 
 /** createProxyFor builds the proxy handler for a core. */
 export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<PorticoProxy, 'close'>) | null> {
@@ -49,6 +52,7 @@ export async function startServer(core: Core, host: string, port: number): Promi
     server.once('error', reject);
     server.listen(port, host, () => { server.off('error', reject); resolve(); });
   });
+  const fileServer = await startFileServer(core);
   return {
     server,
     inFlight: () => active.size,
@@ -68,6 +72,7 @@ export async function startServer(core: Core, host: string, port: number): Promi
       }
       // Proxied requests had their grace; now the proxy closes its WebSockets and upstream pools.
       await proxy?.close();
+      await fileServer.close();
       server.closeAllConnections();
       await closed;
     },

@@ -1,0 +1,125 @@
+/**
+ * file-server.ts: the listener app containers fetch small files from, through the URLs their file
+ * references became (see core/files/references.ts). It serves nothing else.
+ *
+ * Where it listens:
+ * - host mode: on the Docker bridge gateway address of the Portico network (reachable from the
+ *   containers on it, not from outside; never 0.0.0.0);
+ * - docker-shared mode: inside the gateway's own container, reached by the gateway's name on the network.
+ * The port is PORTICO_FILE_SERVER_PORT, or one picked once and remembered in the settings table, so
+ * URLs already baked into containers keep working after a gateway restart.
+ */
+import http from 'node:http';
+import os from 'node:os';
+import type { Core } from './core/build.ts';
+import type { FileEndpoint } from './core/files/references.ts';
+
+const PORT_KEY = 'files.server_port';
+const RETRY_MS = 5000;
+const PATH_RE = /^\/files\/([^/]{36})\/([^/]{36})\/([A-Za-z0-9_-]{32})(?:\/[^/]*)?$/;
+
+/** FileServer is the running listener. */
+export interface FileServer { endpoint(): FileEndpoint | null; close(): Promise<void> }
+
+function sourceAddress(req: http.IncomingMessage): string | null {
+  const a = req.socket.remoteAddress;
+  return a ? a.replace(/^::ffff:/, '') : null;
+}
+
+/** createFileHandler answers GET/HEAD /files/<container>/<file>/<token>/<name>; everything else is 404. */
+export function createFileHandler(core: Pick<Core, 'files' | 'logger'>): http.RequestListener {
+  const notFound = (res: http.ServerResponse) => {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 10 }).end('not found\n');
+  };
+  return (req, res) => {
+    const m = req.method === 'GET' || req.method === 'HEAD' ? PATH_RE.exec((req.url ?? '').split('?')[0]) : null;
+    const f = m ? core.files.resolve(m[1], m[2], m[3], sourceAddress(req)) : null;
+    if (!f) {
+      core.logger.debug('file server: refused', { url: req.url, from: sourceAddress(req) });
+      notFound(res);
+      return;
+    }
+    core.files.open(f).then((open) => {
+      if (!open) { notFound(res); return; }
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': open.size, 'cache-control': 'no-store' });
+      if (req.method === 'HEAD') { open.stream.destroy(); res.end(); return; }
+      open.stream.on('error', () => res.destroy());
+      open.stream.pipe(res);
+    }, () => res.destroy());
+  };
+}
+
+/** bindAddress finds where to listen and what name containers use: the bridge gateway IP, or the gateway's name. */
+async function bindAddress(core: Core): Promise<{ bind: string; advertise: string }> {
+  if (core.config.networkMode === 'docker-shared') {
+    // Inside the gateway's container: its port is not published, and app containers reach it by name.
+    return { bind: '0.0.0.0', advertise: core.config.gatewayName ?? os.hostname() };
+  }
+  await core.containers.ensureNetwork();
+  const net = (await core.engine.listNetworks()).find((n) => n.name === core.config.dockerNetwork);
+  if (!net?.gateway) throw new Error(`network ${core.config.dockerNetwork} has no gateway address`);
+  return { bind: net.gateway, advertise: net.gateway };
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as { port: number }).port);
+    });
+  });
+}
+
+/**
+ * startFileServer starts the listener. When the engine cannot be reached yet it retries in the
+ * background; until then, starting a container whose command references a file fails with a clear reason.
+ */
+export async function startFileServer(core: Core): Promise<FileServer> {
+  const server = http.createServer({ requestTimeout: 0, headersTimeout: 30_000 }, createFileHandler(core));
+  let endpoint: FileEndpoint | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  async function attempt(): Promise<void> {
+    const { bind, advertise } = await bindAddress(core);
+    const fixed = core.config.fileServerPort;
+    const remembered = Number(core.store.settings.get(PORT_KEY) ?? 0);
+    let port: number;
+    try {
+      port = await listen(server, bind, fixed || remembered);
+    } catch (err) {
+      if (fixed || !remembered || (err as { code?: string }).code !== 'EADDRINUSE') throw err;
+      core.logger.warn('file server: the remembered port is taken; picking another (containers created earlier must be restarted)', { port: remembered });
+      port = await listen(server, bind, 0);
+    }
+    if (!fixed) core.store.settings.set(PORT_KEY, String(port));
+    endpoint = { host: advertise, port };
+    core.files.setEndpoint(endpoint);
+    core.logger.info('file server listening', { address: `${bind}:${port}`, url: `http://${advertise}:${port}/files/` });
+  }
+
+  async function tryStart(): Promise<void> {
+    try {
+      await attempt();
+    } catch (err) {
+      if (closed) return;
+      core.logger.warn('file server: cannot listen yet; retrying', { err: err as Error, inSeconds: RETRY_MS / 1000 });
+      timer = setTimeout(() => void tryStart(), RETRY_MS);
+      timer.unref();
+    }
+  }
+  await tryStart();
+
+  return {
+    endpoint: () => endpoint,
+    close: () => new Promise<void>((resolve) => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      core.files.setEndpoint(null);
+      if (!server.listening) { resolve(); return; }
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
