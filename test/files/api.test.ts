@@ -6,10 +6,10 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { startGateway } from '../helpers/gateway.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
+import { rawRequest } from '../helpers/raw-request.ts';
 
 /** diskFiles lists every file under the files directory (temporary ones included). */
 function diskFiles(gw: TestGateway): string[] {
@@ -23,22 +23,6 @@ function diskFiles(gw: TestGateway): string[] {
   };
   if (fs.existsSync(root)) walk(root);
   return out.sort();
-}
-
-/** rawRequest sends a body with http.request and resolves on the response even if the server stops reading early. */
-export function rawRequest(url: string, opts: { method: string; headers: Record<string, string | number>; body: Buffer | ((req: http.ClientRequest) => void) }): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method, headers: opts.headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      res.on('error', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', (err) => reject(err));
-    if (typeof opts.body === 'function') opts.body(req);
-    else req.end(opts.body);
-  });
 }
 
 function multipart(boundary: string, fields: Record<string, string>, file: { name: string; data: Buffer; type?: string }): Buffer {
