@@ -21,6 +21,9 @@ import { registerContainerActions } from './container-actions.ts';
 import { registerLiveStreams } from './live-stream.ts';
 import { registerSiteAdmin } from './siteadmin.ts';
 import { registerSiteAdminDocker } from './siteadmin-docker.ts';
+import { registerTemplatePages } from './template-pages.ts';
+import { registerFilePages } from './file-pages.ts';
+import { registerContainerPrefill } from './container-pickers.ts';
 
 /** registerUi adds every UI route. */
 export function registerUi(router: Router, svc: Services): void {
@@ -35,6 +38,9 @@ export function registerUi(router: Router, svc: Services): void {
   registerHome(router, svc, ui);
   registerIdentityUi(router, svc, ui);
   registerProjects(d);
+  registerTemplatePages(d.on, svc, ui);
+  registerFilePages(d.on, svc, ui);
+  registerContainerPrefill(d.on, svc, ui);
   registerContainerList(d);
   // The form routes come before the generic POST /containers/:uuid/:action.
   registerContainerForm(d);

@@ -86,6 +86,9 @@ export function createTemplateService(deps: { config: Config; store: Store }) {
       return t;
     },
 
+    /** defaults are a new template's settings. */
+    defaults: () => templateDefaults(vopts),
+
     /** site lists the site-wide templates. */
     site(): ContainerTemplate[] { return store.templates.site().map(normalize); },
 

@@ -1,0 +1,212 @@
+/**
+ * template-pages.ts: the container-template pages (Kiosc 1.7), project-wide under
+ * /projects/<uuid>/templates and site-wide under /templates: list (with Kiosc's copy dropdown),
+ * details, create, update, delete (with confirmation) and duplicate. Rules are the template
+ * service's; this module maps forms to it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Caller } from '../../gateway/core/auth/authenticate.ts';
+import { NotFoundError, PorticoError, ValidationError, badRequest } from '../../gateway/core/errors.ts';
+import type { Services } from '../../gateway/core/services.ts';
+import type { ContainerTemplate } from '../../gateway/core/types.ts';
+import { readForm } from '../../gateway/http/body.ts';
+import type { Handler } from '../../gateway/http/router.ts';
+import { checkCsrf, requireWritable } from '../api/guard.ts';
+import type { Renderer } from './render.ts';
+import { pageData, redirect, requirePageUser } from './pages.ts';
+import { projectShell } from './project-shell-data.ts';
+import { TEMPLATE_FIELDS, templateInput, templateValues, settingsValues } from './template-fields.ts';
+
+/** Route registers one UI route (the UI's `on`, whose errors answer as HTML). */
+export type Route = (method: string, path: string, handler: Handler) => void;
+
+/** Scope is where a template page lives: the site, or one project. */
+interface Scope {
+  projectId: number | null;
+  base: string;
+  canEdit: boolean;
+  heading: string;
+  shell: Record<string, unknown>;
+}
+
+/** templateLabel is how a template appears in dropdowns, as in Kiosc: "[Site-wide] Title (repository:tag)". */
+export function templateLabel(t: ContainerTemplate): string {
+  const image = t.settings.repository ? ` (${t.settings.repository}:${t.settings.tag})` : '';
+  return t.projectId === null ? `[Site-wide] ${t.title}${image}` : `[Project-wide] ${t.projectTitle} / ${t.title}${image}`;
+}
+
+const DONE: Record<string, string> = {
+  created: 'Created container template', updated: 'Updated container template', duplicated: 'Created container template',
+  copied: 'Created container template', deleted: 'Deleted the container template.',
+};
+
+/** registerTemplatePages adds the template pages. */
+export function registerTemplatePages(on: Route, svc: Services, ui: Renderer): void {
+  const { templates, access } = svc;
+
+  function scopeOf(caller: Caller, projectUuid: string | undefined): Scope {
+    if (projectUuid === undefined) {
+      return { projectId: null, base: '/templates', canEdit: caller.user.isAdmin, heading: 'Site-wide container templates', shell: {} };
+    }
+    const pa = access.project(caller.user, projectUuid, 'template.view');
+    return {
+      projectId: pa.project.id, base: `/projects/${pa.project.uuid}/templates`, heading: 'Container templates',
+      canEdit: templates.canEditScope(caller.user, pa.project.id), shell: projectShell(pa, 'templates'),
+    };
+  }
+
+  /** templateIn returns a template of this scope (another scope's template is not found here). */
+  function templateIn(scope: Scope, caller: Caller, uuid: string, edit: boolean): ContainerTemplate {
+    const t = edit ? templates.edit(caller.user, uuid) : templates.view(caller.user, uuid);
+    if (t.projectId !== scope.projectId) throw new NotFoundError('E_TEMPLATE_NOT_FOUND', 'template not found');
+    return t;
+  }
+
+  function requireEdit(scope: Scope): void {
+    if (!scope.canEdit) throw new PorticoError('E_FORBIDDEN', 403, scope.projectId === null ? 'only site admins change site-wide templates' : 'your role does not allow changing templates');
+  }
+
+  async function postedForm(caller: Caller, req: IncomingMessage): Promise<Record<string, string>> {
+    const form = await readForm(req, svc.config.maxJsonBody);
+    checkCsrf(caller, req, form.csrf_token ?? null);
+    requireWritable(svc, caller.user);
+    return form;
+  }
+
+  function flash(url: URL, caller: Caller): { kind: string; text: string } | undefined {
+    const code = url.searchParams.get('done');
+    if (!code || !Object.hasOwn(DONE, code)) return undefined;
+    // Names come from the database, never from the URL.
+    const named = (key: string) => {
+      const uuid = url.searchParams.get(key);
+      try { return uuid ? templates.view(caller.user, uuid).title : null; } catch { return null; }
+    };
+    const title = named('t');
+    const from = named('from');
+    if (code === 'deleted' || !title) return { kind: 'ok', text: DONE[code] };
+    return { kind: 'ok', text: `${DONE[code]} '${title}'${from ? ` from '${from}'` : ''}.` };
+  }
+
+  function list(req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller, scope: Scope, extra: Record<string, unknown> = {}, status = 200): void {
+    const rows = scope.projectId === null ? templates.site() : templates.ofProject(scope.projectId);
+    const copyable = scope.projectId !== null && scope.canEdit
+      ? templates.visible(caller.user).filter((t) => t.projectId !== scope.projectId).map((t) => ({ uuid: t.uuid, label: templateLabel(t) }))
+      : [];
+    ui.page(req, res, 'pages/templates', pageData(caller, scope.heading, {
+      ...scope.shell, scope, rows, copyable, flash: flash(url, caller), ...extra,
+    }), status);
+  }
+
+  function form(req: IncomingMessage, res: ServerResponse, caller: Caller, scope: Scope, f: { t: ContainerTemplate | null; values: Record<string, string>; errors: Record<string, string> }, status = 200): void {
+    const heading = f.t ? `Update ${f.t.title}` : 'Create container template';
+    ui.page(req, res, 'pages/template-form', pageData(caller, heading, {
+      ...scope.shell, scope, heading, fields: TEMPLATE_FIELDS, values: f.values, errors: f.errors,
+      action: f.t ? `${scope.base}/${f.t.uuid}/update` : `${scope.base}/create`, cancel: f.t ? `${scope.base}/${f.t.uuid}` : scope.base,
+    }), status);
+  }
+
+  function fieldErrors(err: unknown): Record<string, string> {
+    if (err instanceof ValidationError) return err.fields;
+    if (err instanceof PorticoError && err.code === 'E_DUPLICATE_TITLE') return { title: 'is already used by another template here' };
+    throw err;
+  }
+
+  for (const prefix of ['/projects/:project/templates', '/templates']) {
+    const scopeFor = (caller: Caller, params: Record<string, string>) => scopeOf(caller, params.project);
+
+    on('GET', prefix, (ctx) => {
+      const caller = requirePageUser(svc, ctx.req, ctx.res);
+      list(ctx.req, ctx.res, ctx.url, caller, scopeFor(caller, ctx.params));
+    });
+
+    on('GET', `${prefix}/create`, (ctx) => {
+      const caller = requirePageUser(svc, ctx.req, ctx.res);
+      const scope = scopeFor(caller, ctx.params);
+      requireEdit(scope);
+      const defaults = templates.defaults();
+      form(ctx.req, ctx.res, caller, scope, { t: null, values: settingsValues('', defaults), errors: {} });
+    });
+
+    on('POST', `${prefix}/create`, async (ctx) => {
+      const caller = requirePageUser(svc, ctx.req, ctx.res);
+      const body = await postedForm(caller, ctx.req);
+      const scope = scopeFor(caller, ctx.params);
+      requireEdit(scope);
+      const input = templateInput(body);
+      let t: ContainerTemplate;
+      try {
+        t = templates.create(scope.projectId, input);
+      } catch (err) {
+        form(ctx.req, ctx.res, caller, scope, { t: null, values: input, errors: fieldErrors(err) }, 400);
+        return;
+      }
+      redirect(ctx.req, ctx.res, `${scope.base}?done=created&t=${t.uuid}`);
+    });
+
+    on('GET', `${prefix}/:template`, (ctx) => {
+      const caller = requirePageUser(svc, ctx.req, ctx.res);
+      const scope = scopeFor(caller, ctx.params);
+      const t = templateIn(scope, caller, ctx.params.template, false);
+      ui.page(ctx.req, ctx.res, 'pages/template', pageData(caller, t.title, {
+        ...scope.shell, scope, t, environment: JSON.stringify(t.settings.environment, null, 2), flash: flash(ctx.url, caller),
+      }));
+    });
+
+    on('GET', `${prefix}/:template/update`, (ctx) => {
+      const caller = requirePageUser(svc, ctx.req, ctx.res);
+      const scope = scopeFor(caller, ctx.params);
+      const t = templateIn(scope, caller, ctx.params.template, true);
+      form(ctx.req, ctx.res, caller, scope, { t, values: templateValues(t), errors: {} });
+    });
+
+    on('POST', `${prefix}/:template/update`, async (ctx) => {
+      const caller = requirePageUser(svc, ctx.req, ctx.res);
+      const body = await postedForm(caller, ctx.req);
+      const scope = scopeFor(caller, ctx.params);
+      const t = templateIn(scope, caller, ctx.params.template, true);
+      const input = templateInput(body);
+      try {
+        templates.update(t, input);
+      } catch (err) {
+        form(ctx.req, ctx.res, caller, scope, { t, values: { ...templateValues(t), ...input }, errors: fieldErrors(err) }, 400);
+        return;
+      }
+      redirect(ctx.req, ctx.res, `${scope.base}/${t.uuid}?done=updated&t=${t.uuid}`);
+    });
+
+    on('GET', `${prefix}/:template/delete`, (ctx) => {
+      const caller = requirePageUser(svc, ctx.req, ctx.res);
+      const scope = scopeFor(caller, ctx.params);
+      const t = templateIn(scope, caller, ctx.params.template, true);
+      ui.page(ctx.req, ctx.res, 'pages/template-delete', pageData(caller, `Delete ${t.title}`, { ...scope.shell, scope, t }));
+    });
+
+    on('POST', `${prefix}/:template/delete`, async (ctx) => {
+      const caller = requirePageUser(svc, ctx.req, ctx.res);
+      await postedForm(caller, ctx.req);
+      const scope = scopeFor(caller, ctx.params);
+      templates.remove(templateIn(scope, caller, ctx.params.template, true));
+      redirect(ctx.req, ctx.res, `${scope.base}?done=deleted`);
+    });
+
+    on('POST', `${prefix}/:template/duplicate`, async (ctx) => {
+      const caller = requirePageUser(svc, ctx.req, ctx.res);
+      await postedForm(caller, ctx.req);
+      const scope = scopeFor(caller, ctx.params);
+      const source = templateIn(scope, caller, ctx.params.template, true);
+      const t = templates.duplicate(source);
+      redirect(ctx.req, ctx.res, `${scope.base}?done=duplicated&t=${t.uuid}&from=${source.uuid}`);
+    });
+  }
+
+  on('POST', '/projects/:project/templates/copy', async (ctx) => {
+    const caller = requirePageUser(svc, ctx.req, ctx.res);
+    const body = await postedForm(caller, ctx.req);
+    const target = access.project(caller.user, ctx.params.project, 'template.edit').project;
+    if (!body.template) throw badRequest('choose a template to copy');
+    // Only a template the caller can see: site-wide, or of a project the caller belongs to.
+    const source = templates.view(caller.user, body.template);
+    const t = templates.copy(source, target.id);
+    redirect(ctx.req, ctx.res, `/projects/${target.uuid}/templates?done=copied&t=${t.uuid}&from=${source.uuid}`);
+  });
+}
