@@ -5,7 +5,8 @@
  * Where it listens:
  * - host mode: on the Docker bridge gateway address of the Portico network (reachable from the
  *   containers on it, not from outside; never 0.0.0.0);
- * - docker-shared mode: inside the gateway's own container, reached by the gateway's name on the network.
+ * - docker-shared mode: on the gateway container's own address on the Portico network (found by
+ *   the network's subnet), reached by the gateway's name on the network.
  * The port is PORTICO_FILE_SERVER_PORT, or one picked once and remembered in the settings table, so
  * URLs already baked into containers keep working after a gateway restart.
  */
@@ -27,8 +28,10 @@ function sourceAddress(req: http.IncomingMessage): string | null {
 }
 
 /** createFileHandler answers GET/HEAD /files/<container>/<file>/<token>/<name>; everything else is 404. */
-export function createFileHandler(core: Pick<Core, 'files' | 'logger'>): http.RequestListener {
+export function createFileHandler(core: Pick<Core, 'files' | 'logger' | 'metrics'>): http.RequestListener {
+  const requests = core.metrics.counter('portico_file_server_requests_total', 'Requests to the small-file server, by result (served, refused).');
   const notFound = (res: http.ServerResponse) => {
+    requests.inc({ result: 'refused' });
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 10 }).end('not found\n');
   };
   return (req, res) => {
@@ -41,6 +44,7 @@ export function createFileHandler(core: Pick<Core, 'files' | 'logger'>): http.Re
     }
     core.files.open(f).then((open) => {
       if (!open) { notFound(res); return; }
+      requests.inc({ result: 'served' });
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': open.size, 'cache-control': 'no-store' });
       if (req.method === 'HEAD') { open.stream.destroy(); res.end(); return; }
       open.stream.on('error', () => res.destroy());
@@ -49,14 +53,37 @@ export function createFileHandler(core: Pick<Core, 'files' | 'logger'>): http.Re
   };
 }
 
-/** bindAddress finds where to listen and what name containers use: the bridge gateway IP, or the gateway's name. */
-async function bindAddress(core: Core): Promise<{ bind: string; advertise: string }> {
-  if (core.config.networkMode === 'docker-shared') {
-    // Inside the gateway's container: its port is not published, and app containers reach it by name.
-    return { bind: '0.0.0.0', advertise: core.config.gatewayName ?? os.hostname() };
+function ipv4ToInt(ip: string): number {
+  return ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+}
+
+/** localAddressIn returns this machine's IPv4 address inside `subnet` (a.b.c.d/len), if it has one. */
+export function localAddressIn(subnet: string, interfaces = os.networkInterfaces()): string | null {
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(subnet);
+  if (!m) return null;
+  const bits = Number(m[2]);
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  const net = (ipv4ToInt(m[1]) & mask) >>> 0;
+  for (const list of Object.values(interfaces)) {
+    for (const a of list ?? []) {
+      if (a.family === 'IPv4' && ((ipv4ToInt(a.address) & mask) >>> 0) === net) return a.address;
+    }
   }
+  return null;
+}
+
+/**
+ * bindAddress finds where to listen and what containers call it. Host mode: the bridge gateway IP.
+ * Docker-shared mode: the gateway container's address on the network, advertised by name.
+ */
+async function bindAddress(core: Core): Promise<{ bind: string; advertise: string }> {
   await core.containers.ensureNetwork();
   const net = (await core.engine.listNetworks()).find((n) => n.name === core.config.dockerNetwork);
+  if (core.config.networkMode === 'docker-shared') {
+    const own = net?.subnet ? localAddressIn(net.subnet) : null;
+    if (!own) throw new Error(`this gateway has no address on network ${core.config.dockerNetwork}; connect its container to the network`);
+    return { bind: own, advertise: core.config.gatewayName ?? os.hostname() };
+  }
   if (!net?.gateway) throw new Error(`network ${core.config.dockerNetwork} has no gateway address`);
   return { bind: net.gateway, advertise: net.gateway };
 }
