@@ -62,6 +62,12 @@ t.test('a container fetches its project\'s file through its reference; other pro
   const logs = await waitFor(() => { const l = dockerLogs(aId); return l.includes('fetch-exit=') ? l : null; }, 15_000, 'fetch in container');
   t.match(logs, secret, 'the container read the uploaded file');
   t.match(logs, 'fetch-exit=0');
+  const portico = await waitFor(async () => {
+    const r = await gw.api('GET', `/containers/api/logs/${a.body.sodar_uuid}?lines=500`, token);
+    const text = (r.body.results as Array<{ text: string }>).map((l) => l.text).join('\n');
+    return text.includes(secret) ? text : null;
+  }, 15_000, 'the app output in the container log');
+  t.match(portico, secret, 'the container\'s log in Portico shows the file was read');
   t.equal((await wgetIn(aId, url)).out, secret, 'fetching again works');
 
   // Another project's container, given the same reference: its URL is valid for it, but the file is not its project's.
