@@ -5,6 +5,8 @@
  * creates (the container is never started), {unknown} is a well-formed uuid nobody has.
  */
 
+import { TEMPLATE_FILE_CASES } from './template-file-cases.ts';
+
 /** CorpusCase is one bad request. `raw` cases are written to the socket byte for byte. */
 export interface CorpusCase {
   name: string;
@@ -192,4 +194,5 @@ const uiCases: CorpusCase[] = [
 /** CASES is every case of the corpus. */
 export const CASES: CorpusCase[] = [
   ...unknownIds, ...createCases, ...updateCases, ...queryCases, ...authCases, ...headerCases, ...traversalCases, ...rawCases, ...uiCases,
+  ...TEMPLATE_FILE_CASES,
 ];
