@@ -16,6 +16,8 @@ import { pageData, redirect, requirePageUser } from './pages.ts';
 import { projectShell } from './projects.ts';
 import { formGroups } from './container-form-fields.ts';
 import { renderDetail } from './container-detail.ts';
+import { containerValues, pickerData } from './container-pickers.ts';
+import { templateLabel } from './template-pages.ts';
 
 /** FORM_FIELDS are the input names, as the REST API and the service call them. */
 const FORM_FIELDS = [
@@ -62,6 +64,8 @@ interface FormPage {
   role: Role | null;
   heading: string;
   running?: boolean;
+  /** prefilledFrom names the template the values came from (the template picker without JavaScript). */
+  prefilledFrom?: string;
 }
 
 function renderForm(d: UiDeps, req: IncomingMessage, res: ServerResponse, caller: Caller, f: FormPage, status = 200): void {
@@ -71,6 +75,8 @@ function renderForm(d: UiDeps, req: IncomingMessage, res: ServerResponse, caller
     ...projectShell({ project: f.project, role: f.role, user: caller.user }, 'containers'),
     form: f,
     groups,
+    pickers: pickerData(d.svc, caller.user, f.project),
+    prefilledFrom: f.prefilledFrom,
     // The summary links to each bad field: the form is long, a message far down is easy to miss.
     errorList: Object.keys(f.errors).filter((k) => labels.has(k)).map((k) => ({ name: k, label: labels.get(k)!, message: f.errors[k] })),
     otherError: Object.entries(f.errors).filter(([k]) => !labels.has(k)).map(([k, v]) => `${k}: ${v}`).join('; '),
@@ -84,10 +90,15 @@ export function registerContainerForm(d: UiDeps): void {
   d.on('GET', '/projects/:project/containers/create', (ctx) => {
     const caller = requirePageUser(svc, ctx.req, ctx.res);
     const pa = svc.access.project(caller.user, ctx.params.project, 'container.create');
-    const values = formValues(defaultSettings({ maxInactivityDays: svc.config.maxInactivityDays }));
+    let values = formValues(defaultSettings({ maxInactivityDays: svc.config.maxInactivityDays }));
+    // ?template= is the template picker's Get without JavaScript: the form comes back pre-filled.
+    const chosen = ctx.url.searchParams.get('template');
+    const template = chosen ? svc.templates.view(caller.user, chosen) : null;
+    if (template) values = containerValues(svc.templates.containerInput(template));
     renderForm(d, ctx.req, ctx.res, caller, {
       mode: 'create', action: `/projects/${pa.project.uuid}/containers/create`, cancel: `/projects/${pa.project.uuid}/containers`,
       values, errors: {}, project: pa.project, role: pa.role, heading: 'Create container',
+      prefilledFrom: template ? templateLabel(template) : undefined,
     });
   });
 

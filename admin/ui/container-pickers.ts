@@ -5,7 +5,8 @@
  *   origin field so the container remembers where it came from;
  * - the file picker: choose a file and click Insert; its reference goes in at the cursor of the
  *   command (or of the environment, if that was the last field focused). static/portico-files.js
- *   does the insertion; without JavaScript the reference is shown to copy.
+ *   does the insertion; the Small Files page shows each reference to copy by hand.
+ * The pickers are the partials container-form-template-picker.eta and container-form-file-picker.eta.
  */
 import type { Services } from '../../gateway/core/services.ts';
 import type { ContainerSettings, Project, User } from '../../gateway/core/types.ts';
@@ -14,7 +15,8 @@ import type { Renderer } from './render.ts';
 import { requirePageUser } from './pages.ts';
 import type { Route } from './template-pages.ts';
 import { templateLabel } from './template-pages.ts';
-import { TEMPLATE_FIELDS, settingsValues } from './template-fields.ts';
+import { settingsValues } from './template-fields.ts';
+import { formGroups } from './container-form-fields.ts';
 
 /** PickerData is what the two picker partials render. */
 export interface PickerData {
@@ -44,9 +46,6 @@ export function containerValues(s: ContainerSettings): Record<string, string> {
   };
 }
 
-/** CONTAINER_FIELDS are the container form's fields for the pre-filled fragment (title and image required). */
-const CONTAINER_FIELDS = TEMPLATE_FIELDS.map((f) => ({ ...f, required: ['title', 'repository', 'tag'].includes(f.name) }));
-
 /** registerContainerPrefill adds GET /projects/<uuid>/containers/prefill?template=<uuid> (the form's fields, pre-filled). */
 export function registerContainerPrefill(on: Route, svc: Services, ui: Renderer): void {
   on('GET', '/projects/:project/containers/prefill', (ctx) => {
@@ -55,10 +54,9 @@ export function registerContainerPrefill(on: Route, svc: Services, ui: Renderer)
     // Only a template the caller can see (404 otherwise, like the template pages).
     const t = svc.templates.view(caller.user, ctx.url.searchParams.get('template') ?? '');
     const values = containerValues(svc.templates.containerInput(t));
-    const html = ui.render('partials/container-prefill', {
-      project: pa.project, fields: CONTAINER_FIELDS, values, errors: {},
-      notice: `Filled in from the template ${templateLabel(t)}.`,
+    ui.fragment(ctx.res, 'partials/container-form-fields', {
+      groups: formGroups(svc.config.maxInactivityDays), form: { values, errors: {} },
+      pickers: pickerData(svc, caller.user, pa.project), prefilledFrom: templateLabel(t),
     });
-    ctx.res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).end(html);
   });
 }

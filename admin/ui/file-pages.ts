@@ -15,7 +15,7 @@ import { closeIfUnread, uploadMultipart } from '../api/file-upload.ts';
 import { sendFile } from '../api/files.ts';
 import type { Renderer } from './render.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
-import { projectShell } from './project-shell-data.ts';
+import { projectShell } from './projects.ts';
 import type { Route } from './template-pages.ts';
 
 /** formatBytes renders a size for people (1 decimal, binary units). */

@@ -12,7 +12,8 @@ export interface TemplateField {
   type: 'text' | 'number' | 'textarea' | 'json' | 'checkbox';
   required?: boolean;
   rows?: number;
-  fileTarget?: boolean;
+  min?: number;
+  max?: number;
 }
 
 /** TEMPLATE_FIELDS are the template form's inputs, named as the REST API names them. */
@@ -21,11 +22,11 @@ export const TEMPLATE_FIELDS: readonly TemplateField[] = [
   { name: 'description', label: 'Description', type: 'textarea', rows: 2, help: 'What containers made from this template are for.' },
   { name: 'repository', label: 'Repository', type: 'text', help: 'The repository/name of the image, without the tag (may be left empty).' },
   { name: 'tag', label: 'Tag', type: 'text', help: 'The tag of the image.' },
-  { name: 'container_port', label: 'Container port', type: 'number', help: 'Server port within the container.' },
+  { name: 'container_port', label: 'Container port', type: 'number', min: 1, max: 65535, help: 'Server port within the container.' },
   { name: 'container_path', label: 'Container path', type: 'text', help: 'The folder structure appended to the web address of the container.' },
   { name: 'strip_prefix', label: 'Strip the proxy prefix', type: 'checkbox', help: 'Off for apps configured with their base URL (__KIOSC_URL_PREFIX__).' },
-  { name: 'command', label: 'Command', type: 'textarea', rows: 2, fileTarget: true, help: 'The command to execute, split into words like a shell does.' },
-  { name: 'environment', label: 'Environment', type: 'json', rows: 5, fileTarget: true, help: 'A JSON object, or nothing. Its keys become environment variables.' },
+  { name: 'command', label: 'Command', type: 'textarea', rows: 2, help: 'The command to execute, split into words like a shell does.' },
+  { name: 'environment', label: 'Environment', type: 'json', rows: 5, help: 'A JSON object, or nothing. Its keys become environment variables.' },
   { name: 'environment_secret_keys', label: 'Environment secret keys', type: 'text', help: 'Comma-separated keys whose values are secret. A template never stores their values: they stay empty, to be filled in each container.' },
   { name: 'timeout', label: 'Timeout', type: 'number', help: 'Time limit in seconds for any Docker action.' },
   { name: 'max_retries', label: 'Max retries', type: 'number', help: 'Maximal number of retries for an action in case of failure.' },

@@ -14,7 +14,7 @@ import type { Handler } from '../../gateway/http/router.ts';
 import { checkCsrf, requireWritable } from '../api/guard.ts';
 import type { Renderer } from './render.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
-import { projectShell } from './project-shell-data.ts';
+import { projectShell } from './projects.ts';
 import { TEMPLATE_FIELDS, templateInput, templateValues, settingsValues } from './template-fields.ts';
 
 /** Route registers one UI route (the UI's `on`, whose errors answer as HTML). */

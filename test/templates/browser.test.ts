@@ -44,6 +44,6 @@ t.test('templates in Chromium', async (t) => {
   t.equal(await page.locator('table.templates tbody tr').count(), 2, 'deleted');
 
   await page.click('table.templates a:text("Shiny example")');
-  t.match(await page.textContent('table.details'), /ghcr\.io\/bihealth\/kioscshinytest:latest/, 'details page');
+  t.match(await page.textContent(".template-details"), /ghcr\.io\/bihealth\/kioscshinytest:latest/, 'details page');
   t.same(b.errors, [], 'no page errors');
 });

@@ -96,7 +96,7 @@ t.test('template pages, copy dropdown and pre-fill', async (t) => {
   const pre = await s.get(`/projects/${p1}/containers/prefill?template=${site.sodar_uuid}`, { 'hx-request': 'true' });
   t.equal(pre.status, 200);
   t.match(pre.text, new RegExp(`name="repository" type="text" value="${TEST_IMAGE.repository}"`), 'repository filled in');
-  t.match(pre.text, /name="container_port" type="text" value="8080"/, 'port filled in');
+  t.match(pre.text, /name="container_port" type="(text|number)" value="8080"/, 'port filled in');
   t.match(pre.text, /name="title" type="text" value="Site &lt;b&gt;nginx&lt;\/b&gt;"/, 'title filled in (escaped)');
   t.match(pre.text, /&quot;A&quot;: &quot;1&quot;/, 'environment filled in');
   t.match(pre.text, new RegExp(`name="containertemplatesite" value="${site.sodar_uuid}"`), 'origin: site-wide template');
