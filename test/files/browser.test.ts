@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { startGateway } from '../helpers/gateway.ts';
-import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
+import { launchBrowser, loginWithPassword } from '../helpers/browser.ts';
 
 t.test('upload and delete a small file in Chromium', async (t) => {
   const gw = await startGateway({ PORTICO_MAX_UPLOAD_BYTES: String(8 * 1024 * 1024) });
@@ -18,7 +18,6 @@ t.test('upload and delete a small file in Chromium', async (t) => {
   const { token } = await gw.user('bea', { project: p, role: 'contributor' });
   const b = await launchBrowser();
   t.teardown(() => b.close());
-  await loginWithToken(gw, b.context, token);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-upload-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const data = randomBytes(5 * 1024 * 1024 + 123);
@@ -28,6 +27,7 @@ t.test('upload and delete a small file in Chromium', async (t) => {
   fs.writeFileSync(tooBig, Buffer.alloc(9 * 1024 * 1024));
 
   const { page } = b;
+  await loginWithPassword(gw, page, 'bea', 'password-bea');
   await page.goto(`${gw.base}/projects/${p}/files`);
   await page.setInputFiles('#upload-file', file);
   await Promise.all([page.waitForURL(/done=uploaded/), page.click('.upload-form button[type=submit]')]);

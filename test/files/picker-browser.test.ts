@@ -10,8 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { startGateway, waitFor, TEST_IMAGE } from '../helpers/gateway.ts';
-import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
+import { startGateway, TEST_IMAGE } from '../helpers/gateway.ts';
+import { launchBrowser, loginWithPassword } from '../helpers/browser.ts';
+
+declare const document: any;
 
 /** dockerLogs reads a container's output without blocking the event loop (the file server runs in this process). */
 function dockerLogs(id: string): Promise<string> {
@@ -34,8 +36,8 @@ t.test('upload, pick the file in the container form, start, read', async (t) => 
 
   const b = await launchBrowser();
   t.teardown(() => b.close());
-  await loginWithToken(gw, b.context, token);
   const { page } = b;
+  await loginWithPassword(gw, page, 'uma', 'password-uma');
 
   await page.goto(`${gw.base}/projects/${p}/files`);
   await page.setInputFiles('#upload-file', path.join(dir, 'pbmc3k.h5ad'));
@@ -69,8 +71,12 @@ t.test('upload, pick the file in the container form, start, read', async (t) => 
   await page.click(`#status-${uuid} summary`);
   await page.click(`#status-${uuid} button:has-text("Start")`);
   await page.waitForSelector(`#status-${uuid} .badge[data-state="running"]`, { timeout: 30_000 });
+  // The app's output is followed into the container's log, which the detail page shows live.
+  await page.waitForFunction(([u, text]) => (document.getElementById('log-' + u)?.textContent ?? '').includes(text), [uuid, 'read-done'], { timeout: 30_000 });
+  const log = await page.textContent(`#log-${uuid}`) ?? '';
+  t.match(log, secret, 'the log shows the app read the uploaded file through its reference');
+  t.ok(log.indexOf('reading') < log.indexOf(secret) && log.indexOf(secret) < log.indexOf('read-done'), 'in order: reading, the file, done');
   const dockerId = (await gw.api('GET', `/containers/api/detail/${uuid}`, token)).body.container_id;
-  const out = await waitFor(async () => { const l = await dockerLogs(dockerId); return l.includes('read-done') ? l : null; }, 15_000, 'the app to read its file');
-  t.match(out, `reading\n${secret}\nread-done`, 'the app read the uploaded file through its reference');
+  t.match(await dockerLogs(dockerId), `reading\n${secret}\nread-done`, 'and so does the engine\'s own log');
   t.same(b.errors, [], 'no page errors');
 });

@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { startGateway, TEST_IMAGE } from '../helpers/gateway.ts';
-import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
+import { launchBrowser, loginWithPassword } from '../helpers/browser.ts';
 
 t.test('templates in Chromium', async (t) => {
   const gw = await startGateway();
@@ -15,8 +15,8 @@ t.test('templates in Chromium', async (t) => {
   await gw.api('POST', '/containers/api/templates/create/site', admin, { title: 'Nginx Example site-wide', ...TEST_IMAGE });
   const b = await launchBrowser();
   t.teardown(() => b.close());
-  await loginWithToken(gw, b.context, token);
   const { page } = b;
+  await loginWithPassword(gw, page, 'tim', 'password-tim');
 
   await page.goto(`${gw.base}/projects/${p}/templates`);
   t.match(await page.textContent('.empty-card'), /No container templates yet/);
