@@ -8,7 +8,7 @@
  *   resync                       too much was missed: reload the live region
  *   end                          the stream is over: do not reconnect
  * Also: closes a controls menu once one of its actions is chosen, closes menus on outside clicks,
- * and lets success messages fade out.
+ * lets success messages fade out, and holds htmx polls of [data-poll-visible] while the page is hidden.
  */
 (function () {
   'use strict';
@@ -163,6 +163,15 @@
     document.body.addEventListener('htmx:beforeRequest', function (e) {
       var host = e.target.closest && e.target.closest('tr, .status-bar');
       if (host && e.target.closest('details.menu')) host.classList.add('pending');
+    });
+    // Polled parts (resource stats, a running bulk action) ask only while the page is visible,
+    // and catch up at once when it is shown again.
+    document.body.addEventListener('htmx:beforeRequest', function (e) {
+      if (document.hidden && e.target.hasAttribute && e.target.hasAttribute('data-poll-visible')) e.preventDefault();
+    });
+    document.addEventListener('visibilitychange', function () {
+      if (document.hidden || !window.htmx) return;
+      document.querySelectorAll('[data-poll-visible]').forEach(function (el) { window.htmx.trigger(el, 'page-visible'); });
     });
     document.body.addEventListener('htmx:afterRequest', function (e) {
       var host = e.target.closest && e.target.closest('tr, .status-bar');

@@ -12,6 +12,7 @@ import { doneFlash, pageData, requirePageUser } from './pages.ts';
 import { projectShell } from './projects.ts';
 import { detailView, fmtDate } from './container-view.ts';
 import { formatCursor } from './live-hub.ts';
+import { hasStats, STATS_POLL_SECONDS, uptimeViews } from './container-stats.ts';
 
 /** LogLineView is one log line as templates/partials/log-line.eta shows it. */
 export interface LogLineView { id: number; date: string; level: string; user: string; process: string; text: string }
@@ -42,6 +43,8 @@ export function renderDetail(d: UiDeps, req: IncomingMessage, res: ServerRespons
     log: entries.map(logLineView),
     lines,
     lineOptions: lineOptions(config.logLinesDefault, config.logLinesMax),
+    statsCard: { uuid: c.uuid, statsActive: hasStats(c), pollSeconds: STATS_POLL_SECONDS },
+    uptime: uptimeViews(store, c.id),
     since,
     flash: flash ?? doneFlash(url),
   }), status);

@@ -17,6 +17,7 @@ import { registerProjects } from './projects.ts';
 import { registerContainerList } from './container-list.ts';
 import { registerContainerForm } from './container-form.ts';
 import { registerContainerDetail } from './container-detail.ts';
+import { registerContainerStats } from './container-stats.ts';
 import { registerContainerActions } from './container-actions.ts';
 import { registerLiveStreams } from './live-stream.ts';
 import { registerSiteAdmin } from './siteadmin.ts';
@@ -24,6 +25,7 @@ import { registerSiteAdminDocker } from './siteadmin-docker.ts';
 import { registerTemplatePages } from './template-pages.ts';
 import { registerFilePages } from './file-pages.ts';
 import { registerContainerPrefill } from './container-pickers.ts';
+import { registerSiteAdminBulk } from './siteadmin-bulk.ts';
 
 /** registerUi adds every UI route. */
 export function registerUi(router: Router, svc: Services): void {
@@ -45,10 +47,12 @@ export function registerUi(router: Router, svc: Services): void {
   // The form routes come before the generic POST /containers/:uuid/:action.
   registerContainerForm(d);
   registerContainerDetail(d);
+  registerContainerStats(d);
   registerLiveStreams(d);
   registerContainerActions(d);
   registerSiteAdmin(d);
   registerSiteAdminDocker(d);
+  registerSiteAdminBulk(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.
   router.fallback((ctx) => {
     const err = new NotFoundError('E_NOT_FOUND', `no such page: ${ctx.url.pathname}`);

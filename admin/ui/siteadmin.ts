@@ -14,6 +14,7 @@ import { doneFlash, pageData, requirePageUser } from './pages.ts';
 import { pageParam, pager } from './pager.ts';
 import { PAGE_SIZE, rowsFor } from './container-list.ts';
 import { formatCursor } from './live-hub.ts';
+import { bulkActions } from './bulk-view.ts';
 
 /** requireAdmin returns the caller when it is a site admin; others get the 403 page. */
 export function requireAdmin(d: UiDeps, req: IncomingMessage, res: ServerResponse): Caller {
@@ -51,6 +52,7 @@ export function registerSiteAdmin(d: UiDeps): void {
       summary: Object.entries(byState).sort((a, b) => b[1] - a[1]).map(([s, n]) => ({ state: s, n })),
       total: Object.values(byState).reduce((a, b) => a + b, 0),
       since,
+      bulk: bulkActions(d.svc.config.maxInactivityDays),
       flash: doneFlash(ctx.url),
     }));
   });
