@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { PorticoError, badRequest } from '../../gateway/core/errors.ts';
 import type { Services } from '../../gateway/core/services.ts';
 import type { Container, User } from '../../gateway/core/types.ts';
-import { summarizeUptime, UPTIME_DURATIONS, uptimeChartSvg } from '../../gateway/core/containers/uptime.ts';
+import { summarizeUptime, UPTIME_DURATIONS, uptimeChartSvg, uptimeRaw } from '../../gateway/core/containers/uptime.ts';
 import type { UptimeDuration } from '../../gateway/core/containers/uptime.ts';
 import { maskInspect } from '../../gateway/core/containers/inspect-mask.ts';
 import { isValidRepository, isValidTag } from '../../gateway/core/containers/validate.ts';
@@ -95,8 +95,8 @@ export function registerOpsApi(router: Router, svc: Services): void {
     const duration = (ctx.url.searchParams.get('duration') ?? 'day') as UptimeDuration;
     if (!Object.hasOwn(UPTIME_DURATIONS, duration)) throw badRequest('duration must be one of hour, day, week, month');
     const format = ctx.url.searchParams.get('format') ?? 'json';
+    if (format === 'src') return sendJson(ctx.res, 200, uptimeRaw(store, container.id, duration));
     const s = summarizeUptime(store, container.id, duration);
-    if (format === 'src') return sendJson(ctx.res, 200, s.raw);
     if (format === 'svg') {
       ctx.res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).end(uptimeChartSvg(s));
       return;

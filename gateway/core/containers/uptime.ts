@@ -29,35 +29,35 @@ export function sampleUptime(store: Store, now: Date = new Date()): number {
   return samples.length;
 }
 
-/** summarizeUptime summarises one container's samples over `duration` ending at `now`. */
-export function summarizeUptime(store: Store, containerId: number, duration: UptimeDuration, now: Date = new Date(), bucketCount = 60): UptimeSummary & { raw: Record<string, boolean> } {
+/**
+ * summarizeUptime summarises one container's samples over `duration` ending at `now`. Each bucket
+ * is counted by the store over an index range: a month of minute samples is 43,200 rows, too many
+ * to read out for every detail page view.
+ */
+export function summarizeUptime(store: Pick<Store, 'uptime'>, containerId: number, duration: UptimeDuration, now: Date = new Date(), bucketCount = 60): UptimeSummary {
   const span = UPTIME_DURATIONS[duration];
   const fromMs = now.getTime() - span;
-  const rows = store.uptime.since(containerId, new Date(fromMs).toISOString());
-  const counts = Array.from({ length: bucketCount }, () => ({ n: 0, up: 0 }));
-  const raw: Record<string, boolean> = {};
-  let up = 0;
-  for (const r of rows) {
-    const running = r.state === 'running';
-    raw[r.at] = running;
-    if (running) up++;
-    const i = Math.min(bucketCount - 1, Math.max(0, Math.floor(((Date.parse(r.at) - fromMs) / span) * bucketCount)));
-    counts[i].n++;
-    if (running) counts[i].up++;
-  }
+  const starts = Array.from({ length: bucketCount }, (_, i) => new Date(fromMs + (span * i) / bucketCount).toISOString());
+  // The last bucket is open-ended: a sample stamped just after `now` still counts, as in SRC.
+  const counts = starts.map((lo, i) => store.uptime.count(containerId, lo, starts[i + 1] ?? '\uffff'));
+  const samples = counts.reduce((a, b) => a + b.n, 0);
+  const up = counts.reduce((a, b) => a + b.up, 0);
   return {
     duration,
-    from: new Date(fromMs).toISOString(),
+    from: starts[0],
     to: now.toISOString(),
-    samples: rows.length,
+    samples,
     runningSamples: up,
-    uptimePercent: rows.length ? Math.round((up / rows.length) * 1000) / 10 : null,
-    buckets: counts.map((b, i) => ({
-      start: new Date(fromMs + (span * i) / bucketCount).toISOString(),
-      percent: b.n ? Math.round((b.up / b.n) * 1000) / 10 : null,
-    })),
-    raw,
+    uptimePercent: samples ? Math.round((up / samples) * 1000) / 10 : null,
+    buckets: counts.map((b, i) => ({ start: starts[i], percent: b.n ? Math.round((b.up / b.n) * 1000) / 10 : null })),
   };
+}
+
+/** uptimeRaw is SRC's raw form of the samples over `duration` ending at `now`: {time: running}. */
+export function uptimeRaw(store: Pick<Store, 'uptime'>, containerId: number, duration: UptimeDuration, now: Date = new Date()): Record<string, boolean> {
+  const raw: Record<string, boolean> = {};
+  for (const r of store.uptime.since(containerId, new Date(now.getTime() - UPTIME_DURATIONS[duration]).toISOString())) raw[r.at] = r.state === 'running';
+  return raw;
 }
 
 /** uptimeChartSvg draws the buckets as a small inline SVG bar chart (no script, safe to inline). */
