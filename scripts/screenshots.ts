@@ -36,6 +36,14 @@ try {
   // A few visits through the proxy, so the log shows its access line.
   for (let i = 0; i < 3; i++) await gw.api('GET', `/containers/proxy/${shiny}/`, token);
   gw.core.accessRecorder.flush({ log: true });
+  // A month of uptime samples (every 10 minutes here; the gateway samples every minute): up, with
+  // a night off a week ago and a short outage yesterday.
+  const shinyId = gw.core.store.containers.byUuid(shiny)!.id;
+  const now = Date.now();
+  for (let m = 10; m < 30 * 1440; m += 10) {
+    const down = (m > 7 * 1440 && m < 7 * 1440 + 600) || (m > 1440 && m < 1440 + 90);
+    gw.core.store.uptime.record(new Date(now - m * 60_000).toISOString(), [{ containerId: shinyId, state: down ? 'exited' : 'running' }]);
+  }
   await new Promise((r) => setTimeout(r, 1500));
 
   const shoot = async (name: string, url: string, viewport: { width: number; height: number }, prepare?: (p: import('playwright-core').Page) => Promise<void>, fullPage = false) => {
@@ -55,7 +63,7 @@ try {
   const phone = { width: 390, height: 844 };
   await shoot('projects', '/', laptop);
   await shoot('containers', `/projects/${project}/containers`, laptop, async (p) => { await p.click(`#row-${shiny} summary`); });
-  await shoot('container-detail', `/containers/${shiny}`, { width: 1280, height: 1000 }, undefined, true);
+  await shoot('container-detail', `/containers/${shiny}`, { width: 1280, height: 1000 }, async (p) => { await p.waitForSelector(`#stats-body-${shiny} [data-stat="cpu"]`); }, true);
   await shoot('container-form', `/projects/${project}/containers/create`, { width: 1280, height: 1000 }, async (p) => {
     await p.fill('#f-title', 'Shiny iris explorer');
     await p.fill('#f-repository', 'ghcr.io/bihealth/kioscshinytest');
@@ -65,6 +73,11 @@ try {
     await p.waitForSelector('.field.invalid');
   });
   await shoot('siteadmin', '/siteadmin', laptop);
+  await shoot('siteadmin-bulk', '/siteadmin', laptop, async (p) => {
+    await p.click('#bulk > summary');
+    await p.click('a[data-bulk="stop-all"]');
+    await p.waitForSelector('#bulk-panel .bulk-preview');
+  });
   await shoot('siteadmin-docker', '/siteadmin/docker', laptop);
   await shoot('phone-containers', `/projects/${project}/containers`, phone);
   await shoot('phone-detail', `/containers/${shiny}`, phone);

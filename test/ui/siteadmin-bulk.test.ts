@@ -9,8 +9,12 @@ import { startGateway, engineContainers, waitFor, TEST_IMAGE } from '../helpers/
 import type { TestGateway } from '../helpers/gateway.ts';
 import { formField } from '../helpers/web.ts';
 import { page, post, session } from '../helpers/ui-http.ts';
+import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
 import { createBulkRuns } from '../../admin/ui/bulk-runs.ts';
 import { fingerprint, reportView, bulkActions } from '../../admin/ui/bulk-view.ts';
+
+// Callbacks given to the page run in Chromium; the project's type check has no DOM library.
+declare const document: any;
 
 const HX = { 'hx-request': 'true' };
 
@@ -47,7 +51,7 @@ t.test('bulk actions: preview changes nothing, confirm does what it showed, admi
 
   const admPage = await page(gw, '/siteadmin', s.cookie);
   for (const a of ['remove-stopped', 'stop-all', 'stop-unused']) {
-    t.match(admPage.text, `<form class="bulk-action" method="get" action="/siteadmin/bulk/${a}"`, `${a}: a preview form that works without JavaScript`);
+    t.match(admPage.text, `<a class="btn" href="/siteadmin/bulk/${a}" hx-get="/siteadmin/bulk/${a}"`, `${a}: a preview link that works without JavaScript`);
   }
   t.notMatch(admPage.text, /RESERVED/, 'the reserved placeholder is gone');
 
@@ -130,6 +134,55 @@ t.test('bulk actions: preview changes nothing, confirm does what it showed, admi
 
   t.equal((await page(gw, '/siteadmin/bulk/runs/0123456789abcdef', s.cookie)).status, 404, 'an unknown run: 404 page');
   t.equal((await page(gw, '/siteadmin/bulk/runs/0123456789abcdef', s.cookie, HX)).status, 286, 'and for an htmx poll, 286 (stop polling)');
+});
+
+t.test('in Chromium: preview and confirm in place, the list follows live; without JavaScript, pages', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project('Browser lab');
+  const { token } = await gw.user('root', { admin: true, project, role: 'owner' });
+  const start = async (title: string, extra: Record<string, unknown> = {}) => {
+    const { body } = await gw.api('POST', `/containers/api/create/${project}`, token, { title, ...TEST_IMAGE, ...extra });
+    t.equal((await gw.api('POST', `/containers/api/start/${body.sodar_uuid}`, token)).body.state, 'running');
+    return body.sodar_uuid as string;
+  };
+  const idle = await start('dozing', { inactivity_threshold: 0 });
+  const busy = await start('working');
+
+  const b = await launchBrowser();
+  t.teardown(() => b.close());
+  await loginWithToken(gw, b.context, token);
+  const csp: string[] = [];
+  b.page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) csp.push(m.text()); });
+  await b.page.goto(`${gw.base}/siteadmin`);
+  await b.page.waitForSelector('#admin-list[data-live="open"]');
+  await b.page.click('#bulk > summary');
+  await b.page.click('a[data-bulk="stop-unused"]');
+  await b.page.waitForSelector('#bulk-panel .bulk-preview tr[data-uuid]');
+  t.same(await b.page.$$eval('#bulk-panel tr[data-uuid]', (rows: any[]) => rows.map((r) => r.getAttribute('data-uuid'))), [idle], 'the preview lists the idle container');
+  t.equal(b.page.url(), `${gw.base}/siteadmin`, 'in place: same page');
+  t.equal(gw.core.store.containers.byUuid(idle)!.state, 'running', 'the preview changed nothing');
+  await b.page.click('#bulk-panel button:has-text("Stop 1 container")');
+  await b.page.waitForSelector('#bulk-panel .bulk-run[data-state="done"]');
+  t.match(await b.page.textContent('#flash') ?? '', /Stop unused: 1 container stopped\./, 'the message says what happened');
+  t.match(await b.page.textContent('#bulk-panel .bulk-run') ?? '', /stopped \(exited\)/);
+  await b.page.waitForSelector(`#arow-${idle}[data-state="exited"]`, { timeout: 10_000 });
+  t.pass('the list row turned exited live');
+  t.equal(await b.page.getAttribute(`#arow-${busy}`, 'data-state'), 'running', 'the other one still runs');
+  t.same(csp, [], 'no Content-Security-Policy violation');
+  t.same(b.errors, [], 'no script errors');
+
+  const n = await launchBrowser({ javaScript: false });
+  t.teardown(() => n.close());
+  await loginWithToken(gw, n.context, token);
+  await n.page.goto(`${gw.base}/siteadmin`);
+  await n.page.click('#bulk > summary');
+  await Promise.all([n.page.waitForURL(`${gw.base}/siteadmin/bulk/stop-all`), n.page.click('a[data-bulk="stop-all"]')]);
+  t.same(await n.page.$$eval('tr[data-uuid]', (rows: any[]) => rows.map((r) => r.getAttribute('data-uuid'))), [busy], 'without JavaScript the preview is a page');
+  await Promise.all([n.page.waitForLoadState(), n.page.click('button:has-text("Stop 1 container")')]);
+  await n.page.waitForSelector('.bulk-run[data-state="done"]');
+  t.match(await n.page.textContent('#flash') ?? '', /Stop all: 1 container stopped\./);
+  t.equal(gw.core.store.containers.byUuid(busy)!.state, 'exited', 'and the confirm stopped it');
 });
 
 t.test('bulk runs: one per action at a time, waited for with a limit', async (t) => {
