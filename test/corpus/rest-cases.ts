@@ -189,6 +189,19 @@ const uiCases: CorpusCase[] = [
   { name: 'login form with NUL bytes', method: 'POST', path: '/login', auth: 'none', headers: FORM, body: 'username=%00admin&password=%00' },
   { name: 'login form with a foreign Origin', method: 'POST', path: '/login', auth: 'none', headers: { ...FORM, origin: 'http://evil.example' }, body: 'username=admin&password=x' },
   { name: 'login with an absolute next', method: 'POST', path: '/login?next=//evil.example/', auth: 'none', headers: FORM, body: 'username=admin&password=x' },
+  // Site-admin bulk actions: a confirm must match the preview; nothing here may run one.
+  { name: 'bulk confirm by a non-admin', method: 'POST', path: '/siteadmin/bulk/stop-all', auth: 'owner', headers: FORM, body: 'expect=x', expect: [403] },
+  { name: 'bulk confirm without the preview fingerprint', method: 'POST', path: '/siteadmin/bulk/stop-all', auth: 'admin', headers: FORM, body: 'a=1', expect: [409] },
+  { name: 'bulk confirm with a 100 kB fingerprint', method: 'POST', path: '/siteadmin/bulk/remove-stopped', auth: 'admin', headers: FORM, body: 'expect=' + 'f'.repeat(100_000), expect: [409] },
+  { name: 'bulk confirm with broken percent-encoding', method: 'POST', path: '/siteadmin/bulk/stop-unused', auth: 'admin', headers: FORM, body: 'expect=%E0%A4%A', expect: [400, 409] },
+  { name: 'bulk confirm with a JSON body', method: 'POST', path: '/siteadmin/bulk/stop-all', auth: 'admin', body: { expect: ['x'] } },
+  { name: 'bulk confirm of an unknown action', method: 'POST', path: '/siteadmin/bulk/rm-rf', auth: 'admin', headers: FORM, body: 'expect=x', expect: [404] },
+  { name: 'bulk action with encoded traversal', method: 'GET', path: '/siteadmin/bulk/..%2F..%2Fadmin', auth: 'admin', expect: [404] },
+  { name: 'bulk action named __proto__', method: 'GET', path: '/siteadmin/bulk/__proto__', auth: 'admin', expect: [404] },
+  { name: 'bulk run with an unknown id', method: 'GET', path: '/siteadmin/bulk/runs/{unknown}', auth: 'admin', expect: [404] },
+  { name: 'bulk run with a 5000-character id', method: 'GET', path: '/siteadmin/bulk/runs/' + 'a'.repeat(5000), auth: 'admin', expect: [404] },
+  ...BAD_IDS.map(([what, id]): CorpusCase => ({ name: `stats page with ${what}`, method: 'GET', path: `/containers/${id}/stats`, auth: 'admin', expect: [404] })),
+  { name: 'stats page by a non-member', method: 'GET', path: '/containers/{container}/stats', auth: 'stranger', expect: [404] },
 ];
 
 /** CASES is every case of the corpus. */
