@@ -1,7 +1,8 @@
 /**
  * ui.ts (benchmark): server time of the UI's list pages with 10,000 containers: a project's
  * containers list and the site-admin list (first and last page, search, filters), against the REST
- * API's JSON list of the same page size and /healthz, measured in one run and interleaved.
+ * API's JSON list of the same page size and /healthz, measured in one run and interleaved; and a
+ * container's detail page with a month of uptime samples (43,200) to summarise.
  * Records are inserted straight through the store in a temp database. Prints medians, p90, ratios.
  * Usage: node bench/ui.ts [rounds=40] [containers=10000]
  */
@@ -39,6 +40,11 @@ try {
     }
   });
   const insertMs = performance.now() - t0;
+  // One container with a month of uptime samples at the default rate (one a minute): its detail
+  // page summarises hour, day, week and month.
+  const watched = store.containers.list({ projectId: main.id, limit: 1, offset: 0 }).results[0];
+  const now = Date.now();
+  for (let m = 1; m <= 30 * 1440; m++) store.uptime.record(new Date(now - m * 60_000).toISOString(), [{ containerId: watched.id, state: m % 97 ? 'running' : 'exited' }]);
   const { id } = sessions.create(user.id);
   const cookie = `${SESSION_COOKIE}=${id}`;
   const mainCount = store.containers.list({ projectId: main.id, limit: 1, offset: 0 }).count;
@@ -54,6 +60,7 @@ try {
     { name: 'site admin, state=exited', path: '/siteadmin?state=exited', auth: 'cookie', rows: /<tr id="arow-/g },
     { name: 'site admin, project filter', path: `/siteadmin?project=${others[0].uuid}`, auth: 'cookie', rows: /<tr id="arow-/g },
     { name: 'site admin, htmx fragment (search)', path: '/siteadmin?q=app-01', auth: 'cookie', rows: /<tr id="arow-/g },
+    { name: 'detail page, a month of uptime samples', path: `/containers/${watched.uuid}`, auth: 'cookie', rows: /<tr data-duration=/g },
     { name: 'baseline: REST API list, 50 per page', path: `/containers/api/${main.uuid}?page_size=50`, auth: 'token', rows: null },
     { name: 'baseline: /healthz', path: '/healthz', auth: 'none', rows: null },
   ];
@@ -77,7 +84,7 @@ try {
   for (let r = 0; r < rounds; r++) for (const c of cases) times.get(c.name)!.push(await hit(c));
 
   const api = stats(times.get('baseline: REST API list, 50 per page')!);
-  console.log(`UI list pages with ${total} containers (${insertMs.toFixed(0)} ms to insert), ${rounds} rounds each, interleaved;`);
+  console.log(`UI pages with ${total} containers (${insertMs.toFixed(0)} ms to insert), ${rounds} rounds each, interleaved;`);
   console.log('server time = request to last byte over loopback. Machine: 2 cores shared with other test runs.');
   let worst = 0;
   for (const c of cases) {
