@@ -17,6 +17,8 @@ import { fingerprint, reportView, bulkActions } from '../../admin/ui/bulk-view.t
 declare const document: any;
 
 const HX = { 'hx-request': 'true' };
+// The gateway's own idle-stop job (every minute) would race the stop-unused previews under test.
+const NO_IDLE_STOP = { PORTICO_SCHEDULE_IDLE_STOP: 'off' };
 
 /** listed returns the container uuids a preview or report table names. */
 const listed = (html: string) => [...html.matchAll(/<tr data-uuid="([0-9a-f-]{36})">/g)].map((m) => m[1]).sort();
@@ -30,7 +32,7 @@ function snapshot(gw: TestGateway) {
 }
 
 t.test('bulk actions: preview changes nothing, confirm does what it showed, admins only', async (t) => {
-  const gw = await startGateway();
+  const gw = await startGateway(NO_IDLE_STOP);
   t.teardown(() => gw.close());
   const project = gw.project('Bulk lab');
   const { token: owner } = await gw.user('owner', { project, role: 'owner' });
@@ -137,7 +139,7 @@ t.test('bulk actions: preview changes nothing, confirm does what it showed, admi
 });
 
 t.test('in Chromium: preview and confirm in place, the list follows live; without JavaScript, pages', async (t) => {
-  const gw = await startGateway();
+  const gw = await startGateway(NO_IDLE_STOP);
   t.teardown(() => gw.close());
   const project = gw.project('Browser lab');
   const { token } = await gw.user('root', { admin: true, project, role: 'owner' });
