@@ -12,6 +12,9 @@ import { generatePassword, hashPassword } from './core/auth/passwords.ts';
 import { hashSecret, newSecret } from './core/auth/tokens.ts';
 import { ROLES } from './core/types.ts';
 import { createSiteMode } from './core/site-mode.ts';
+import { backupDatabase } from './core/store/backup.ts';
+import { dockerSocketPath } from './core/engine/docker-socket.ts';
+import { dropPrivileges } from './run-as.ts';
 import type { Role } from './core/types.ts';
 import { formatReport, removeStopped, stopAll, stopUnused } from './core/containers/bulk.ts';
 import type { BulkDeps } from './core/containers/bulk.ts';
@@ -41,6 +44,7 @@ const USAGE = `usage: portico <command>
   remove-stopped [--remove]             remove the Docker containers of stopped containers (dry run unless --remove)
   stop-all [--dry-run]                  stop every container that is not stopped
   stop-unused [--dry-run]               stop containers not accessed for longer than their inactivity threshold
+  backup FILE                           copy the database to FILE (SQLite online backup; safe while the gateway runs)
   serve                                 run the gateway (same as npm start)
 `;
 
@@ -162,6 +166,12 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       io.stdout(`${mode.readOnly() ? 'on' : 'off'}\n`);
       return 0;
     }
+    if (noun === 'backup') {
+      if (!verb || args.length !== 2) throw new UsageError('backup needs exactly one FILE');
+      const done = await backupDatabase(store.db, store.db.location() ?? ':memory:', verb);
+      io.stderr(`backed up ${done.pages} pages (${done.bytes} bytes, schema version ${done.schemaVersion}) to ${done.file}\n`);
+      return 0;
+    }
     throw new UsageError(noun ? `unknown command: ${args.slice(0, 2).join(' ')}` : 'no command given');
   } catch (err) {
     if (err instanceof UsageError) {
@@ -204,6 +214,12 @@ if (import.meta.main) {
       config = loadConfig();
     } catch (err) {
       process.stderr.write(`portico: configuration error: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    try {
+      dropPrivileges({ runAs: config.runAs, dataDir: config.dataDir, socketPath: dockerSocketPath(config.docker) });
+    } catch (err) {
+      process.stderr.write(`portico: ${(err as Error).message}\n`);
       process.exit(2);
     }
     const store = createStore(config.dbPath);

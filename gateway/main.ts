@@ -7,6 +7,9 @@ import http from 'node:http';
 import { loadConfig } from './core/config.ts';
 import { PorticoError } from './core/errors.ts';
 import { buildCore, ensureAdmin } from './core/build.ts';
+import { createLogger } from './core/log.ts';
+import { dockerSocketPath } from './core/engine/docker-socket.ts';
+import { dropPrivileges, socketAccessProblem } from './run-as.ts';
 import { createGateway } from './app.ts';
 import type { ProxyHandler, Surface } from './app.ts';
 import type { Core } from './core/build.ts';
@@ -82,8 +85,11 @@ export async function startServer(core: Core, host: string, port: number): Promi
 /** runMain runs the gateway until SIGTERM/SIGINT. */
 export async function runMain(): Promise<void> {
   let config;
+  let dropped;
   try {
     config = loadConfig();
+    // Before anything is opened: files the gateway creates belong to the unprivileged user.
+    dropped = dropPrivileges({ runAs: config.runAs, dataDir: config.dataDir, socketPath: dockerSocketPath(config.docker) });
   } catch (err) {
     if (err instanceof PorticoError) {
       process.stderr.write(`portico: configuration error: ${err.message}\n`);
@@ -91,7 +97,13 @@ export async function runMain(): Promise<void> {
     }
     throw err;
   }
-  const core = await buildCore(config);
+  const logger = createLogger({ format: config.logFormat, level: config.logLevel });
+  if (dropped) {
+    logger.info('running unprivileged', { user: dropped.name, uid: dropped.uid, groups: dropped.groups.join(','), ...(dropped.chowned.length ? { chowned: dropped.chowned.join(',') } : {}) });
+  }
+  const socketProblem = socketAccessProblem(dockerSocketPath(config.docker));
+  if (socketProblem) logger.warn(socketProblem);
+  const core = await buildCore(config, { logger });
   const admin = await ensureAdmin(core);
   if (admin?.generated) {
     process.stdout.write(`\nCreated site admin "${admin.username}" with password: ${admin.password}\n(shown once; set PORTICO_ADMIN_PASSWORD to choose it)\n\n`);

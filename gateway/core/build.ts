@@ -12,6 +12,7 @@ import { createStore } from './store/index.ts';
 import { createContainerService } from './containers/service.ts';
 import type { Substitute } from './containers/spec.ts';
 import { startStateSync } from './containers/state-sync.ts';
+import { joinSharedNetwork } from './containers/shared-network.ts';
 import type { StateSync } from './containers/state-sync.ts';
 import { createAccess } from './auth/access.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
@@ -52,6 +53,9 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const templates = createTemplateService({ config, store });
   const substitutions = [files.substitute, ...(opts.substitutions ?? [])];
   const containers = createContainerService({ config, store, engine, bus, logger, substitutions });
+  if (config.networkMode === 'docker-shared') {
+    await joinSharedNetwork({ config, engine, bus, logger, ensureNetwork: containers.ensureNetwork });
+  }
   const stateSync = await startStateSync({ config, store, engine, bus, logger, containers });
   const accessRecorder = createAccessRecorder({ store, log: containers.log, logger, flushMs: config.accessFlushMs });
   const ldapMs = config.ldapTimeoutSeconds * 1000;

@@ -35,6 +35,8 @@ export interface Config {
   readonly dockerNetwork: string;
   readonly gatewayName: string | null;
   readonly publishPorts: boolean;
+  /** runAs is the user ("name" or "uid:gid") a gateway started as root switches to (set in the container image). */
+  readonly runAs: string | null;
   readonly docker: {
     readonly host: string | null;
     readonly tlsVerify: boolean;
@@ -194,6 +196,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (!/^[a-z0-9][a-z0-9_.-]{0,62}$/.test(instance)) {
     throw new ConfigError(`PORTICO_INSTANCE must be lower-case letters, digits, '.', '_' or '-', got ${JSON.stringify(instance)}`);
   }
+  const networkMode = oneOf(env, ['PORTICO_NETWORK_MODE', 'KIOSC_NETWORK_MODE'], 'host', ['host', 'docker-shared'] as const);
+  const publishPorts = bool(env, ['PORTICO_PUBLISH_PORTS'], false);
+  // In a container, 127.0.0.1 is the gateway itself: a published app port would be unreachable and needlessly exposed.
+  if (networkMode === 'docker-shared' && publishPorts) {
+    throw new ConfigError('PORTICO_PUBLISH_PORTS cannot be used with PORTICO_NETWORK_MODE=docker-shared (apps are reached by name on the Docker network)');
+  }
+  const runAs = pick(env, ['PORTICO_RUN_AS'])?.[1] ?? null;
+  if (runAs !== null && !/^(?:[a-z_][a-z0-9_-]{0,31}|\d{1,10}(?::\d{1,10})?)$/.test(runAs)) {
+    throw new ConfigError(`PORTICO_RUN_AS must be a user name or uid[:gid], got ${JSON.stringify(runAs)}`);
+  }
   const secure = str(env, ['PORTICO_SECURE_COOKIES'], 'auto');
   let secureCookies: boolean | 'auto' = 'auto';
   if (secure !== 'auto') secureCookies = bool(env, ['PORTICO_SECURE_COOKIES'], false);
@@ -211,10 +223,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     filesDir: path.join(dataDir, 'files'),
     adminPassword: pick(env, ['PORTICO_ADMIN_PASSWORD'])?.[1] ?? null,
     instance,
-    networkMode: oneOf(env, ['PORTICO_NETWORK_MODE', 'KIOSC_NETWORK_MODE'], 'host', ['host', 'docker-shared'] as const),
+    networkMode,
     dockerNetwork,
     gatewayName: pick(env, ['PORTICO_GATEWAY_NAME', 'KIOSC_DOCKER_WEB_SERVER'])?.[1] ?? null,
-    publishPorts: bool(env, ['PORTICO_PUBLISH_PORTS'], false),
+    publishPorts,
+    runAs,
     docker: Object.freeze({
       host: pick(env, ['DOCKER_HOST'])?.[1] ?? null,
       tlsVerify: bool(env, ['DOCKER_TLS_VERIFY'], false),
@@ -275,5 +288,5 @@ export const KNOWN_VARIABLES = [
   'PORTICO_LDAP_TIMEOUT', 'PORTICO_LOGIN_USER_FAILURES', 'PORTICO_LOGIN_ADDRESS_FAILURES', 'PORTICO_LOGIN_LOCK_SECONDS',
   'PORTICO_LOGIN_LOCK_MAX_SECONDS',
   ...Object.values(SCHEDULES).map(([name]) => name), 'PORTICO_SYNC_GRACE_SECONDS', 'PORTICO_UPTIME_RETENTION_DAYS',
-  'PORTICO_METRICS_TOKEN', 'PORTICO_SHUTDOWN_GRACE_SECONDS',
+  'PORTICO_METRICS_TOKEN', 'PORTICO_SHUTDOWN_GRACE_SECONDS', 'PORTICO_RUN_AS',
 ];

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { EngineError } from '../errors.ts';
+import { dockerSocketPath } from './docker-socket.ts';
 import type {
   ContainerInfo, ContainerSpec, ContainerStats, Engine, EngineEvent, EngineState, ImageInfo, LogLine, NetworkInfo,
   PullProgress, VolumeInfo,
@@ -20,10 +21,9 @@ export interface DockerOptions {
 }
 
 function modemOptions(opts: DockerOptions): Docker.DockerOptions {
-  if (!opts.host || opts.host.startsWith('unix://')) {
-    return { socketPath: opts.host ? opts.host.slice('unix://'.length) : '/var/run/docker.sock' };
-  }
-  const url = new URL(opts.host.replace(/^tcp:/, opts.tlsVerify ? 'https:' : 'http:'));
+  const socketPath = dockerSocketPath(opts);
+  if (socketPath) return { socketPath };
+  const url = new URL(String(opts.host).replace(/^tcp:/, opts.tlsVerify ? 'https:' : 'http:'));
   const out: Docker.DockerOptions = {
     host: url.hostname,
     port: Number(url.port || (opts.tlsVerify ? 2376 : 2375)),
