@@ -54,7 +54,8 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const substitutions = [files.substitute, ...(opts.substitutions ?? [])];
   const containers = createContainerService({ config, store, engine, bus, logger, substitutions });
   if (config.networkMode === 'docker-shared') {
-    await joinSharedNetwork({ config, engine, bus, logger, ensureNetwork: containers.ensureNetwork });
+    await joinSharedNetwork({ config, engine, bus, logger, ensureNetwork: containers.ensureNetwork })
+      .catch((err) => { store.close(); throw err; });
   }
   const stateSync = await startStateSync({ config, store, engine, bus, logger, containers });
   const accessRecorder = createAccessRecorder({ store, log: containers.log, logger, flushMs: config.accessFlushMs });

@@ -1,0 +1,52 @@
+/**
+ * shared-network.test.ts: docker-shared mode's start-up rules (the container image test in
+ * test/deploy/ runs the whole thing for real): finding the own container id, the gateway's name,
+ * and the settings that cannot go together.
+ */
+import t from 'tap';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../gateway/core/config.ts';
+import { buildCore } from '../../gateway/core/build.ts';
+import { silentLogger } from '../../gateway/core/log.ts';
+import { gatewayHost, selfContainerId } from '../../gateway/core/containers/shared-network.ts';
+
+const ID = 'd768aac8a7cb827282424f8b33e40dc07531e530a4b3ade24f3277ec143defde';
+
+t.test('selfContainerId reads the container id from mountinfo or cgroup v1', async (t) => {
+  const mountinfo = [
+    '600 550 0:52 / / rw,relatime master:280 - overlay overlay rw,lowerdir=/var/lib/docker/overlay2/l/ABC',
+    `620 600 254:1 /var/lib/docker/containers/${ID}/resolv.conf /etc/resolv.conf rw,relatime - ext4 /dev/vda1 rw`,
+    `621 600 254:1 /var/lib/docker/containers/${ID}/hostname /etc/hostname rw,relatime - ext4 /dev/vda1 rw`,
+  ].join('\n');
+  t.equal(selfContainerId(mountinfo), ID, 'from the bind-mounted /etc/hostname (cgroup v2 hosts)');
+  t.equal(selfContainerId('', `12:pids:/docker/${ID}\n0::/`), ID, 'from a cgroup v1 path');
+  t.equal(selfContainerId('', `0::/system.slice/docker-${ID}.scope`), ID, 'from a systemd cgroup scope');
+  t.equal(selfContainerId('600 550 0:52 / / rw - ext4 /dev/vda1 rw', '0::/user.slice'), null, 'null outside a container');
+  t.equal(selfContainerId(`1 2 3 /var/lib/docker/containers/${ID}/mounts/secrets /run/secrets rw - ext4 x rw`), null,
+    'other files under the container directory do not count');
+});
+
+t.test('gatewayHost is PORTICO_GATEWAY_NAME, else the hostname', async (t) => {
+  t.equal(gatewayHost({ gatewayName: 'portico' }, 'abc'), 'portico');
+  t.equal(gatewayHost({ gatewayName: null }, 'd768aac8a7cb'), 'd768aac8a7cb');
+  t.equal(gatewayHost(loadConfig({ KIOSC_DOCKER_WEB_SERVER: 'kiosc-web' })), 'kiosc-web', "Kiosc's variable is read too");
+});
+
+t.test('settings docker-shared mode refuses', async (t) => {
+  t.throws(() => loadConfig({ PORTICO_NETWORK_MODE: 'docker-shared', PORTICO_PUBLISH_PORTS: 'true' }),
+    { code: 'E_CONFIG', message: /PORTICO_PUBLISH_PORTS cannot be used with PORTICO_NETWORK_MODE=docker-shared/ }, 'publishing app ports');
+  t.equal(loadConfig({ KIOSC_NETWORK_MODE: 'docker-shared' }).publishPorts, false);
+  t.throws(() => loadConfig({ PORTICO_RUN_AS: 'root; rm -rf /' }), { code: 'E_CONFIG', message: /PORTICO_RUN_AS/ });
+  t.equal(loadConfig({ PORTICO_RUN_AS: '1000:1000' }).runAs, '1000:1000');
+  t.equal(loadConfig({}).runAs, null, 'no switch unless asked');
+});
+
+t.test('docker-shared mode outside a container fails start-up with the reason', async (t) => {
+  t.ok(!selfContainerId(fs.readFileSync('/proc/self/mountinfo', 'utf8')), 'this test runs on the host, not in a container');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-shared-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const config = loadConfig({ PORTICO_DATA_DIR: dir, PORTICO_NETWORK_MODE: 'docker-shared', PORTICO_INSTANCE: 't-shared-host', PORTICO_DOCKER_NETWORK: 'portico-test-net' });
+  await t.rejects(buildCore(config, { logger: silentLogger }), { code: 'E_CONFIG', message: /needs the gateway to run in a Docker container/ });
+});
