@@ -45,7 +45,9 @@ NODE_BIN=$(readlink -f "${PORTICO_BASE_NODE:-$ROOT/node_modules/node/bin/node}")
 [ -x "$NODE_BIN" ] || die "node binary not found at $NODE_BIN (npm ci)"
 NODE_VERSION=$("$NODE_BIN" -p 'process.versions.node')
 [ "${NODE_VERSION%%.*}" = 24 ] || die "$NODE_BIN is Node $NODE_VERSION, not 24"
-NPM_DIR=$(readlink -f "$(npm root -g 2>/dev/null)/npm")
+# The npm on PATH is a link to .../npm/bin/npm-cli.js (`npm root -g` would follow whichever node is first on PATH).
+NPM_CLI=$(readlink -f "$(command -v npm)") || die "npm not found on PATH"
+NPM_DIR=$(dirname "$(dirname "$NPM_CLI")")
 [ -f "$NPM_DIR/package.json" ] || die "npm not found at $NPM_DIR"
 NPM_VERSION=$("$NODE_BIN" -p "require('$NPM_DIR/package.json').version")
 

@@ -1,0 +1,214 @@
+/**
+ * image.test.ts: the single-container deployment, for real. Builds the base image (no registry:
+ * scripts/build-base-image.sh) and the Portico image, runs the gateway container with the Docker
+ * socket and a volume, drives it end to end, replaces it with a new container on the same
+ * volume, and finds everything still there. Figures (image size, cold start) are printed as
+ * comments, never asserted.
+ */
+import t from 'tap';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import net from 'node:net';
+import { DatabaseSync } from 'node:sqlite';
+import { TEST_IMAGE } from '../helpers/gateway.ts';
+
+const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
+const RUN = randomBytes(4).toString('hex');
+const IMAGE = 'portico:test';
+const INSTANCE = `deploy-${RUN}`;
+const APP_NET = `portico-deploy-${RUN}`;
+const FRONT_NET = `portico-deploy-front-${RUN}`;
+const VOLUME = `portico-deploy-${RUN}`;
+const LABELS = ['--label', 'portico.test=1', '--label', `portico.test.deploy=${RUN}`];
+const ADMIN_PASSWORD = `admin-${RUN}-pass`;
+
+function docker(args: string[], opts: { input?: string; timeout?: number } = {}): string {
+  return execFileSync('docker', args, { encoding: 'utf8', input: opts.input ?? '', timeout: opts.timeout ?? 60_000, stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+}
+
+function inspect(name: string): any {
+  return JSON.parse(docker(['inspect', name]))[0];
+}
+
+async function until<T>(what: string, ms: number, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, every = 25): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/** Running is one gateway container: its name, the host port and how long it took to answer /healthz. */
+interface Running { name: string; base: string; readyMs: number }
+
+/** freePort finds a port free on 127.0.0.1 now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function runGateway(name: string): Promise<Running> {
+  // A fixed host port: Docker re-picks a random one when the container joins a network whose name
+  // sorts first (moby/moby#40740), and the gateway joins its app network after it starts.
+  const port = await freePort();
+  const started = performance.now();
+  docker([
+    'run', '-d', '--name', name, ...LABELS, '--network', FRONT_NET, '-p', `127.0.0.1:${port}:8080`,
+    '-v', '/var/run/docker.sock:/var/run/docker.sock', '-v', `${VOLUME}:/data`,
+    // Hardened as compose.yaml suggests: read-only root, only the capabilities the privilege drop needs.
+    '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--cap-add', 'CHOWN', '--cap-add', 'SETUID', '--cap-add', 'SETGID',
+    '--security-opt', 'no-new-privileges',
+    '-e', `PORTICO_INSTANCE=${INSTANCE}`, '-e', `PORTICO_DOCKER_NETWORK=${APP_NET}`, '-e', `PORTICO_ADMIN_PASSWORD=${ADMIN_PASSWORD}`,
+    '-e', 'PORTICO_ACTION_MIN_DELAY=0',
+    IMAGE,
+  ]);
+  const base = `http://127.0.0.1:${port}`;
+  let last = '';
+  try {
+    await until(`${name} /healthz 200`, 60_000, async () => {
+      try {
+        const res = await fetch(`${base}/healthz`);
+        last = `HTTP ${res.status} ${await res.text()}`;
+        return res.status === 200;
+      } catch (err) {
+        last = String((err as { cause?: { code?: string } }).cause?.code ?? err);
+        return false;
+      }
+    });
+  } catch (err) {
+    const logs = execFileSync('sh', ['-c', 'docker logs --tail 30 "$0" 2>&1', name], { encoding: 'utf8' });
+    throw new Error(`${(err as Error).message} (${base}: ${last}); state ${inspect(name).State.Status}; last log lines:\n${logs}`);
+  }
+  return { name, base, readyMs: Math.round(performance.now() - started) };
+}
+
+async function api(gw: Running, method: string, p: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(gw.base + p, {
+    method, redirect: 'manual',
+    headers: { authorization: `token ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: (res.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text };
+}
+
+/** fromGateway fetches a URL from inside the gateway container (its network view, not the host's). */
+function fromGateway(gw: Running, url: string): string {
+  return docker(['exec', gw.name, 'node', '-e', `fetch(${JSON.stringify(url)}).then(r => r.text()).then(t => process.stdout.write(t), e => { console.error(e.cause?.code ?? e.message); process.exit(1); })`]);
+}
+
+function cleanup(): void {
+  const ids = (label: string) => docker(['ps', '-aq', '--filter', `label=${label}`]).split('\n').filter(Boolean);
+  const containers = [...ids(`portico.test.deploy=${RUN}`), ...ids(`portico.instance=${INSTANCE}`)];
+  if (containers.length) docker(['rm', '-f', '-v', ...containers]);
+  for (const net of [APP_NET, FRONT_NET]) { try { docker(['network', 'rm', net]); } catch { /* never created */ } }
+  try { docker(['volume', 'rm', VOLUME]); } catch { /* never created */ }
+}
+
+t.test('the Portico image, end to end', async (t) => {
+  t.teardown(cleanup);
+
+  // --- build ---------------------------------------------------------------------
+  const base = execFileSync('bash', [path.join(ROOT, 'scripts/build-base-image.sh')], { encoding: 'utf8', timeout: 300_000 });
+  t.match(base, /^node:24-bookworm-slim\s+(built|up-to-date|existing)/m, 'base image present under the tag FROM names');
+  // Behind a TLS-inspecting proxy, `npm ci` in the build stage needs the CAs this machine adds.
+  const caDir = '/usr/local/share/ca-certificates';
+  const extraCa = fs.existsSync(caDir) ? fs.readdirSync(caDir).filter((f) => f.endsWith('.crt')).map((f) => fs.readFileSync(path.join(caDir, f), 'utf8')).join('\n') : '';
+  const buildStart = performance.now();
+  execFileSync('docker', ['build', '--network', 'host', '--build-arg', `EXTRA_CA_CERTS=${extraCa}`, '-t', IMAGE, ROOT],
+    { encoding: 'utf8', timeout: 300_000, env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const image = JSON.parse(docker(['image', 'inspect', IMAGE]))[0];
+  t.comment(`image ${IMAGE}: ${(image.Size / 1e6).toFixed(0)} MB (built in ${Math.round(performance.now() - buildStart)} ms)`);
+  const env: string[] = image.Config.Env;
+  for (const e of ['PORTICO_HOST=0.0.0.0', 'PORTICO_NETWORK_MODE=docker-shared', 'PORTICO_DATA_DIR=/data', 'PORTICO_RUN_AS=node']) t.ok(env.includes(e), e);
+  t.ok(image.Config.Volumes?.['/data'], 'declares the /data volume');
+  t.match(image.Config.Healthcheck?.Test?.join(' '), /fetch\(.*\/healthz/, 'HEALTHCHECK on /healthz without curl');
+  const devTools = docker(['run', '--rm', '--network', 'none', '--entrypoint', 'sh', IMAGE, '-c',
+    'ls -d node_modules/typescript node_modules/tap node_modules/playwright-core node_modules/@types/dockerode test .git 2>/dev/null || true']);
+  t.equal(devTools, '', 'no dev dependencies, tests or .git in the image');
+
+  // --- first gateway container ------------------------------------------------------
+  docker(['network', 'create', ...LABELS, FRONT_NET]);
+  docker(['volume', 'create', ...LABELS, VOLUME]);
+  const gw1 = await runGateway(`portico-deploy-gw1-${RUN}`);
+  t.comment(`cold start (docker run → /healthz 200): ${gw1.readyMs} ms`);
+
+  const status = docker(['exec', gw1.name, 'cat', '/proc/1/status']);
+  const socketGid = fs.statSync('/var/run/docker.sock').gid;
+  t.match(status, /^Uid:\s+1000\s+1000\s+1000\s+1000$/m, 'the gateway process runs as node (1000), not root');
+  t.match(status, new RegExp(`^Groups:.*\\b${socketGid}\\b`, 'm'), "with the socket's group");
+  const net = JSON.parse(docker(['network', 'inspect', APP_NET]))[0];
+  t.equal(net.Labels['portico.instance'], INSTANCE, 'the gateway created its network, labelled with its instance');
+  t.ok(Object.values(net.Containers as Record<string, { Name: string }>).some((c) => c.Name === gw1.name), 'and joined it');
+
+  // --- a user, a token and a project through the CLI in the container -------------------
+  docker(['exec', gw1.name, 'portico', 'user', 'create', 'alice']);
+  const token = docker(['exec', gw1.name, 'portico', 'token', 'create', 'alice']);
+  const project = docker(['exec', gw1.name, 'portico', 'project', 'create', 'Deploy test', '--owner', 'alice']);
+  t.match(token, /^\S{20,}$/, 'token created');
+  t.match(project, /^[0-9a-f-]{36}$/, 'project created');
+
+  // --- an app container through the API --------------------------------------------------
+  const created = await api(gw1, 'POST', `/containers/api/create/${project}`, token, { title: 'web', ...TEST_IMAGE, container_port: 80 });
+  t.equal(created.status, 201, 'container created through the API');
+  const uuid: string = created.body.sodar_uuid;
+  const started = await api(gw1, 'POST', `/containers/api/start/${uuid}`, token);
+  t.equal(started.body.state, 'running', 'started through the API');
+  const appName = inspect(started.body.container_id).Name.replace(/^\//, '');
+
+  const app = inspect(appName);
+  t.equal(app.Config.Labels['portico.instance'], INSTANCE, 'app container carries the instance label');
+  t.same(app.HostConfig.PortBindings ?? {}, {}, 'no app port published');
+  t.ok(Object.values(app.NetworkSettings.Ports ?? {}).every((b) => b === null), 'no host binding at all');
+  t.ok(app.NetworkSettings.Networks[APP_NET], 'app on the Portico network');
+  t.match(fromGateway(gw1, `http://${appName}/`), /portico test app/, 'the gateway reaches the app by name on the network');
+  const gwHost = docker(['exec', gw1.name, 'hostname']);
+  t.match(docker(['exec', appName, 'wget', '-qO-', `http://${gwHost}:8080/healthz`]), /"status":"ok"/,
+    "the app reaches the gateway by its gateway name (what small-file URLs use)");
+
+  // --- backup while running -------------------------------------------------------------
+  docker(['exec', gw1.name, 'portico', 'backup', '/data/backup.db']);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-deploy-'));
+  t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  docker(['cp', `${gw1.name}:/data/backup.db`, path.join(tmp, 'backup.db')]);
+  const copy = new DatabaseSync(path.join(tmp, 'backup.db'), { readOnly: true });
+  t.ok(copy.prepare('SELECT 1 AS x FROM containers WHERE uuid = ?').get(uuid), 'the online backup holds the new container');
+  copy.close();
+
+  const health = await until('Docker to report healthy', 40_000, () => {
+    const h = inspect(gw1.name).State.Health?.Status;
+    return h === 'healthy' ? h : null;
+  }, 250);
+  t.equal(health, 'healthy', "Docker's HEALTHCHECK passes");
+
+  // --- replace the gateway container; the volume keeps everything ---------------------------
+  docker(['stop', '-t', '20', gw1.name], { timeout: 30_000 });
+  t.equal(inspect(gw1.name).State.ExitCode, 0, 'SIGTERM ends the gateway cleanly (exit 0)');
+  t.equal(inspect(appName).State.Status, 'running', 'apps keep running while the gateway is away');
+  docker(['rm', gw1.name]);
+
+  const gw2 = await runGateway(`portico-deploy-gw2-${RUN}`);
+  t.comment(`second start on the same volume (warm page cache): ${gw2.readyMs} ms`);
+  const detail = await api(gw2, 'GET', `/containers/api/detail/${uuid}`, token);
+  t.equal(detail.status, 200, 'the token still works');
+  t.equal(detail.body.state, 'running', 'the container record and its state are still there');
+  t.equal(detail.body.container_id, started.body.container_id, 'the same Docker container, adopted, not recreated');
+  const list = await api(gw2, 'GET', `/containers/api/${project}`, token);
+  t.same(list.body.results?.map((c: { title: string }) => c.title), ['web'], 'the project lists it');
+  t.match(fromGateway(gw2, `http://${appName}/`), /portico test app/, 'the new gateway container reaches the app by name');
+  const users = docker(['exec', gw2.name, 'node', '-e',
+    "const {DatabaseSync}=require('node:sqlite');const d=new DatabaseSync('/data/portico.db',{readOnly:true});console.log(d.prepare('SELECT username FROM users ORDER BY id').all().map(u=>u.username).join(','))"]);
+  t.equal(users, 'admin,alice', 'users are there, and the admin was not created twice');
+
+  const stopped = await api(gw2, 'POST', `/containers/api/stop/${uuid}`, token);
+  t.equal(stopped.body.state, 'exited', 'the new gateway controls the adopted container');
+});
