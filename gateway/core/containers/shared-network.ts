@@ -79,8 +79,10 @@ export async function joinSharedNetwork(deps: SharedNetworkDeps): Promise<SelfCo
       await engine.connectNetwork(config.dockerNetwork, info.id, [...new Set([host, hostname])]);
       ip = (await engine.inspect(info.id))?.ips[config.dockerNetwork] ?? null;
       logger.info('joined the Docker network', { network: config.dockerNetwork, as: host, container: info.name, ip });
-    } else if (config.gatewayName && config.gatewayName !== info.name) {
-      logger.warn('already on the Docker network: make sure PORTICO_GATEWAY_NAME is one of its aliases there', { network: config.dockerNetwork, name: config.gatewayName });
+    } else if (host !== info.name && !(info.aliases?.[config.dockerNetwork] ?? []).includes(host)) {
+      // Put there by someone else (a compose file, say) without the alias: apps cannot resolve the gateway name.
+      logger.warn('already on the Docker network, but not as the gateway name: give it that alias, or set PORTICO_GATEWAY_NAME to the container name',
+        { network: config.dockerNetwork, name: host, container: info.name });
     }
     return { id: info.id, name: info.name, network: config.dockerNetwork, host, ip };
   }

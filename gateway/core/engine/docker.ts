@@ -67,7 +67,11 @@ async function ok304(p: Promise<unknown>, what: string): Promise<void> {
 function toInfo(c: Docker.ContainerInspectInfo): ContainerInfo {
   const networks = c.NetworkSettings?.Networks ?? {};
   const ips: Record<string, string> = {};
-  for (const [name, n] of Object.entries(networks)) if (n?.IPAddress) ips[name] = n.IPAddress;
+  const aliases: Record<string, string[]> = {};
+  for (const [name, n] of Object.entries(networks)) {
+    if (n?.IPAddress) ips[name] = n.IPAddress;
+    aliases[name] = n?.Aliases ?? [];
+  }
   const hostPorts: Record<number, number> = {};
   for (const [key, bindings] of Object.entries(c.NetworkSettings?.Ports ?? {})) {
     const b = (bindings as Array<{ HostPort: string }> | null)?.[0];
@@ -82,6 +86,7 @@ function toInfo(c: Docker.ContainerInspectInfo): ContainerInfo {
     state: (st?.Status ?? 'created') as EngineState,
     labels: c.Config?.Labels ?? {},
     ips,
+    aliases,
     hostPorts,
     startedAt: st?.StartedAt && !st.StartedAt.startsWith('0001') ? st.StartedAt : null,
     finishedAt: st?.FinishedAt && !st.FinishedAt.startsWith('0001') ? st.FinishedAt : null,

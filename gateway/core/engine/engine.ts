@@ -32,6 +32,8 @@ export interface ContainerInfo {
   labels: Record<string, string>;
   /** addresses by network name. */
   ips: Record<string, string>;
+  /** DNS aliases by network name (from inspect only). */
+  aliases?: Record<string, string[]>;
   /** published host ports by container port. */
   hostPorts: Record<number, number>;
   startedAt: string | null;
