@@ -41,7 +41,11 @@ COPY gateway ./gateway
 # The process starts as root only to take the Docker socket's group (whatever GID the host
 # gave it) and to own a fresh /data; it then runs as `node` (PORTICO_RUN_AS). To never be
 # root at all: --user node --group-add "$(stat -c %g /var/run/docker.sock)".
-RUN ln -s /app/gateway/cli.ts /usr/local/bin/portico \
+# Node's compile cache, filled at build time, holds every module already type-stripped and
+# compiled: start-up spends about half the CPU. It stays root's and read-only at run time.
+ENV NODE_COMPILE_CACHE=/app/.compile-cache
+RUN node --input-type=module -e "await import('/app/gateway/cli.ts'); await import('/app/gateway/main.ts')" \
+ && ln -s /app/gateway/cli.ts /usr/local/bin/portico \
  && mkdir -p /data && chown node:node /data
 VOLUME /data
 EXPOSE 8080
