@@ -17,7 +17,9 @@ import { TEST_IMAGE } from '../helpers/gateway.ts';
 
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const RUN = randomBytes(4).toString('hex');
-const IMAGE = 'portico:test';
+const TAG = 'portico:test';
+// Containers run from the image id this run built: a parallel run (another worktree) may retag TAG meanwhile.
+let image = '';
 const INSTANCE = `deploy-${RUN}`;
 const APP_NET = `portico-deploy-${RUN}`;
 const FRONT_NET = `portico-deploy-front-${RUN}`;
@@ -69,7 +71,7 @@ async function runGateway(name: string): Promise<Running> {
     '--security-opt', 'no-new-privileges',
     '-e', `PORTICO_INSTANCE=${INSTANCE}`, '-e', `PORTICO_DOCKER_NETWORK=${APP_NET}`, '-e', `PORTICO_ADMIN_PASSWORD=${ADMIN_PASSWORD}`,
     '-e', 'PORTICO_ACTION_MIN_DELAY=0',
-    IMAGE,
+    image,
   ]);
   const base = `http://127.0.0.1:${port}`;
   let last = '';
@@ -124,15 +126,16 @@ t.test('the Portico image, end to end', async (t) => {
   const caDir = '/usr/local/share/ca-certificates';
   const extraCa = fs.existsSync(caDir) ? fs.readdirSync(caDir).filter((f) => f.endsWith('.crt')).map((f) => fs.readFileSync(path.join(caDir, f), 'utf8')).join('\n') : '';
   const buildStart = performance.now();
-  execFileSync('docker', ['build', '--network', 'host', '--build-arg', `EXTRA_CA_CERTS=${extraCa}`, '-t', IMAGE, ROOT],
-    { encoding: 'utf8', timeout: 300_000, env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const image = JSON.parse(docker(['image', 'inspect', IMAGE]))[0];
-  t.comment(`image ${IMAGE}: ${(image.Size / 1e6).toFixed(0)} MB (built in ${Math.round(performance.now() - buildStart)} ms)`);
-  const env: string[] = image.Config.Env;
+  image = execFileSync('docker', ['build', '-q', '--network', 'host', '--build-arg', `EXTRA_CA_CERTS=${extraCa}`, '-t', TAG, ROOT],
+    { encoding: 'utf8', timeout: 300_000, env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop() ?? '';
+  t.match(image, /^sha256:[0-9a-f]{64}$/, 'image built');
+  const info = JSON.parse(docker(['image', 'inspect', image]))[0];
+  t.comment(`image ${TAG}: ${(info.Size / 1e6).toFixed(0)} MB (built in ${Math.round(performance.now() - buildStart)} ms)`);
+  const env: string[] = info.Config.Env;
   for (const e of ['PORTICO_HOST=0.0.0.0', 'PORTICO_NETWORK_MODE=docker-shared', 'PORTICO_DATA_DIR=/data', 'PORTICO_RUN_AS=node']) t.ok(env.includes(e), e);
-  t.ok(image.Config.Volumes?.['/data'], 'declares the /data volume');
-  t.match(image.Config.Healthcheck?.Test?.join(' '), /fetch\(.*\/healthz/, 'HEALTHCHECK on /healthz without curl');
-  const devTools = docker(['run', '--rm', '--network', 'none', '--entrypoint', 'sh', IMAGE, '-c',
+  t.ok(info.Config.Volumes?.['/data'], 'declares the /data volume');
+  t.match(info.Config.Healthcheck?.Test?.join(' '), /fetch\(.*\/healthz/, 'HEALTHCHECK on /healthz without curl');
+  const devTools = docker(['run', '--rm', '--network', 'none', '--entrypoint', 'sh', image, '-c',
     'ls -d node_modules/typescript node_modules/tap node_modules/playwright-core node_modules/@types/dockerode test .git 2>/dev/null || true']);
   t.equal(devTools, '', 'no dev dependencies, tests or .git in the image');
 
