@@ -24,6 +24,8 @@ const INSTANCE = `deploy-${RUN}`;
 const APP_NET = `portico-deploy-${RUN}`;
 const FRONT_NET = `portico-deploy-front-${RUN}`;
 const VOLUME = `portico-deploy-${RUN}`;
+const APP_NET_LATE = `portico-deploy-late-${RUN}`;
+const VOLUME_LATE = `portico-deploy-late-${RUN}`;
 const LABELS = ['--label', 'portico.test=1', '--label', `portico.test.deploy=${RUN}`];
 const ADMIN_PASSWORD = `admin-${RUN}-pass`;
 
@@ -58,44 +60,58 @@ function freePort(): Promise<number> {
   });
 }
 
-async function runGateway(name: string): Promise<Running> {
+/** startGateway runs a gateway container; `socket` is the host path mounted as the engine socket. */
+async function startGateway(name: string, opts: { socket?: string; volume?: string; network?: string } = {}): Promise<{ name: string; base: string; started: number }> {
   // A fixed host port: Docker re-picks a random one when the container joins a network whose name
   // sorts first (moby/moby#40740), and the gateway joins its app network after it starts.
   const port = await freePort();
   const started = performance.now();
   docker([
     'run', '-d', '--name', name, ...LABELS, '--network', FRONT_NET, '-p', `127.0.0.1:${port}:8080`,
-    '-v', '/var/run/docker.sock:/var/run/docker.sock', '-v', `${VOLUME}:/data`,
+    '-v', `${opts.socket ?? '/var/run/docker.sock'}:/var/run/docker.sock`, '-v', `${opts.volume ?? VOLUME}:/data`,
     // Hardened as compose.yaml suggests: read-only root, only the capabilities the privilege drop needs.
     '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--cap-add', 'CHOWN', '--cap-add', 'SETUID', '--cap-add', 'SETGID',
     '--security-opt', 'no-new-privileges',
-    '-e', `PORTICO_INSTANCE=${INSTANCE}`, '-e', `PORTICO_DOCKER_NETWORK=${APP_NET}`, '-e', `PORTICO_ADMIN_PASSWORD=${ADMIN_PASSWORD}`,
+    '-e', `PORTICO_INSTANCE=${INSTANCE}`, '-e', `PORTICO_DOCKER_NETWORK=${opts.network ?? APP_NET}`, '-e', `PORTICO_ADMIN_PASSWORD=${ADMIN_PASSWORD}`,
     '-e', 'PORTICO_ACTION_MIN_DELAY=0',
     image,
   ]);
-  const base = `http://127.0.0.1:${port}`;
+  return { name, base: `http://127.0.0.1:${port}`, started };
+}
+
+/** healthz waits until /healthz answers `status` (any answer when null) and returns the answer. */
+async function healthz(gw: { name: string; base: string }, status: number | null, ms = 60_000): Promise<{ status: number; body: any }> {
   let last = '';
   try {
-    await until(`${name} /healthz 200`, 60_000, async () => {
+    return await until(`${gw.name} /healthz ${status ?? 'answer'}`, ms, async () => {
       try {
-        const res = await fetch(`${base}/healthz`);
-        last = `HTTP ${res.status} ${await res.text()}`;
-        return res.status === 200;
+        const res = await fetch(`${gw.base}/healthz`);
+        const body = await res.json();
+        last = `HTTP ${res.status} ${JSON.stringify(body)}`;
+        return status === null || res.status === status ? { status: res.status, body } : null;
       } catch (err) {
         last = String((err as { cause?: { code?: string } }).cause?.code ?? err);
-        return false;
+        return null;
       }
     });
   } catch (err) {
-    const logs = execFileSync('sh', ['-c', 'docker logs --tail 30 "$0" 2>&1', name], { encoding: 'utf8' });
-    throw new Error(`${(err as Error).message} (${base}: ${last}); state ${inspect(name).State.Status}; last log lines:\n${logs}`);
+    const logs = execFileSync('sh', ['-c', 'docker logs --tail 30 "$0" 2>&1', gw.name], { encoding: 'utf8' });
+    throw new Error(`${(err as Error).message} (${gw.base}: ${last}); state ${inspect(gw.name).State.Status}; last log lines:\n${logs}`);
   }
-  const readyMs = Math.round(performance.now() - started);
+}
+
+function logsOf(name: string): string {
+  return execFileSync('sh', ['-c', 'docker logs "$0" 2>&1', name], { encoding: 'utf8' });
+}
+
+async function runGateway(name: string): Promise<Running> {
+  const gw = await startGateway(name);
+  await healthz(gw, 200);
+  const readyMs = Math.round(performance.now() - gw.started);
   // From the container's start to the gateway's own "listening" line: the process's share of the start.
-  const logs = execFileSync('sh', ['-c', 'docker logs "$0" 2>&1', name], { encoding: 'utf8' });
-  const listening = /^(\S+) INFO  Portico listening/m.exec(logs)?.[1];
+  const listening = /^(\S+) INFO  Portico listening/m.exec(logsOf(name))?.[1];
   const listenMs = listening ? Date.parse(listening) - Date.parse(inspect(name).State.StartedAt) : -1;
-  return { name, base, readyMs, listenMs };
+  return { name, base: gw.base, readyMs, listenMs };
 }
 
 async function api(gw: Running, method: string, p: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -117,12 +133,13 @@ function cleanup(): void {
   const ids = (label: string) => docker(['ps', '-aq', '--filter', `label=${label}`]).split('\n').filter(Boolean);
   const containers = [...ids(`portico.test.deploy=${RUN}`), ...ids(`portico.instance=${INSTANCE}`)];
   if (containers.length) docker(['rm', '-f', '-v', ...containers]);
-  for (const net of [APP_NET, FRONT_NET]) { try { docker(['network', 'rm', net]); } catch { /* never created */ } }
-  try { docker(['volume', 'rm', VOLUME]); } catch { /* never created */ }
+  for (const net of [APP_NET, APP_NET_LATE, FRONT_NET]) { try { docker(['network', 'rm', net]); } catch { /* never created */ } }
+  for (const vol of [VOLUME, VOLUME_LATE]) { try { docker(['volume', 'rm', vol]); } catch { /* never created */ } }
 }
 
+t.teardown(cleanup);
+
 t.test('the Portico image, end to end', async (t) => {
-  t.teardown(cleanup);
 
   // --- build ---------------------------------------------------------------------
   const base = execFileSync('bash', [path.join(ROOT, 'scripts/build-base-image.sh')], { encoding: 'utf8', timeout: 300_000 });
@@ -219,4 +236,58 @@ t.test('the Portico image, end to end', async (t) => {
 
   const stopped = await api(gw2, 'POST', `/containers/api/stop/${uuid}`, token);
   t.equal(stopped.body.state, 'exited', 'the new gateway controls the adopted container');
+});
+
+/**
+ * engineRelay is a stand-in socket for the engine: while down it hangs up on every connection (as
+ * an engine that is restarting), once up it relays to the real socket.
+ */
+async function engineRelay(file: string): Promise<{ up(): void; close(): Promise<void> }> {
+  let forwarding = false;
+  const open = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    if (!forwarding) { client.destroy(); return; }
+    const engine = net.connect('/var/run/docker.sock');
+    open.add(engine);
+    engine.on('close', () => open.delete(engine));
+    client.on('error', () => engine.destroy());
+    engine.on('error', () => client.destroy());
+    client.pipe(engine).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(file, resolve));
+  const real = fs.statSync('/var/run/docker.sock');
+  fs.chownSync(file, 0, real.gid);
+  fs.chmodSync(file, 0o660);
+  return {
+    up() { forwarding = true; },
+    close: () => new Promise<void>((resolve) => { for (const sock of open) sock.destroy(); server.close(() => resolve()); }),
+  };
+}
+
+t.test('an engine that answers only later: the gateway joins its network then', { skip: process.getuid?.() !== 0 ? 'needs root (socket ownership)' : false }, async (t) => {
+  if (!image) { t.fail('no image (the build failed above)'); return; }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-relay-'));
+  fs.chmodSync(dir, 0o755);
+  const relay = await engineRelay(path.join(dir, 'docker.sock'));
+  t.teardown(async () => { cleanup(); await relay.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  docker(['volume', 'create', ...LABELS, VOLUME_LATE]);
+
+  const gw = await startGateway(`portico-deploy-late-${RUN}`, { socket: path.join(dir, 'docker.sock'), volume: VOLUME_LATE, network: APP_NET_LATE });
+  const down = await healthz(gw, null);
+  t.equal(down.status, 503, 'serves while the engine is down, and says so');
+  t.equal(down.body.engine, 'down');
+  await until('the log line about joining later', 10_000, () => /joining the Docker network once it answers/.test(logsOf(gw.name)), 100);
+  t.throws(() => docker(['network', 'inspect', APP_NET_LATE]), 'no network yet');
+
+  relay.up();
+  await healthz(gw, 200, 30_000);
+  const joined = await until('the late join', 15_000, () => {
+    try {
+      const n = JSON.parse(docker(['network', 'inspect', APP_NET_LATE]))[0];
+      return Object.values(n.Containers as Record<string, { Name: string }>).some((c) => c.Name === gw.name) ? n : null;
+    } catch { return null; }
+  }, 100);
+  t.equal(joined.Labels['portico.instance'], INSTANCE, 'once the engine answers, the network is created and joined');
 });
