@@ -103,7 +103,17 @@ export async function runMain(): Promise<void> {
   }
   const socketProblem = socketAccessProblem(dockerSocketPath(config.docker));
   if (socketProblem) logger.warn(socketProblem);
-  const core = await buildCore(config, { logger });
+  let core: Core;
+  try {
+    core = await buildCore(config, { logger });
+  } catch (err) {
+    // Start-up refusals (docker-shared mode outside a container, say) are one line, not a stack.
+    if (err instanceof PorticoError && err.code === 'E_CONFIG') {
+      process.stderr.write(`portico: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   const admin = await ensureAdmin(core);
   if (admin?.generated) {
     process.stdout.write(`\nCreated site admin "${admin.username}" with password: ${admin.password}\n(shown once; set PORTICO_ADMIN_PASSWORD to choose it)\n\n`);
