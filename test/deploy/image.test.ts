@@ -124,6 +124,12 @@ async function api(gw: Running, method: string, p: string, token: string, body?:
   return { status: res.status, body: (res.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text };
 }
 
+/** open requests a path of an app through the gateway's proxy, as a script would (token, no navigation). */
+async function open(gw: Running, uuid: string, token: string, p: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${gw.base}/containers/proxy/${uuid}${p}`, { headers: { authorization: `token ${token}` }, signal: AbortSignal.timeout(60_000) });
+  return { status: res.status, text: await res.text() };
+}
+
 /** fromGateway fetches a URL from inside the gateway container (its network view, not the host's). */
 function fromGateway(gw: Running, url: string): string {
   return docker(['exec', gw.name, 'node', '-e', `fetch(${JSON.stringify(url)}).then(r => r.text()).then(t => process.stdout.write(t), e => { console.error(e.cause?.code ?? e.message); process.exit(1); })`]);
@@ -186,8 +192,16 @@ t.test('the Portico image, end to end', async (t) => {
   const created = await api(gw1, 'POST', `/containers/api/create/${project}`, token, { title: 'web', ...TEST_IMAGE, container_port: 80 });
   t.equal(created.status, 201, 'container created through the API');
   const uuid: string = created.body.sodar_uuid;
-  const started = await api(gw1, 'POST', `/containers/api/start/${uuid}`, token);
-  t.equal(started.body.state, 'running', 'started through the API');
+  t.equal(created.body.state, 'initial', 'not started yet');
+
+  // --- open it through the proxy: started on demand ----------------------------------------
+  const page = await open(gw1, uuid, token, '/');
+  t.equal(page.status, 200, 'opening the link starts the container and answers');
+  t.match(page.text, /portico test app/, "with the app's page");
+  const echo = JSON.parse((await open(gw1, uuid, token, '/cgi-bin/echo')).text);
+  t.notOk(echo.headers.authorization, 'the Portico token does not reach the app');
+  const started = await api(gw1, 'GET', `/containers/api/detail/${uuid}`, token);
+  t.equal(started.body.state, 'running', 'the container is running');
   const appName = inspect(started.body.container_id).Name.replace(/^\//, '');
 
   const app = inspect(appName);
@@ -230,12 +244,16 @@ t.test('the Portico image, end to end', async (t) => {
   const list = await api(gw2, 'GET', `/containers/api/${project}`, token);
   t.same(list.body.results?.map((c: { title: string }) => c.title), ['web'], 'the project lists it');
   t.match(fromGateway(gw2, `http://${appName}/`), /portico test app/, 'the new gateway container reaches the app by name');
+  t.match((await open(gw2, uuid, token, '/')).text, /portico test app/, 'and proxies it');
   const users = docker(['exec', gw2.name, 'node', '-e',
     "const {DatabaseSync}=require('node:sqlite');const d=new DatabaseSync('/data/portico.db',{readOnly:true});console.log(d.prepare('SELECT username FROM users ORDER BY id').all().map(u=>u.username).join(','))"]);
   t.equal(users, 'admin,alice', 'users are there, and the admin was not created twice');
 
   const stopped = await api(gw2, 'POST', `/containers/api/stop/${uuid}`, token);
   t.equal(stopped.body.state, 'exited', 'the new gateway controls the adopted container');
+  const reopened = await open(gw2, uuid, token, '/');
+  t.equal(reopened.status, 200, 'and starts it again on demand through the proxy');
+  t.match(reopened.text, /portico test app/);
 });
 
 /**
