@@ -168,7 +168,7 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
     }
     if (noun === 'backup') {
       if (!verb || args.length !== 2) throw new UsageError('backup needs exactly one FILE');
-      const done = await backupDatabase(store.db, store.db.location() ?? ':memory:', verb);
+      const done = await backupDatabase(store.db, verb);
       io.stderr(`backed up ${done.pages} pages (${done.bytes} bytes, schema version ${done.schemaVersion}) to ${done.file}\n`);
       return 0;
     }

@@ -65,9 +65,9 @@ t.test('backup refuses bad targets and leaves nothing behind', async (t) => {
   const dbPath = path.join(dir, 'portico.db');
   const store = createStore(dbPath);
   t.teardown(() => store.close());
-  await t.rejects(backupDatabase(store.db, dbPath, dbPath), { code: 'E_BAD_REQUEST' }, 'not onto the database itself');
-  await t.rejects(backupDatabase(store.db, dbPath, dbPath + '-wal'), { code: 'E_BAD_REQUEST' }, 'not onto its WAL');
-  await t.rejects(backupDatabase(store.db, dbPath, dir), { code: 'E_BAD_REQUEST' }, 'not onto a directory');
+  await t.rejects(backupDatabase(store.db, dbPath), { code: 'E_BAD_REQUEST' }, 'not onto the database itself');
+  await t.rejects(backupDatabase(store.db, dbPath + '-wal'), { code: 'E_BAD_REQUEST' }, 'not onto its WAL');
+  await t.rejects(backupDatabase(store.db, dir), { code: 'E_BAD_REQUEST' }, 'not onto a directory');
   t.same(fs.readdirSync(dir).filter((f) => !f.startsWith('portico.db')), [], 'no stray files');
   const usage = await cli(['backup'], dir);
   t.equal(usage.code, 2, 'missing FILE is a usage error');

@@ -17,11 +17,12 @@ export interface BackupResult { file: string; pages: number; bytes: number; sche
 // All pages in one step: one read snapshot, so concurrent writers never make the copy restart.
 const ALL_PAGES = 2_147_483_647;
 
-/** backupDatabase copies `db` (whose file is `source`) to `target` and verifies the copy. */
-export async function backupDatabase(db: Db, source: string, target: string): Promise<BackupResult> {
+/** backupDatabase copies `db` to `target` and verifies the copy. */
+export async function backupDatabase(db: Db, target: string): Promise<BackupResult> {
   const file = path.resolve(target);
-  const src = path.resolve(source);
-  if (file === src || file.startsWith(src + '-')) {
+  const location = db.location();
+  const src = location ? path.resolve(location) : null;
+  if (src && (file === src || file.startsWith(src + '-'))) {
     throw new PorticoError('E_BAD_REQUEST', 400, `refusing to back up the database onto itself (${file})`);
   }
   if (fs.existsSync(file) && !fs.statSync(file).isFile()) throw new PorticoError('E_BAD_REQUEST', 400, `${file} exists and is not a file`);
