@@ -1,7 +1,7 @@
 # Portico in one container: gateway, proxy, UI, REST API, scheduler and SQLite database.
 #
 #   docker build -t portico .
-#   docker run -d --name portico --restart unless-stopped \
+#   docker run -d --name portico --restart unless-stopped --stop-timeout 15 \
 #     -v /var/run/docker.sock:/var/run/docker.sock -v portico-data:/data \
 #     -p 127.0.0.1:8080:8080 portico
 #
