@@ -173,6 +173,11 @@ t.test('the Portico image, end to end', async (t) => {
   const gw1 = await runGateway(`portico-deploy-gw1-${RUN}`);
   t.comment(`cold start (docker run → /healthz 200): ${gw1.readyMs} ms; container start → listening: ${gw1.listenMs} ms`);
 
+  const login = await fetch(`${gw1.base}/login`);
+  t.equal(login.status, 200, 'the UI renders (templates are in the image)');
+  t.match(await login.text(), /<form[^>]*action="\/login"/i);
+  t.equal((await fetch(`${gw1.base}/static/portico.css`)).status, 200, 'static files are served');
+
   const status = docker(['exec', gw1.name, 'cat', '/proc/1/status']);
   const socketGid = fs.statSync('/var/run/docker.sock').gid;
   t.match(status, /^Uid:\s+1000\s+1000\s+1000\s+1000$/m, 'the gateway process runs as node (1000), not root');
