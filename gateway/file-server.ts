@@ -13,6 +13,7 @@
 import http from 'node:http';
 import os from 'node:os';
 import type { Core } from './core/build.ts';
+import { gatewayHost } from './core/containers/shared-network.ts';
 import type { FileEndpoint } from './core/files/references.ts';
 
 const PORT_KEY = 'files.server_port';
@@ -82,7 +83,7 @@ async function bindAddress(core: Core): Promise<{ bind: string; advertise: strin
   if (core.config.networkMode === 'docker-shared') {
     const own = net?.subnet ? localAddressIn(net.subnet) : null;
     if (!own) throw new Error(`this gateway has no address on network ${core.config.dockerNetwork}; connect its container to the network`);
-    return { bind: own, advertise: core.config.gatewayName ?? os.hostname() };
+    return { bind: own, advertise: gatewayHost(core.config) };
   }
   if (!net?.gateway) throw new Error(`network ${core.config.dockerNetwork} has no gateway address`);
   return { bind: net.gateway, advertise: net.gateway };

@@ -28,6 +28,9 @@ const APP_NET_LATE = `portico-deploy-late-${RUN}`;
 const VOLUME_LATE = `portico-deploy-late-${RUN}`;
 const LABELS = ['--label', 'portico.test=1', '--label', `portico.test.deploy=${RUN}`];
 const ADMIN_PASSWORD = `admin-${RUN}-pass`;
+// A stable gateway name: small-file URLs baked into running apps must outlive the gateway container.
+const GATEWAY_NAME = `portico-gw-${RUN}`;
+const DATA = `hello from a small file ${RUN}\n`;
 
 function docker(args: string[], opts: { input?: string; timeout?: number } = {}): string {
   return execFileSync('docker', args, { encoding: 'utf8', input: opts.input ?? '', timeout: opts.timeout ?? 60_000, stdio: ['pipe', 'pipe', 'pipe'] }).trim();
@@ -61,7 +64,7 @@ function freePort(): Promise<number> {
 }
 
 /** startGateway runs a gateway container; `socket` is the host path mounted as the engine socket. */
-async function startGateway(name: string, opts: { socket?: string; volume?: string; network?: string } = {}): Promise<{ name: string; base: string; started: number }> {
+async function startGateway(name: string, opts: { socket?: string; volume?: string; network?: string; gatewayName?: string } = {}): Promise<{ name: string; base: string; started: number }> {
   // A fixed host port: Docker re-picks a random one when the container joins a network whose name
   // sorts first (moby/moby#40740), and the gateway joins its app network after it starts.
   const port = await freePort();
@@ -74,6 +77,7 @@ async function startGateway(name: string, opts: { socket?: string; volume?: stri
     '--security-opt', 'no-new-privileges',
     '-e', `PORTICO_INSTANCE=${INSTANCE}`, '-e', `PORTICO_DOCKER_NETWORK=${opts.network ?? APP_NET}`, '-e', `PORTICO_ADMIN_PASSWORD=${ADMIN_PASSWORD}`,
     '-e', 'PORTICO_ACTION_MIN_DELAY=0',
+    ...(opts.gatewayName ? ['-e', `PORTICO_GATEWAY_NAME=${opts.gatewayName}`] : []),
     image,
   ]);
   return { name, base: `http://127.0.0.1:${port}`, started };
@@ -105,7 +109,7 @@ function logsOf(name: string): string {
 }
 
 async function runGateway(name: string): Promise<Running> {
-  const gw = await startGateway(name);
+  const gw = await startGateway(name, { gatewayName: GATEWAY_NAME });
   await healthz(gw, 200);
   const readyMs = Math.round(performance.now() - gw.started);
   // From the container's start to the gateway's own "listening" line: the process's share of the start.
@@ -193,8 +197,15 @@ t.test('the Portico image, end to end', async (t) => {
   t.match(token, /^\S{20,}$/, 'token created');
   t.match(project, /^[0-9a-f-]{36}$/, 'project created');
 
-  // --- an app container through the API --------------------------------------------------
-  const created = await api(gw1, 'POST', `/containers/api/create/${project}`, token, { title: 'web', ...TEST_IMAGE, container_port: 80 });
+  // --- a small file, and an app container that references it, through the API ---------------
+  const upload = await fetch(`${gw1.base}/containers/api/files/upload/${project}/data.txt`, {
+    method: 'PUT', headers: { authorization: `token ${token}`, 'content-type': 'application/octet-stream' }, body: DATA,
+  });
+  t.equal(upload.status, 201, 'small file uploaded');
+  const { reference } = await upload.json() as { reference: string };
+  const created = await api(gw1, 'POST', `/containers/api/create/${project}`, token, {
+    title: 'web', ...TEST_IMAGE, container_port: 80, environment: { DATA_URL: reference },
+  });
   t.equal(created.status, 201, 'container created through the API');
   const uuid: string = created.body.sodar_uuid;
   t.equal(created.body.state, 'initial', 'not started yet');
@@ -217,7 +228,10 @@ t.test('the Portico image, end to end', async (t) => {
   t.match(fromGateway(gw1, `http://${appName}/`), /portico test app/, 'the gateway reaches the app by name on the network');
   const gwHost = docker(['exec', gw1.name, 'hostname']);
   t.match(docker(['exec', appName, 'wget', '-qO-', `http://${gwHost}:8080/healthz`]), /"status":"ok"/,
-    "the app reaches the gateway by its gateway name (what small-file URLs use)");
+    'the app reaches the gateway by its hostname too');
+  const dataUrl = docker(['exec', appName, 'sh', '-c', 'echo "$DATA_URL"']);
+  t.match(dataUrl, new RegExp(`^http://${GATEWAY_NAME}:\\d+/files/${uuid}/`), 'the file reference became a URL on the gateway name');
+  t.equal(docker(['exec', appName, 'sh', '-c', 'wget -qO- "$DATA_URL"']) + '\n', DATA, 'the app fetches the small file from inside its container');
 
   // --- backup while running -------------------------------------------------------------
   docker(['exec', gw1.name, 'portico', 'backup', '/data/backup.db']);
@@ -250,6 +264,8 @@ t.test('the Portico image, end to end', async (t) => {
   t.same(list.body.results?.map((c: { title: string }) => c.title), ['web'], 'the project lists it');
   t.match(fromGateway(gw2, `http://${appName}/`), /portico test app/, 'the new gateway container reaches the app by name');
   t.match((await open(gw2, uuid, token, '/')).text, /portico test app/, 'and proxies it');
+  t.equal(docker(['exec', appName, 'sh', '-c', 'wget -qO- "$DATA_URL"']) + '\n', DATA,
+    'the small-file URL the app got from the first gateway works with the new one');
   const users = docker(['exec', gw2.name, 'node', '-e',
     "const {DatabaseSync}=require('node:sqlite');const d=new DatabaseSync('/data/portico.db',{readOnly:true});console.log(d.prepare('SELECT username FROM users ORDER BY id').all().map(u=>u.username).join(','))"]);
   t.equal(users, 'admin,alice', 'users are there, and the admin was not created twice');
@@ -259,6 +275,8 @@ t.test('the Portico image, end to end', async (t) => {
   const reopened = await open(gw2, uuid, token, '/');
   t.equal(reopened.status, 200, 'and starts it again on demand through the proxy');
   t.match(reopened.text, /portico test app/);
+  const again = JSON.parse(docker(['ps', '--format', '{{json .}}', '--filter', `label=portico.container=${uuid}`])).Names;
+  t.equal(docker(['exec', again, 'sh', '-c', 'wget -qO- "$DATA_URL"']) + '\n', DATA, 'and the recreated container fetches the file too');
 });
 
 /**
