@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../gateway/core/config.ts';
 import { buildCore } from '../../gateway/core/build.ts';
-import { silentLogger } from '../../gateway/core/log.ts';
-import { gatewayHost, selfContainerId } from '../../gateway/core/containers/shared-network.ts';
+import { createLogger, silentLogger } from '../../gateway/core/log.ts';
+import { gatewayHost, joinSharedNetwork, selfContainerId } from '../../gateway/core/containers/shared-network.ts';
 
 const ID = 'd768aac8a7cb827282424f8b33e40dc07531e530a4b3ade24f3277ec143defde';
 
@@ -43,10 +43,24 @@ t.test('settings docker-shared mode refuses', async (t) => {
   t.equal(loadConfig({}).runAs, null, 'no switch unless asked');
 });
 
-t.test('docker-shared mode outside a container fails start-up with the reason', async (t) => {
+t.test('docker-shared mode outside a container warns and joins nothing', async (t) => {
   t.ok(!selfContainerId(fs.readFileSync('/proc/self/mountinfo', 'utf8')), 'this test runs on the host, not in a container');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-shared-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const config = loadConfig({ PORTICO_DATA_DIR: dir, PORTICO_NETWORK_MODE: 'docker-shared', PORTICO_INSTANCE: 't-shared-host', PORTICO_DOCKER_NETWORK: 'portico-test-net' });
-  await t.rejects(buildCore(config, { logger: silentLogger }), { code: 'E_CONFIG', message: /needs the gateway to run in a Docker container/ });
+  const lines: string[] = [];
+  const core = await buildCore(config, { logger: createLogger({ format: 'text', level: 'warn', write: (l) => lines.push(l) }) });
+  t.teardown(() => core.close());
+  t.ok(lines.some((l) => /runs in no Docker container: not joining the network/.test(l)), 'says why it does not join');
+});
+
+t.test('a container the engine does not know fails start-up with the reason', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-shared-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const config = loadConfig({ PORTICO_DATA_DIR: dir, PORTICO_NETWORK_MODE: 'docker-shared', PORTICO_INSTANCE: 't-shared-host', PORTICO_DOCKER_NETWORK: 'portico-test-net' });
+  const core = await buildCore(config, { logger: silentLogger });
+  t.teardown(() => core.close());
+  const mountinfo = `1 2 3 /var/lib/docker/containers/${'0'.repeat(64)}/hostname /etc/hostname rw - ext4 x rw`;
+  await t.rejects(joinSharedNetwork({ config, engine: core.engine, bus: core.bus, logger: silentLogger, ensureNetwork: core.containers.ensureNetwork, read: (f) => (f.endsWith('mountinfo') ? mountinfo : '') }),
+    { code: 'E_CONFIG', message: /the engine does not know this container \(000000000000\)/ });
 });

@@ -53,9 +53,9 @@ export interface SharedNetworkDeps {
 }
 
 /**
- * joinSharedNetwork joins the gateway's container to the Portico network. Outside a container, or
- * with an engine that does not know this container, start-up fails with a message saying why. With
- * the engine down it resolves null and joins as soon as the engine is back.
+ * joinSharedNetwork joins the gateway's container to the Portico network. With an engine that does
+ * not know this container, start-up fails with a message saying why; outside a container it warns
+ * and joins nothing. With the engine down it resolves null and joins as soon as the engine is back.
  */
 export async function joinSharedNetwork(deps: SharedNetworkDeps): Promise<SelfContainer | null> {
   const { config, engine, bus, logger } = deps;
@@ -63,7 +63,11 @@ export async function joinSharedNetwork(deps: SharedNetworkDeps): Promise<SelfCo
   const hostname = os.hostname();
   const id = selfContainerId(read('/proc/self/mountinfo'), read('/proc/self/cgroup')) ?? (/^[0-9a-f]{12}$/.test(hostname) ? hostname : null);
   if (!id) {
-    throw new ConfigError('PORTICO_NETWORK_MODE=docker-shared needs the gateway to run in a Docker container (no container id found in /proc/self/mountinfo); use host mode outside Docker');
+    // Not fatal: a gateway on the host may still be set up to resolve app names (tests do this),
+    // but the usual cause is a gateway started outside its container by mistake.
+    logger.warn('docker-shared mode, but this process runs in no Docker container: not joining the network; app names resolve only where Docker\'s DNS answers (use host mode outside Docker)',
+      { network: config.dockerNetwork });
+    return null;
   }
   const host = gatewayHost(config, hostname);
 
