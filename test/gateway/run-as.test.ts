@@ -23,7 +23,16 @@ t.test('resolveIdentity reads names from /etc/passwd and takes uid[:gid]', async
 /** child runs `body` in a fresh Node process as root and returns what it printed as JSON. */
 function child(body: string): any {
   const script = `import { dropPrivileges, socketAccessProblem } from ${JSON.stringify(RUN_AS)};\n${body}`;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 }));
+  // tap's process-info hook follows the child; once unprivileged it cannot write under .tap/, so
+  // it writes into a scratch folder anyone may write to (removed afterwards).
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-runas-tap-'));
+  fs.chmodSync(scratch, 0o1777);
+  const env = { ...process.env, _TAPJS_PROCESSINFO_CWD_: scratch };
+  try {
+    return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000, env }));
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 t.test('as root: switches user, takes the socket group, hands over the data directory', { skip: process.getuid?.() !== 0 ? 'needs root' : false }, async (t) => {
