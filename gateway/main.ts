@@ -40,9 +40,14 @@ export async function startServer(core: Core, host: string, port: number): Promi
   const gateway = createGateway(core, SURFACES, proxy);
   const active = new Set<http.ServerResponse>();
   let drained: (() => void) | null = null;
+  // One shared listener, `on` not `once`: 'close' fires once anyway, and this allocates nothing per request.
+  function onResponseClose(this: http.ServerResponse): void {
+    active.delete(this);
+    if (active.size === 0 && drained) drained();
+  }
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     active.add(res);
-    res.once('close', () => { active.delete(res); if (active.size === 0 && drained) drained(); });
+    res.on('close', onResponseClose);
     gateway.handleRequest(req, res);
   });
   server.on('upgrade', gateway.handleUpgrade);

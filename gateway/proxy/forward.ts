@@ -36,17 +36,15 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private controller: Controller | null = null;
   private status = 0;
   private done = false;
-  private readonly onClose: () => void;
-  private readonly onDrain: () => void;
+  private onDrain: (() => void) | null = null;
 
   constructor(req: IncomingMessage, res: ServerResponse, route: Route, deps: ForwardDeps, user: string, path: string, t0: number) {
     this.req = req; this.res = res; this.route = route; this.deps = deps; this.user = user; this.path = path; this.t0 = t0;
-    this.onDrain = () => this.controller?.resume();
-    this.onClose = () => {
+    // `on`, not `once`: 'close' fires once, and once() would allocate a wrapper per request.
+    res.on('close', () => {
       // The client went away before the answer was complete: stop the upstream request too.
       if (!this.done && this.controller && !this.controller.aborted) this.controller.abort(new Error('client closed the connection'));
-    };
-    res.once('close', this.onClose);
+    });
   }
 
   onRequestStart(controller: Controller): void {
@@ -65,7 +63,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   onResponseData(controller: Controller, chunk: Buffer): void {
     if (!this.res.write(chunk)) {
       controller.pause();
-      this.res.once('drain', this.onDrain);
+      // Built on the first backpressure only: most answers fit the socket buffer and never need it.
+      this.res.once('drain', this.onDrain ??= () => this.controller?.resume());
     }
   }
 
