@@ -7,8 +7,13 @@
  * - Proxies, each pinned to core 1 with taskset where available: Portico (bench/lib/portico-server.ts:
  *   a real gateway whose container record points at the backend — PORTICO_PUBLISH_PORTS mode, no
  *   Docker container — with token authentication, routing and access recording on), nginx as a
- *   reverse proxy (keep-alive upstream), CHP (installed on demand into bench/.peers).
+ *   reverse proxy (keep-alive upstream), CHP (installed on demand into bench/.peers), and as a
+ *   reference "bare": node:http in front of one undici Pool (bench/lib/bare-undici.ts), the floor
+ *   for any proxy built on those two.
  * - Load: wrk (Debian package) on core 0, 1 thread; WebSocket round trips with bench/lib/ws-load.ts.
+ * - CPU µs per request: utime+stime of the proxy's processes (/proc/<pid>/stat) over a measured
+ *   wrk run ÷ its requests. Less sensitive than req/s to other work on the machine; for "direct"
+ *   it is the backend nginx worker's own cost.
  * Usage: node bench/proxy.ts [seconds per run, default 4] [rounds, default 3]
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -43,15 +48,16 @@ function freePort(): Promise<number> {
 
 function launch(core: string, cmd: string, args: string[], readJson = false): Promise<any> {
   const [c, a] = pinned(core, cmd, args);
+  // taskset execs the command, so the child's pid is the proxy's own (read for its CPU time).
   const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
   children.push(child);
-  if (!readJson) return Promise.resolve(null);
+  if (!readJson) return Promise.resolve({ pid: child.pid });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d) => {
       buf += d;
       const i = buf.indexOf('\n');
-      if (i >= 0) resolve(JSON.parse(buf.slice(0, i)));
+      if (i >= 0) resolve({ ...JSON.parse(buf.slice(0, i)), pid: child.pid });
     });
     child.once('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
   });
@@ -79,7 +85,29 @@ http { access_log off; sendfile on; tcp_nopush on; tcp_nodelay on; keepalive_req
   return dir;
 }
 
-interface WrkResult { rps: number; p50: number; p99: number; errors: number }
+interface WrkResult { rps: number; p50: number; p99: number; errors: number; cpuUs: number }
+
+const TICK_US = 1e6 / Number((() => { try { return execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim(); } catch { return '100'; } })());
+
+/** cpuUs is utime+stime of the processes in µs (0 when /proc is not there). */
+function cpuUs(pids: number[]): number {
+  let t = 0;
+  for (const pid of pids) {
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      t += (Number(f[11]) + Number(f[12])) * TICK_US;
+    } catch { /* gone or no /proc */ }
+  }
+  return t;
+}
+
+/** nginxWorkers lists the worker pids of the nginx whose master wrote `pidFile`. */
+function nginxWorkers(pidFile: string): number[] {
+  try {
+    const master = fs.readFileSync(pidFile, 'utf8').trim();
+    return execFileSync('pgrep', ['-P', master], { encoding: 'utf8' }).trim().split('\n').map(Number).filter(Boolean);
+  } catch { return []; }
+}
 
 function ms(s: string): number {
   const m = /([\d.]+)(us|ms|s)/.exec(s);
@@ -88,18 +116,21 @@ function ms(s: string): number {
   return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
 }
 
-function wrk(url: string, conns: number, header?: string): WrkResult {
+function wrk(url: string, conns: number, header: string | undefined, pids: number[]): WrkResult {
   const args = ['-t1', `-c${conns}`, `-d${SECONDS}s`, '--latency', ...(header ? ['-H', header] : []), url];
   const [c, a] = pinned(LOAD_CORE, 'wrk', args);
   // Warm-up (JIT, pools), bounded to a second.
   execFileSync(c, a.map((x) => (x === `-d${SECONDS}s` ? '-d1s' : x)), { encoding: 'utf8' });
+  const cpu0 = cpuUs(pids);
   const out = execFileSync(c, a, { encoding: 'utf8' });
+  const cpu = cpuUs(pids) - cpu0;
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
   const p50 = ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
   const p99 = ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + (sock ? Number(sock[1]) + Number(sock[3]) + Number(sock[4]) : 0);
-  return { rps, p50, p99, errors };
+  return { rps, p50, p99, errors, cpuUs: requests && pids.length ? cpu / requests : NaN };
 }
 
 function wsLoad(url: string, clients: number, authorization?: string): { perSecond: number; p99Ms: number } {
@@ -125,6 +156,7 @@ async function main(): Promise<void> {
 
   const backendDir = nginxConf('backend', `server { listen 127.0.0.1:${backendPort}; root ${www}; location = /1k { try_files /1k.txt =404; } location = /1m { try_files /1m.bin =404; } }`);
   await launch(LOAD_CORE, '/usr/sbin/nginx', ['-p', backendDir, '-c', path.join(backendDir, 'nginx.conf')]);
+  const bare = await launch(PROXY_CORE, node, [path.join(here, 'lib/bare-undici.ts'), String(backendPort)], true);
   const ws = await launch(LOAD_CORE, node, [path.join(here, 'lib/ws-echo.ts')], true);
   await waitPort(backendPort);
 
@@ -137,17 +169,18 @@ async function main(): Promise<void> {
       location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering on; } }`);
   await launch(PROXY_CORE, '/usr/sbin/nginx', ['-p', proxyDir, '-c', path.join(proxyDir, 'nginx.conf')]);
   const chp = await ensureChp();
-  await launch(PROXY_CORE, node, [chp, '--ip', '127.0.0.1', '--port', String(chpPort), '--api-ip', '127.0.0.1', '--api-port', String(chpApi), '--default-target', `http://127.0.0.1:${backendPort}`, '--log-level', 'warn']);
+  const chpProc = await launch(PROXY_CORE, node, [chp, '--ip', '127.0.0.1', '--port', String(chpPort), '--api-ip', '127.0.0.1', '--api-port', String(chpApi), '--default-target', `http://127.0.0.1:${backendPort}`, '--log-level', 'warn']);
   await Promise.all([waitPort(nginxPort), waitPort(chpPort)]);
   // CHP's WebSocket route: /ws → the echo backend.
   await fetch(`http://127.0.0.1:${chpApi}/api/routes/ws`, { method: 'POST', body: JSON.stringify({ target: `http://127.0.0.1:${ws.port}` }) });
 
   const auth = `Authorization: token ${portico.token}`;
-  const targets = {
-    direct: { http: `http://127.0.0.1:${backendPort}`, ws: `ws://127.0.0.1:${ws.port}/`, header: undefined as string | undefined },
-    portico: { http: `http://127.0.0.1:${portico.port}/containers/proxy/${portico.uuid}`, ws: `ws://127.0.0.1:${portico.port}/containers/proxy/${portico.wsUuid}/`, header: auth },
-    nginx: { http: `http://127.0.0.1:${nginxPort}`, ws: `ws://127.0.0.1:${nginxPort}/ws/`, header: undefined },
-    chp: { http: `http://127.0.0.1:${chpPort}`, ws: `ws://127.0.0.1:${chpPort}/ws/`, header: undefined },
+  const targets: Record<string, { http: string; ws: string | null; header: string | undefined; pids: () => number[] }> = {
+    direct: { http: `http://127.0.0.1:${backendPort}`, ws: `ws://127.0.0.1:${ws.port}/`, header: undefined, pids: () => nginxWorkers(path.join(backendDir, 'nginx.pid')) },
+    portico: { http: `http://127.0.0.1:${portico.port}/containers/proxy/${portico.uuid}`, ws: `ws://127.0.0.1:${portico.port}/containers/proxy/${portico.wsUuid}/`, header: auth, pids: () => [portico.pid] },
+    bare: { http: `http://127.0.0.1:${bare.port}`, ws: null, header: undefined, pids: () => [bare.pid] },
+    nginx: { http: `http://127.0.0.1:${nginxPort}`, ws: `ws://127.0.0.1:${nginxPort}/ws/`, header: undefined, pids: () => nginxWorkers(path.join(proxyDir, 'nginx.pid')) },
+    chp: { http: `http://127.0.0.1:${chpPort}`, ws: `ws://127.0.0.1:${chpPort}/ws/`, header: undefined, pids: () => [chpProc.pid] },
   };
   type Row = { small: WrkResult; large: WrkResult; ws1: number; ws50: number; ws50p99: number };
   // Rounds interleave the targets, so a burst of other work on the machine hits them all alike;
@@ -156,36 +189,39 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, tgt] of Object.entries(targets)) {
       process.stderr.write(`round ${round}/${ROUNDS}: ${name} …\n`);
-      const small = wrk(`${tgt.http}/1k`, 50, tgt.header);
-      const large = wrk(`${tgt.http}/1m`, 10, tgt.header);
+      const pids = tgt.pids();
+      const small = wrk(`${tgt.http}/1k`, 50, tgt.header, pids);
+      const large = wrk(`${tgt.http}/1m`, 10, tgt.header, pids);
       const authz = tgt.header ? tgt.header.slice('Authorization: '.length) : undefined;
-      const ws1 = wsLoad(tgt.ws, 1, authz);
-      const ws50 = wsLoad(tgt.ws, 50, authz);
+      // The bare reference has no WebSocket path: its HTTP figures are the point.
+      const ws1 = tgt.ws ? wsLoad(tgt.ws, 1, authz) : { perSecond: NaN, p99Ms: NaN };
+      const ws50 = tgt.ws ? wsLoad(tgt.ws, 50, authz) : { perSecond: NaN, p99Ms: NaN };
       (samples[name] ??= []).push({ small, large, ws1: ws1.perSecond, ws50: ws50.perSecond, ws50p99: ws50.p99Ms });
     }
   }
   const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
   const rows: Record<string, Row> = {};
   for (const [name, list] of Object.entries(samples)) {
-    const w = (k: 'small' | 'large'): WrkResult => ({ rps: med(list.map((x) => x[k].rps)), p50: med(list.map((x) => x[k].p50)), p99: med(list.map((x) => x[k].p99)), errors: list.reduce((a, x) => a + x[k].errors, 0) });
+    const w = (k: 'small' | 'large'): WrkResult => ({ rps: med(list.map((x) => x[k].rps)), p50: med(list.map((x) => x[k].p50)), p99: med(list.map((x) => x[k].p99)), errors: list.reduce((a, x) => a + x[k].errors, 0), cpuUs: med(list.map((x) => x[k].cpuUs)) });
     rows[name] = { small: w('small'), large: w('large'), ws1: med(list.map((x) => x.ws1)), ws50: med(list.map((x) => x.ws50)), ws50p99: med(list.map((x) => x.ws50p99)) };
   }
 
   const r = (a: number, b: number) => (b ? (a / b).toFixed(2) + '×' : 'n/a');
-  const f = (n: number) => Math.round(n).toLocaleString('en-US');
+  const f = (n: number) => (Number.isNaN(n) ? '–' : Math.round(n).toLocaleString('en-US'));
   const lines = [
     `Portico proxy benchmark — median of ${ROUNDS} interleaved rounds of ${SECONDS} s, ${cores} cores, proxies pinned to core ${PROXY_CORE}${hasTaskset ? '' : ' (no taskset: unpinned)'}, wrk and backends on core ${LOAD_CORE}.`,
     'Other work on this machine adds noise; rerun when figures disagree.',
     '',
-    '| target | 1 KiB GET req/s (50 conns) | p50 / p99 ms | 1 MiB GET req/s (10 conns) | WS round trips/s (1 client) | WS round trips/s (50 clients) | errors |',
-    '|---|---|---|---|---|---|---|',
+    '| target | 1 KiB GET req/s (50 conns) | CPU µs/req | p50 / p99 ms | 1 MiB GET req/s (10 conns) | CPU µs/req | WS round trips/s (1 client) | WS round trips/s (50 clients) | errors |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [name, x] of Object.entries(rows)) {
-    lines.push(`| ${name} | ${f(x.small.rps)} | ${x.small.p50.toFixed(2)} / ${x.small.p99.toFixed(2)} | ${f(x.large.rps)} | ${f(x.ws1)} | ${f(x.ws50)} | ${x.small.errors + x.large.errors} |`);
+    lines.push(`| ${name} | ${f(x.small.rps)} | ${f(x.small.cpuUs)} | ${x.small.p50.toFixed(2)} / ${x.small.p99.toFixed(2)} | ${f(x.large.rps)} | ${f(x.large.cpuUs)} | ${f(x.ws1)} | ${f(x.ws50)} | ${x.small.errors + x.large.errors} |`);
   }
-  const p = rows.portico, n = rows.nginx, c = rows.chp, d = rows.direct;
+  const p = rows.portico, n = rows.nginx, c = rows.chp, d = rows.direct, b = rows.bare;
   lines.push('', 'Ratios (Portico ÷ peer):',
-    `- 1 KiB GET: ${r(p.small.rps, n.small.rps)} nginx (target ≥ 0.60×), ${r(p.small.rps, c.small.rps)} CHP (target ≥ 4×)`,
+    `- 1 KiB GET: ${r(p.small.rps, n.small.rps)} nginx (target ≥ 0.60×), ${r(p.small.rps, c.small.rps)} CHP (target ≥ 4×), ${r(p.small.rps, b.small.rps)} bare undici`,
+    `- CPU per 1 KiB request: ${r(p.small.cpuUs, n.small.cpuUs)} nginx's, ${r(p.small.cpuUs, c.small.cpuUs)} CHP's, ${r(p.small.cpuUs, b.small.cpuUs)} bare undici's`,
     `- 1 MiB GET: ${r(p.large.rps, n.large.rps)} nginx (target ≥ 0.90×), ${r(p.large.rps, c.large.rps)} CHP`,
     `- WebSocket round trips, 1 client: ${r(p.ws1, n.ws1)} nginx, ${r(p.ws1, c.ws1)} CHP`,
     `- WebSocket round trips, 50 clients: ${r(p.ws50, n.ws50)} nginx (target ≥ 0.90×), ${r(p.ws50, c.ws50)} CHP`,
