@@ -7,7 +7,8 @@ import { stopIdleContainers, idleSince } from '../../gateway/core/containers/idl
 import { createContainer, startContainer, call } from '../proxy/helpers.ts';
 
 t.test('a never-accessed running container is stopped once idle past its threshold', async (t) => {
-  const gw = await startGateway({ PORTICO_MAX_INACTIVITY_DAYS: '2' });
+  // The scheduled idle-stop job is off: it once stopped the idle container before the call under test did.
+  const gw = await startGateway({ PORTICO_MAX_INACTIVITY_DAYS: '2', PORTICO_SCHEDULE_IDLE_STOP: 'off' });
   t.teardown(() => gw.close());
   const project = gw.project();
   const { token } = await gw.user('owner', { project, role: 'owner' });
