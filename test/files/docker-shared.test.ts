@@ -5,8 +5,8 @@
  * network, so the container reaches it by address; the name is checked in the URL.
  */
 import t from 'tap';
-import { execFile } from 'node:child_process';
-import { startGateway, dockerInspect, TEST_IMAGE } from '../helpers/gateway.ts';
+import { execFile, execFileSync } from 'node:child_process';
+import { startGateway, dockerInspect, waitFor, TEST_IMAGE, TEST_NETWORK } from '../helpers/gateway.ts';
 import { rawRequest } from '../helpers/raw-request.ts';
 import { localAddressIn } from '../../gateway/file-server.ts';
 
@@ -22,8 +22,17 @@ t.test('localAddressIn picks the interface address inside a subnet', async (t) =
 });
 
 t.test('docker-shared: URL by gateway name, listener on the network address', async (t) => {
+  // Regression (flaky): the host's end of the network only counts as an address of this machine
+  // while the bridge is up, i.e. while some container is attached (libuv lists running interfaces
+  // only). A real gateway container's own interface is always up; here a keeper container holds
+  // the bridge up, so the test no longer depends on other tests' containers.
+  try { execFileSync('docker', ['network', 'create', '--label', 'portico.test=1', TEST_NETWORK], { stdio: 'ignore' }); } catch { /* exists */ }
+  const keeper = execFileSync('docker', ['run', '-d', '--rm', '--init', '--network', TEST_NETWORK, '--label', 'portico.test=keeper',
+    `${TEST_IMAGE.repository}:${TEST_IMAGE.tag}`, 'sleep', '600'], { encoding: 'utf8' }).trim();
+  t.teardown(() => { execFileSync('docker', ['rm', '-f', keeper], { stdio: 'ignore' }); });
   const gw = await startGateway({ PORTICO_NETWORK_MODE: 'docker-shared', PORTICO_GATEWAY_NAME: 'portico-files-gw' });
   t.teardown(() => gw.close());
+  await waitFor(() => gw.core.files.endpoint(), 15_000, 'the file server to listen on the network address');
   const p = gw.project();
   const { token } = await gw.user('dora', { project: p, role: 'owner' });
   const data = Buffer.from('shared-mode data');
