@@ -1,11 +1,10 @@
 /**
- * forward.ts: streams one HTTP request to an app and its answer back, on the route's keep-alive
- * undici Pool via `dispatch` (no intermediate streams). Bodies are never buffered: the request
- * body is the IncomingMessage itself, and the response is written chunk by chunk, pausing the
- * upstream when the client cannot keep up (backpressure).
+ * forward.ts: streams one HTTP request to an app and its answer back, on the route's pool of
+ * keep-alive sockets (raw-upstream.ts; no intermediate streams). Bodies are never buffered: the
+ * request body is the IncomingMessage itself, and the response is written chunk by chunk, pausing
+ * the upstream socket when the client cannot keep up (backpressure).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { AccessRecorder } from '../core/containers/access-recorder.ts';
 import type { Logger } from '../core/log.ts';
 import { clientAddress, finishHeaders } from './headers.ts';
@@ -14,6 +13,7 @@ import { responseHeaders } from './response-headers.ts';
 import type { Route } from './routes.ts';
 import { logUpstream, sendFailure, upstreamError } from './failure.ts';
 import type { ProxyMetrics } from './metrics.ts';
+import type { UpstreamHandler } from './raw-upstream.ts';
 
 /** ForwardDeps are the shared parts every forwarded request uses. */
 export interface ForwardDeps {
@@ -23,9 +23,7 @@ export interface ForwardDeps {
   trustProxy: boolean;
 }
 
-type Controller = Dispatcher.DispatchController;
-
-class ForwardHandler implements Dispatcher.DispatchHandler {
+class ForwardHandler implements UpstreamHandler {
   private readonly req: IncomingMessage;
   private readonly res: ServerResponse;
   private readonly route: Route;
@@ -33,7 +31,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private readonly user: string;
   private readonly path: string;
   private readonly t0: number;
-  private controller: Controller | null = null;
+  up: { resume(): void; abort(): void } | null = null;
   private status = 0;
   private done = false;
   private onDrain: (() => void) | null = null;
@@ -43,16 +41,11 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     // `on`, not `once`: 'close' fires once, and once() would allocate a wrapper per request.
     res.on('close', () => {
       // The client went away before the answer was complete: stop the upstream request too.
-      if (!this.done && this.controller && !this.controller.aborted) this.controller.abort(new Error('client closed the connection'));
+      if (!this.done) this.up?.abort();
     });
   }
 
-  onRequestStart(controller: Controller): void {
-    this.controller = controller;
-    if (this.res.destroyed) controller.abort(new Error('client closed the connection'));
-  }
-
-  onResponseStart(_c: Controller, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+  head(statusCode: number, statusMessage: string, headers: Record<string, string | string[]>): void {
     this.status = statusCode;
     const out = responseHeaders(headers, this.route);
     if (statusMessage) this.res.writeHead(statusCode, statusMessage, out);
@@ -60,28 +53,21 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.user);
   }
 
-  onResponseData(controller: Controller, chunk: Buffer): void {
-    if (!this.res.write(chunk)) {
-      controller.pause();
-      // Built on the first backpressure only: most answers fit the socket buffer and never need it.
-      this.res.once('drain', this.onDrain ??= () => this.controller?.resume());
-    }
+  data(chunk: Buffer): boolean {
+    if (this.res.write(chunk)) return true;
+    this.res.once('drain', this.onDrain ??= () => this.up?.resume());
+    return false;
   }
 
-  onResponseEnd(): void {
+  end(): void {
     this.done = true;
     this.res.end();
     this.deps.metrics.response(this.status, (performance.now() - this.t0) / 1000);
   }
 
-  onResponseError(_c: Controller, err: Error): void {
+  error(err: Error): void {
     this.done = true;
-    if (this.res.destroyed || this.req.destroyed && !this.res.headersSent) {
-      // The client left; nothing to answer and nothing to log.
-      this.res.destroy();
-      return;
-    }
-    if (this.res.headersSent) {
+    if (this.res.destroyed || this.req.destroyed && !this.res.headersSent || this.res.headersSent) {
       this.res.destroy();
       return;
     }
@@ -102,5 +88,6 @@ export function forward(req: IncomingMessage, res: ServerResponse, route: Route,
     prefix: route.stripPrefix ? route.prefix : null,
   });
   const body = scanned.hasBody ? req : null;
-  route.pool!.dispatch({ path, method: req.method as Dispatcher.HttpMethod, headers, body }, new ForwardHandler(req, res, route, deps, user, path, t0));
+  const h = new ForwardHandler(req, res, route, deps, user, path, t0);
+  h.up = route.pool!.request({ method: req.method!, path, headers, body }, h);
 }

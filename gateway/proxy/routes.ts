@@ -2,13 +2,13 @@
  * routes.ts: uuid → where and how to forward, cached. A route is built from the container record
  * once and then served from memory; a `state` event on the Bus drops it (so a restart, a new IP
  * or a stop is seen at once) and a short TTL picks up settings changes. Each upstream origin gets
- * one keep-alive undici Pool, shared by every route that points at it.
+ * one pool of keep-alive sockets (raw-upstream.ts), shared by every route that points at it.
  */
 import { LRUCache } from 'lru-cache';
-import { Pool } from 'undici';
 import type { Services } from '../core/services.ts';
 import type { Container, ContainerState, User } from '../core/types.ts';
 import { normaliseContainerPath } from './path.ts';
+import { RawPool } from './raw-upstream.ts';
 import type { Scope } from './response-headers.ts';
 
 /** ROUTE_TTL_MS is how long a route (and its membership answers) is trusted without a state event. */
@@ -27,7 +27,7 @@ export interface Route extends Scope {
   readonly startedAt: number;
   /** origin is http://host:port of the app while running, else null. */
   readonly origin: string | null;
-  readonly pool: Pool | null;
+  readonly pool: RawPool | null;
   /** readyKey identifies one run of the container: readiness is confirmed per run. */
   readonly readyKey: string;
   /** ready: running and known to answer (or running longer than its timeout, so not "merely starting"). */
@@ -43,19 +43,12 @@ export type Routes = ReturnType<typeof createRoutes>;
 export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>, opts: { ttlMs?: number; connections?: number } = {}) {
   const cache = new LRUCache<string, Route>({ max: 10_000, ttl: opts.ttlMs ?? ROUTE_TTL_MS, ttlResolution: 100 });
   const confirmed = new Map<number, string>();
-  const pools = new Map<string, Pool>();
+  const pools = new Map<string, RawPool>();
 
-  function poolFor(origin: string): Pool {
+  function poolFor(origin: string, host: string, port: number): RawPool {
     let p = pools.get(origin);
     if (!p) {
-      p = new Pool(origin, {
-        connections: opts.connections ?? 256,
-        pipelining: 1,
-        keepAliveTimeout: 30_000,
-        headersTimeout: 300_000,
-        bodyTimeout: 0,
-        connectTimeout: 10_000,
-      });
+      p = new RawPool(host, port, opts.connections ?? 256);
       pools.set(origin, p);
     }
     return p;
@@ -73,7 +66,7 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
       id: c.id, uuid: c.uuid, projectId: c.projectId, title: c.title, state: c.state,
       prefix: `/containers/proxy/${c.uuid}`, stripPrefix: c.stripPrefix, containerPath: normaliseContainerPath(c.containerPath),
       upstreamOrigins, heartbeatUrl: c.heartbeatUrl, timeoutMs, startedAt,
-      origin, pool: origin ? poolFor(origin) : null, readyKey, ready, members: new Map(),
+      origin, pool: origin ? poolFor(origin, up!.host, up!.port) : null, readyKey, ready, members: new Map(),
     };
   }
 
@@ -89,7 +82,7 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     if (old?.origin && e.state !== 'running' && e.state !== 'paused') {
       const p = pools.get(old.origin);
       pools.delete(old.origin);
-      p?.close().catch(() => {});
+      void p?.close();
     }
   };
   svc.bus.on('state', onState);
@@ -137,7 +130,7 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
       cache.clear();
       const all = [...pools.values()];
       pools.clear();
-      await Promise.all(all.map((p) => p.close().catch(() => {})));
+      await Promise.all(all.map((p) => p.close()));
     },
   };
 }
