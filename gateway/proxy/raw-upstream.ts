@@ -252,7 +252,15 @@ class Exchange {
     if (close) this.keepAlive = false;
     const socket = this.conn!.socket;
     socket.setTimeout(0); // a body may be slow (server-sent events): no timeout once the head is in
-    this.h.head(status, sl.slice(13), headers);
+    // RFC 9112 §6.3: with Transfer-Encoding, a Content-Length is wrong and must not be passed on.
+    if (chunked) delete headers['content-length'];
+    try {
+      this.h.head(status, sl.slice(13), headers);
+    } catch (err) {
+      // Node refused to write the app's head (a header with control characters, say): not a crash, a 502.
+      this.fail(coded(`the app sent a head that cannot be passed on (${(err as Error).message})`, 'EPROTO'));
+      return false;
+    }
     if (this.isHead || status === 204 || status === 304) this.state = DONE;
     else if (chunked) this.state = CHUNK_SIZE;
     else if (length >= 0 && Number.isSafeInteger(length)) { this.left = length; this.state = length === 0 ? DONE : FIXED; }

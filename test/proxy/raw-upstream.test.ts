@@ -38,13 +38,13 @@ async function scripted(reply: (head: string, socket: net.Socket, n: number) => 
   return { port, state, close: () => new Promise<void>((r) => { server.close(() => r()); for (const c of open) c.destroy(); }) };
 }
 
-function send(pool: RawPool, req: Partial<UpstreamRequest>, pauseOnce = false): Promise<Answer> {
+function send(pool: RawPool, req: Partial<UpstreamRequest>, pauseOnce = false, onHead?: () => void): Promise<Answer> {
   return new Promise((resolve) => {
     const a: Answer = { status: 0, reason: '', headers: {}, body: Buffer.alloc(0), error: null };
     const parts: Buffer[] = [];
     let paused = false;
     const h = pool.request({ method: 'GET', path: '/', headers: ['host', 'app'], body: null, ...req }, {
-      head(status, reason, headers) { a.status = status; a.reason = reason; a.headers = headers; },
+      head(status, reason, headers) { onHead?.(); a.status = status; a.reason = reason; a.headers = headers; },
       data(chunk) {
         parts.push(Buffer.from(chunk));
         if (pauseOnce && !paused) { paused = true; setTimeout(() => h.resume(), 20); return false; }
@@ -67,6 +67,7 @@ t.test('framing: content-length, chunked, until close, HEAD, 204, 1xx', async (t
       setTimeout(() => s.write('5\r\npedia\r\n0\r\nX-T: 1\r\n\r\n'), 10);
     } else if (path === '/close') { s.write('HTTP/1.1 200 OK\r\n\r\nuntil '); setTimeout(() => s.end('close'), 5); }
     else if (path === '/head') s.write('HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n');
+    else if (path === '/both') s.write('HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n');
     else if (path === '/nocontent') s.write('HTTP/1.1 204 No Content\r\n\r\n');
     else if (path === '/interim') s.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok');
   });
@@ -83,9 +84,14 @@ t.test('framing: content-length, chunked, until close, HEAD, 204, 1xx', async (t
   const h = await send(pool, { path: '/head', method: 'HEAD' });
   t.equal(h.status, 200); t.equal(h.body.length, 0, 'HEAD has no body despite Content-Length');
   t.equal((await send(pool, { path: '/nocontent' })).status, 204);
+  const both = await send(pool, { path: '/both' });
+  t.equal(both.body.toString(), 'ok', 'Transfer-Encoding wins over Content-Length');
+  t.equal(both.headers['content-length'], undefined, 'and the wrong Content-Length is not passed on');
   const i = await send(pool, { path: '/interim' });
   t.equal(i.status, 201, '1xx answers are skipped'); t.equal(i.body.toString(), 'ok');
   t.equal((await send(pool, { path: '/fixed' })).body.toString(), 'hello', 'the socket is still usable after a HEAD and a 204');
+  const thrown = await send(pool, { path: '/fixed' }, false, () => { throw new TypeError('invalid header'); });
+  t.equal(thrown.error?.code, 'EPROTO', 'a head the front cannot write is an error for this request, not a crash');
 });
 
 t.test('keep-alive reuse, Connection: close, and a stale pooled socket', async (t) => {
