@@ -11,11 +11,9 @@ import t from 'tap';
 import { startGateway, waitFor } from '../helpers/gateway.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
 import { WHO, classify, expected, makeActors } from '../helpers/matrix.ts';
-import type { Actor, Need, Outcome, Who } from '../helpers/matrix.ts';
+import type { Actor, Case, Need, Outcome, Who } from '../helpers/matrix.ts';
 import { fingerprint } from '../../admin/ui/bulk-view.ts';
 
-/** Case is one action on one surface: `run` returns the HTTP status; `after` checks side effects. */
-interface Case { surface: string; action: string; need: Need; projectScoped?: boolean; run(a: Actor): Promise<number>; after?(a: Actor, outcome: Outcome): void }
 
 // Starts fail fast (no registry at 127.0.0.1:9), so allowed actions run as jobs without real containers.
 const BROKEN_IMAGE = { repository: '127.0.0.1:9/portico-matrix/none', tag: '1' };

@@ -42,6 +42,9 @@ export function classify(status: number, location: string | null = null): Outcom
 /** Actor is how one row calls the gateway. */
 export interface Actor { who: Who; name: string; token: string | null; web: WebClient; csrf: string }
 
+/** Case is one action on one surface: `run` returns the HTTP status; `after` checks side effects. */
+export interface Case { surface: string; action: string; need: Need; projectScoped?: boolean; run(a: Actor): Promise<number>; after?(a: Actor, outcome: Outcome): void }
+
 /** makeActors creates a user per row (non-members own another project) and logs each in through the form. */
 export async function makeActors(gw: TestGateway, project: string): Promise<Map<Who, Actor>> {
   const elsewhere = gw.project('Elsewhere');

@@ -9,9 +9,8 @@ import t from 'tap';
 import { startGateway, TEST_IMAGE } from '../helpers/gateway.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
 import { WHO, classify, expected, makeActors } from '../helpers/matrix.ts';
-import type { Actor, Need, Outcome } from '../helpers/matrix.ts';
+import type { Actor, Case, Need, Outcome } from '../helpers/matrix.ts';
 
-interface Case { surface: string; action: string; need: Need; projectScoped?: boolean; run(a: Actor): Promise<number>; after?(a: Actor, outcome: Outcome): void }
 
 t.test('templates and files permission matrix', async (t) => {
   const gw: TestGateway = await startGateway();
