@@ -15,7 +15,7 @@ import { loadConfig } from '../gateway/core/config.ts';
 import { buildCore } from '../gateway/core/build.ts';
 import { silentLogger } from '../gateway/core/log.ts';
 import { startServer } from '../gateway/main.ts';
-import { hashSecret, newSecret } from '../gateway/core/auth/tokens.ts';
+import { benchCaller } from './lib/bench-user.ts';
 
 const ROUNDS = Math.min(20, Number(process.argv[2] ?? 5));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-cold-'));
@@ -28,11 +28,7 @@ const config = loadConfig({
 const core = await buildCore(config, { logger: silentLogger });
 const { server, close } = await startServer(core, '127.0.0.1', 0);
 const port = (server.address() as { port: number }).port;
-const project = core.store.projects.create('bench');
-const user = core.store.users.create({ username: 'bench', passwordHash: null });
-core.store.projects.setRole(project.id, user.id, 'guest');
-const token = newSecret(32);
-core.store.users.createToken(user.id, 'bench', hashSecret(token), token.slice(0, 6), null);
+const { project, token } = benchCaller(core);
 const c = core.containers.create(project.id, { title: 'cold', repository: 'portico-test/httpd', tag: '1', container_port: 80 }, 'bench');
 
 function firstByte(host: string, p: number, urlPath: string, headers: Record<string, string> = {}): Promise<number | null> {

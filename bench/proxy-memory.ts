@@ -14,7 +14,7 @@ import { loadConfig } from '../gateway/core/config.ts';
 import { buildCore } from '../gateway/core/build.ts';
 import { silentLogger } from '../gateway/core/log.ts';
 import { startServer } from '../gateway/main.ts';
-import { hashSecret, newSecret } from '../gateway/core/auth/tokens.ts';
+import { benchCaller } from './lib/bench-user.ts';
 
 const SOCKETS = Math.min(5000, Number(process.argv[2] ?? 1000));
 const ABORTS = Math.min(50_000, Number(process.argv[3] ?? 10_000));
@@ -28,11 +28,7 @@ const wsPort: number = await new Promise((resolve) => backend.stdout!.once('data
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-mem-'));
 const config = loadConfig({ PORTICO_DATA_DIR: dir, PORTICO_INSTANCE: `bench-mem-${randomBytes(3).toString('hex')}`, PORTICO_PUBLISH_PORTS: 'true', PORTICO_PORT: '0', PORTICO_DOCKER_NETWORK: 'portico-test-net' });
 const core = await buildCore(config, { logger: silentLogger });
-const project = core.store.projects.create('bench');
-const user = core.store.users.create({ username: 'bench', passwordHash: null });
-core.store.projects.setRole(project.id, user.id, 'guest');
-const token = newSecret(32);
-core.store.users.createToken(user.id, 'bench', hashSecret(token), token.slice(0, 6), null);
+const { project, token } = benchCaller(core);
 const c = core.containers.create(project.id, { title: 'ws', repository: 'bench/none', tag: '1', container_port: 80 }, 'bench');
 core.store.containers.setRuntime(c.id, { state: 'running', dockerId: 'bench', hostPort: wsPort, dateStarted: new Date(Date.now() - 3_600_000).toISOString() });
 const { server, close } = await startServer(core, '127.0.0.1', 0);

@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../gateway/core/config.ts';
 import { buildCore } from '../../gateway/core/build.ts';
 import { startServer } from '../../gateway/main.ts';
-import { hashSecret, newSecret } from '../../gateway/core/auth/tokens.ts';
 import { createLogger } from '../../gateway/core/log.ts';
+import { benchCaller } from './bench-user.ts';
 
 const [backend, wsBackend] = process.argv.slice(2).map(Number);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
@@ -21,11 +21,7 @@ const config = loadConfig({
   PORTICO_PORT: '0', PORTICO_LOG_LEVEL: 'warn', PORTICO_DOCKER_NETWORK: 'portico-test-net',
 });
 const core = await buildCore(config, { logger: createLogger({ format: 'text', level: 'warn' }) });
-const project = core.store.projects.create('bench');
-const user = core.store.users.create({ username: 'bench', passwordHash: null });
-core.store.projects.setRole(project.id, user.id, 'guest');
-const token = newSecret(32);
-core.store.users.createToken(user.id, 'bench', hashSecret(token), token.slice(0, 6), null);
+const { project, token } = benchCaller(core);
 
 function pointAt(title: string, port: number): string {
   const c = core.containers.create(project.id, { title, repository: 'bench/none', tag: '1', container_port: 80 }, 'bench');
