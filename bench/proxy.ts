@@ -14,7 +14,9 @@
  * - CPU µs per request: utime+stime of the proxy's processes (/proc/<pid>/stat) over a measured
  *   wrk run ÷ its requests. Less sensitive than req/s to other work on the machine; for "direct"
  *   it is the backend nginx worker's own cost.
- * Usage: node bench/proxy.ts [seconds per run, default 4] [rounds, default 3]
+ * Usage: node bench/proxy.ts [seconds per run, default 4] [rounds, default 3] [targets, default all: direct,portico,bare,nginx,chp]
+ * Node flags for the Portico process (to try a GC setting, say): BENCH_PORTICO_FLAGS="--trace-gc";
+ * BENCH_NO_WS=1 skips the WebSocket runs.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -25,6 +27,8 @@ import net from 'node:net';
 
 const SECONDS = Math.min(10, Number(process.argv[2] ?? 4));
 const ROUNDS = Math.min(5, Number(process.argv[3] ?? 3));
+const NO_WS = process.env.BENCH_NO_WS === '1';
+const ONLY = process.argv[4] ? new Set(process.argv[4].split(',')) : null;
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, '..');
 const node = process.execPath;
@@ -54,10 +58,16 @@ function launch(core: string, cmd: string, args: string[], readJson = false): Pr
   if (!readJson) return Promise.resolve({ pid: child.pid });
   return new Promise((resolve, reject) => {
     let buf = '';
+    let found = false;
+    // The first line starting with "{" is the child's answer; other output (a --trace-gc, say) goes to stderr.
     child.stdout!.on('data', (d) => {
       buf += d;
-      const i = buf.indexOf('\n');
-      if (i >= 0) resolve({ ...JSON.parse(buf.slice(0, i)), pid: child.pid });
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (!found && line.startsWith('{')) { found = true; resolve({ ...JSON.parse(line), pid: child.pid }); }
+        else process.stderr.write(line + '\n');
+      }
     });
     child.once('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
   });
@@ -160,7 +170,7 @@ async function main(): Promise<void> {
   const ws = await launch(LOAD_CORE, node, [path.join(here, 'lib/ws-echo.ts')], true);
   await waitPort(backendPort);
 
-  const portico = await launch(PROXY_CORE, node, [path.join(here, 'lib/portico-server.ts'), String(backendPort), String(ws.port)], true);
+  const portico = await launch(PROXY_CORE, node, [...(process.env.BENCH_PORTICO_FLAGS ?? '').split(' ').filter(Boolean), path.join(here, 'lib/portico-server.ts'), String(backendPort), String(ws.port)], true);
   const proxyDir = nginxConf('proxy', `map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
     upstream backend { server 127.0.0.1:${backendPort}; keepalive 128; }
     upstream wsbackend { server 127.0.0.1:${ws.port}; keepalive 128; }
@@ -188,14 +198,15 @@ async function main(): Promise<void> {
   const samples: Record<string, Row[]> = {};
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, tgt] of Object.entries(targets)) {
+      if (ONLY && !ONLY.has(name)) continue;
       process.stderr.write(`round ${round}/${ROUNDS}: ${name} …\n`);
       const pids = tgt.pids();
       const small = wrk(`${tgt.http}/1k`, 50, tgt.header, pids);
       const large = wrk(`${tgt.http}/1m`, 10, tgt.header, pids);
       const authz = tgt.header ? tgt.header.slice('Authorization: '.length) : undefined;
       // The bare reference has no WebSocket path: its HTTP figures are the point.
-      const ws1 = tgt.ws ? wsLoad(tgt.ws, 1, authz) : { perSecond: NaN, p99Ms: NaN };
-      const ws50 = tgt.ws ? wsLoad(tgt.ws, 50, authz) : { perSecond: NaN, p99Ms: NaN };
+      const ws1 = tgt.ws && !NO_WS ? wsLoad(tgt.ws, 1, authz) : { perSecond: NaN, p99Ms: NaN };
+      const ws50 = tgt.ws && !NO_WS ? wsLoad(tgt.ws, 50, authz) : { perSecond: NaN, p99Ms: NaN };
       (samples[name] ??= []).push({ small, large, ws1: ws1.perSecond, ws50: ws50.perSecond, ws50p99: ws50.p99Ms });
     }
   }
@@ -218,6 +229,8 @@ async function main(): Promise<void> {
   for (const [name, x] of Object.entries(rows)) {
     lines.push(`| ${name} | ${f(x.small.rps)} | ${f(x.small.cpuUs)} | ${x.small.p50.toFixed(2)} / ${x.small.p99.toFixed(2)} | ${f(x.large.rps)} | ${f(x.large.cpuUs)} | ${f(x.ws1)} | ${f(x.ws50)} | ${x.small.errors + x.large.errors} |`);
   }
+  const none: WrkResult = { rps: NaN, p50: NaN, p99: NaN, errors: 0, cpuUs: NaN };
+  for (const name of Object.keys(targets)) rows[name] ??= { small: none, large: none, ws1: NaN, ws50: NaN, ws50p99: NaN };
   const p = rows.portico, n = rows.nginx, c = rows.chp, d = rows.direct, b = rows.bare;
   lines.push('', 'Ratios (Portico ÷ peer):',
     `- 1 KiB GET: ${r(p.small.rps, n.small.rps)} nginx (target ≥ 0.60×), ${r(p.small.rps, c.small.rps)} CHP (target ≥ 4×), ${r(p.small.rps, b.small.rps)} bare undici`,

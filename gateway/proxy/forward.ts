@@ -3,6 +3,12 @@
  * keep-alive sockets (raw-upstream.ts; no intermediate streams). Bodies are never buffered: the
  * request body is the IncomingMessage itself, and the response is written chunk by chunk, pausing
  * the upstream socket when the client cannot keep up (backpressure).
+ *
+ * Zero copy: the answer's bytes arrive as views into the upstream connection's read buffer. A
+ * Content-Length body goes straight to the client's socket after the head (ServerResponse would
+ * cork each write until the next tick and so hold the view); a write the kernel takes whole leaves
+ * nothing behind, and the read buffer is reused. A body Node frames itself (chunked) goes through
+ * ServerResponse, and its views are reported KEPT.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessRecorder } from '../core/containers/access-recorder.ts';
@@ -13,6 +19,7 @@ import { responseHeaders } from './response-headers.ts';
 import type { Route } from './routes.ts';
 import { logUpstream, sendFailure, upstreamError } from './failure.ts';
 import type { ProxyMetrics } from './metrics.ts';
+import { KEPT, PAUSE } from './raw-upstream.ts';
 import type { UpstreamHandler } from './raw-upstream.ts';
 
 /** ForwardDeps are the shared parts every forwarded request uses. */
@@ -34,6 +41,10 @@ class ForwardHandler implements UpstreamHandler {
   up: { resume(): void; abort(): void } | null = null;
   private status = 0;
   private done = false;
+  /** direct: the body goes to the client's socket itself (Content-Length framing, socket attached). */
+  private direct = false;
+  private ended = false;
+  private flushed = false;
   private onDrain: (() => void) | null = null;
 
   constructor(req: IncomingMessage, res: ServerResponse, route: Route, deps: ForwardDeps, user: string, path: string, t0: number) {
@@ -48,20 +59,50 @@ class ForwardHandler implements UpstreamHandler {
   head(statusCode: number, statusMessage: string, headers: Record<string, string | string[]>): void {
     this.status = statusCode;
     const out = responseHeaders(headers, this.route);
-    if (statusMessage) this.res.writeHead(statusCode, statusMessage, out);
-    else this.res.writeHead(statusCode, out);
+    const res = this.res;
+    if (statusMessage) res.writeHead(statusCode, statusMessage, out);
+    else res.writeHead(statusCode, out);
+    this.direct = !res.chunkedEncoding && res.socket !== null;
     if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.user);
   }
 
-  data(chunk: Buffer): boolean {
-    if (this.res.write(chunk)) return true;
-    this.res.once('drain', this.onDrain ??= () => this.up?.resume());
-    return false;
+  data(chunk: Buffer, last: boolean): number {
+    const res = this.res;
+    if (last) {
+      // The whole rest of the body: end() writes it (with the head, if still unsent) at once.
+      this.ended = true;
+      res.end(chunk);
+      const s = res.socket;
+      return s === null || s.writableLength > 0 ? KEPT : 0;
+    }
+    const s = res.socket;
+    if (this.direct && s !== null) {
+      if (s.destroyed) return 0; // the client left: 'close' aborts the exchange
+      if (!this.flushed) {
+        // Head and first bytes in one write. (res.headersSent is already true after writeHead:
+        // it means "head built", not "head written".)
+        this.flushed = true;
+        s.cork();
+        res.flushHeaders();
+        s.write(chunk);
+        s.uncork();
+      } else {
+        s.write(chunk);
+      }
+      if (s.writableLength === 0) return 0;
+      if (!s.writableNeedDrain) return KEPT;
+      s.once('drain', this.onDrain ??= () => this.up?.resume());
+      return KEPT | PAUSE;
+    }
+    // ServerResponse corks each write until the next tick: the view is always still held.
+    if (res.write(chunk)) return KEPT;
+    res.once('drain', this.onDrain ??= () => this.up?.resume());
+    return KEPT | PAUSE;
   }
 
   end(): void {
     this.done = true;
-    this.res.end();
+    if (!this.ended) this.res.end();
     this.deps.metrics.response(this.status, (performance.now() - this.t0) / 1000);
   }
 

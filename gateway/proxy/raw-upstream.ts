@@ -5,14 +5,30 @@
  * status line and headers, then the body handed on chunk by chunk with its framing removed
  * (Content-Length counted, chunked decoded, or read until the app closes). A socket goes back to
  * the pool only after a complete answer on a connection both sides keep alive.
+ *
+ * Reads land in one buffer per connection (`onread`), reused for the next read whenever the
+ * handler is done with the bytes during its call — the usual case, as a write the kernel takes at
+ * once keeps no reference. Only when the handler keeps a view (a write still queued) does the
+ * connection move on to a fresh buffer. So a steady stream allocates nothing per read and leaves
+ * the garbage collector nothing to do.
  */
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 
-/** UpstreamHandler receives one answer; `data` returns false to ask for a pause (backpressure). */
+/** `data` results: the bytes are done with and reading goes on (0), or any of these flags. */
+export const PAUSE = 1;
+/** KEPT: the handler still holds `chunk` after the call (a queued write), so its buffer must not be reused. */
+export const KEPT = 2;
+
+/** UpstreamHandler receives one answer. */
 export interface UpstreamHandler {
   head(status: number, reason: string, headers: Record<string, string | string[]>): void;
-  data(chunk: Buffer): boolean;
+  /**
+   * data receives body bytes. `chunk` is a view into the connection's read buffer, which the next
+   * read overwrites unless the result says KEPT; PAUSE asks for backpressure until `resume()`.
+   * `last` is true when these bytes complete a Content-Length body.
+   */
+  data(chunk: Buffer, last: boolean): number;
   end(): void;
   error(err: Error): void;
 }
@@ -30,6 +46,8 @@ const IDLE_MS = 30_000;
 const CONNECT_MS = 10_000;
 const HEADERS_MS = 300_000;
 const MAX_HEAD = 64 * 1024;
+/** READ_SIZE is each connection's read buffer, as large as one read Node would otherwise allocate. */
+const READ_SIZE = 64 * 1024;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const CRLF2 = Buffer.from('\r\n\r\n');
 
@@ -47,17 +65,18 @@ class Conn {
   ex: Exchange | null = null;
   connected = false;
   used = false;
+  /** buf receives the next read; kept says a handler still holds a view of it. */
+  private buf = Buffer.allocUnsafeSlow(READ_SIZE);
+  kept = false;
 
   constructor(pool: RawPool) {
     this.pool = pool;
-    const s = this.socket = net.connect(pool.port, pool.host);
-    s.setNoDelay(true);
+    const s = this.socket = net.connect({
+      port: pool.port, host: pool.host, noDelay: true,
+      onread: { buffer: () => this.nextBuffer(), callback: (n: number, b: Uint8Array) => this.onRead(n, b as Buffer) },
+    });
     s.setTimeout(CONNECT_MS);
     s.on('connect', () => { this.connected = true; s.setTimeout(HEADERS_MS); });
-    s.on('data', (chunk: Buffer) => {
-      if (this.ex) this.ex.onData(chunk);
-      else s.destroy(); // bytes nobody asked for: the connection cannot be trusted any more
-    });
     s.on('timeout', () => {
       if (this.ex) s.destroy(coded(this.connected ? 'the app did not answer in time' : 'connect timed out', 'ETIMEDOUT'));
       else s.destroy();
@@ -70,6 +89,18 @@ class Conn {
       // errored is set by Node before 'close' when the socket failed.
       if (ex) ex.onClose((s as { errored?: Error | null }).errored ?? null);
     });
+  }
+
+  private onRead(n: number, b: Buffer): boolean {
+    if (this.ex === null) { this.socket.destroy(); return false; } // bytes nobody asked for: the connection cannot be trusted any more
+    this.ex.onData(b.subarray(0, n));
+    return true;
+  }
+
+  /** nextBuffer is where the next read goes: the same buffer unless a handler kept a view of it. */
+  private nextBuffer(): Buffer {
+    if (this.kept) { this.kept = false; this.buf = Buffer.allocUnsafeSlow(READ_SIZE); }
+    return this.buf;
   }
 }
 
@@ -144,7 +175,7 @@ class Exchange {
         const end = c.indexOf(CRLF2, i);
         if (end < 0) {
           if (c.length - i > MAX_HEAD) return this.fail(coded('the app sent an oversized response head', 'EPROTO'));
-          this.buf = c.subarray(i);
+          this.buf = Buffer.from(c.subarray(i)); // a copy: the read buffer is reused
           return;
         }
         const text = c.toString('latin1', i, end);
@@ -159,12 +190,12 @@ class Exchange {
           this.left -= n;
           const part = i === 0 && n === c.length ? c : c.subarray(i, i + n);
           i += n;
-          if (this.left === 0) { this.state = DONE; if (part.length) this.h.data(part); }
-          else this.push(part);
+          if (this.left === 0) { this.state = DONE; if (part.length) this.push(part, true); }
+          else this.push(part, false);
           break;
         }
         case UNTIL_CLOSE: {
-          this.push(i === 0 ? c : c.subarray(i));
+          this.push(i === 0 ? c : c.subarray(i), false);
           i = c.length;
           break;
         }
@@ -174,7 +205,7 @@ class Exchange {
           const nl = c.indexOf(10, i);
           if (nl < 0) {
             if (c.length - i > MAX_HEAD) return this.fail(coded('malformed chunked answer', 'EPROTO'));
-            this.buf = c.subarray(i);
+            this.buf = Buffer.from(c.subarray(i));
             return;
           }
           const line = c.toString('latin1', i, nl).trim();
@@ -193,7 +224,7 @@ class Exchange {
         case CHUNK_DATA: {
           const n = Math.min(this.left, c.length - i);
           this.left -= n;
-          this.push(c.subarray(i, i + n));
+          this.push(c.subarray(i, i + n), false);
           i += n;
           if (this.left === 0) { this.state = CHUNK_CRLF; this.left = 2; }
           break;
@@ -268,9 +299,13 @@ class Exchange {
     return true;
   }
 
-  private push(part: Buffer): void {
+  private push(part: Buffer, last: boolean): void {
     if (part.length === 0) return;
-    if (!this.h.data(part)) this.conn?.socket.pause();
+    const r = this.h.data(part, last);
+    const conn = this.conn;
+    if (r === 0 || conn === null) return;
+    if (r & KEPT) conn.kept = true;
+    if (r & PAUSE) conn.socket.pause();
   }
 
   /** resume continues reading after a pause asked for by the handler. */

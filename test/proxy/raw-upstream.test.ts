@@ -8,7 +8,7 @@ import net from 'node:net';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { RawPool } from '../../gateway/proxy/raw-upstream.ts';
+import { PAUSE, RawPool } from '../../gateway/proxy/raw-upstream.ts';
 import type { UpstreamRequest } from '../../gateway/proxy/raw-upstream.ts';
 
 interface Answer { status: number; reason: string; headers: Record<string, string | string[]>; body: Buffer; error: (Error & { code?: string }) | null }
@@ -46,9 +46,9 @@ function send(pool: RawPool, req: Partial<UpstreamRequest>, pauseOnce = false, o
     const h = pool.request({ method: 'GET', path: '/', headers: ['host', 'app'], body: null, ...req }, {
       head(status, reason, headers) { onHead?.(); a.status = status; a.reason = reason; a.headers = headers; },
       data(chunk) {
-        parts.push(Buffer.from(chunk));
-        if (pauseOnce && !paused) { paused = true; setTimeout(() => h.resume(), 20); return false; }
-        return true;
+        parts.push(Buffer.from(chunk)); // a copy: the view's buffer is reused
+        if (pauseOnce && !paused) { paused = true; setTimeout(() => h.resume(), 20); return PAUSE; }
+        return 0;
       },
       end() { a.body = Buffer.concat(parts); resolve(a); },
       error(err) { a.error = err; resolve(a); },
