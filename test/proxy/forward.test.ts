@@ -7,7 +7,8 @@ import t from 'tap';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { startGateway, WS_IMAGE } from '../helpers/gateway.ts';
-import { call, createContainer, startContainer, UPLOAD_APP } from './helpers.ts';
+import { request } from 'undici';
+import { call, createContainer, patternByte, startContainer, UPLOAD_APP } from './helpers.ts';
 
 t.test('headers, credentials, cookies and redirects on a header-echo app', async (t) => {
   const gw = await startGateway();
@@ -115,4 +116,32 @@ t.test('streamed uploads and downloads of any size and method', async (t) => {
 
   const big = await call(gw, `${prefix}/big/${8 * 1024 * 1024}`, { headers: auth });
   t.equal(big.text.length, 8 * 1024 * 1024, '8 MiB download streams through');
+
+  // Read buffers are reused between reads (zero copy): concurrent downloads with distinct bytes,
+  // fast and slow readers, Content-Length and chunked, must each arrive byte for byte.
+  // Large enough to outgrow loopback socket buffers, so that writes to slow readers queue.
+  const n = 12 * 1024 * 1024 + 123;
+  const expect = (seed: number) => {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) b[i] = patternByte(i, seed);
+    return createHash('sha256').update(b).digest('hex');
+  };
+  const download = async (seed: number, chunked: boolean, slow: boolean) => {
+    const r = await request(`${gw.base}${prefix}/pattern/${n}/${seed}${chunked ? '/c' : ''}`, { headers: auth });
+    const h = createHash('sha256');
+    let len = 0;
+    let k = 0;
+    if (slow) await new Promise((res) => setTimeout(res, 200)); // a reader the proxy must wait for
+    for await (const c of r.body) {
+      h.update(c); len += c.length;
+      if (slow && ++k % 4 === 0) await new Promise((res) => setTimeout(res, 1));
+    }
+    return { seed, chunked, slow, len, sha: h.digest('hex'), te: r.headers['transfer-encoding'] };
+  };
+  const runs = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((seed) => download(seed, seed > 6, seed % 2 === 0)));
+  for (const r of runs) {
+    t.equal(r.len, n, `seed ${r.seed}: every byte (${r.chunked ? 'chunked' : 'content-length'}, ${r.slow ? 'slow' : 'fast'} reader)`);
+    t.equal(r.sha, expect(r.seed), `seed ${r.seed}: the right bytes in the right order`);
+  }
+  t.equal(runs[7].te, 'chunked', 'the chunked case really was chunked');
 });

@@ -7,10 +7,21 @@ import type { TestGateway } from '../helpers/gateway.ts';
 import { TEST_IMAGE } from '../helpers/gateway.ts';
 import type { Logger } from '../../gateway/core/log.ts';
 
-/** UPLOAD_APP is a Node app (in the node test image) that reports body size + sha256, and serves /big/<n> bytes. */
+/**
+ * UPLOAD_APP is a Node app (in the node test image) that reports body size + sha256, serves
+ * /big/<n> bytes, and /pattern/<n>/<seed>[/c]: n bytes of `patternByte` (with Content-Length, or
+ * chunked in two parts with /c).
+ */
 export const UPLOAD_APP = `node -e "require('http').createServer((q,s)=>{if(q.url.startsWith('/big/')){s.end(Buffer.alloc(+q.url.slice(5),97));return}`
+  + `if(q.url.startsWith('/pattern/')){const [n,seed,c]=q.url.slice(9).split('/');const b=Buffer.alloc(+n);for(let i=0;i<b.length;i++)b[i]=(i*31+seed*7+(i>>>10))&255;`
+  + `if(c){s.write(b.subarray(0,b.length>>1));setTimeout(()=>s.end(b.subarray(b.length>>1)),5)}else{s.setHeader('content-length',b.length);s.end(b)}return}`
   + `let n=0;const h=require('crypto').createHash('sha256');q.on('data',c=>{n+=c.length;h.update(c)});`
   + `q.on('end',()=>s.end(JSON.stringify({n,sha:h.digest('hex'),te:q.headers['transfer-encoding']||null,cl:q.headers['content-length']||null,method:q.method,url:q.url,prefix:q.headers['x-forwarded-prefix']||null})))}).listen(80)"`;
+
+/** patternByte is byte `i` of UPLOAD_APP's /pattern/<n>/<seed>: it differs per seed and per KiB. */
+export function patternByte(i: number, seed: number): number {
+  return (i * 31 + seed * 7 + (i >>> 10)) & 255;
+}
 
 /** createContainer makes a container via the API and returns its uuid. */
 export async function createContainer(gw: TestGateway, token: string, project: string, fields: Record<string, unknown> = {}): Promise<string> {
