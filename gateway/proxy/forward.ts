@@ -79,12 +79,13 @@ class ForwardHandler implements UpstreamHandler {
     if (this.direct && s !== null) {
       if (s.destroyed) return 0; // the client left: 'close' aborts the exchange
       if (!this.flushed) {
-        // Head and first bytes in one write. (res.headersSent is already true after writeHead:
+        // Head and first bytes in one write: res.write queues the head (as latin1; flushHeaders
+        // would write it as UTF-8 and mangle non-ASCII header bytes) and the chunk on the corked
+        // socket, and uncork writes both now. (res.headersSent is already true after writeHead:
         // it means "head built", not "head written".)
         this.flushed = true;
         s.cork();
-        res.flushHeaders();
-        s.write(chunk);
+        res.write(chunk);
         s.uncork();
       } else {
         s.write(chunk);

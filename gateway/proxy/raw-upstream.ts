@@ -129,6 +129,7 @@ class Exchange {
     this.conn = conn;
     conn.ex = this;
     const r = this.req;
+    // latin1: Node parsed the client's header bytes as latin1 strings, so this writes the same bytes back.
     let head = r.method + ' ' + r.path + ' HTTP/1.1\r\n';
     const hs = r.headers;
     let hasHost = false;
@@ -146,11 +147,11 @@ class Exchange {
     }
     const s = conn.socket;
     if (body === null) {
-      s.write(head + '\r\n');
+      s.write(head + '\r\n', 'latin1');
       this.sentBody = true;
       return;
     }
-    s.write(head + '\r\n');
+    s.write(head + '\r\n', 'latin1');
     const onData = (chunk: Buffer) => {
       if (chunk.length === 0) return;
       const ok = chunked ? (s.write(chunk.length.toString(16) + '\r\n'), s.write(chunk), s.write('\r\n')) : s.write(chunk);

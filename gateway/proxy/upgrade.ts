@@ -65,7 +65,7 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
       const statusLine = `HTTP/1.1 ${res.statusCode} ${res.statusMessage || 'Switching Protocols'}`;
       const flat = responseHeaders(res.headers as Record<string, string | string[]>, route);
       flat.push('connection', 'Upgrade', 'upgrade', String(res.headers.upgrade ?? 'websocket'));
-      client.write(headLines(statusLine, flat));
+      client.write(headLines(statusLine, flat), 'latin1'); // header strings carry bytes as latin1 (as Node parsed them)
       if (upHead.length) client.write(upHead);
       if (head.length) upstream.write(head);
       upstream.setNoDelay(true);
@@ -96,7 +96,7 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
       const cleaned: string[] = [];
       for (let i = 0; i < flat.length; i += 2) if (flat[i] !== 'content-length') cleaned.push(flat[i], flat[i + 1]);
       cleaned.push('connection', 'close');
-      client.write(headLines(`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ''}`, cleaned));
+      client.write(headLines(`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ''}`, cleaned), 'latin1');
       res.pipe(client);
       res.on('error', () => client.destroy());
     });

@@ -7,6 +7,7 @@ import t from 'tap';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { startGateway, WS_IMAGE } from '../helpers/gateway.ts';
+import net from 'node:net';
 import { request } from 'undici';
 import { call, createContainer, patternByte, startContainer, UPLOAD_APP } from './helpers.ts';
 
@@ -144,4 +145,44 @@ t.test('streamed uploads and downloads of any size and method', async (t) => {
     t.equal(r.sha, expect(r.seed), `seed ${r.seed}: the right bytes in the right order`);
   }
   t.equal(runs[7].te, 'chunked', 'the chunked case really was chunked');
+});
+
+/** rawGet sends raw request bytes to the gateway and returns the answer's head bytes and body length. */
+function rawGet(port: number, head: Buffer): Promise<{ head: Buffer; bodyLength: number }> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    const s = net.connect(port, '127.0.0.1', () => s.write(head));
+    s.on('data', (d) => {
+      parts.push(d);
+      const all = Buffer.concat(parts);
+      const end = all.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/content-length: (\d+)/i.exec(all.subarray(0, end).toString('latin1'))?.[1] ?? -1);
+      if (all.length - end - 4 >= length) { s.destroy(); resolve({ head: all.subarray(0, end), bodyLength: all.length - end - 4 }); }
+    });
+    s.on('error', reject);
+  });
+}
+
+t.test('header bytes beyond ASCII pass through unchanged, both ways, small and large answers', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const { token } = await gw.user('owner', { project, role: 'owner' });
+  const uuid = await createContainer(gw, token, project, { ...WS_IMAGE, command: UPLOAD_APP });
+  await startContainer(gw, token, uuid);
+  const port = Number(new URL(gw.base).port);
+  const value = Buffer.from('caf\u00e9 \u20ac', 'utf8'); // UTF-8 bytes in a header, as browsers send in cookies
+  for (const n of [16, 3 * 1024 * 1024]) {
+    const req = Buffer.concat([
+      Buffer.from(`GET /containers/proxy/${uuid}/hdr/${n} HTTP/1.1\r\nhost: x\r\nauthorization: token ${token}\r\nx-bytes: `),
+      value, Buffer.from('\r\n\r\n'),
+    ]);
+    const r = await rawGet(port, req);
+    t.ok(r.head.toString('latin1').startsWith('HTTP/1.1 200'), `${n} bytes: 200`);
+    t.equal(r.bodyLength, n, `${n} bytes: the whole body`);
+    const at = r.head.indexOf('x-back: ');
+    t.ok(at > 0, `${n} bytes: the echoed header is there`);
+    t.same([...r.head.subarray(at + 8, at + 8 + value.length)], [...value], `${n} bytes: its bytes are the ones the client sent, through the app and back`);
+  }
 });

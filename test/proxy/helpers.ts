@@ -10,9 +10,10 @@ import type { Logger } from '../../gateway/core/log.ts';
 /**
  * UPLOAD_APP is a Node app (in the node test image) that reports body size + sha256, serves
  * /big/<n> bytes, and /pattern/<n>/<seed>[/c]: n bytes of `patternByte` (with Content-Length, or
- * chunked in two parts with /c).
+ * chunked in two parts with /c), and /hdr/<n>: n bytes with the request's X-Bytes header echoed as X-Back.
  */
 export const UPLOAD_APP = `node -e "require('http').createServer((q,s)=>{if(q.url.startsWith('/big/')){s.end(Buffer.alloc(+q.url.slice(5),97));return}`
+  + `if(q.url.startsWith('/hdr/')){s.setHeader('x-back',q.headers['x-bytes']||'');s.setHeader('content-length',+q.url.slice(5));s.end(Buffer.alloc(+q.url.slice(5),120));return}`
   + `if(q.url.startsWith('/pattern/')){const [n,seed,c]=q.url.slice(9).split('/');const b=Buffer.alloc(+n);for(let i=0;i<b.length;i++)b[i]=(i*31+seed*7+(i>>>10))&255;`
   + `if(c){s.write(b.subarray(0,b.length>>1));setTimeout(()=>s.end(b.subarray(b.length>>1)),5)}else{s.setHeader('content-length',b.length);s.end(b)}return}`
   + `let n=0;const h=require('crypto').createHash('sha256');q.on('data',c=>{n+=c.length;h.update(c)});`
