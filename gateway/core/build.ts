@@ -48,7 +48,7 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const store = createStore(config.dbPath);
   const engine = instrumentEngine(opts.engine ?? createDockerEngine(config.docker), metrics);
   const bus = new Bus();
-  const sessions = createSessionStore(store.db, config.sessionIdleMinutes * 60_000, config.sessionAbsoluteHours * 3_600_000);
+  const sessions = createSessionStore(store.db, config.sessionIdleMinutes * 60_000, config.sessionAbsoluteHours * 3_600_000, store.accessRevision);
   const files = createFileService({ config, store, logger });
   const templates = createTemplateService({ config, store });
   const substitutions = [files.substitute, ...(opts.substitutions ?? [])];

@@ -17,7 +17,11 @@ export interface ProxyCaller {
   viaToken: boolean;
 }
 
-/** AUTH_TTL_MS bounds how long a revoked token, ended session or deactivated user keeps working on the proxy. */
+/**
+ * AUTH_TTL_MS bounds how long a cached answer is trusted. Withdrawals made in this process (logout,
+ * token deleted, user deactivated) move the store's access revision and empty the cache at once;
+ * the TTL covers changes made by another process (the CLI).
+ */
 export const AUTH_TTL_MS = 5_000;
 
 interface Entry { caller: ProxyCaller | null }
@@ -48,6 +52,8 @@ export function createProxyAuth(svc: Pick<Services, 'store' | 'sessions'>, ttlMs
   // the lookup, and they already sit in this process's memory as request headers.
   const tokens = new LRUCache<string, Entry>({ max: 10_000, ttl: ttlMs, ttlResolution: 100 });
   const sessions = new LRUCache<string, Entry>({ max: 10_000, ttl: ttlMs, ttlResolution: 100 });
+  const revision = svc.store.accessRevision;
+  let seen = revision.value;
 
   function byToken(header: string): ProxyCaller | null {
     let e = tokens.get(header);
@@ -74,6 +80,7 @@ export function createProxyAuth(svc: Pick<Services, 'store' | 'sessions'>, ttlMs
   return {
     /** resolve returns the caller behind the Authorization and Cookie headers, or null. */
     resolve(authorization: string | undefined, cookie: string | undefined): ProxyCaller | null {
+      if (revision.value !== seen) { seen = revision.value; tokens.clear(); sessions.clear(); }
       if (authorization !== undefined) {
         const caller = byToken(authorization);
         if (caller !== null) return caller;

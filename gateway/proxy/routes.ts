@@ -32,8 +32,9 @@ export interface Route extends Scope {
   readonly readyKey: string;
   /** ready: running and known to answer (or running longer than its timeout, so not "merely starting"). */
   ready: boolean;
-  /** members caches per-user access answers for this route's lifetime. */
+  /** members caches per-user access answers for this route's lifetime, as of access revision `membersRevision`. */
   readonly members: Map<number, boolean>;
+  membersRevision: number;
 }
 
 /** Routes finds routes and remembers which runs have answered. */
@@ -66,7 +67,7 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
       id: c.id, uuid: c.uuid, projectId: c.projectId, title: c.title, state: c.state,
       prefix: `/containers/proxy/${c.uuid}`, stripPrefix: c.stripPrefix, containerPath: normaliseContainerPath(c.containerPath),
       upstreamOrigins, heartbeatUrl: c.heartbeatUrl, timeoutMs, startedAt,
-      origin, pool: origin ? poolFor(origin, up!.host, up!.port) : null, readyKey, ready, members: new Map(),
+      origin, pool: origin ? poolFor(origin, up!.host, up!.port) : null, readyKey, ready, members: new Map(), membersRevision: svc.store.accessRevision.value,
     };
   }
 
@@ -102,6 +103,8 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     /** allows tells whether `user` may use the route's proxy: site admins and members of any role. */
     allows(r: Route, user: User): boolean {
       if (user.isAdmin) return true;
+      const rev = svc.store.accessRevision.value;
+      if (r.membersRevision !== rev) { r.members.clear(); r.membersRevision = rev; } // a membership was withdrawn
       let ok = r.members.get(user.id);
       if (ok === undefined) {
         ok = svc.store.projects.roleOf(r.projectId, user.id) !== null;

@@ -44,11 +44,60 @@ t.test('access control on HTTP', async (t) => {
   t.equal(nmNav.status, 404, 'a logged-in non-member navigating: 404 page');
   t.match(nmNav.headers['content-type'], /text\/html/);
 
-  // Membership changes are seen within the cache lifetime (a few seconds).
+  // A new membership is seen on the next request.
   const strangerUser = gw.core.store.users.byUsername('stranger')!;
   gw.core.store.projects.setRole(gw.core.store.projects.byUuid(project)!.id, strangerUser.id, 'guest');
-  gw.core.bus.emit('state', { containerId: 0, uuid, projectId: 0, state: 'running', reason: null });
   t.equal((await call(gw, path, { headers: { authorization: `token ${stranger}` } })).status, 200, 'a new member gets through');
+});
+
+t.test('withdrawn access ends on the next request, not after the cache lifetime', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const projectId = gw.core.store.projects.byUuid(project)!.id;
+  const { token: owner } = await gw.user('owner', { project, role: 'owner' });
+  const uuid = await createContainer(gw, owner, project);
+  await startContainer(gw, owner, uuid);
+  const path = `/containers/proxy/${uuid}/cgi-bin/echo`;
+  const asToken = (token: string) => call(gw, path, { headers: { authorization: `token ${token}` } });
+  const asCookie = (sid: string) => call(gw, path, { headers: { cookie: `portico_session=${sid}` } });
+  const login = async (token: string) => /portico_session=([^;]+)/.exec((await gw.api('POST', '/api/session', token)).headers.get('set-cookie')!)![1];
+  const t0 = Date.now();
+
+  // Logout: the same cookie is refused right away.
+  const { token: a } = await gw.user('alice', { project, role: 'contributor' });
+  const sidA = await login(a);
+  t.equal((await asCookie(sidA)).status, 200, 'logged in: through (and now cached)');
+  t.equal((await gw.api('DELETE', '/api/session', null, undefined, { cookie: `portico_session=${sidA}` })).status, 204);
+  t.equal((await asCookie(sidA)).status, 401, 'after logout: refused at once');
+
+  // A deleted token.
+  const { user: b, token: bTok } = await gw.user('bob', { project, role: 'contributor' });
+  t.equal((await asToken(bTok)).status, 200, 'token: through (cached)');
+  const tokenId = gw.core.store.users.tokensOf(b.id)[0].id;
+  gw.core.store.users.deleteToken(b.id, tokenId);
+  t.equal((await asToken(bTok)).status, 401, 'after the token is deleted: refused at once');
+
+  // Removed from the project.
+  const { user: c, token: cTok } = await gw.user('carol', { project, role: 'guest' });
+  t.equal((await asToken(cTok)).status, 200, 'member: through (cached)');
+  gw.core.store.projects.removeMember(projectId, c.id);
+  t.equal((await asToken(cTok)).status, 404, 'after removal from the project: refused at once');
+
+  // Deactivated (the UI also ends the sessions).
+  const { user: d, token: dTok } = await gw.user('dave', { project, role: 'contributor' });
+  t.equal((await asToken(dTok)).status, 200, 'active: through (cached)');
+  gw.core.store.users.setActive(d.id, false);
+  t.equal((await asToken(dTok)).status, 401, 'after deactivation: refused at once');
+
+  // A demoted site admin who is no member.
+  const { user: e, token: eTok } = await gw.user('eve', { admin: true });
+  t.equal((await asToken(eTok)).status, 200, 'site admin: through (cached)');
+  gw.core.store.users.setAdmin(e.id, false);
+  t.equal((await asToken(eTok)).status, 404, 'after losing the admin flag: refused at once');
+
+  t.ok(Date.now() - t0 < 5_000, 'all within the cache lifetime, so no TTL did the work');
+  t.equal((await asToken(owner)).status, 200, 'everyone else is unaffected');
 });
 
 t.test('access is recorded in memory, flushed in batches and logged per minute, not per request', async (t) => {

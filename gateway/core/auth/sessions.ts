@@ -3,6 +3,7 @@
  * hash, the user, a CSRF token and the idle and absolute expiry.
  */
 import type { Db } from '../store/db.ts';
+import { AccessRevision } from '../store/access-revision.ts';
 import { hashSecret, newSecret } from './tokens.ts';
 
 /** SESSION_COOKIE is the gateway's own cookie; the proxy never forwards it to apps. */
@@ -15,7 +16,7 @@ export interface Session { idHash: string; userId: number; csrf: string; expires
 export type SessionStore = ReturnType<typeof createSessionStore>;
 
 /** createSessionStore prepares the session statements; `idleMs` and `absoluteMs` bound every session. */
-export function createSessionStore(db: Db, idleMs: number, absoluteMs: number) {
+export function createSessionStore(db: Db, idleMs: number, absoluteMs: number, revision: AccessRevision = new AccessRevision()) {
   const s = {
     insert: db.prepare('INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)'),
     get: db.prepare('SELECT * FROM sessions WHERE id_hash = ?'),
@@ -47,8 +48,8 @@ export function createSessionStore(db: Db, idleMs: number, absoluteMs: number) {
       if (now - lastSeen > 60_000) s.touch.run(new Date(now).toISOString(), idHash);
       return { idHash, userId: r.user_id as number, csrf: r.csrf as string, expiresAt: r.expires_at as string, lastSeenAt: r.last_seen_at as string };
     },
-    destroy(id: string): void { s.remove.run(hashSecret(id)); },
-    destroyAllOf(userId: number): void { s.removeUser.run(userId); },
+    destroy(id: string): void { s.remove.run(hashSecret(id)); revision.bump(); },
+    destroyAllOf(userId: number): void { s.removeUser.run(userId); revision.bump(); },
     purgeExpired(): number {
       const now = Date.now();
       return Number(s.purge.run(new Date(now).toISOString(), new Date(now - idleMs).toISOString()).changes);

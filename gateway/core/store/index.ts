@@ -11,6 +11,7 @@ import { createSettingsStore } from './settings.ts';
 import { createUptimeStore } from './uptime.ts';
 import { createTemplateStore } from './templates.ts';
 import { createFileStore } from './files.ts';
+import { AccessRevision } from './access-revision.ts';
 
 /** Store is what services receive: narrow per-concept stores plus a transaction helper. */
 export interface Store {
@@ -23,6 +24,8 @@ export interface Store {
   readonly uptime: ReturnType<typeof createUptimeStore>;
   readonly templates: ReturnType<typeof createTemplateStore>;
   readonly files: ReturnType<typeof createFileStore>;
+  /** accessRevision moves whenever access is withdrawn (see access-revision.ts). */
+  readonly accessRevision: AccessRevision;
   transaction<T>(fn: () => T): T;
   close(): void;
 }
@@ -30,10 +33,12 @@ export interface Store {
 /** createStore opens the database at `file` (':memory:' for tests), migrates it and prepares every statement. */
 export function createStore(file: string): Store {
   const db = openDb(file);
+  const accessRevision = new AccessRevision();
   return {
     db,
-    users: createUserStore(db),
-    projects: createProjectStore(db),
+    accessRevision,
+    users: createUserStore(db, accessRevision),
+    projects: createProjectStore(db, accessRevision),
     containers: createContainerStore(db),
     logs: createLogStore(db),
     settings: createSettingsStore(db),

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
 import type { Membership, Project, Role } from '../types.ts';
+import { AccessRevision } from './access-revision.ts';
 
 interface ProjectRow { id: number; uuid: string; title: string; description: string; created_at: string }
 const toProject = (r: ProjectRow): Project => ({ id: r.id, uuid: r.uuid, title: r.title, description: r.description, createdAt: r.created_at });
@@ -13,7 +14,7 @@ const toProject = (r: ProjectRow): Project => ({ id: r.id, uuid: r.uuid, title: 
 export type ProjectStore = ReturnType<typeof createProjectStore>;
 
 /** createProjectStore prepares the project statements once. */
-export function createProjectStore(db: Db) {
+export function createProjectStore(db: Db, revision: AccessRevision = new AccessRevision()) {
   const s = {
     insert: db.prepare('INSERT INTO projects (uuid, title, description, created_at) VALUES (?, ?, ?, ?) RETURNING *'),
     byUuid: db.prepare('SELECT * FROM projects WHERE uuid = ?'),
@@ -48,12 +49,16 @@ export function createProjectStore(db: Db) {
       return (s.ofUser.all(userId) as unknown as Array<ProjectRow & { role: Role }>).map((r) => ({ ...toProject(r), role: r.role }));
     },
     update(id: number, title: string, description: string): void { s.update.run(title, description, id); },
-    remove(id: number): void { s.remove.run(id); },
+    remove(id: number): void { s.remove.run(id); revision.bump(); },
     roleOf(projectId: number, userId: number): Role | null {
       return ((s.role.get(projectId, userId) as { role: Role } | undefined)?.role) ?? null;
     },
-    setRole(projectId: number, userId: number, role: Role): void { s.upsertMember.run(projectId, userId, role); },
-    removeMember(projectId: number, userId: number): boolean { return Number(s.removeMember.run(projectId, userId).changes) > 0; },
+    setRole(projectId: number, userId: number, role: Role): void { s.upsertMember.run(projectId, userId, role); revision.bump(); },
+    removeMember(projectId: number, userId: number): boolean {
+      const gone = Number(s.removeMember.run(projectId, userId).changes) > 0;
+      if (gone) revision.bump();
+      return gone;
+    },
     members(projectId: number): Membership[] {
       return (s.members.all(projectId) as Array<Record<string, unknown>>).map((r) => ({
         projectId: r.project_id as number, userId: r.user_id as number, role: r.role as Role, username: r.username as string,

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
 import type { User } from '../types.ts';
+import { AccessRevision } from './access-revision.ts';
 
 interface UserRow {
   id: number; uuid: string; username: string; name: string; email: string; password_hash: string | null;
@@ -27,7 +28,7 @@ export interface ApiTokenRecord {
 export type UserStore = ReturnType<typeof createUserStore>;
 
 /** createUserStore prepares the user and token statements once. */
-export function createUserStore(db: Db) {
+export function createUserStore(db: Db, revision: AccessRevision = new AccessRevision()) {
   const s = {
     insert: db.prepare(`INSERT INTO users (uuid, username, name, email, password_hash, is_admin, source, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
@@ -76,8 +77,8 @@ export function createUserStore(db: Db) {
       return (s.count.get() as { n: number }).n;
     },
     setPasswordHash(id: number, hash: string): void { s.setPassword.run(hash, id); },
-    setAdmin(id: number, isAdmin: boolean): void { s.setAdmin.run(isAdmin ? 1 : 0, id); },
-    setActive(id: number, active: boolean): void { s.setActive.run(active ? 1 : 0, id); },
+    setAdmin(id: number, isAdmin: boolean): void { s.setAdmin.run(isAdmin ? 1 : 0, id); revision.bump(); },
+    setActive(id: number, active: boolean): void { s.setActive.run(active ? 1 : 0, id); revision.bump(); },
     update(id: number, name: string, email: string): void { s.update.run(name, email, id); },
     createToken(userId: number, name: string, hash: string, prefix: string, expiresAt: string | null): number {
       return (s.insertToken.get(userId, name, hash, prefix, nowIso(), expiresAt) as { id: number }).id;
@@ -98,7 +99,9 @@ export function createUserStore(db: Db) {
       }));
     },
     deleteToken(userId: number, tokenId: number): boolean {
-      return Number(s.deleteToken.run(tokenId, userId).changes) > 0;
+      const gone = Number(s.deleteToken.run(tokenId, userId).changes) > 0;
+      if (gone) revision.bump();
+      return gone;
     },
   };
 }
