@@ -246,5 +246,5 @@ function cleanup(): void {
   for (const c of children) { try { c.kill('SIGTERM'); } catch { /* gone */ } }
   fs.rmSync(tmp, { recursive: true, force: true });
 }
-process.on('SIGINT', () => { cleanup(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { cleanup(); process.exit(sig === 'SIGINT' ? 130 : 143); });
 main().then(() => { cleanup(); setTimeout(() => process.exit(0), 300); }, (err) => { cleanup(); process.stderr.write(String(err?.stack ?? err) + '\n'); process.exit(1); });

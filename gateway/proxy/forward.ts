@@ -56,7 +56,7 @@ class ForwardHandler implements UpstreamHandler {
     });
   }
 
-  head(statusCode: number, statusMessage: string, headers: Record<string, string | string[]>): void {
+  head(statusCode: number, statusMessage: string, headers: string[]): void {
     this.status = statusCode;
     const out = responseHeaders(headers, this.route);
     const res = this.res;

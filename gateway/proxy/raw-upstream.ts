@@ -22,7 +22,8 @@ export const KEPT = 2;
 
 /** UpstreamHandler receives one answer. */
 export interface UpstreamHandler {
-  head(status: number, reason: string, headers: Record<string, string | string[]>): void;
+  /** head receives the status and the headers as a flat list (name, value, …; names in lower case, repeats repeated). */
+  head(status: number, reason: string, headers: string[]): void;
   /**
    * data receives body bytes. `chunk` is a view into the connection's read buffer, which the next
    * read overwrites unless the result says KEPT; PAUSE asks for backpressure until `resume()`.
@@ -50,6 +51,17 @@ const MAX_HEAD = 64 * 1024;
 const READ_SIZE = 64 * 1024;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const CRLF2 = Buffer.from('\r\n\r\n');
+
+/** isOws: optional whitespace (SP, HTAB) around a field value, RFC 9110 §5.6.3. */
+function isOws(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+function withoutContentLength(flat: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] !== 'content-length') out.push(flat[i], flat[i + 1]);
+  return out;
+}
 
 function coded(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -248,8 +260,9 @@ class Exchange {
 
   /** parseHead reads one status line and header block; false when the exchange failed. */
   private parseHead(text: string): boolean {
-    const lines = text.split('\r\n');
-    const sl = lines[0];
+    let eol = text.indexOf('\r\n');
+    if (eol < 0) eol = text.length;
+    const sl = text.slice(0, eol);
     const status = Number(sl.slice(9, 12));
     if (!sl.startsWith('HTTP/1.') || !(status >= 100 && status < 1000)) {
       this.fail(coded('the app sent something that is not HTTP/1.x', 'EPROTO'));
@@ -259,35 +272,42 @@ class Exchange {
       if (status === 101) { this.fail(coded('the app switched protocols on a plain request', 'EPROTO')); return false; }
       return true; // 1xx interim answers are not passed on (Node answers Expect itself)
     }
-    const headers: Record<string, string | string[]> = {};
+    // One pass over the lines, no intermediate arrays: a flat name/value list, names in lower case.
+    const headers: string[] = [];
     let length = -1;
     let chunked = false;
     let close = sl.charCodeAt(7) === 48; // HTTP/1.0: closes unless it says otherwise
-    for (let k = 1; k < lines.length; k++) {
-      const line = lines[k];
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      const prev = headers[name];
-      if (prev === undefined) headers[name] = value;
-      else if (typeof prev === 'string') headers[name] = [prev, value];
-      else prev.push(value);
-      if (name === 'content-length') length = Number(value);
-      else if (name === 'transfer-encoding') chunked = value.toLowerCase().endsWith('chunked');
-      else if (name === 'connection') {
-        const v = value.toLowerCase();
-        if (v.includes('close')) close = true;
-        else if (v.includes('keep-alive')) close = false;
+    for (let i = eol + 2; i < text.length;) {
+      let end = text.indexOf('\r\n', i);
+      if (end < 0) end = text.length;
+      const colon = text.indexOf(':', i);
+      if (colon > i && colon < end) {
+        let ne = colon;
+        while (ne > i && isOws(text.charCodeAt(ne - 1))) ne--;
+        const name = text.slice(i, ne).toLowerCase();
+        let vs = colon + 1;
+        let ve = end;
+        while (vs < ve && isOws(text.charCodeAt(vs))) vs++;
+        while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
+        const value = text.slice(vs, ve);
+        headers.push(name, value);
+        if (name.length === 14 && name === 'content-length') length = Number(value);
+        else if (name.length === 17 && name === 'transfer-encoding') chunked = value.toLowerCase().endsWith('chunked');
+        else if (name.length === 10 && name === 'connection') {
+          const v = value.toLowerCase();
+          if (v.includes('close')) close = true;
+          else if (v.includes('keep-alive')) close = false;
+        }
       }
+      i = end + 2;
     }
     if (close) this.keepAlive = false;
     const socket = this.conn!.socket;
     socket.setTimeout(0); // a body may be slow (server-sent events): no timeout once the head is in
     // RFC 9112 §6.3: with Transfer-Encoding, a Content-Length is wrong and must not be passed on.
-    if (chunked) delete headers['content-length'];
+    const out = chunked && length >= 0 ? withoutContentLength(headers) : headers;
     try {
-      this.h.head(status, sl.slice(13), headers);
+      this.h.head(status, sl.slice(13), out);
     } catch (err) {
       // Node refused to write the app's head (a header with control characters, say): not a crash, a 502.
       this.fail(coded(`the app sent a head that cannot be passed on (${(err as Error).message})`, 'EPROTO'));

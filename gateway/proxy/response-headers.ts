@@ -74,26 +74,46 @@ export function scopeCookie(setCookie: string, s: Scope): string {
   return setCookie + '; Path=' + s.prefix;
 }
 
-/** responseHeaders builds the flat header list for the client from the app's parsed headers. */
-export function responseHeaders(headers: Record<string, string | string[] | undefined>, s: Scope): string[] {
-  const out: string[] = [];
+/** connectionListed lists the extra header names a Connection field marks as hop-by-hop (null: none). */
+function connectionListed(raw: readonly string[]): string[] | null {
   let listed: string[] | null = null;
-  const conn = headers.connection;
-  if (typeof conn === 'string' && conn.indexOf(',') > 0) listed = conn.toLowerCase().split(',').map((t) => t.trim());
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined || DROP.has(name)) continue;
-    if (listed !== null && listed.includes(name)) continue;
-    if (name === 'set-cookie') {
-      if (Array.isArray(value)) for (const v of value) out.push(name, scopeCookie(v, s));
-      else out.push(name, scopeCookie(value, s));
-    } else if (name === 'location' && typeof value === 'string') {
-      out.push(name, rewriteLocation(value, s));
-    } else if (Array.isArray(value)) {
-      for (const v of value) out.push(name, v);
-    } else {
-      out.push(name, value);
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i] !== 'connection') continue;
+    for (const t of raw[i + 1].split(',')) {
+      const name = t.trim().toLowerCase();
+      if (name !== '' && name !== 'close' && name !== 'keep-alive') (listed ??= []).push(name);
     }
+  }
+  return listed;
+}
+
+/**
+ * responseHeaders builds the flat header list for the client from the app's flat list
+ * (name, value, name, value…; names in lower case, repeated fields repeated).
+ */
+export function responseHeaders(raw: readonly string[], s: Scope): string[] {
+  const out: string[] = [];
+  const listed = raw.length > 0 ? connectionListed(raw) : null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (DROP.has(name)) continue;
+    if (listed !== null && listed.includes(name)) continue;
+    const value = raw[i + 1];
+    if (name === 'set-cookie') out.push(name, scopeCookie(value, s));
+    else if (name === 'location') out.push(name, rewriteLocation(value, s));
+    else out.push(name, value);
+  }
+  return out;
+}
+
+/** flatHeaders turns Node's parsed headers object (lower-case names, arrays for repeats) into a flat list. */
+export function flatHeaders(headers: Record<string, string | string[] | undefined>): string[] {
+  const out: string[] = [];
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) out.push(name, x);
+    else out.push(name, v);
   }
   return out;
 }

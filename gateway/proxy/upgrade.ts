@@ -16,7 +16,7 @@ import { logUpstream, socketFailure, upstreamError } from './failure.ts';
 import type { ForwardDeps } from './forward.ts';
 import { clientAddress, forwardHeaders } from './headers.ts';
 import { parseTarget, upstreamPath } from './path.ts';
-import { responseHeaders } from './response-headers.ts';
+import { flatHeaders, responseHeaders } from './response-headers.ts';
 import type { Route, Routes } from './routes.ts';
 import type { Starter } from './starter.ts';
 import { readOnlyRefusal } from './read-only.ts';
@@ -63,7 +63,7 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
       upstream.setTimeout(0);
       if (client.destroyed) { upstream.destroy(); return; }
       const statusLine = `HTTP/1.1 ${res.statusCode} ${res.statusMessage || 'Switching Protocols'}`;
-      const flat = responseHeaders(res.headers as Record<string, string | string[]>, route);
+      const flat = responseHeaders(flatHeaders(res.headers), route);
       flat.push('connection', 'Upgrade', 'upgrade', String(res.headers.upgrade ?? 'websocket'));
       client.write(headLines(statusLine, flat), 'latin1'); // header strings carry bytes as latin1 (as Node parsed them)
       if (upHead.length) client.write(upHead);
@@ -92,7 +92,7 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
     up.on('response', (res) => {
       // The app declined the upgrade: pass its answer on (close-delimited) and hang up.
       client.off('close', onClientClose);
-      const flat = responseHeaders(res.headers as Record<string, string | string[]>, route);
+      const flat = responseHeaders(flatHeaders(res.headers), route);
       const cleaned: string[] = [];
       for (let i = 0; i < flat.length; i += 2) if (flat[i] !== 'content-length') cleaned.push(flat[i], flat[i + 1]);
       cleaned.push('connection', 'close');

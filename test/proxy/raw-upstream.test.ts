@@ -44,7 +44,15 @@ function send(pool: RawPool, req: Partial<UpstreamRequest>, pauseOnce = false, o
     const parts: Buffer[] = [];
     let paused = false;
     const h = pool.request({ method: 'GET', path: '/', headers: ['host', 'app'], body: null, ...req }, {
-      head(status, reason, headers) { onHead?.(); a.status = status; a.reason = reason; a.headers = headers; },
+      head(status, reason, flat) {
+        onHead?.();
+        a.status = status; a.reason = reason;
+        // Back to an object for the assertions: repeats become a list.
+        for (let i = 0; i < flat.length; i += 2) {
+          const prev = a.headers[flat[i]];
+          a.headers[flat[i]] = prev === undefined ? flat[i + 1] : ([] as string[]).concat(prev, flat[i + 1]);
+        }
+      },
       data(chunk) {
         parts.push(Buffer.from(chunk)); // a copy: the view's buffer is reused
         if (pauseOnce && !paused) { paused = true; setTimeout(() => h.resume(), 20); return PAUSE; }

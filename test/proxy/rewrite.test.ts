@@ -4,7 +4,7 @@
 import t from 'tap';
 import { parseTarget, statusTarget, upstreamPath, normaliseContainerPath } from '../../gateway/proxy/path.ts';
 import { forwardHeaders, withoutSessionCookie } from '../../gateway/proxy/headers.ts';
-import { rewriteLocation, scopeCookie, responseHeaders } from '../../gateway/proxy/response-headers.ts';
+import { flatHeaders, rewriteLocation, scopeCookie, responseHeaders } from '../../gateway/proxy/response-headers.ts';
 import { sessionId } from '../../gateway/proxy/auth.ts';
 
 const U = '0b5d6a1e-8c1f-4d2e-9a3b-123456789abc';
@@ -64,6 +64,9 @@ t.test('response rewriting', async (t) => {
   t.equal(scopeCookie('a=1; Path=/', { ...s, stripPrefix: false }), `a=1; Path=${P}`, 'without stripping: scoped to the prefix');
   t.equal(scopeCookie('a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=/x', s), `a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=${P}/x`);
 
-  t.same(responseHeaders({ connection: 'keep-alive, x-hop', 'x-hop': '1', 'keep-alive': 'timeout=5', 'transfer-encoding': 'chunked', 'x-app': ['a', 'b'], location: '/l' }, s),
-    ['x-app', 'a', 'x-app', 'b', 'location', `${P}/l`]);
+  t.same(responseHeaders(['connection', 'keep-alive, x-hop', 'x-hop', '1', 'keep-alive', 'timeout=5', 'transfer-encoding', 'chunked', 'x-app', 'a', 'x-app', 'b', 'location', '/l', 'set-cookie', 'a=1', 'set-cookie', 'b=2; Path=/x'], s),
+    ['x-app', 'a', 'x-app', 'b', 'location', `${P}/l`, 'set-cookie', `a=1; Path=${P}`, 'set-cookie', `b=2; Path=${P}/x`],
+    'hop-by-hop fields (and those Connection names) dropped, repeats kept in order, Location and each Set-Cookie rewritten');
+  t.same(responseHeaders(['connection', 'x-single', 'x-single', '1', 'x-ok', '2'], s), ['x-ok', '2'], 'a single name in Connection is hop-by-hop too');
+  t.same(flatHeaders({ 'set-cookie': ['a=1', 'b=2'], 'x-a': '1', none: undefined }), ['set-cookie', 'a=1', 'set-cookie', 'b=2', 'x-a', '1']);
 });
