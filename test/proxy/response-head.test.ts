@@ -1,0 +1,44 @@
+/**
+ * response-head.test.ts: the app response head parser (pure): fields, whitespace, framing and
+ * connection handling, interim answers and what is refused.
+ */
+import t from 'tap';
+import { parseResponseHead } from '../../gateway/proxy/response-head.ts';
+import type { ResponseHead } from '../../gateway/proxy/response-head.ts';
+
+const ok = (text: string): ResponseHead => {
+  const r = parseResponseHead(text);
+  if (typeof r === 'string') throw new Error(r);
+  return r;
+};
+
+t.test('fields: lower-case names, trimmed values, repeats kept in order', async (t) => {
+  const r = ok('HTTP/1.1 201 Created Here\r\nContent-Type:  text/plain \r\nSet-Cookie: a=1\r\nX-Tab:\tv\t\r\nset-cookie: b=2\r\nContent-Length: 5');
+  t.equal(r.status, 201);
+  t.equal(r.reason, 'Created Here');
+  t.same(r.headers, ['content-type', 'text/plain', 'set-cookie', 'a=1', 'x-tab', 'v', 'set-cookie', 'b=2', 'content-length', '5']);
+  t.equal(r.length, 5);
+  t.equal(r.chunked, false);
+  t.equal(r.close, false, 'HTTP/1.1 keeps alive by default');
+  t.equal(r.interim, false);
+  t.same(ok('HTTP/1.1 200 OK\r\nno-colon-line\r\nX-A: 1').headers, ['x-a', '1'], 'a line without a colon is skipped');
+  t.same(ok('HTTP/1.1 200 OK\r\nX-Empty:').headers, ['x-empty', ''], 'an empty value stays');
+});
+
+t.test('framing and connection', async (t) => {
+  const both = ok('HTTP/1.1 200 OK\r\nContent-Length: 9\r\nTransfer-Encoding: gzip, chunked');
+  t.equal(both.chunked, true);
+  t.notOk(both.headers.includes('content-length'), 'RFC 9112 §6.3: Content-Length next to chunked is dropped');
+  t.equal(ok('HTTP/1.0 200 OK').close, true, 'HTTP/1.0 closes by default');
+  t.equal(ok('HTTP/1.0 200 OK\r\nConnection: Keep-Alive').close, false, 'unless it says keep-alive');
+  t.equal(ok('HTTP/1.1 200 OK\r\nConnection: close').close, true);
+  t.equal(ok('HTTP/1.1 204 No Content').length, -1, 'no Content-Length: -1');
+});
+
+t.test('interim answers and garbage', async (t) => {
+  t.equal(ok('HTTP/1.1 103 Early Hints\r\nLink: </a>').interim, true);
+  t.match(parseResponseHead('HTTP/1.1 101 Switching Protocols'), /switched protocols/);
+  t.match(parseResponseHead('SSH-2.0-OpenSSH_9.2'), /not HTTP/);
+  t.match(parseResponseHead('HTTP/1.1 abc'), /not HTTP/);
+  t.match(parseResponseHead('HTTP/2 200'), /not HTTP/);
+});
