@@ -28,6 +28,19 @@ function withoutContentLength(flat: string[]): string[] {
   return out;
 }
 
+/** contentLength reads a Content-Length value: digits, or a list of identical ones ("5, 5"); -1 when invalid. */
+function contentLength(value: string): number {
+  let n = -1;
+  for (const part of value.split(',')) {
+    const v = part.trim();
+    if (!/^\d{1,15}$/.test(v)) return -1;
+    const x = Number(v);
+    if (n >= 0 && x !== n) return -1;
+    n = x;
+  }
+  return n;
+}
+
 /** parseResponseHead parses `text` (latin1, without the final blank line); a string is what is wrong with it. */
 export function parseResponseHead(text: string): ResponseHead | string {
   let eol = text.indexOf('\r\n');
@@ -42,6 +55,7 @@ export function parseResponseHead(text: string): ResponseHead | string {
   const headers: string[] = [];
   let length = -1;
   let chunked = false;
+  let badLength = false;
   let close = sl.charCodeAt(7) === 48; // HTTP/1.0: closes unless it says otherwise
   for (let i = eol + 2; i < text.length;) {
     let end = text.indexOf('\r\n', i);
@@ -57,7 +71,12 @@ export function parseResponseHead(text: string): ResponseHead | string {
       while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
       const value = text.slice(vs, ve);
       headers.push(name, value);
-      if (name.length === 14 && name === 'content-length') length = Number(value);
+      if (name.length === 14 && name === 'content-length') {
+        // RFC 9112 §6.3: repeated (or listed) lengths must agree, else the framing is unknowable.
+        const n = contentLength(value);
+        if (n < 0 || (length >= 0 && n !== length)) badLength = true;
+        else length = n;
+      }
       else if (name.length === 17 && name === 'transfer-encoding') chunked = value.toLowerCase().endsWith('chunked');
       else if (name.length === 10 && name === 'connection') {
         const v = value.toLowerCase();
@@ -67,6 +86,8 @@ export function parseResponseHead(text: string): ResponseHead | string {
     }
     i = end + 2;
   }
-  // RFC 9112 §6.3: with Transfer-Encoding, a Content-Length is wrong and must not be passed on.
-  return { status, reason: sl.slice(13), headers: chunked && length >= 0 ? withoutContentLength(headers) : headers, length, chunked, close, interim: false };
+  // RFC 9112 §6.3: with Transfer-Encoding, any Content-Length is wrong and is not passed on;
+  // without it, an invalid or conflicting one leaves the framing unknowable: a 502.
+  if (badLength && !chunked) return 'the app sent an invalid or conflicting Content-Length';
+  return { status, reason: sl.slice(13), headers: chunked && (length >= 0 || badLength) ? withoutContentLength(headers) : headers, length, chunked, close, interim: false };
 }

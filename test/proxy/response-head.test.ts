@@ -33,6 +33,14 @@ t.test('framing and connection', async (t) => {
   t.equal(ok('HTTP/1.0 200 OK\r\nConnection: Keep-Alive').close, false, 'unless it says keep-alive');
   t.equal(ok('HTTP/1.1 200 OK\r\nConnection: close').close, true);
   t.equal(ok('HTTP/1.1 204 No Content').length, -1, 'no Content-Length: -1');
+  t.equal(ok('HTTP/1.1 200 OK\r\nContent-Length: 7\r\nContent-Length: 7').length, 7, 'a repeated, agreeing length is fine');
+  t.equal(ok('HTTP/1.1 200 OK\r\nContent-Length: 7, 7').length, 7, 'so is a list of one value');
+  for (const bad of ['Content-Length: 7\r\nContent-Length: 8', 'Content-Length: 7, 8', 'Content-Length: -1', 'Content-Length: 1e3', 'Content-Length: 0x10', 'Content-Length: ']) {
+    t.match(parseResponseHead(`HTTP/1.1 200 OK\r\n${bad}`), /Content-Length/, `refused (RFC 9112 §6.3): ${JSON.stringify(bad)}`);
+  }
+  const te = ok('HTTP/1.1 200 OK\r\nContent-Length: 7, 8\r\nTransfer-Encoding: chunked');
+  t.equal(te.chunked, true, 'with Transfer-Encoding, a bad Content-Length does not matter (TE overrides)');
+  t.notOk(te.headers.includes('content-length'), 'and is not passed on');
 });
 
 t.test('interim answers and garbage', async (t) => {
