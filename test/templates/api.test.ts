@@ -144,6 +144,28 @@ t.test('a container remembers its template; later template edits do not change i
   const afterDelete = await gw.api('GET', `/containers/api/detail/${c.body.sodar_uuid}`, token);
   t.equal(afterDelete.status, 200, 'deleting the template leaves the container');
   t.equal(afterDelete.body.containertemplateproject, tpl.body.sodar_uuid, 'origin kept as a record');
+  const renamed = await gw.api('PATCH', `/containers/api/update/${c.body.sodar_uuid}`, token, { title: 'Renamed' });
+  t.equal(renamed.status, 200, 'an unrelated change is fine although the recorded template is gone');
+
+  // References to templates that do not exist (or are not this project's) are refused.
+  const ghost = '00000000-0000-4000-8000-000000000000';
+  const other = gw.project();
+  const { token: otherToken } = await gw.user('olga', { project: other, role: 'contributor' });
+  const foreign = await gw.api('POST', `/containers/api/templates/create/${other}`, otherToken, { title: 'Theirs', ...TEST_IMAGE });
+  const cases: Array<[string, Record<string, string>, string]> = [
+    ['an unknown project template', { containertemplateproject: ghost }, 'containertemplateproject'],
+    ["another project's template", { containertemplateproject: foreign.body.sodar_uuid }, 'containertemplateproject'],
+    ['an unknown site template', { containertemplatesite: ghost }, 'containertemplatesite'],
+    ['a project template given as a site template', { containertemplatesite: foreign.body.sodar_uuid }, 'containertemplatesite'],
+  ];
+  for (const [what, ref, field] of cases) {
+    const r = await gw.api('POST', `/containers/api/create/${p}`, token, { title: 'x-' + field + Math.random(), ...TEST_IMAGE, ...ref });
+    t.equal(r.status, 400, `create with ${what}: 400`);
+    t.equal(r.body.code, 'E_VALIDATION');
+    t.ok(r.body.fields?.[field], `the field ${field} says why`);
+    const u = await gw.api('PATCH', `/containers/api/update/${c.body.sodar_uuid}`, token, ref);
+    t.equal(u.status, 400, `update to ${what}: 400`);
+  }
 });
 
 t.test('cookie sessions need the CSRF token to change templates', async (t) => {

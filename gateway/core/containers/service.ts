@@ -5,7 +5,7 @@
 import net from 'node:net';
 import type { Config } from '../config.ts';
 import type { Engine, ContainerInfo, EngineState } from '../engine/engine.ts';
-import { EngineError, PorticoError, badRequest } from '../errors.ts';
+import { EngineError, PorticoError, ValidationError, badRequest } from '../errors.ts';
 import type { Bus } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
@@ -289,6 +289,27 @@ export function createContainerService(deps: ContainerServiceDeps) {
     }
   }
 
+  /**
+   * checkTemplates refuses a template reference (the container's origin) that names no such
+   * template: a site template for containertemplatesite, one of this project's for
+   * containertemplateproject. A reference left unchanged is not checked again (its template may
+   * have been deleted since, which is no reason to refuse an unrelated change).
+   */
+  function checkTemplates(projectId: number, next: ContainerSettings, before: ContainerSettings | null): void {
+    const errors: Record<string, string> = {};
+    const site = next.templateSiteUuid;
+    if (site !== null && site !== before?.templateSiteUuid) {
+      const t = store.templates.byUuid(site);
+      if (t === null || t.projectId !== null) errors.containertemplatesite = 'no site-wide template has this UUID';
+    }
+    const proj = next.templateProjectUuid;
+    if (proj !== null && proj !== before?.templateProjectUuid) {
+      const t = store.templates.byUuid(proj);
+      if (t === null || t.projectId !== projectId) errors.containertemplateproject = "no template of this container's project has this UUID";
+    }
+    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  }
+
   return {
     queue,
     log: clog,
@@ -296,6 +317,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     /** create validates `input` and stores a new container in `projectId` (state initial). */
     create(projectId: number, input: unknown, user: string): Container {
       const settings = validateSettings(input, defaultSettings(vopts), vopts, false);
+      checkTemplates(projectId, settings, null);
       return store.transaction(() => {
         if (store.containers.titleTaken(projectId, settings.title)) {
           throw new PorticoError('E_DUPLICATE_TITLE', 400, `a container titled ${JSON.stringify(settings.title)} already exists in this project`);
@@ -318,6 +340,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     async update(id: number, input: unknown, user: string): Promise<Container> {
       const c = fresh(id);
       const settings = validateSettings(input, c, vopts, true);
+      checkTemplates(c.projectId, settings, c);
       store.transaction(() => {
         if (store.containers.titleTaken(c.projectId, settings.title, c.id)) {
           throw new PorticoError('E_DUPLICATE_TITLE', 400, `a container titled ${JSON.stringify(settings.title)} already exists in this project`);
