@@ -43,8 +43,12 @@ COPY gateway ./gateway
 # root at all: --user node --group-add "$(stat -c %g /var/run/docker.sock)".
 # Node's compile cache, filled at build time, holds every module already type-stripped and
 # compiled: start-up spends about half the CPU. It stays root's and read-only at run time.
+# Package managers are not needed at run time (dependencies came from the deps stage): npm,
+# corepack and yarn are removed, which takes their code and CVEs out of the image.
 ENV NODE_COMPILE_CACHE=/app/.compile-cache
-RUN node --input-type=module -e "await import('/app/gateway/cli.ts'); await import('/app/gateway/main.ts')" \
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /opt/yarn-* \
+      /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg \
+ && node --input-type=module -e "await import('/app/gateway/cli.ts'); await import('/app/gateway/main.ts')" \
  && ln -s /app/gateway/cli.ts /usr/local/bin/portico \
  && mkdir -p /data && chown node:node /data
 VOLUME /data

@@ -170,6 +170,9 @@ t.test('the Portico image, end to end', async (t) => {
   const devTools = docker(['run', '--rm', '--network', 'none', '--entrypoint', 'sh', image, '-c',
     'ls -d node_modules/typescript node_modules/tap node_modules/playwright-core node_modules/@types/dockerode test .git 2>/dev/null || true']);
   t.equal(devTools, '', 'no dev dependencies, tests or .git in the image');
+  const managers = docker(['run', '--rm', '--network', 'none', '--entrypoint', 'sh', image, '-c',
+    'ls -d /usr/local/lib/node_modules/npm /usr/local/bin/npm /usr/local/bin/npx node_modules/undici node_modules/ws 2>/dev/null || true']);
+  t.equal(managers, '', 'no package manager at run time, and no test-only peers (undici, ws)');
 
   // --- first gateway container ------------------------------------------------------
   docker(['network', 'create', ...LABELS, FRONT_NET]);
