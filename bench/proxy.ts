@@ -170,7 +170,8 @@ async function main(): Promise<void> {
   const ws = await launch(LOAD_CORE, node, [path.join(here, 'lib/ws-echo.ts')], true);
   await waitPort(backendPort);
 
-  const portico = await launch(PROXY_CORE, node, [...(process.env.BENCH_PORTICO_FLAGS ?? '').split(' ').filter(Boolean), path.join(here, 'lib/portico-server.ts'), String(backendPort), String(ws.port)], true);
+  // The same V8 flag as `npm start` and the image (package.json, Dockerfile); BENCH_PORTICO_FLAGS adds to it.
+  const portico = await launch(PROXY_CORE, node, ['--max-semi-space-size=4', ...(process.env.BENCH_PORTICO_FLAGS ?? '').split(' ').filter(Boolean), path.join(here, 'lib/portico-server.ts'), String(backendPort), String(ws.port)], true);
   const proxyDir = nginxConf('proxy', `map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
     upstream backend { server 127.0.0.1:${backendPort}; keepalive 128; }
     upstream wsbackend { server 127.0.0.1:${ws.port}; keepalive 128; }
@@ -208,6 +209,7 @@ async function main(): Promise<void> {
       const ws1 = tgt.ws && !NO_WS ? wsLoad(tgt.ws, 1, authz) : { perSecond: NaN, p99Ms: NaN };
       const ws50 = tgt.ws && !NO_WS ? wsLoad(tgt.ws, 50, authz) : { perSecond: NaN, p99Ms: NaN };
       (samples[name] ??= []).push({ small, large, ws1: ws1.perSecond, ws50: ws50.perSecond, ws50p99: ws50.p99Ms });
+      process.stderr.write(`  ${name}: 1 KiB ${Math.round(small.rps)}/s p99 ${small.p99.toFixed(2)} ms ${Math.round(small.cpuUs)} µs/req; 1 MiB ${Math.round(large.rps)}/s; WS ${Math.round(ws1.perSecond)} / ${Math.round(ws50.perSecond)}/s\n`);
     }
   }
   const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
