@@ -22,6 +22,7 @@ import type { PorticoProxy } from './proxy/handler.ts';
 import { registerTemplateApi } from '../admin/api/templates.ts';
 import { registerFileApi } from '../admin/api/files.ts';
 import { startFileServer } from './file-server.ts';
+import { createInFlight } from './in-flight.ts';
 
 /** SURFACES are the route groups served next to the proxy. */
 export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerContainerApi, registerTemplateApi, registerFileApi, registerUi];
@@ -38,12 +39,12 @@ export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<P
 export async function startServer(core: Core, host: string, port: number): Promise<{ server: http.Server; close(graceMs?: number): Promise<void>; inFlight(): number }> {
   const proxy = await createProxyFor(core);
   const gateway = createGateway(core, SURFACES, proxy);
-  const active = new Set<http.ServerResponse>();
+  const active = createInFlight<http.ServerResponse>();
   let drained: (() => void) | null = null;
   // One shared listener, `on` not `once`: 'close' fires once anyway, and this allocates nothing per request.
   function onResponseClose(this: http.ServerResponse): void {
-    active.delete(this);
-    if (active.size === 0 && drained) drained();
+    active.remove(this);
+    if (active.size() === 0 && drained) drained();
   }
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
     active.add(res);
@@ -63,20 +64,20 @@ export async function startServer(core: Core, host: string, port: number): Promi
   const fileServer = await startFileServer(core);
   return {
     server,
-    inFlight: () => active.size,
+    inFlight: () => active.size(),
     async close(graceMs = 0) {
       // Answers still to come end their connection, so keep-alive clients do not wait on a closed server.
-      for (const res of active) if (!res.headersSent) res.shouldKeepAlive = false;
+      active.forEach((res) => { if (!res.headersSent) res.shouldKeepAlive = false; });
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (active.size > 0 && graceMs > 0) {
+      if (active.size() > 0 && graceMs > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           new Promise<void>((r) => { drained = r; }),
           new Promise<void>((r) => { timer = setTimeout(r, graceMs); }),
         ]);
         clearTimeout(timer);
-        if (active.size > 0) core.logger.warn('shutdown grace period over; closing remaining connections', { inFlight: active.size });
+        if (active.size() > 0) core.logger.warn('shutdown grace period over; closing remaining connections', { inFlight: active.size() });
       }
       // Proxied requests had their grace; now the proxy closes its WebSockets and upstream pools.
       await proxy?.close();
