@@ -56,7 +56,5 @@ EXPOSE 8080
 # No curl in the image: Node's fetch does the check.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORTICO_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# A young generation capped at 4 MB per semi-space keeps V8 out of a mode where it promotes
-# nearly every short-lived proxy object, which cost the p99 latency 15-20 ms (see README, Proxy).
-ENTRYPOINT ["node", "--max-semi-space-size=4", "/app/gateway/cli.ts"]
+ENTRYPOINT ["node", "/app/gateway/cli.ts"]
 CMD ["serve"]

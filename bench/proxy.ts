@@ -170,8 +170,7 @@ async function main(): Promise<void> {
   const ws = await launch(LOAD_CORE, node, [path.join(here, 'lib/ws-echo.ts')], true);
   await waitPort(backendPort);
 
-  // The same V8 flag as `npm start` and the image (package.json, Dockerfile); BENCH_PORTICO_FLAGS adds to it.
-  const portico = await launch(PROXY_CORE, node, ['--max-semi-space-size=4', ...(process.env.BENCH_PORTICO_FLAGS ?? '').split(' ').filter(Boolean), path.join(here, 'lib/portico-server.ts'), String(backendPort), String(ws.port)], true);
+  const portico = await launch(PROXY_CORE, node, [...(process.env.BENCH_PORTICO_FLAGS ?? '').split(' ').filter(Boolean), path.join(here, 'lib/portico-server.ts'), String(backendPort), String(ws.port)], true);
   const proxyDir = nginxConf('proxy', `map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
     upstream backend { server 127.0.0.1:${backendPort}; keepalive 128; }
     upstream wsbackend { server 127.0.0.1:${ws.port}; keepalive 128; }
@@ -200,6 +199,8 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, tgt] of Object.entries(targets)) {
       if (ONLY && !ONLY.has(name)) continue;
+      // The load runs are synchronous: yield once per target, so a SIGINT/SIGTERM gets handled (and cleans up).
+      await new Promise((r) => setImmediate(r));
       process.stderr.write(`round ${round}/${ROUNDS}: ${name} …\n`);
       const pids = tgt.pids();
       const small = wrk(`${tgt.http}/1k`, 50, tgt.header, pids);

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env node
 /**
  * cli.ts: the `portico` command. Administrative verbs work on the same database as the running
  * gateway (SQLite WAL allows both). Output meant for scripts (tokens, uuids) is printed alone.
