@@ -84,13 +84,19 @@ t.test('strip_prefix off and container_path', async (t) => {
   t.equal(r2.json().prefix, null, 'no X-Forwarded-Prefix when nothing was stripped');
 });
 
-t.test('streamed uploads and downloads of any size and method', async (t) => {
+/** uploadApp starts a gateway with one running UPLOAD_APP container, owned by the returned token. */
+async function uploadApp(t: { teardown(fn: () => unknown): void }) {
   const gw = await startGateway();
   t.teardown(() => gw.close());
   const project = gw.project();
   const { token } = await gw.user('owner', { project, role: 'owner' });
   const uuid = await createContainer(gw, token, project, { ...WS_IMAGE, command: UPLOAD_APP });
   await startContainer(gw, token, uuid);
+  return { gw, token, uuid };
+}
+
+t.test('streamed uploads and downloads of any size and method', async (t) => {
+  const { gw, token, uuid } = await uploadApp(t);
   const prefix = `/containers/proxy/${uuid}`;
   const auth = { authorization: `token ${token}` };
 
@@ -165,12 +171,7 @@ function rawGet(port: number, head: Buffer): Promise<{ head: Buffer; bodyLength:
 }
 
 t.test('header bytes beyond ASCII pass through unchanged, both ways, small and large answers', async (t) => {
-  const gw = await startGateway();
-  t.teardown(() => gw.close());
-  const project = gw.project();
-  const { token } = await gw.user('owner', { project, role: 'owner' });
-  const uuid = await createContainer(gw, token, project, { ...WS_IMAGE, command: UPLOAD_APP });
-  await startContainer(gw, token, uuid);
+  const { gw, token, uuid } = await uploadApp(t);
   const port = Number(new URL(gw.base).port);
   const value = Buffer.from('caf\u00e9 \u20ac', 'utf8'); // UTF-8 bytes in a header, as browsers send in cookies
   for (const n of [16, 3 * 1024 * 1024]) {
