@@ -170,7 +170,16 @@ async function main(): Promise<void> {
   const ws = await launch(LOAD_CORE, node, [path.join(here, 'lib/ws-echo.ts')], true);
   await waitPort(backendPort);
 
-  const portico = await launch(PROXY_CORE, node, [...(process.env.BENCH_PORTICO_FLAGS ?? '').split(' ').filter(Boolean), path.join(here, 'lib/portico-server.ts'), String(backendPort), String(ws.port)], true);
+  const gcFile = path.join(tmp, 'portico-gc.json');
+  const portico = await launch(PROXY_CORE, node, [...(process.env.BENCH_PORTICO_FLAGS ?? '').split(' ').filter(Boolean), path.join(here, 'lib/portico-server.ts'), String(backendPort), String(ws.port), gcFile], true);
+  /** gcNow asks Portico for its garbage-collector counts so far (SIGUSR2 → a JSON file). */
+  const gcNow = async (): Promise<{ minor: number; major: number; pauseMs: number }> => {
+    fs.rmSync(gcFile, { force: true });
+    process.kill(portico.pid, 'SIGUSR2');
+    for (let i = 0; i < 40 && !fs.existsSync(gcFile); i++) await new Promise((r) => setTimeout(r, 25));
+    try { return JSON.parse(fs.readFileSync(gcFile, 'utf8')); } catch { return { minor: NaN, major: NaN, pauseMs: NaN }; }
+  };
+  const gcRuns: Array<{ minor: number; major: number; pauseMs: number }> = [];
   const proxyDir = nginxConf('proxy', `map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
     upstream backend { server 127.0.0.1:${backendPort}; keepalive 128; }
     upstream wsbackend { server 127.0.0.1:${ws.port}; keepalive 128; }
@@ -203,7 +212,13 @@ async function main(): Promise<void> {
       await new Promise((r) => setImmediate(r));
       process.stderr.write(`round ${round}/${ROUNDS}: ${name} …\n`);
       const pids = tgt.pids();
+      const gc0 = name === 'portico' ? await gcNow() : null;
       const small = wrk(`${tgt.http}/1k`, 50, tgt.header, pids);
+      if (gc0) {
+        const gc1 = await gcNow();
+        gcRuns.push({ minor: gc1.minor - gc0.minor, major: gc1.major - gc0.major, pauseMs: gc1.pauseMs - gc0.pauseMs });
+        process.stderr.write(`  portico GC during 1 KiB (warm-up + run): ${gcRuns.at(-1)!.minor} scavenges, ${gcRuns.at(-1)!.major} mark-compacts, ${gcRuns.at(-1)!.pauseMs.toFixed(0)} ms paused\n`);
+      }
       const large = wrk(`${tgt.http}/1m`, 10, tgt.header, pids);
       const authz = tgt.header ? tgt.header.slice('Authorization: '.length) : undefined;
       // The bare reference has no WebSocket path: its HTTP figures are the point.
@@ -241,6 +256,7 @@ async function main(): Promise<void> {
     `- 1 MiB GET: ${r(p.large.rps, n.large.rps)} nginx (target ≥ 0.90×), ${r(p.large.rps, c.large.rps)} CHP`,
     `- WebSocket round trips, 1 client: ${r(p.ws1, n.ws1)} nginx, ${r(p.ws1, c.ws1)} CHP`,
     `- WebSocket round trips, 50 clients: ${r(p.ws50, n.ws50)} nginx (target ≥ 0.90×), ${r(p.ws50, c.ws50)} CHP`,
+    `- Portico's garbage collector during a 1 KiB run (${SECONDS + 1} s with warm-up, median): ${gcRuns.length ? `${med(gcRuns.map((g) => g.minor))} scavenges, ${med(gcRuns.map((g) => g.major))} mark-compacts, ${med(gcRuns.map((g) => g.pauseMs)).toFixed(0)} ms paused (mark-compacts under steady load mean objects are being promoted: see README, Proxy)` : 'not measured'}`,
     `- added p99 at 50 conns (vs direct ${d.small.p99.toFixed(2)} ms): Portico +${(p.small.p99 - d.small.p99).toFixed(2)} ms (target ≤ 2 ms), nginx +${(n.small.p99 - d.small.p99).toFixed(2)} ms, CHP +${(c.small.p99 - d.small.p99).toFixed(2)} ms`);
   process.stdout.write(lines.join('\n') + '\n');
 }
