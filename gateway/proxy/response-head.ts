@@ -28,12 +28,15 @@ function withoutContentLength(flat: string[]): string[] {
   return out;
 }
 
+const DIGITS = /^\d{1,15}$/;
+
 /** contentLength reads a Content-Length value: digits, or a list of identical ones ("5, 5"); -1 when invalid. */
 function contentLength(value: string): number {
+  if (value.indexOf(',') < 0) return DIGITS.test(value) ? Number(value) : -1; // the usual case: no list to split
   let n = -1;
   for (const part of value.split(',')) {
     const v = part.trim();
-    if (!/^\d{1,15}$/.test(v)) return -1;
+    if (!DIGITS.test(v)) return -1;
     const x = Number(v);
     if (n >= 0 && x !== n) return -1;
     n = x;

@@ -3,7 +3,7 @@
  * hash, the user, a CSRF token and the idle and absolute expiry.
  */
 import type { Db } from '../store/db.ts';
-import { AccessRevision } from '../store/access-revision.ts';
+import type { AccessRevision } from '../store/access-revision.ts';
 import { hashSecret, newSecret } from './tokens.ts';
 
 /** SESSION_COOKIE is the gateway's own cookie; the proxy never forwards it to apps. */
@@ -16,7 +16,7 @@ export interface Session { idHash: string; userId: number; csrf: string; expires
 export type SessionStore = ReturnType<typeof createSessionStore>;
 
 /** createSessionStore prepares the session statements; `idleMs` and `absoluteMs` bound every session. */
-export function createSessionStore(db: Db, idleMs: number, absoluteMs: number, revision: AccessRevision = new AccessRevision()) {
+export function createSessionStore(db: Db, idleMs: number, absoluteMs: number, revision: AccessRevision) {
   const s = {
     insert: db.prepare('INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)'),
     get: db.prepare('SELECT * FROM sessions WHERE id_hash = ?'),

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
 import type { Membership, Project, Role } from '../types.ts';
-import { AccessRevision } from './access-revision.ts';
+import type { AccessRevision } from './access-revision.ts';
 
 interface ProjectRow { id: number; uuid: string; title: string; description: string; created_at: string }
 const toProject = (r: ProjectRow): Project => ({ id: r.id, uuid: r.uuid, title: r.title, description: r.description, createdAt: r.created_at });
@@ -14,7 +14,7 @@ const toProject = (r: ProjectRow): Project => ({ id: r.id, uuid: r.uuid, title: 
 export type ProjectStore = ReturnType<typeof createProjectStore>;
 
 /** createProjectStore prepares the project statements once. */
-export function createProjectStore(db: Db, revision: AccessRevision = new AccessRevision()) {
+export function createProjectStore(db: Db, revision: AccessRevision) {
   const s = {
     insert: db.prepare('INSERT INTO projects (uuid, title, description, created_at) VALUES (?, ?, ?, ?) RETURNING *'),
     byUuid: db.prepare('SELECT * FROM projects WHERE uuid = ?'),

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
 import type { User } from '../types.ts';
-import { AccessRevision } from './access-revision.ts';
+import type { AccessRevision } from './access-revision.ts';
 
 interface UserRow {
   id: number; uuid: string; username: string; name: string; email: string; password_hash: string | null;
@@ -28,7 +28,7 @@ export interface ApiTokenRecord {
 export type UserStore = ReturnType<typeof createUserStore>;
 
 /** createUserStore prepares the user and token statements once. */
-export function createUserStore(db: Db, revision: AccessRevision = new AccessRevision()) {
+export function createUserStore(db: Db, revision: AccessRevision) {
   const s = {
     insert: db.prepare(`INSERT INTO users (uuid, username, name, email, password_hash, is_admin, source, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
