@@ -23,12 +23,14 @@ import { registerTemplateApi } from '../admin/api/templates.ts';
 import { registerFileApi } from '../admin/api/files.ts';
 import { startFileServer } from './file-server.ts';
 import { createInFlight } from './in-flight.ts';
+import { Front } from './http/front.ts';
+import { PROXY_PREFIX } from './app.ts';
 
 /** SURFACES are the route groups served next to the proxy. */
 export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerContainerApi, registerTemplateApi, registerFileApi, registerUi];
 
 /** createProxyFor builds the proxy handler for a core. */
-export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<PorticoProxy, 'close'>) | null> {
+export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<PorticoProxy, 'close' | 'fast'>) | null> {
   return createProxy(core);
 }
 
@@ -41,17 +43,26 @@ export async function startServer(core: Core, host: string, port: number): Promi
   const gateway = createGateway(core, SURFACES, proxy);
   const active = createInFlight<http.ServerResponse>();
   let drained: (() => void) | null = null;
+  let front: Front | null = null;
+  const inFlight = () => active.size() + (front?.busy() ?? 0);
   // One shared listener, `on` not `once`: 'close' fires once anyway, and this allocates nothing per request.
   function onResponseClose(this: http.ServerResponse): void {
     active.remove(this);
-    if (active.size() === 0 && drained) drained();
+    if (drained && inFlight() === 0) drained();
   }
-  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+  const keepAliveTimeout = 65_000;
+  const headersTimeout = 60_000;
+  const server = http.createServer({ keepAliveTimeout, requestTimeout: 0, headersTimeout }, (req, res) => {
     active.add(res);
     res.on('close', onResponseClose);
     gateway.handleRequest(req, res);
   });
   server.on('upgrade', gateway.handleUpgrade);
+  // Plain proxied requests are read by the front and answered on the socket; the rest goes to Node's server.
+  if (proxy) {
+    front = new Front(server, proxy.fast, { prefix: PROXY_PREFIX, headersTimeoutMs: headersTimeout, keepAliveTimeoutMs: keepAliveTimeout });
+    front.onSettled = () => { if (drained && inFlight() === 0) drained(); };
+  }
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -64,25 +75,27 @@ export async function startServer(core: Core, host: string, port: number): Promi
   const fileServer = await startFileServer(core);
   return {
     server,
-    inFlight: () => active.size(),
+    inFlight,
     async close(graceMs = 0) {
       // Answers still to come end their connection, so keep-alive clients do not wait on a closed server.
       active.forEach((res) => { if (!res.headersSent) res.shouldKeepAlive = false; });
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (active.size() > 0 && graceMs > 0) {
+      front?.closeIdle();
+      if (inFlight() > 0 && graceMs > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           new Promise<void>((r) => { drained = r; }),
           new Promise<void>((r) => { timer = setTimeout(r, graceMs); }),
         ]);
         clearTimeout(timer);
-        if (active.size() > 0) core.logger.warn('shutdown grace period over; closing remaining connections', { inFlight: active.size() });
+        if (inFlight() > 0) core.logger.warn('shutdown grace period over; closing remaining connections', { inFlight: inFlight() });
       }
       // Proxied requests had their grace; now the proxy closes its WebSockets and upstream pools.
       await proxy?.close();
       await fileServer.close();
       server.closeAllConnections();
+      front?.closeAll();
       await closed;
     },
   };

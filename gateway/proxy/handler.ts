@@ -14,6 +14,9 @@ import { scanHeaders } from './headers.ts';
 import type { Scanned } from './headers.ts';
 import { sendFailure } from './failure.ts';
 import { forward } from './forward.ts';
+import { fastForward } from './fast-forward.ts';
+import type { FrontConn } from '../http/front.ts';
+import type { RequestHead } from '../http/request-head.ts';
 import type { ForwardDeps } from './forward.ts';
 import { createProxyMetrics } from './metrics.ts';
 import { PREFIX, parseTarget, statusTarget, upstreamPath } from './path.ts';
@@ -28,6 +31,12 @@ import { readOnlyRefusal } from './read-only.ts';
 /** PorticoProxy is the ProxyHandler plus its shutdown. */
 export interface PorticoProxy {
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * fast forwards a request the listener's fast path took (gateway/http/front.ts) when it is the
+   * plain case — an authenticated, permitted caller and a running app that answers — and returns
+   * false otherwise, having written nothing: `handle` then answers it through Node's server.
+   */
+  fast(head: RequestHead, conn: FrontConn): boolean;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** openWebSockets counts live proxied WebSockets. */
   openWebSockets(): number;
@@ -147,7 +156,29 @@ export function createProxy(svc: Services): PorticoProxy {
     });
   }
 
+  function fast(head: RequestHead, conn: FrontConn): boolean {
+    const t0 = performance.now();
+    const url = head.target;
+    const target = parseTarget(url);
+    if (target === null || target.rest.length === 0 || target.rest.charCodeAt(0) === 63) return false;
+    const scanned = scanHeaders(head.headers, false, deps.trustProxy);
+    const caller = auth.resolve(scanned.authorization, scanned.cookie);
+    if (caller === null) return false;
+    const route = routes.get(target.uuid);
+    if (route === null || !routes.isReady(route) || !routes.allows(route, caller.user)) return false;
+    fastForward(conn, head.method, route, upstreamPath(url, target.rest, route.stripPrefix, route.containerPath), scanned, caller.viaToken, caller.user.username, deps, t0);
+    return true;
+  }
+
   return {
+    fast(head, conn) {
+      try {
+        return fast(head, conn);
+      } catch (err) {
+        svc.logger.error('proxy: unexpected error on the fast path', { err, url: head.target });
+        return false;
+      }
+    },
     handle(req, res) {
       try {
         handle(req, res);

@@ -17,6 +17,8 @@ export interface ResponseHead {
   interim: boolean;
 }
 
+import { headCharsOk, isToken } from '../http/token.ts';
+
 /** isOws: optional whitespace (SP, HTAB) around a field value, RFC 9110 §5.6.3. */
 function isOws(c: number): boolean {
   return c === 32 || c === 9;
@@ -51,6 +53,8 @@ export function parseResponseHead(text: string): ResponseHead | string {
   const sl = text.slice(0, eol);
   const status = Number(sl.slice(9, 12));
   if (!sl.startsWith('HTTP/1.') || !(status >= 100 && status < 1000)) return 'the app sent something that is not HTTP/1.x';
+  // Values are passed on as they are: no control characters, no CR or LF outside line ends.
+  if (!headCharsOk(text)) return 'the app sent control characters in its response head';
   if (status >= 100 && status < 200) {
     if (status === 101) return 'the app switched protocols on a plain request';
     return { status, reason: '', headers: [], length: -1, chunked: false, close: false, interim: true };
@@ -67,6 +71,7 @@ export function parseResponseHead(text: string): ResponseHead | string {
     if (colon > i && colon < end) {
       let ne = colon;
       while (ne > i && isOws(text.charCodeAt(ne - 1))) ne--;
+      if (!isToken(text, i, ne)) return 'the app sent a malformed header field name';
       const name = text.slice(i, ne).toLowerCase();
       let vs = colon + 1;
       let ve = end;

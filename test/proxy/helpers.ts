@@ -2,7 +2,9 @@
  * helpers.ts (proxy tests): create containers through the REST API, call the proxy with undici,
  * and capture the gateway's log lines.
  */
+import http from 'node:http';
 import { request } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { TestGateway } from '../helpers/gateway.ts';
 import { TEST_IMAGE } from '../helpers/gateway.ts';
 import type { Logger } from '../../gateway/core/log.ts';
@@ -39,10 +41,29 @@ export async function startContainer(gw: TestGateway, token: string, uuid: strin
 }
 
 /** proxyGet calls the proxy and returns status, headers and the body as text. */
-export async function call(gw: TestGateway, path: string, opts: { method?: string; headers?: Record<string, string | string[]>; body?: any } = {}) {
-  const r = await request(gw.base + path, { method: (opts.method ?? 'GET') as 'GET', headers: opts.headers, body: opts.body });
+export async function call(gw: TestGateway, path: string, opts: { method?: string; headers?: Record<string, string | string[]>; body?: any; dispatcher?: Dispatcher } = {}) {
+  const r = await request(gw.base + path, { method: (opts.method ?? 'GET') as 'GET', headers: opts.headers, body: opts.body, dispatcher: opts.dispatcher });
   const text = await r.body.text();
   return { status: r.statusCode, headers: r.headers, text, json: () => JSON.parse(text) };
+}
+
+/**
+ * callNode is `call` over node:http with `Content-Length: 0` on every request, which keeps it off
+ * the listener's fast path (gateway/http/front.ts): Node's HTTP server answers it.
+ */
+const nodeAgent = new http.Agent({ keepAlive: true });
+
+export async function callNode(gw: TestGateway, path: string, opts: { method?: string; headers?: Record<string, string | string[]>; body?: any } = {}) {
+  return new Promise<Awaited<ReturnType<typeof call>>>((resolve, reject) => {
+    const req = http.request(gw.base + path, { method: opts.method ?? 'GET', headers: { ...opts.headers, 'content-length': '0' }, agent: nodeAgent }, (res) => {
+      let text = '';
+      res.setEncoding('latin1');
+      res.on('data', (d: string) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string | string[]>, text, json: () => JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** captureLogger records every line (level, msg, fields) for assertions. */

@@ -1,0 +1,31 @@
+/**
+ * token.ts: the character rules of HTTP/1.1 heads (RFC 9110 §5.6.2 and §5.5), without regular
+ * expressions or allocation, for the parsers of the fast path (request-head.ts) and of app answers.
+ */
+
+/** TCHAR marks the characters of a token: ALPHA, DIGIT and !#$%&'*+-.^_`|~ */
+const TCHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c))) TCHAR[c] = 1;
+}
+
+/** isToken tells whether s[from, to) is a non-empty token (a field name, a method). */
+export function isToken(s: string, from: number, to: number): boolean {
+  if (to <= from) return false;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || TCHAR[c] === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * BAD_HEAD_CHAR finds what no head may carry: control characters other than HTAB, and CR or LF
+ * outside a CRLF pair (a bare one would end a line for some readers and not others).
+ */
+const BAD_HEAD_CHAR = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
+
+/** headCharsOk checks a whole head (latin1 text) in one pass: field values may then be passed on as they are. */
+export function headCharsOk(text: string): boolean {
+  return !BAD_HEAD_CHAR.test(text);
+}

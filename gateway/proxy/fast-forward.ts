@@ -1,0 +1,136 @@
+/**
+ * fast-forward.ts: forward.ts for requests the listener's fast path took (gateway/http/front.ts):
+ * the answer is written straight onto the client's socket — head and first bytes in one write,
+ * then each chunk as it arrives, pausing the app's socket while the client cannot keep up. The
+ * head is built here: the app's fields (response-headers.ts), Date when the app sent none, and the
+ * framing — the app's Content-Length, else chunked.
+ */
+import { STATUS_CODES } from 'node:http';
+import type { FrontConn } from '../http/front.ts';
+import type { PorticoError } from '../core/errors.ts';
+import { clientAddress, finishHeaders } from './headers.ts';
+import type { Scanned } from './headers.ts';
+import { responseHeaders } from './response-headers.ts';
+import type { Route } from './routes.ts';
+import { logUpstream, upstreamError } from './failure.ts';
+import type { ForwardDeps } from './forward.ts';
+import { KEPT, PAUSE } from './raw-upstream.ts';
+import type { UpstreamHandler } from './raw-upstream.ts';
+
+let dateText = '';
+/** httpDate is the Date value, made at most once a second (as Node's server does). */
+function httpDate(): string {
+  if (dateText === '') {
+    dateText = new Date().toUTCString();
+    setTimeout(() => { dateText = ''; }, 1000 - new Date().getMilliseconds()).unref();
+  }
+  return dateText;
+}
+
+/** failureHead is a complete small answer for an error before anything was sent. */
+function failureAnswer(err: PorticoError, keepAlive: boolean): string {
+  const body = JSON.stringify({ error: err.message, code: err.code });
+  return `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\ncontent-type: application/json; charset=utf-8\r\n`
+    + `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\ndate: ${httpDate()}\r\n`
+    + (keepAlive ? '' : 'connection: close\r\n') + '\r\n' + body;
+}
+
+class FastForward implements UpstreamHandler {
+  private readonly conn: FrontConn;
+  private readonly route: Route;
+  private readonly deps: ForwardDeps;
+  private readonly user: string;
+  private readonly method: string;
+  private readonly path: string;
+  private readonly t0: number;
+  up: { resume(): void; abort(): void } | null = null;
+  private status = 0;
+  /** text: the head's text until it is written with the first bytes ('' once sent). */
+  private text = '';
+  private chunked = false;
+  private sent = false;
+  private onDrain: (() => void) | null = null;
+
+  constructor(conn: FrontConn, route: Route, deps: ForwardDeps, user: string, method: string, path: string, t0: number) {
+    this.conn = conn; this.route = route; this.deps = deps; this.user = user; this.method = method; this.path = path; this.t0 = t0;
+  }
+
+  head(statusCode: number, reason: string, headers: string[]): void {
+    this.status = statusCode;
+    const out = responseHeaders(headers, this.route);
+    let h = 'HTTP/1.1 ' + statusCode + ' ' + (reason || STATUS_CODES[statusCode] || '') + '\r\n';
+    let length = false;
+    let date = false;
+    for (let i = 0; i < out.length; i += 2) {
+      const name = out[i];
+      if (name.length === 14 && name === 'content-length') length = true;
+      else if (name.length === 4 && name === 'date') date = true;
+      h += name + ': ' + out[i + 1] + '\r\n';
+    }
+    if (!date) h += 'date: ' + httpDate() + '\r\n';
+    const bodiless = this.method === 'HEAD' || statusCode === 204 || statusCode === 304;
+    if (!length && !bodiless) { this.chunked = true; h += 'transfer-encoding: chunked\r\n'; }
+    if (!this.conn.keepAlive) h += 'connection: close\r\n';
+    this.text = h + '\r\n';
+    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.user);
+  }
+
+  data(chunk: Buffer, _last: boolean): number {
+    const s = this.conn.socket;
+    if (s.destroyed) return 0; // the client left: its 'close' aborts the exchange
+    if (!this.sent || this.chunked) {
+      // Head (once), framing and bytes in one write.
+      s.cork();
+      if (!this.sent) { this.sent = true; s.write(this.text, 'latin1'); this.text = ''; }
+      if (this.chunked) { s.write(chunk.length.toString(16) + '\r\n', 'latin1'); s.write(chunk); s.write('\r\n', 'latin1'); }
+      else s.write(chunk);
+      s.uncork();
+    } else {
+      s.write(chunk);
+    }
+    if (s.writableLength === 0) return 0;
+    if (!s.writableNeedDrain) return KEPT;
+    s.once('drain', this.onDrain ??= () => this.up?.resume());
+    return KEPT | PAUSE;
+  }
+
+  end(): void {
+    const s = this.conn.socket;
+    if (!s.destroyed) {
+      if (!this.sent) { this.sent = true; s.write(this.chunked ? this.text + '0\r\n\r\n' : this.text, 'latin1'); }
+      else if (this.chunked) s.write('0\r\n\r\n', 'latin1');
+    }
+    this.deps.metrics.response(this.status, (performance.now() - this.t0) / 1000);
+    this.conn.done();
+  }
+
+  error(err: Error): void {
+    const s = this.conn.socket;
+    if (this.sent || s.destroyed) {
+      // Part of the answer is out: the client can only learn of the failure by the connection closing.
+      s.destroy();
+      return;
+    }
+    const failure = upstreamError(err, this.route.title);
+    logUpstream(this.deps.logger, err, { uuid: this.route.uuid, title: this.route.title, method: this.method, path: this.path });
+    this.deps.metrics.response(failure.status, (performance.now() - this.t0) / 1000);
+    this.sent = true;
+    s.write(failureAnswer(failure, this.conn.keepAlive), 'latin1');
+    this.conn.done();
+  }
+}
+
+/** fastForward sends a body-less request taken by the fast path to the route's app at `path` and streams the answer to the client. */
+export function fastForward(conn: FrontConn, method: string, route: Route, path: string, scanned: Scanned, dropAuthorization: boolean, user: string, deps: ForwardDeps, t0: number): void {
+  const socket = conn.socket;
+  const headers = finishHeaders(scanned, {
+    dropAuthorization,
+    clientIp: clientAddress(socket.remoteAddress),
+    proto: (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+    prefix: route.stripPrefix ? route.prefix : null,
+  });
+  const h = new FastForward(conn, route, deps, user, method, path, t0);
+  const up = route.pool!.request({ method, path, headers, body: null }, h);
+  h.up = up;
+  conn.current = up;
+}
