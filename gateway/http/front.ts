@@ -120,14 +120,19 @@ export class FrontConn {
     const s = this.socket;
     if (!this.keepAlive || this.front.closing) { s.end(); return; }
     this.since = this.front.now;
-    if (this.paused) { this.paused = false; s.resume(); }
-    const next = this.pending;
-    if (next !== null) {
-      // Later, not inside the upstream's read callback (its socket is not back in the pool yet).
-      this.pending = null;
-      setImmediate(() => { if (!s.destroyed && !this.busy) this.read(next); });
-    }
+    // A pipelined next request: later, not inside the upstream's read callback (its socket is not
+    // back in the pool yet), and with the socket still paused, so nothing read since overtakes it.
+    if (this.pending !== null) setImmediate(this.next);
+    else if (this.paused) { this.paused = false; s.resume(); }
   }
+
+  private readonly next = () => {
+    if (this.socket.destroyed || this.busy) return;
+    const next = this.pending;
+    this.pending = null;
+    if (this.paused) { this.paused = false; this.socket.resume(); } // what it reads comes after this call
+    if (next !== null) this.read(next);
+  };
 
   /** handOver gives the connection, with the bytes read so far, to Node's HTTP server. */
   private handOver(buf: Buffer): void {

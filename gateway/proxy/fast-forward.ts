@@ -8,13 +8,13 @@
 import { STATUS_CODES } from 'node:http';
 import type { FrontConn } from '../http/front.ts';
 import type { PorticoError } from '../core/errors.ts';
-import { clientAddress, finishHeaders } from './headers.ts';
 import type { Scanned } from './headers.ts';
 import { responseHeaders } from './response-headers.ts';
 import type { Route } from './routes.ts';
 import { logUpstream, upstreamError } from './failure.ts';
+import { appHeaders } from './forward.ts';
 import type { ForwardDeps } from './forward.ts';
-import { KEPT, PAUSE } from './raw-upstream.ts';
+import { afterWrite } from './raw-upstream.ts';
 import type { UpstreamHandler } from './raw-upstream.ts';
 
 let dateText = '';
@@ -88,10 +88,7 @@ class FastForward implements UpstreamHandler {
     } else {
       s.write(chunk);
     }
-    if (s.writableLength === 0) return 0;
-    if (!s.writableNeedDrain) return KEPT;
-    s.once('drain', this.onDrain ??= () => this.up?.resume());
-    return KEPT | PAUSE;
+    return afterWrite(s, this.onDrain ??= () => this.up?.resume());
   }
 
   end(): void {
@@ -122,13 +119,7 @@ class FastForward implements UpstreamHandler {
 
 /** fastForward sends a body-less request taken by the fast path to the route's app at `path` and streams the answer to the client. */
 export function fastForward(conn: FrontConn, method: string, route: Route, path: string, scanned: Scanned, dropAuthorization: boolean, user: string, deps: ForwardDeps, t0: number): void {
-  const socket = conn.socket;
-  const headers = finishHeaders(scanned, {
-    dropAuthorization,
-    clientIp: clientAddress(socket.remoteAddress),
-    proto: (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
-    prefix: route.stripPrefix ? route.prefix : null,
-  });
+  const headers = appHeaders(scanned, conn.socket, route, dropAuthorization);
   const h = new FastForward(conn, route, deps, user, method, path, t0);
   const up = route.pool!.request({ method, path, headers, body: null }, h);
   h.up = up;

@@ -11,6 +11,7 @@
  * ServerResponse, and its views are reported KEPT.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AccessRecorder } from '../core/containers/access-recorder.ts';
 import type { Logger } from '../core/log.ts';
 import { clientAddress, finishHeaders } from './headers.ts';
@@ -19,7 +20,7 @@ import { responseHeaders } from './response-headers.ts';
 import type { Route } from './routes.ts';
 import { logUpstream, sendFailure, upstreamError } from './failure.ts';
 import type { ProxyMetrics } from './metrics.ts';
-import { KEPT, PAUSE } from './raw-upstream.ts';
+import { afterWrite, KEPT, PAUSE } from './raw-upstream.ts';
 import type { UpstreamHandler } from './raw-upstream.ts';
 
 /** ForwardDeps are the shared parts every forwarded request uses. */
@@ -90,10 +91,7 @@ class ForwardHandler implements UpstreamHandler {
       } else {
         s.write(chunk);
       }
-      if (s.writableLength === 0) return 0;
-      if (!s.writableNeedDrain) return KEPT;
-      s.once('drain', this.onDrain ??= () => this.up?.resume());
-      return KEPT | PAUSE;
+      return afterWrite(s, this.onDrain ??= () => this.up?.resume());
     }
     // ServerResponse corks each write until the next tick: the view is always still held.
     if (res.write(chunk)) return KEPT;
@@ -120,15 +118,19 @@ class ForwardHandler implements UpstreamHandler {
   }
 }
 
-/** forward sends `req` to the route's app at `path` and streams the answer into `res`. */
-export function forward(req: IncomingMessage, res: ServerResponse, route: Route, path: string, scanned: Scanned, dropAuthorization: boolean, user: string, deps: ForwardDeps, t0: number): void {
-  const socket = req.socket;
-  const headers = finishHeaders(scanned, {
+/** appHeaders finishes the header list for the app: the gateway's Authorization dropped when it authenticated, X-Forwarded-* added. */
+export function appHeaders(scanned: Scanned, socket: Socket, route: Route, dropAuthorization: boolean): string[] {
+  return finishHeaders(scanned, {
     dropAuthorization,
     clientIp: clientAddress(socket.remoteAddress),
     proto: (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
     prefix: route.stripPrefix ? route.prefix : null,
   });
+}
+
+/** forward sends `req` to the route's app at `path` and streams the answer into `res`. */
+export function forward(req: IncomingMessage, res: ServerResponse, route: Route, path: string, scanned: Scanned, dropAuthorization: boolean, user: string, deps: ForwardDeps, t0: number): void {
+  const headers = appHeaders(scanned, req.socket, route, dropAuthorization);
   const body = scanned.hasBody ? req : null;
   const h = new ForwardHandler(req, res, route, deps, user, path, t0);
   h.up = route.pool!.request({ method: req.method!, path, headers, body }, h);

@@ -13,7 +13,7 @@ import net from 'node:net';
 import { coded, Exchange } from './upstream-exchange.ts';
 import type { UpstreamHandler, UpstreamRequest } from './upstream-exchange.ts';
 
-export { KEPT, PAUSE } from './upstream-exchange.ts';
+export { afterWrite, KEPT, PAUSE } from './upstream-exchange.ts';
 export type { UpstreamHandler, UpstreamRequest } from './upstream-exchange.ts';
 
 const IDLE_MS = 30_000;

@@ -6,6 +6,7 @@
  * closes). An idempotent request on a kept-alive socket the app had closed is retried once.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Conn, RawPool } from './raw-upstream.ts';
 import { parseResponseHead } from './response-head.ts';
 
@@ -13,6 +14,18 @@ import { parseResponseHead } from './response-head.ts';
 export const PAUSE = 1;
 /** KEPT: the handler still holds `chunk` after the call (a queued write), so its buffer must not be reused. */
 export const KEPT = 2;
+
+/**
+ * afterWrite is a handler's `data` result once it has written a chunk to the client's socket `s`:
+ * 0 when the kernel took the write whole (the read buffer may be reused), KEPT while it is queued,
+ * and KEPT | PAUSE when the socket is full — then `onDrain` runs once it has drained.
+ */
+export function afterWrite(s: Duplex & { writableLength: number; writableNeedDrain: boolean }, onDrain: () => void): number {
+  if (s.writableLength === 0) return 0;
+  if (!s.writableNeedDrain) return KEPT;
+  s.once('drain', onDrain);
+  return KEPT | PAUSE;
+}
 
 /** UpstreamHandler receives one answer. */
 export interface UpstreamHandler {
