@@ -32,7 +32,7 @@ const MAX_HEAD = 16 * 1024;
 const CRLF2 = Buffer.from('\r\n\r\n');
 const SWEEP_MS = 1_000;
 
-/** Exchange is what a FrontConn needs of the answer under way: a way to stop it when the client leaves. */
+/** Abortable is what a FrontConn needs of the answer under way: a way to stop it when the client leaves. */
 export interface Abortable { abort(): void }
 
 /** FrontConn is one client connection while the fast path has it. */
