@@ -256,7 +256,7 @@ async function main(): Promise<void> {
     `- 1 MiB GET: ${r(p.large.rps, n.large.rps)} nginx (target ≥ 0.90×), ${r(p.large.rps, c.large.rps)} CHP`,
     `- WebSocket round trips, 1 client: ${r(p.ws1, n.ws1)} nginx, ${r(p.ws1, c.ws1)} CHP`,
     `- WebSocket round trips, 50 clients: ${r(p.ws50, n.ws50)} nginx (target ≥ 0.90×), ${r(p.ws50, c.ws50)} CHP`,
-    `- Portico's garbage collector during a 1 KiB run (${SECONDS + 1} s with warm-up, median): ${gcRuns.length ? `${med(gcRuns.map((g) => g.minor))} scavenges, ${med(gcRuns.map((g) => g.major))} mark-compacts, ${med(gcRuns.map((g) => g.pauseMs)).toFixed(0)} ms paused (mark-compacts under steady load mean objects are being promoted: see README, Proxy)` : 'not measured'}`,
+    `- Portico's garbage collector during a 1 KiB run (${SECONDS + 1} s with warm-up, median): ${gcRuns.length ? `${med(gcRuns.map((g) => g.minor))} scavenges, ${med(gcRuns.map((g) => g.major))} mark-compacts, ${med(gcRuns.map((g) => g.pauseMs)).toFixed(0)} ms paused (mark-compacts under steady load mean objects are being promoted: see docs/proxy.md)` : 'not measured'}`,
     `- added p99 at 50 conns (vs direct ${d.small.p99.toFixed(2)} ms): Portico +${(p.small.p99 - d.small.p99).toFixed(2)} ms (target ≤ 2 ms), nginx +${(n.small.p99 - d.small.p99).toFixed(2)} ms, CHP +${(c.small.p99 - d.small.p99).toFixed(2)} ms`);
   process.stdout.write(lines.join('\n') + '\n');
 }

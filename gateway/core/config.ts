@@ -182,7 +182,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const known = new Set(KNOWN_VARIABLES);
   for (const name of Object.keys(env)) {
     if (name.startsWith('PORTICO_') && !known.has(name)) {
-      throw new ConfigError(`unknown setting ${name} (see the configuration table in README.md)`);
+      throw new ConfigError(`unknown setting ${name} (see the configuration table in docs/configuration.md)`);
     }
   }
   const dataDir = path.resolve(cwd, str(env, ['PORTICO_DATA_DIR'], './data'));

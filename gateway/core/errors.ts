@@ -1,6 +1,6 @@
 /**
  * errors.ts: Portico's one error hierarchy. Every error a client can see carries a stable
- * `code` (listed in README.md) and the HTTP `status` it maps to.
+ * `code` (listed in docs/errors.md) and the HTTP `status` it maps to.
  */
 
 /** ErrorCode is the closed set of stable codes clients may match on. */
