@@ -159,6 +159,7 @@ export function detailView(c: Container, viewer: Viewer, busy: boolean, projectT
       field('Command', c.command, true),
       field('Max retries', c.maxRetries),
       field('Inactivity threshold', `${c.inactivityThreshold} days`),
+      field('Data path', c.dataPath ? `${c.dataPath} (a persistent volume; see Site admin · Docker)` : '', true),
     ],
     environmentJson: Object.keys(env).length ? JSON.stringify(env, null, 2) : '',
     secretKeys: c.environmentSecretKeys.join(', '),
