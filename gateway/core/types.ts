@@ -89,7 +89,7 @@ export interface Container extends ContainerSettings {
   lastActionRetries: number;
   lastActionAt: string | null;
   stateReason: string | null;
-  /** stoppedBy is the person whose stop (or kill, pause) holds the container stopped; null once it starts again. */
+  /** stoppedBy is the person whose stop (or kill) holds the container stopped; null once it starts again. */
   stoppedBy: string | null;
   /** stoppedIdle is set when the idle rule stopped the container (cleared when it starts again). */
   stoppedIdle: boolean;

@@ -291,7 +291,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
   };
 
   /** HOLDS are the actions after which only a navigation or an explicit start may start the container; RELEASES end the hold. */
-  const HOLDS: ReadonlySet<ContainerAction> = new Set(['stop', 'kill', 'pause']);
+  const HOLDS: ReadonlySet<ContainerAction> = new Set(['stop', 'kill']);
   const RELEASES: ReadonlySet<ContainerAction> = new Set(['start', 'unpause', 'restart', 'reset']);
 
   const FAILS_TO: Partial<Record<ContainerAction, ContainerState>> = { start: 'failed', restart: 'failed', reset: 'failed' };
