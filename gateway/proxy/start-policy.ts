@@ -1,8 +1,8 @@
 /**
  * start-policy.ts: which proxied requests may start a stopped container, and which count as use of
- * the app for the idle rule (docs/persistence.md). A container a person stopped (stop, kill or
- * from the UI, the API or the CLI) starts again only on a top-level page load of its link or
- * an explicit start; an idle-stopped one also starts for clients that are not browsers (scripts,
+ * the app for the idle rule (docs/persistence.md). A container a person stopped (stop or kill,
+ * from the UI, the API or the CLI) starts again only on a top-level page load of its link or an
+ * explicit start; an idle-stopped one also starts for clients that are not browsers (scripts,
  * API tokens), but not for a browser tab's background requests. Both rules read only the route and
  * the request's headers: no database on this path.
  */
