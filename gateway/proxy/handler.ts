@@ -107,8 +107,10 @@ export function createProxy(svc: Services): PorticoProxy {
     if (ok === null) return;
     const { route, caller } = ok;
     const inFlight = starter.current(route.id) !== undefined;
+    // A start that just failed is reported below, not refused: the waiting page needs its reason.
     const refusal = routes.isReady(route) ? null
-      : readOnlyRefusal(svc, route, caller.user, inFlight) ?? startRefusal(route, false, req.headers['sec-fetch-mode'] as string | undefined, inFlight);
+      : readOnlyRefusal(svc, route, caller.user, inFlight)
+        ?? startRefusal(route, false, req.headers['sec-fetch-mode'] as string | undefined, inFlight || starter.recentFailure(route.id) !== undefined);
     if (refusal) { sendFailure(res, refusal, false); return; }
     const s = starter.current(route.id) ?? starter.recentFailure(route.id) ?? (routes.isReady(route) ? null : starter.join(route, caller.user.username));
     if (s === null) {
