@@ -24,6 +24,7 @@ import { Bus } from './core/events.ts';
 import { createLogger } from './core/log.ts';
 import { createContainerService } from './core/containers/service.ts';
 import { createAccessRecorder } from './core/containers/access-recorder.ts';
+import { listDataVolumes, removeDataVolume } from './core/containers/volumes.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -44,6 +45,8 @@ const USAGE = `usage: portico <command>
   remove-stopped [--remove]             remove the Docker containers of stopped containers (dry run unless --remove)
   stop-all [--dry-run]                  stop every container that is not stopped
   stop-unused [--dry-run]               stop containers not accessed for longer than their inactivity threshold
+  volume list [--sizes]                 list the containers' data volumes (name, status, container, size)
+  volume rm NAME                        remove a data volume and its files (its container must not run)
   backup FILE                           copy the database to FILE (SQLite online backup; safe while the gateway runs)
   serve                                 run the gateway (same as npm start)
 `;
@@ -106,6 +109,22 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
         : await stopUnused(svc, { dryRun, user });
       io.stdout(formatReport(report));
       return report.failed ? 1 : 0;
+    }
+    if (noun === 'volume' && (verb === 'list' || verb === 'rm')) {
+      const rest = args.slice(2);
+      const sizes = flag(rest, '--sizes');
+      if (!ops) throw new UsageError('volume needs the container engine');
+      if (verb === 'list') {
+        if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])} for volume list`);
+        for (const v of await listDataVolumes(ops(), { sizes })) {
+          io.stdout([v.name, v.status, v.containerUuid ?? '-', v.container?.title ?? '-', v.size === null ? '-' : String(v.size)].join('\t') + '\n');
+        }
+        return 0;
+      }
+      if (rest.length !== 1 || sizes) throw new UsageError('volume rm needs exactly one NAME');
+      const removed = await removeDataVolume(ops(), rest[0], 'portico-cli');
+      io.stderr(`removed ${removed.name}\n`);
+      return 0;
     }
     if (noun === 'user' && (verb === 'create' || verb === 'passwd')) {
       const rest = args.slice(2);

@@ -1,7 +1,7 @@
 /**
  * ops.ts: the operations REST API next to Kiosc's (SRC's stats, inspect, uptime summary, images,
- * image pull) and the Prometheus /metrics endpoint. Members see stats and uptime of their
- * containers; inspect, images and pulls are for site admins.
+ * image pull, data volumes) and the Prometheus /metrics endpoint. Members see stats and uptime of
+ * their containers; inspect, images, pulls and volumes are for site admins.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -11,6 +11,8 @@ import type { Container, User } from '../../gateway/core/types.ts';
 import { summarizeUptime, UPTIME_DURATIONS, uptimeChartSvg, uptimeRaw } from '../../gateway/core/containers/uptime.ts';
 import type { UptimeDuration } from '../../gateway/core/containers/uptime.ts';
 import { maskInspect } from '../../gateway/core/containers/inspect-mask.ts';
+import { listDataVolumes, removeDataVolume } from '../../gateway/core/containers/volumes.ts';
+import type { DataVolume } from '../../gateway/core/containers/volumes.ts';
 import { isValidRepository, isValidTag } from '../../gateway/core/containers/validate.ts';
 import { readJson } from '../../gateway/http/body.ts';
 import { sendJson } from '../../gateway/http/respond.ts';
@@ -57,6 +59,14 @@ function metricsAllowed(svc: Services, req: IncomingMessage): boolean {
   if (!caller) throw new PorticoError('E_UNAUTHENTICATED', 401, 'metrics need a site admin\'s token or "Authorization: Bearer $PORTICO_METRICS_TOKEN"');
   requireAdmin(caller.user);
   return true;
+}
+
+/** serializeVolume renders a data volume for the REST API. */
+export function serializeVolume(v: DataVolume): Record<string, unknown> {
+  return {
+    name: v.name, status: v.status, size: v.size, date_created: v.createdAt, container: v.containerUuid,
+    container_title: v.container?.title ?? null, project: v.container?.projectUuid ?? null, data_path: v.container?.dataPath ?? null,
+  };
 }
 
 /** registerOpsApi adds the operations endpoints and /metrics. Register it before the container API (its paths are more specific). */
@@ -132,6 +142,22 @@ export function registerOpsApi(router: Router, svc: Services): void {
         containers: users.map((c) => c.uuid),
       };
     }));
+  });
+
+  router.on('GET', '/containers/api/volumes', async (ctx) => {
+    const caller = requireCaller(svc, ctx.req);
+    requireAdmin(caller.user);
+    const sizes = new URL(ctx.req.url ?? '/', 'http://x').searchParams.get('size');
+    if (sizes !== null && sizes !== 'true' && sizes !== 'false') throw badRequest('size must be true or false');
+    sendJson(ctx.res, 200, (await listDataVolumes(svc, { sizes: sizes === 'true' })).map(serializeVolume));
+  });
+
+  router.on('DELETE', '/containers/api/volumes/:name', async (ctx) => {
+    const caller = requireCaller(svc, ctx.req);
+    requireAdmin(caller.user);
+    requireWritable(svc, caller.user);
+    const removed = await removeDataVolume(svc, ctx.params.name, caller.user.username);
+    sendJson(ctx.res, 200, { ...serializeVolume(removed), removed: true });
   });
 
   router.on('POST', '/containers/api/images/pull', async (ctx) => {

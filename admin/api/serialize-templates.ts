@@ -28,6 +28,7 @@ export function serializeTemplate(t: ContainerTemplate): Record<string, unknown>
     max_retries: s.maxRetries,
     inactivity_threshold: s.inactivityThreshold,
     strip_prefix: s.stripPrefix,
+    data_path: s.dataPath,
   };
 }
 

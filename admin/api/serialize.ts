@@ -34,6 +34,7 @@ export function serializeContainer(c: Container): Record<string, unknown> {
     inactivity_threshold: c.inactivityThreshold,
     max_retries: c.maxRetries,
     strip_prefix: c.stripPrefix,
+    data_path: c.dataPath,
     last_action: c.lastAction,
     last_action_retries: c.lastActionRetries,
     state_reason: c.stateReason,

@@ -64,5 +64,11 @@ export function formGroups(maxInactivityDays: number): FormGroup[] {
         { name: 'heartbeat_url', label: 'Heartbeat URL', type: 'text', placeholder: '/health', help: 'A path or URL that tells whether the app runs correctly (inactive, as in Kiosc).' },
       ],
     },
+    {
+      title: 'Storage',
+      fields: [
+        { name: 'data_path', label: 'Data path', type: 'text', placeholder: '/home/jovyan/work', help: 'An absolute path inside the container, or nothing. Portico mounts a persistent volume of this container there: what the app writes under it survives stop, restart, reset and edits. Only a site admin can remove the volume (Site admin · Docker).' },
+      ],
+    },
   ];
 }

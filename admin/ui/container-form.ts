@@ -21,7 +21,7 @@ import { templateLabel } from './template-pages.ts';
 
 /** FORM_FIELDS are the input names, as the REST API and the service call them. */
 const FORM_FIELDS = [
-  'title', 'description', 'repository', 'tag', 'container_port', 'container_path', 'strip_prefix', 'environment',
+  'title', 'description', 'repository', 'tag', 'container_port', 'container_path', 'strip_prefix', 'data_path', 'environment',
   'environment_secret_keys', 'command', 'timeout', 'heartbeat_url', 'max_retries', 'inactivity_threshold',
   // Set by the template picker (templates module) when a template pre-filled the form.
   'containertemplatesite', 'containertemplateproject',
@@ -32,7 +32,7 @@ export function formValues(s: ContainerSettings): Record<string, string> {
   const env = maskEnvironment(s.environment, s.environmentSecretKeys);
   return {
     title: s.title, description: s.description, repository: s.repository, tag: s.tag,
-    container_port: String(s.containerPort), container_path: s.containerPath, strip_prefix: s.stripPrefix ? 'true' : 'false',
+    container_port: String(s.containerPort), container_path: s.containerPath, strip_prefix: s.stripPrefix ? 'true' : 'false', data_path: s.dataPath,
     environment: Object.keys(env).length ? JSON.stringify(env, null, 2) : '',
     environment_secret_keys: s.environmentSecretKeys.join(', '), command: s.command, timeout: String(s.timeout),
     heartbeat_url: s.heartbeatUrl, max_retries: String(s.maxRetries), inactivity_threshold: String(s.inactivityThreshold),

@@ -159,12 +159,15 @@ export function detailView(c: Container, viewer: Viewer, busy: boolean, projectT
       field('Command', c.command, true),
       field('Max retries', c.maxRetries),
       field('Inactivity threshold', `${c.inactivityThreshold} days`),
+      field('Data path', c.dataPath ? `${c.dataPath} (a persistent volume; see Site admin · Docker)` : '', true),
     ],
     environmentJson: Object.keys(env).length ? JSON.stringify(env, null, 2) : '',
     secretKeys: c.environmentSecretKeys.join(', '),
     lastAction: c.lastAction ? `${c.lastAction} (${c.lastActionRetries}/${c.maxRetries})` : '',
     runtime: [
       field('Last action', c.lastAction ? `${c.lastAction} (${c.lastActionRetries}/${c.maxRetries})${c.lastActionAt ? ' at ' + fmtDate(c.lastActionAt) : ''}` : ''),
+      field('Stopped by', c.stoppedBy ? `${c.stoppedBy}: only opening its link or a start starts it again`
+        : c.stoppedIdle ? 'the idle rule: opening its link starts it again' : ''),
       // Short ids, as `docker ps` shows them (and every docker command accepts); the full id is the tooltip.
       { ...field('Container ID', c.dockerId?.slice(0, 12), true), full: c.dockerId ?? '' },
       field('Container name', c.dockerName, true),

@@ -22,6 +22,7 @@ import { registerContainerActions } from './container-actions.ts';
 import { registerLiveStreams } from './live-stream.ts';
 import { registerSiteAdmin } from './siteadmin.ts';
 import { registerSiteAdminDocker } from './siteadmin-docker.ts';
+import { registerSiteAdminVolumes } from './siteadmin-volumes.ts';
 import { registerTemplatePages } from './template-pages.ts';
 import { registerFilePages } from './file-pages.ts';
 import { registerContainerPrefill } from './container-pickers.ts';
@@ -52,6 +53,7 @@ export function registerUi(router: Router, svc: Services): void {
   registerContainerActions(d);
   registerSiteAdmin(d);
   registerSiteAdminDocker(d);
+  registerSiteAdminVolumes(d);
   registerSiteAdminBulk(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.
   router.fallback((ctx) => {

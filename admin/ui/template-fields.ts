@@ -25,6 +25,7 @@ export const TEMPLATE_FIELDS: readonly TemplateField[] = [
   { name: 'container_port', label: 'Container port', type: 'number', min: 1, max: 65535, help: 'Server port within the container.' },
   { name: 'container_path', label: 'Container path', type: 'text', help: 'The folder structure appended to the web address of the container.' },
   { name: 'strip_prefix', label: 'Strip the proxy prefix', type: 'checkbox', help: 'Off for apps configured with their base URL (__KIOSC_URL_PREFIX__).' },
+  { name: 'data_path', label: 'Data path', type: 'text', help: 'An absolute path inside the container where each container made from this template gets its own persistent volume, or nothing.' },
   { name: 'command', label: 'Command', type: 'textarea', rows: 2, help: 'The command to execute, split into words like a shell does.' },
   { name: 'environment', label: 'Environment', type: 'json', rows: 5, help: 'A JSON object, or nothing. Its keys become environment variables.' },
   { name: 'environment_secret_keys', label: 'Environment secret keys', type: 'text', help: 'Comma-separated keys whose values are secret. A template never stores their values: they stay empty, to be filled in each container.' },
@@ -38,7 +39,7 @@ export const TEMPLATE_FIELDS: readonly TemplateField[] = [
 export function settingsValues(title: string, s: TemplateSettings): Record<string, string> {
   return {
     title, description: s.description, repository: s.repository, tag: s.tag, container_port: String(s.containerPort),
-    container_path: s.containerPath, strip_prefix: s.stripPrefix ? 'true' : 'false',
+    container_path: s.containerPath, strip_prefix: s.stripPrefix ? 'true' : 'false', data_path: s.dataPath,
     environment: Object.keys(s.environment).length ? JSON.stringify(s.environment, null, 2) : '',
     environment_secret_keys: s.environmentSecretKeys.join(', '), command: s.command, timeout: String(s.timeout),
     heartbeat_url: s.heartbeatUrl, max_retries: String(s.maxRetries), inactivity_threshold: String(s.inactivityThreshold),

@@ -69,6 +69,8 @@ export interface Config {
   readonly uptimeRetentionDays: number;
   readonly metricsToken: string | null;
   readonly shutdownGraceSeconds: number;
+  /** containerLog bounds each app container's json-file log (Docker's max-size and max-file). */
+  readonly containerLog: { readonly maxSize: string; readonly maxFiles: number };
 }
 
 /** SCHEDULES names each periodic job with its variable and default cron expression (seconds field first). */
@@ -264,8 +266,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     uptimeRetentionDays: int(env, ['PORTICO_UPTIME_RETENTION_DAYS'], 35, 1, 3650),
     metricsToken: metricsToken(env),
     shutdownGraceSeconds: int(env, ['PORTICO_SHUTDOWN_GRACE_SECONDS'], 10, 0, 600),
+    containerLog: Object.freeze({ maxSize: logSize(env), maxFiles: int(env, ['PORTICO_CONTAINER_LOG_MAX_FILES'], 3, 1, 100) }),
   };
   return Object.freeze(config);
+}
+
+function logSize(env: Env): string {
+  const raw = str(env, ['PORTICO_CONTAINER_LOG_MAX_SIZE'], '10m').trim().toLowerCase();
+  if (!/^[1-9]\d{0,5}[kmg]$/.test(raw)) {
+    throw new ConfigError(`PORTICO_CONTAINER_LOG_MAX_SIZE must be a size such as 10m, 500k or 1g (a whole number and k, m or g), got ${JSON.stringify(raw)}`);
+  }
+  return raw;
 }
 
 function metricsToken(env: Env): string | null {
@@ -289,4 +300,5 @@ export const KNOWN_VARIABLES = [
   'PORTICO_LOGIN_LOCK_MAX_SECONDS',
   ...Object.values(SCHEDULES).map(([name]) => name), 'PORTICO_SYNC_GRACE_SECONDS', 'PORTICO_UPTIME_RETENTION_DAYS',
   'PORTICO_METRICS_TOKEN', 'PORTICO_SHUTDOWN_GRACE_SECONDS', 'PORTICO_RUN_AS',
+  'PORTICO_CONTAINER_LOG_MAX_SIZE', 'PORTICO_CONTAINER_LOG_MAX_FILES',
 ];

@@ -67,6 +67,8 @@ export interface ContainerSettings {
   maxRetries: number;
   inactivityThreshold: number;
   stripPrefix: boolean;
+  /** dataPath is where the container's persistent data volume is mounted ('' = no volume). */
+  dataPath: string;
   templateSiteUuid: string | null;
   templateProjectUuid: string | null;
 }
@@ -87,6 +89,10 @@ export interface Container extends ContainerSettings {
   lastActionRetries: number;
   lastActionAt: string | null;
   stateReason: string | null;
+  /** stoppedBy is the person whose stop (or kill) holds the container stopped; null once it starts again. */
+  stoppedBy: string | null;
+  /** stoppedIdle is set when the idle rule stopped the container (cleared when it starts again). */
+  stoppedIdle: boolean;
   dateLastDockerLog: string | null;
   dateAccessed: string | null;
   dateStarted: string | null;

@@ -11,6 +11,7 @@ import type { PorticoError } from '../core/errors.ts';
 import type { Scanned } from './headers.ts';
 import { responseHeaders } from './response-headers.ts';
 import type { Route } from './routes.ts';
+import { isActivity } from './start-policy.ts';
 import { logUpstream, upstreamError } from './failure.ts';
 import { appHeaders } from './forward.ts';
 import type { ForwardDeps } from './forward.ts';
@@ -44,6 +45,8 @@ class FastForward implements UpstreamHandler {
   private readonly path: string;
   private readonly t0: number;
   up: { resume(): void; abort(): void } | null = null;
+  /** active: a successful answer counts as use of the app (start-policy.ts). */
+  active = true;
   private status = 0;
   /** text: the head's text until it is written with the first bytes ('' once sent). */
   private text = '';
@@ -72,7 +75,7 @@ class FastForward implements UpstreamHandler {
     if (!length && !bodiless) { this.chunked = true; h += 'transfer-encoding: chunked\r\n'; }
     if (!this.conn.keepAlive) h += 'connection: close\r\n';
     this.text = h + '\r\n';
-    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.user);
+    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.user, this.active);
   }
 
   data(chunk: Buffer, _last: boolean): number {
@@ -121,6 +124,7 @@ class FastForward implements UpstreamHandler {
 export function fastForward(conn: FrontConn, method: string, route: Route, path: string, scanned: Scanned, dropAuthorization: boolean, user: string, deps: ForwardDeps, t0: number): void {
   const headers = appHeaders(scanned, conn.socket, route, dropAuthorization);
   const h = new FastForward(conn, route, deps, user, method, path, t0);
+  h.active = isActivity(method, scanned.fetchMode);
   const up = route.pool!.request({ method, path, headers, body: null }, h);
   h.up = up;
   conn.current = up;

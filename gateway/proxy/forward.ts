@@ -18,6 +18,7 @@ import { clientAddress, finishHeaders } from './headers.ts';
 import type { Scanned } from './headers.ts';
 import { responseHeaders } from './response-headers.ts';
 import type { Route } from './routes.ts';
+import { isActivity } from './start-policy.ts';
 import { logUpstream, sendFailure, upstreamError } from './failure.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import { afterWrite, KEPT, PAUSE } from './raw-upstream.ts';
@@ -40,6 +41,8 @@ class ForwardHandler implements UpstreamHandler {
   private readonly path: string;
   private readonly t0: number;
   up: { resume(): void; abort(): void } | null = null;
+  /** active: a successful answer counts as use of the app (start-policy.ts). */
+  active = true;
   private status = 0;
   private done = false;
   /** direct: the body goes to the client's socket itself (Content-Length framing, socket attached). */
@@ -64,7 +67,7 @@ class ForwardHandler implements UpstreamHandler {
     if (statusMessage) res.writeHead(statusCode, statusMessage, out);
     else res.writeHead(statusCode, out);
     this.direct = !res.chunkedEncoding && res.socket !== null;
-    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.user);
+    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.user, this.active);
   }
 
   data(chunk: Buffer, last: boolean): number {
@@ -133,5 +136,6 @@ export function forward(req: IncomingMessage, res: ServerResponse, route: Route,
   const headers = appHeaders(scanned, req.socket, route, dropAuthorization);
   const body = scanned.hasBody ? req : null;
   const h = new ForwardHandler(req, res, route, deps, user, path, t0);
+  h.active = isActivity(req.method!, scanned.fetchMode);
   h.up = route.pool!.request({ method: req.method!, path, headers, body }, h);
 }

@@ -27,6 +27,7 @@ import type { Start } from './starter.ts';
 import { createUpgrader } from './upgrade.ts';
 import { sendWaitingPage, streamStatus } from './waiting-page.ts';
 import { readOnlyRefusal } from './read-only.ts';
+import { startRefusal } from './start-policy.ts';
 
 /** PorticoProxy is the ProxyHandler plus its shutdown. */
 export interface PorticoProxy {
@@ -105,7 +106,11 @@ export function createProxy(svc: Services): PorticoProxy {
     const ok = admit(req, res, uuid);
     if (ok === null) return;
     const { route, caller } = ok;
-    const refusal = routes.isReady(route) ? null : readOnlyRefusal(svc, route, caller.user, starter.current(route.id) !== undefined);
+    const inFlight = starter.current(route.id) !== undefined;
+    // A start that just failed is reported below, not refused: the waiting page needs its reason.
+    const refusal = routes.isReady(route) ? null
+      : readOnlyRefusal(svc, route, caller.user, inFlight)
+        ?? startRefusal(route, false, req.headers['sec-fetch-mode'] as string | undefined, inFlight || starter.recentFailure(route.id) !== undefined);
     if (refusal) { sendFailure(res, refusal, false); return; }
     const s = starter.current(route.id) ?? starter.recentFailure(route.id) ?? (routes.isReady(route) ? null : starter.join(route, caller.user.username));
     if (s === null) {
@@ -138,7 +143,8 @@ export function createProxy(svc: Services): PorticoProxy {
       forward(req, res, route, upstreamPath(url, target.rest, route.stripPrefix, route.containerPath), scanned, caller.viaToken, caller.user.username, deps, t0);
       return;
     }
-    const refusal = readOnlyRefusal(svc, route, caller.user, starter.current(route.id) !== undefined);
+    const inFlight = starter.current(route.id) !== undefined;
+    const refusal = readOnlyRefusal(svc, route, caller.user, inFlight) ?? startRefusal(route, navigation(req, scanned), scanned.fetchMode, inFlight);
     if (refusal) { sendFailure(res, refusal, navigation(req, scanned)); return; }
     const s = starter.join(route, caller.user.username);
     if (navigation(req, scanned)) {

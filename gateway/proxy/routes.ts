@@ -21,6 +21,9 @@ export interface Route extends Scope {
   readonly projectId: number;
   readonly title: string;
   readonly state: ContainerState;
+  /** stoppedBy and stoppedIdle say who holds the container stopped (start-policy.ts). */
+  readonly stoppedBy: string | null;
+  readonly stoppedIdle: boolean;
   readonly heartbeatUrl: string;
   readonly timeoutMs: number;
   /** startedAt in ms (0 when unknown). */
@@ -64,7 +67,7 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     const ready = origin !== null && (confirmed.get(c.id) === readyKey || (startedAt > 0 && Date.now() - startedAt > timeoutMs));
     const upstreamOrigins = origin ? (up!.port === 80 ? [origin, origin.slice(0, origin.lastIndexOf(':'))] : [origin]) : [];
     return {
-      id: c.id, uuid: c.uuid, projectId: c.projectId, title: c.title, state: c.state,
+      id: c.id, uuid: c.uuid, projectId: c.projectId, title: c.title, state: c.state, stoppedBy: c.stoppedBy, stoppedIdle: c.stoppedIdle,
       prefix: `/containers/proxy/${c.uuid}`, stripPrefix: c.stripPrefix, containerPath: normaliseContainerPath(c.containerPath),
       upstreamOrigins, heartbeatUrl: c.heartbeatUrl, timeoutMs, startedAt,
       origin, pool: origin ? poolFor(origin, up!.host, up!.port) : null, readyKey, ready, members: new Map(), membersRevision: svc.store.accessRevision.value,

@@ -20,12 +20,15 @@ import { flatHeaders, responseHeaders } from './response-headers.ts';
 import type { Route, Routes } from './routes.ts';
 import type { Starter } from './starter.ts';
 import { readOnlyRefusal } from './read-only.ts';
+import { startRefusal } from './start-policy.ts';
+import { ClientFrames } from './ws-activity.ts';
 
 const NOT_FOUND = new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
 const UNAUTHENTICATED = new PorticoError('E_UNAUTHENTICATED', 401, 'authentication required');
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 
-interface Live { client: Duplex; upstream: Socket; id: number; bytes: number }
+/** Live is one piped connection; `seen` is its client's data frames (or, for other protocols, bytes) at the last sample. */
+interface Live { client: Duplex; upstream: Socket; id: number; frames: ClientFrames | null; seen: number }
 
 function headLines(statusLine: string, flat: string[]): string {
   let out = statusLine + '\r\n';
@@ -36,11 +39,12 @@ function headLines(statusLine: string, flat: string[]): string {
 /** createUpgrader builds the upgrade handler; `onOpen(+1/-1)` follows open connections. */
 export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAuth; starter: Starter; deps: ForwardDeps; onOpen: (delta: number) => void }) {
   const live = new Set<Live>();
-  // Live WebSocket traffic counts as access: sampled before each flush instead of per message.
+  // What the client sends counts as access (its data frames: not the pongs a browser sends on its own),
+  // sampled before each flush instead of per message; what the app pushes does not (docs/persistence.md).
   svc.accessRecorder.beforeFlush(() => {
     for (const l of live) {
-      const b = l.upstream.bytesRead + l.upstream.bytesWritten;
-      if (b !== l.bytes) { l.bytes = b; svc.accessRecorder.touch(l.id); }
+      const n = l.frames ? l.frames.dataFrames : l.upstream.bytesWritten;
+      if (n !== l.seen) { l.seen = n; svc.accessRecorder.touch(l.id); }
     }
   });
 
@@ -67,10 +71,12 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
       flat.push('connection', 'Upgrade', 'upgrade', String(res.headers.upgrade ?? 'websocket'));
       client.write(headLines(statusLine, flat), 'latin1'); // header strings carry bytes as latin1 (as Node parsed them)
       if (upHead.length) client.write(upHead);
-      if (head.length) upstream.write(head);
+      const frames = String(res.headers.upgrade ?? 'websocket').toLowerCase() === 'websocket' ? new ClientFrames() : null;
+      if (head.length) { upstream.write(head); frames?.push(head); }
       upstream.setNoDelay(true);
       (client as Socket).setNoDelay?.(true);
-      const l: Live = { client, upstream, id: route.id, bytes: 0 };
+      const l: Live = { client, upstream, id: route.id, frames, seen: frames ? frames.dataFrames : upstream.bytesWritten };
+      if (frames) client.on('data', (chunk: Buffer) => frames.push(chunk));
       live.add(l);
       o.onOpen(1);
       svc.accessRecorder.websocket(route.id, route.uuid, caller.user.username);
@@ -120,7 +126,8 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
     if (route === null || !o.routes.allows(route, caller.user)) { socketFailure(client, NOT_FOUND); return; }
     const rest = target.rest.length === 0 || target.rest.charCodeAt(0) === 63 ? '/' + target.rest : target.rest;
     if (o.routes.isReady(route)) { connect(req, client, head, route, caller, rest); return; }
-    const refusal = readOnlyRefusal(svc, route, caller.user, o.starter.current(route.id) !== undefined);
+    const inFlight = o.starter.current(route.id) !== undefined;
+    const refusal = readOnlyRefusal(svc, route, caller.user, inFlight) ?? startRefusal(route, false, req.headers['sec-fetch-mode'] as string | undefined, inFlight);
     if (refusal) { socketFailure(client, refusal); return; }
     const s = o.starter.join(route, caller.user.username);
     const release = o.starter.hold(s);

@@ -6,6 +6,7 @@
  */
 import t from 'tap';
 import WebSocket from 'ws';
+import { request } from 'undici';
 import { TEST_IMAGE, WS_IMAGE, startGateway, waitFor } from '../helpers/gateway.ts';
 import { WHO, classify, expected, makeActors } from '../helpers/matrix.ts';
 import type { Actor } from '../helpers/matrix.ts';
@@ -50,8 +51,12 @@ t.test('permission matrix: HTTP and WebSocket proxy', async (t) => {
   t.equal(gw.core.store.containers.byId(app.id)!.state, 'exited');
   const guest = actors.get('guest')!;
   t.equal((await gw.api('POST', `/containers/api/start/${app.uuid}`, guest.token)).status, 403, 'a guest cannot start it directly');
-  t.equal((await guest.web.request('GET', `/containers/proxy/${app.uuid}/`)).status, 200, 'but opening it starts it');
-  t.equal(gw.core.store.containers.byId(app.id)!.state, 'running');
+  // Opening is a navigation (Node's fetch always says Sec-Fetch-Mode: cors, a background request, which
+  // does not start a container a person stopped): the waiting page, and the start behind it.
+  const opened = await request(`${gw.base}/containers/proxy/${app.uuid}/`, { headers: { authorization: `token ${guest.token}`, accept: 'text/html', 'sec-fetch-mode': 'navigate' } });
+  await opened.body.text();
+  t.equal(opened.statusCode, 202, 'but opening it starts it');
+  await waitFor(() => gw.core.store.containers.byId(app.id)!.state === 'running' && !gw.core.containers.queue.busy(app.id), 30_000, 'running');
 
   // Read-only: a non-admin's visit does not start a stopped app (starting is a change); an admin's does.
   await gw.api('POST', `/containers/api/stop/${app.uuid}`, admin.token);
@@ -64,7 +69,9 @@ t.test('permission matrix: HTTP and WebSocket proxy', async (t) => {
   await gw.api('POST', `/containers/api/stop/${echo.uuid}`, admin.token);
   t.equal(await wsOpen(gw.base, `/containers/proxy/${echo.uuid}/`, guest), 403, 'read-only: a WebSocket does not start a stopped app either');
   t.equal(gw.core.store.containers.byId(echo.id)!.state, 'exited');
-  t.equal((await admin.web.request('GET', `/containers/proxy/${app.uuid}/`)).status, 200, 'an admin still starts it');
+  const byAdmin = await request(`${gw.base}/containers/proxy/${app.uuid}/`, { headers: { authorization: `token ${admin.token}`, accept: 'text/html', 'sec-fetch-mode': 'navigate' } });
+  await byAdmin.body.text();
+  t.equal(byAdmin.statusCode, 202, 'an admin still starts it');
   gw.core.siteMode.setReadOnly(false);
   await waitFor(() => !gw.core.containers.queue.busy(app.id) && !gw.core.containers.queue.busy(echo.id), 30_000, 'the queues to drain');
 });

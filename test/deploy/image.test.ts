@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import { DatabaseSync } from 'node:sqlite';
 import { TEST_IMAGE } from '../helpers/gateway.ts';
@@ -275,11 +276,23 @@ t.test('the Portico image, end to end', async (t) => {
 
   const stopped = await api(gw2, 'POST', `/containers/api/stop/${uuid}`, token);
   t.equal(stopped.body.state, 'exited', 'the new gateway controls the adopted container');
-  const reopened = await open(gw2, uuid, token, '/');
-  t.equal(reopened.status, 200, 'and starts it again on demand through the proxy');
+  // A container a person stopped starts again on a navigation (docs/persistence.md): the waiting page, then the app.
+  const nav = await new Promise<number>((resolve, reject) => {
+    http.get(`${gw2.base}/containers/proxy/${uuid}/`, { headers: { authorization: `token ${token}`, accept: 'text/html', 'sec-fetch-mode': 'navigate' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+  t.equal(nav, 202, 'opening it starts it again through the proxy');
+  let reopened = { status: 0, text: '' };
+  for (let i = 0; i < 120 && reopened.status !== 200; i++) {
+    reopened = await open(gw2, uuid, token, '/');
+    if (reopened.status !== 200) await new Promise((r) => setTimeout(r, 250));
+  }
+  t.equal(reopened.status, 200, 'and it answers');
   t.match(reopened.text, /portico test app/);
   const again = JSON.parse(docker(['ps', '--format', '{{json .}}', '--filter', `label=portico.container=${uuid}`])).Names;
-  t.equal(docker(['exec', again, 'sh', '-c', 'wget -qO- "$DATA_URL"']) + '\n', DATA, 'and the recreated container fetches the file too');
+  t.equal(docker(['exec', again, 'sh', '-c', 'wget -qO- "$DATA_URL"']) + '\n', DATA, 'and the resumed container fetches the file too');
 });
 
 /**

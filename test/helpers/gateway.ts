@@ -58,6 +58,12 @@ export function removeInstanceContainers(instance: string): void {
   if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
 }
 
+/** removeInstanceVolumes removes every data volume of an instance (teardown; their containers must be gone). */
+export function removeInstanceVolumes(instance: string): void {
+  const names = execFileSync('docker', ['volume', 'ls', '-q', '--filter', `label=portico.instance=${instance}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  if (names.length) execFileSync('docker', ['volume', 'rm', '-f', ...names], { stdio: 'ignore' });
+}
+
 /** startGateway starts a test gateway; `env` overrides settings (PORTICO_* names). */
 export async function startGateway(env: Record<string, string> = {}, opts: { logger?: Logger } = {}): Promise<TestGateway> {
   const logger = opts.logger ?? silentLogger;
@@ -120,6 +126,7 @@ export async function startGateway(env: Record<string, string> = {}, opts: { log
       await server.close();
       await core.close();
       removeInstanceContainers(instance);
+      removeInstanceVolumes(instance);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

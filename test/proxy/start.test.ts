@@ -53,14 +53,15 @@ t.test('a slow app: waiting page for navigations, held request for fetch', async
   t.match(after.text, /portico test app/);
 });
 
-t.test('100 concurrent first requests to a stopped container: one container, 100 answers', async (t) => {
+t.test('100 concurrent first requests to an idle-stopped container: one container, 100 answers', async (t) => {
   const gw = await startGateway();
   t.teardown(() => gw.close());
   const project = gw.project();
   const { token } = await gw.user('owner', { project, role: 'owner' });
   const uuid = await createContainer(gw, token, project);
   await startContainer(gw, token, uuid);
-  await gw.api('POST', `/containers/api/stop/${uuid}`, token);
+  // An idle stop: a container a person stopped starts only on a navigation (start-policy.test.ts).
+  await gw.core.containers.perform(gw.core.store.containers.byUuid(uuid)!.id, 'stop', 'anonymous', { idle: true });
   const results = await Promise.all(Array.from({ length: 100 }, (_, i) =>
     call(gw, `/containers/proxy/${uuid}/cgi-bin/echo?i=${i}`, { headers: { authorization: `token ${token}` } })));
   t.equal(results.filter((r) => r.status === 200).length, 100, '100 successful answers');

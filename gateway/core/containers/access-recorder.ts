@@ -2,7 +2,8 @@
  * access-recorder.ts: when each container was last used, kept in memory and written to the store
  * in one batch every `flushMs` — never a database write per request. The container log gets one
  * aggregated Proxy line per container and minute (request and WebSocket counts, who), never a row
- * per request. The proxy calls `hit` on successful responses and `touch` on live WebSocket traffic.
+ * per request. The proxy calls `hit` on successful responses and `touch` on live WebSocket traffic
+ * (what counts as use of an app: gateway/proxy/start-policy.ts).
  */
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
@@ -16,8 +17,8 @@ interface Window { requests: number; websockets: number; users: Set<string>; uui
 
 /** AccessRecorder is the in-memory access book. */
 export interface AccessRecorder {
-  /** hit records one successful proxied response by `user`. */
-  hit(containerId: number, uuid: string, user: string): void;
+  /** hit records one successful proxied response by `user`; only an `active` one moves the last access (start-policy.ts). */
+  hit(containerId: number, uuid: string, user: string, active?: boolean): void;
   /** websocket records one opened WebSocket by `user`. */
   websocket(containerId: number, uuid: string, user: string): void;
   /** touch records live traffic (no count). */
@@ -99,8 +100,8 @@ export function createAccessRecorder(deps: { store: Store; log: ContainerLog; lo
   timer.unref();
 
   return {
-    hit(id, uuid, user) {
-      touch(id);
+    hit(id, uuid, user, active = true) {
+      if (active) touch(id);
       const w = windowOf(id, uuid);
       w.requests++;
       if (w.users.size < MAX_NAMES) w.users.add(user);

@@ -85,7 +85,7 @@ export async function stopUnused(svc: BulkDeps, opts: { dryRun?: boolean; user: 
   if (opts.dryRun) return { action: 'stop-unused', dryRun: true, items: candidates.map((c) => item(c, 'would stop')), failed: 0 };
   const { items, failed } = await each(candidates, async (c) => {
     svc.containers.log.add(c, 'INFO', opts.user, 'Task', 'Stopping: unused for longer than its inactivity threshold');
-    const after = await svc.containers.perform(c.id, 'stop', opts.user);
+    const after = await svc.containers.perform(c.id, 'stop', opts.user, { idle: true });
     return `stopped (${after.state})`;
   });
   return { action: 'stop-unused', dryRun: false, items, failed };

@@ -11,12 +11,16 @@ const DAY_MS = 86_400_000;
 /** IdleDeps are the services the rule reads and acts through. */
 export type IdleDeps = Pick<Services, 'store' | 'containers' | 'config' | 'logger' | 'accessRecorder'>;
 
-/** idleSince is when a container was last used: its last access, else its start (ms), or null when unknown. */
+/**
+ * idleSince is when a container was last used: its last access or its start, whichever is newer
+ * (ms), or null when unknown. A start counts: a container someone started today is not idle because
+ * its last access was last month (docs/persistence.md).
+ */
 export function idleSince(c: Container, inMemory: number | null): number | null {
   const stored = c.dateAccessed ? Date.parse(c.dateAccessed) : null;
-  const accessed = Math.max(stored ?? 0, inMemory ?? 0);
-  if (accessed > 0) return accessed;
-  return c.dateStarted ? Date.parse(c.dateStarted) : null;
+  const started = c.dateStarted ? Date.parse(c.dateStarted) : 0;
+  const newest = Math.max(stored ?? 0, inMemory ?? 0, Number.isFinite(started) ? started : 0);
+  return newest > 0 ? newest : null;
 }
 
 function days(ms: number): string {
@@ -38,11 +42,12 @@ export async function stopIdleContainers(svc: IdleDeps, now: number = Date.now()
     const thresholdDays = Math.min(c.inactivityThreshold, svc.config.maxInactivityDays);
     const idle = now - since;
     if (idle < thresholdDays * DAY_MS) continue;
-    const what = c.dateAccessed || svc.accessRecorder.lastAccess(c.id) ? 'no access' : 'no access since it started';
+    const accessed = Math.max(c.dateAccessed ? Date.parse(c.dateAccessed) : 0, svc.accessRecorder.lastAccess(c.id) ?? 0);
+    const what = accessed > 0 && accessed >= since ? 'no access' : 'no access since it started';
     svc.containers.log.add(c, 'INFO', 'anonymous', 'Task',
       `Stopping idle container: ${what} for ${days(idle)} (inactivity threshold ${thresholdDays} day${thresholdDays === 1 ? '' : 's'})`);
     try {
-      await svc.containers.perform(c.id, 'stop', 'anonymous');
+      await svc.containers.perform(c.id, 'stop', 'anonymous', { idle: true });
       stopped.push(c.uuid);
     } catch (err) {
       svc.logger.warn('idle stop failed', { container: c.uuid, err });

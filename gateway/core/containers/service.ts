@@ -13,7 +13,7 @@ import type { Container, ContainerAction, ContainerSettings, ContainerState } fr
 import { ActionQueue } from './action-queue.ts';
 import { createContainerLog } from './container-log.ts';
 import type { ContainerLog } from './container-log.ts';
-import { buildSpec, LABELS, substitutePrefix } from './spec.ts';
+import { buildSpec, LABELS, specHash, substitutePrefix } from './spec.ts';
 import type { Substitute } from './spec.ts';
 import { defaultSettings, validateSettings } from './validate.ts';
 
@@ -27,6 +27,9 @@ export interface ContainerServiceDeps {
   /** extra placeholder substitutions applied at creation (e.g. small-file references). */
   substitutions?: Substitute[];
 }
+
+/** ActionOptions: `retry` for the last-action sync's reruns; `idle` for a stop by the idle rule (not a person's). */
+export interface ActionOptions { retry?: boolean; idle?: boolean }
 
 /** Upstream is where the gateway reaches a container's app. */
 export interface Upstream { host: string; port: number }
@@ -154,11 +157,19 @@ export function createContainerService(deps: ContainerServiceDeps) {
     setRuntime(c, { dockerId: null, containerIp: null, hostPort: null });
   }
 
+  function specFor(c: Container, publishHostPort: number | null) {
+    return buildSpec(c, { instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog });
+  }
+
   async function createAndStart(c: Container, user: string): Promise<void> {
     await ensureNetwork();
     await ensureImage(c, user);
     const hostPort = config.publishPorts ? await freePort() : null;
-    const spec = buildSpec(c, { instance: config.instance, network: config.dockerNetwork, publishHostPort: hostPort, substitutions });
+    const spec = specFor(c, hostPort);
+    for (const v of spec.volumes) {
+      await engine.ensureVolume(v.name, v.labels);
+      clog.add(c, 'INFO', user, 'Task', `Data volume ${v.name} mounted at ${v.target}`);
+    }
     clog.add(c, 'INFO', user, 'Task', 'Creating ...');
     const id = await engine.create(spec);
     setRuntime(c, { dockerId: id, dockerName: spec.name, state: 'created', stateReason: null });
@@ -182,6 +193,33 @@ export function createContainerService(deps: ContainerServiceDeps) {
     return c.dockerId ? engine.inspect(c.dockerId) : null;
   }
 
+  /**
+   * resume starts the stopped engine container again (its writable layer kept) when it was created
+   * from the spec the container has now; it returns false when it must be recreated instead.
+   */
+  async function resume(c: Container, info: ContainerInfo, user: string): Promise<boolean> {
+    if (info.state !== 'exited' && info.state !== 'created') return false;
+    const want = specHash(specFor(c, config.publishPorts ? 1 : null));
+    if (info.labels[LABELS.spec] !== want) {
+      if (info.labels[LABELS.spec]) clog.add(c, 'INFO', user, 'Task', 'Settings changed since the container was created: recreating it');
+      return false;
+    }
+    clog.add(c, 'INFO', user, 'Task', 'Starting the stopped container again (settings unchanged, its files kept) ...');
+    try {
+      await engine.start(info.id);
+    } catch (err) {
+      if (err instanceof EngineError && err.code === 'E_ENGINE_UNAVAILABLE') throw err;
+      clog.add(c, 'WARNING', user, 'Task', `Could not start the stopped container again (${(err as Error).message}): recreating it`);
+      return false;
+    }
+    applyInfo(c, await engine.inspect(info.id));
+    if (c.state !== 'running') {
+      throw new EngineError('E_START_FAILED', `container ${c.state} right after start${c.stateReason ? ` (${c.stateReason})` : ''}`);
+    }
+    clog.add(c, 'INFO', user, 'Task', 'Starting succeeded');
+    return true;
+  }
+
   const steps: Record<ContainerAction, (c: Container, user: string) => Promise<void>> = {
     async start(c, user) {
       const info = await currentInfo(c);
@@ -195,6 +233,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
         applyInfo(c, await engine.inspect(info.id));
         return;
       }
+      if (info && await resume(c, info, user)) return;
       await removeEngineContainer(c);
       await createAndStart(c, user);
     },
@@ -251,15 +290,22 @@ export function createContainerService(deps: ContainerServiceDeps) {
     },
   };
 
+  /** HOLDS are the actions after which only a navigation or an explicit start may start the container; RELEASES end the hold. */
+  const HOLDS: ReadonlySet<ContainerAction> = new Set(['stop', 'kill']);
+  const RELEASES: ReadonlySet<ContainerAction> = new Set(['start', 'unpause', 'restart', 'reset']);
+
   const FAILS_TO: Partial<Record<ContainerAction, ContainerState>> = { start: 'failed', restart: 'failed', reset: 'failed' };
 
-  async function execute(id: number, action: ContainerAction, user: string, opts: { retry?: boolean }): Promise<Container> {
+  async function execute(id: number, action: ContainerAction, user: string, opts: ActionOptions): Promise<Container> {
     const c = fresh(id);
     const allowed = ALLOWED[action];
     if (allowed && !allowed.has(c.state)) {
       throw new PorticoError('E_INVALID_STATE', 409, `cannot ${action} a container in state ${c.state}`);
     }
     if (!opts.retry) store.containers.setLastAction(c.id, action, 0);
+    // Before the engine acts, so the route rebuilt on the state change already knows (docs/persistence.md).
+    if (!opts.retry && HOLDS.has(action)) store.containers.setStopHold(c.id, opts.idle ? null : user, opts.idle === true);
+    else if (!opts.retry && RELEASES.has(action)) store.containers.setStopHold(c.id, null, false);
     const jobId = store.logs.startJob(c.id, action, user);
     clog.add(c, 'INFO', user, 'Action', action.charAt(0).toUpperCase() + action.slice(1));
     const timeoutMs = (c.timeout + 10) * 1000;
@@ -353,7 +399,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     },
 
     /** perform runs an action as a job (queued per container) and resolves with the container afterwards. */
-    perform(id: number, action: ContainerAction, user: string, opts: { retry?: boolean } = {}): Promise<Container> {
+    perform(id: number, action: ContainerAction, user: string, opts: ActionOptions = {}): Promise<Container> {
       if (!(action in steps)) return Promise.reject(badRequest(`unknown action ${JSON.stringify(action)}`));
       return queue.run(id, action, () => execute(id, action, user, opts));
     },

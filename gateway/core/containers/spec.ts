@@ -2,6 +2,7 @@
  * spec.ts: builds the engine's ContainerSpec from a container record: the URL-prefix placeholder
  * substituted in environment and command, Kiosc's extra variables, labels and a readable name.
  */
+import { createHash } from 'node:crypto';
 import type { Container } from '../types.ts';
 import type { ContainerSpec } from '../engine/engine.ts';
 import { shellSplit } from './shell-split.ts';
@@ -15,7 +16,21 @@ export const LABELS = {
   container: 'portico.container',
   project: 'portico.project',
   instance: 'portico.instance',
+  /** spec is a hash of everything the container was created from: an unchanged hash lets a stopped container resume. */
+  spec: 'portico.spec',
 } as const;
+
+/** volumeName is the engine name of a container's data volume: portico-<instance>-<container uuid>. */
+export function volumeName(instance: string, uuid: string): string {
+  return `portico-${instance}-${uuid}`;
+}
+
+/** specHash is the hash the `portico.spec` label carries: every field that shapes the container, except the host port picked per creation. */
+export function specHash(spec: ContainerSpec): string {
+  const { publishHostPort, labels, ...rest } = spec;
+  const { [LABELS.spec]: _h, ...other } = labels;
+  return createHash('sha256').update(JSON.stringify({ ...rest, labels: other, published: publishHostPort !== null })).digest('hex').slice(0, 32);
+}
 
 /** proxyPrefix is the public path of a container's app: /containers/proxy/<uuid>/ */
 export function proxyPrefix(uuid: string): string {
@@ -52,6 +67,8 @@ export interface SpecOptions {
   network: string;
   publishHostPort: number | null;
   substitutions: Substitute[];
+  /** log bounds the engine's json-file log of the container. */
+  log: { maxSize: string; maxFiles: number };
 }
 
 /** buildSpec returns the ContainerSpec for `c`. */
@@ -64,7 +81,11 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
   env.CONTAINER_PORT = String(c.containerPort);
   const command = c.command.trim() ? shellSplit(sub(c.command)) : null;
   const name = dockerName(c);
-  return {
+  const volumes = c.dataPath ? [{
+    name: volumeName(opts.instance, c.uuid), target: c.dataPath,
+    labels: { [LABELS.managed]: 'true', [LABELS.instance]: opts.instance, [LABELS.container]: c.uuid, [LABELS.project]: c.projectUuid },
+  }] : [];
+  const spec: ContainerSpec = {
     name,
     image: `${c.repository}:${c.tag}`,
     env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
@@ -80,5 +101,9 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
     aliases: [name],
     port: c.containerPort,
     publishHostPort: opts.publishHostPort,
+    volumes,
+    log: opts.log,
   };
+  spec.labels[LABELS.spec] = specHash(spec);
+  return spec;
 }

@@ -27,6 +27,28 @@ export function isValidTag(s: string): boolean {
   return TAG_RE.test(s);
 }
 
+// Mounting over these would hide what the container's own system needs (or what the engine provides).
+const SYSTEM_DIRS = new Set(['/bin', '/boot', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/sbin', '/usr', '/var', '/run', '/tmp']);
+const KERNEL_DIRS = ['/proc', '/sys', '/dev'];
+const DATA_PATH_RE = /^\/[A-Za-z0-9._@+~=-]+(?:\/[A-Za-z0-9._@+~=-]+)*$/;
+
+/**
+ * dataPathError says what is wrong with a data volume's mount path inside the container, or null:
+ * it must be absolute and plain (no "." or ".." segment, no trailing or doubled slash), not "/",
+ * not under /proc, /sys or /dev, and not a system directory itself. It is never a host path:
+ * Portico mounts its own named volume there.
+ */
+export function dataPathError(p: string): string | null {
+  if (!p.startsWith('/')) return 'must be an absolute path inside the container, such as /data or /home/jovyan/work (never a host path)';
+  if (p === '/') return 'must not be / (the whole file system); use a directory such as /data';
+  if (p.length > 255) return 'must be at most 255 characters';
+  if (p.split('/').some((seg) => seg === '.' || seg === '..')) return 'must not contain "." or ".." segments';
+  if (!DATA_PATH_RE.test(p)) return 'may contain only letters, digits and . _ @ + ~ = -, separated by single slashes, with no trailing slash';
+  if (KERNEL_DIRS.some((d) => p === d || p.startsWith(d + '/'))) return `must not be under ${KERNEL_DIRS.join(', ')} (the engine provides those)`;
+  if (SYSTEM_DIRS.has(p)) return `must not be the system directory ${p}; use a directory of its own, such as ${p === '/var' ? '/var/lib/app' : '/data'}`;
+  return null;
+}
+
 /** ValidateOptions carries the global limits the checks depend on. */
 export interface ValidateOptions {
   maxInactivityDays: number;
@@ -39,7 +61,7 @@ export function defaultSettings(opts: ValidateOptions): ContainerSettings {
   return {
     title: '', description: '', repository: '', tag: 'latest', containerPort: 80, containerPath: '', heartbeatUrl: '',
     timeout: 60, environment: {}, environmentSecretKeys: [], command: '', maxRetries: 5,
-    inactivityThreshold: opts.maxInactivityDays, stripPrefix: true, templateSiteUuid: null, templateProjectUuid: null,
+    inactivityThreshold: opts.maxInactivityDays, stripPrefix: true, dataPath: '', templateSiteUuid: null, templateProjectUuid: null,
   };
 }
 
@@ -137,6 +159,15 @@ export function validateSettings(input: unknown, base: ContainerSettings, opts: 
   }
 
   if (has(inp, 'strip_prefix')) { const v = asBool(inp.strip_prefix, 'strip_prefix', errors); if (v !== undefined) out.stripPrefix = v; }
+
+  if (has(inp, 'data_path')) {
+    const v = asText(inp.data_path, 'data_path', 1024, errors)?.trim();
+    if (v !== undefined) {
+      const why = v === '' ? null : dataPathError(v);
+      if (why) errors.data_path = why;
+      else out.dataPath = v;
+    }
+  }
 
   if (has(inp, 'command')) {
     const v = asText(inp.command, 'command', 8192, errors);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import { EngineError } from '../errors.ts';
+import { EngineError, conflict } from '../errors.ts';
 import { dockerSocketPath } from './docker-socket.ts';
 import type {
   ContainerInfo, ContainerSpec, ContainerStats, Engine, EngineEvent, EngineState, ImageInfo, LogLine, NetworkInfo,
@@ -229,6 +229,9 @@ export function createDockerEngine(opts: DockerOptions): Engine {
             PortBindings: spec.publishHostPort ? { [portKey]: [{ HostIp: '127.0.0.1', HostPort: String(spec.publishHostPort) }] } : undefined,
             RestartPolicy: { Name: 'no' },
             Init: true,
+            // Only named volumes Portico created: a spec cannot name a host path (Type is never 'bind').
+            Mounts: spec.volumes.map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target })),
+            LogConfig: { Type: 'json-file', Config: { 'max-size': spec.log.maxSize, 'max-file': String(spec.log.maxFiles) } },
           },
           NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases } } },
         });
@@ -403,9 +406,54 @@ export function createDockerEngine(opts: DockerOptions): Engine {
     async listVolumes(): Promise<VolumeInfo[]> {
       try {
         const v = await docker.listVolumes();
-        return (v.Volumes ?? []).map((x) => ({ name: x.Name, driver: x.Driver, mountpoint: x.Mountpoint, labels: x.Labels ?? {} }));
+        return (v.Volumes ?? []).map((x) => ({
+          name: x.Name, driver: x.Driver, mountpoint: x.Mountpoint, labels: x.Labels ?? {},
+          createdAt: (x as { CreatedAt?: string }).CreatedAt,
+        }));
       } catch (err) {
         throw toEngineError(err, 'list volumes');
+      }
+    },
+
+    async ensureVolume(name, labels) {
+      try {
+        await docker.getVolume(name).inspect();
+        return;
+      } catch (err) {
+        if (statusOf(err) !== 404) throw toEngineError(err, `inspect volume ${name}`);
+      }
+      try {
+        // Creating an existing volume is a no-op for the local driver, so a concurrent create is harmless.
+        await docker.createVolume({ Name: name, Labels: labels });
+      } catch (err) {
+        throw toEngineError(err, `create volume ${name}`);
+      }
+    },
+
+    async removeVolume(name) {
+      try {
+        await docker.getVolume(name).remove();
+      } catch (err) {
+        const st = statusOf(err);
+        if (st === 404) return;
+        const e = toEngineError(err, `remove volume ${name}`);
+        if (st === 409) throw conflict(e.message);
+        throw e;
+      }
+    },
+
+    async volumeSizes() {
+      try {
+        // type=volume (API 1.42) spares the engine sizing images and containers; older engines ignore it.
+        const df = await new Promise<{ Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> }>((resolve, reject) => {
+          docker.modem.dial({ path: '/system/df?', method: 'GET', options: { type: 'volume' }, statusCodes: { 200: true, 500: 'server error' } },
+            (err: unknown, data: unknown) => (err ? reject(err) : resolve(data as { Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> })));
+        });
+        const out: Record<string, number> = {};
+        for (const v of df.Volumes ?? []) if (typeof v.UsageData?.Size === 'number' && v.UsageData.Size >= 0) out[v.Name] = v.UsageData.Size;
+        return out;
+      } catch (err) {
+        throw toEngineError(err, 'read volume sizes');
       }
     },
   };

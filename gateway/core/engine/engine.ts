@@ -20,6 +20,10 @@ export interface ContainerSpec {
   port: number;
   /** publish the port on 127.0.0.1 at this host port (only when publishing is on). */
   publishHostPort: number | null;
+  /** volumes are named volumes (created with these labels when missing) mounted at `target`; never a host path. */
+  volumes: Array<{ name: string; target: string; labels: Record<string, string> }>;
+  /** log bounds the engine's log of the container (json-file max-size and max-file). */
+  log: { maxSize: string; maxFiles: number };
 }
 
 /** ContainerInfo is our view of an engine container, converted at the edge. */
@@ -67,7 +71,7 @@ export interface NetworkInfo {
   id: string; name: string; driver: string; subnet: string | null; gateway: string | null;
   containers: Array<{ name: string; ip: string }>; labels: Record<string, string>;
 }
-export interface VolumeInfo { name: string; driver: string; mountpoint: string; labels: Record<string, string> }
+export interface VolumeInfo { name: string; driver: string; mountpoint: string; labels: Record<string, string>; createdAt?: string }
 
 /** ContainerStats is one sample of a container's resource use. */
 export interface ContainerStats {
@@ -104,4 +108,10 @@ export interface Engine {
   listImages(): Promise<ImageInfo[]>;
   listNetworks(): Promise<NetworkInfo[]>;
   listVolumes(): Promise<VolumeInfo[]>;
+  /** ensureVolume creates a named volume with `labels` unless it exists (then its labels are left as they are). */
+  ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /** removeVolume removes a named volume; E_CONFLICT (409) while a container uses it, nothing when it is gone. */
+  removeVolume(name: string): Promise<void>;
+  /** volumeSizes are the bytes each volume uses, by name (the engine walks them: call it on demand, not per request). */
+  volumeSizes(): Promise<Record<string, number>>;
 }

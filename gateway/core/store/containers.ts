@@ -29,6 +29,7 @@ function toContainer(r: Row): Container {
     maxRetries: r.max_retries as number,
     inactivityThreshold: r.inactivity_threshold as number,
     stripPrefix: r.strip_prefix === 1,
+    dataPath: (r.data_path as string | undefined) ?? '',
     templateSiteUuid: (r.template_site_uuid as string | null) ?? null,
     templateProjectUuid: (r.template_project_uuid as string | null) ?? null,
     state: r.state as ContainerState,
@@ -41,6 +42,8 @@ function toContainer(r: Row): Container {
     lastActionRetries: r.last_action_retries as number,
     lastActionAt: (r.last_action_at as string | null) ?? null,
     stateReason: (r.state_reason as string | null) ?? null,
+    stoppedBy: (r.stopped_by as string | null) ?? null,
+    stoppedIdle: r.stopped_idle === 1,
     dateLastDockerLog: (r.date_last_docker_log as string | null) ?? null,
     dateAccessed: (r.date_accessed as string | null) ?? null,
     dateStarted: (r.date_started as string | null) ?? null,
@@ -83,7 +86,7 @@ function settingsParams(s: ContainerSettings): Array<string | number | null> {
   return [
     s.title, s.description, s.repository, s.tag, s.containerPort, s.containerPath, s.heartbeatUrl, s.timeout,
     JSON.stringify(s.environment), s.environmentSecretKeys.join(','), s.command, s.maxRetries, s.inactivityThreshold,
-    s.stripPrefix ? 1 : 0, s.templateSiteUuid, s.templateProjectUuid,
+    s.stripPrefix ? 1 : 0, s.templateSiteUuid, s.templateProjectUuid, s.dataPath,
   ];
 }
 
@@ -95,12 +98,12 @@ export function createContainerStore(db: Db) {
   const s = {
     insert: db.prepare(`INSERT INTO containers (uuid, project_id, title, description, repository, tag, container_port,
       container_path, heartbeat_url, timeout, environment, environment_secret_keys, command, max_retries,
-      inactivity_threshold, strip_prefix, template_site_uuid, template_project_uuid, created_at, modified_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+      inactivity_threshold, strip_prefix, template_site_uuid, template_project_uuid, data_path, created_at, modified_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
     update: db.prepare(`UPDATE containers SET title = ?, description = ?, repository = ?, tag = ?, container_port = ?,
       container_path = ?, heartbeat_url = ?, timeout = ?, environment = ?, environment_secret_keys = ?, command = ?,
       max_retries = ?, inactivity_threshold = ?, strip_prefix = ?, template_site_uuid = ?, template_project_uuid = ?,
-      modified_at = ? WHERE id = ?`),
+      data_path = ?, modified_at = ? WHERE id = ?`),
     byUuid: db.prepare(`${SELECT} WHERE c.uuid = ?`),
     byId: db.prepare(`${SELECT} WHERE c.id = ?`),
     byDockerId: db.prepare(`${SELECT} WHERE c.docker_id = ?`),
@@ -109,6 +112,7 @@ export function createContainerStore(db: Db) {
     inStates: db.prepare(`${SELECT} WHERE c.state IN (SELECT value FROM json_each(?)) ORDER BY c.id`),
     remove: db.prepare('DELETE FROM containers WHERE id = ?'),
     setAction: db.prepare('UPDATE containers SET last_action = ?, last_action_retries = ?, last_action_at = ? WHERE id = ?'),
+    setStopHold: db.prepare('UPDATE containers SET stopped_by = ?, stopped_idle = ? WHERE id = ?'),
     setAccessed: db.prepare('UPDATE containers SET date_accessed = ? WHERE id = ? AND (date_accessed IS NULL OR date_accessed < ?)'),
     hostPorts: db.prepare('SELECT host_port FROM containers WHERE host_port IS NOT NULL'),
     countByState: db.prepare('SELECT state, COUNT(*) AS n FROM containers GROUP BY state'),
@@ -186,6 +190,8 @@ export function createContainerStore(db: Db) {
     setLastAction(id: number, action: ContainerAction | null, retries: number): void {
       s.setAction.run(action, retries, nowIso(), id);
     },
+    /** setStopHold records who holds the container stopped (a person, or the idle rule), or clears it. */
+    setStopHold(id: number, by: string | null, idle: boolean): void { s.setStopHold.run(by, idle ? 1 : 0, id); },
     /** setAccessed moves date_accessed forward only (batched flushes may arrive out of order). */
     setAccessed(id: number, isoDate: string): void { s.setAccessed.run(isoDate, id, isoDate); },
     usedHostPorts(): Set<number> {

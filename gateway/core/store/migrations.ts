@@ -164,4 +164,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX containers_project_created ON containers(project_id, created_at, id);
   CREATE INDEX containers_created ON containers(created_at, id);
   `,
+  // 3: persistence (docs/persistence.md): an optional data volume's mount path, and who stopped a
+  // container (a person, or the idle rule), so background requests do not start it again.
+  `
+  ALTER TABLE containers ADD COLUMN data_path TEXT NOT NULL DEFAULT '';
+  ALTER TABLE containers ADD COLUMN stopped_by TEXT;
+  ALTER TABLE containers ADD COLUMN stopped_idle INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

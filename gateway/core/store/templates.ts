@@ -39,7 +39,7 @@ export function createTemplateStore(db: Db) {
     projectUuid: (r.project_uuid as string | null) ?? null,
     projectTitle: (r.project_title as string | null) ?? null,
     title: r.title as string,
-    settings: JSON.parse(r.settings as string) as TemplateSettings,
+    settings: { dataPath: '', ...JSON.parse(r.settings as string) } as TemplateSettings, // data_path came later (migration 3)
     createdAt: r.created_at as string,
     modifiedAt: r.modified_at as string,
   });
