@@ -67,7 +67,7 @@ export interface DiffCase {
   only?: { proxy: 'portico'; why: string };
   /** needs: a Portico setting the case sets low (matched by pattern among the known settings); skipped with `why` when none exists. */
   needs?: { setting: RegExp; why: string };
-  /** waitMs: how long the client waits for more bytes after the last activity (default 300). */
+  /** waitMs: how long the client waits for more bytes after the last activity (default 500). */
   waitMs?: number;
 }
 

@@ -27,6 +27,8 @@ interface Observed {
   interim: number[];
   clientBody: string;
   setCookies: string[];
+  /** clientHeaders: the first final response's headers. */
+  clientHeaders: Array<[string, string]>;
   closed: boolean;
   firstMs: number;
   /** raw: what the client got, for DIFF_DEBUG=1. */
@@ -78,7 +80,7 @@ async function observe(c: DiffCase, uuid: string, app: ScriptedApp, proxy: Proxy
   if (c.second) parts.push(Buffer.from(fill(c.second, uuid), 'latin1'));
   const socket: net.Socket = await connect(ports[proxy]);
   try {
-    const waitMs = c.waitMs ?? 300;
+    const waitMs = c.waitMs ?? 500;
     const ex = await exchange(socket, parts, waitMs, waitMs + 2500);
     const all = parseResponses(ex.bytes);
     const firstFinal = all.findIndex((r) => r.status >= 200 || r.status === 101);
@@ -89,7 +91,7 @@ async function observe(c: DiffCase, uuid: string, app: ScriptedApp, proxy: Proxy
     let probe: Outcome = 'closed';
     if (!ex.closed && first && !first.framed) probe = 'busy';
     else if (!ex.closed) {
-      const px = await exchange(socket, [Buffer.from(fill('GET {P}/probe HTTP/1.1\r\nHost: gw\r\n{A}\r\n\r\n', uuid), 'latin1')], 300, 2500);
+      const px = await exchange(socket, [Buffer.from(fill('GET {P}/probe HTTP/1.1\r\nHost: gw\r\n{A}\r\n\r\n', uuid), 'latin1')], 500, 2500);
       probe = outcome(parseResponses(px.bytes).find((r) => r.status >= 200), px.closed, '/probe');
     }
     return {
@@ -97,6 +99,7 @@ async function observe(c: DiffCase, uuid: string, app: ScriptedApp, proxy: Proxy
       interim: (firstFinal < 0 ? all : all.slice(0, firstFinal)).map((r) => r.status),
       clientBody: first ? first.body.toString('latin1') : '',
       setCookies: first ? first.headers.filter(([n]) => n === 'set-cookie').map(([, v]) => v) : [],
+      clientHeaders: first ? first.headers : [],
       closed: ex.closed,
       firstMs: ex.firstMs,
       raw: ex.bytes.toString('latin1'),
@@ -148,6 +151,40 @@ function problems(c: DiffCase, e: Expect, o: Observed, uuid: string): string[] {
   return p;
 }
 
+// What legitimately differs between the two proxies, left out of the header comparison: each one's
+// own additions and credentials (X-Forwarded-*, X-Portico-*, Via, Authorization), hop-by-hop fields,
+// and on the client side Server, Date, framing (either may re-chunk) and Portico's own cookie scoping.
+const OWN_REQUEST = /^(x-forwarded-.*|x-portico-.*|via|authorization|connection|keep-alive|te|transfer-encoding|content-length)$/;
+const OWN_RESPONSE = /^(server|date|via|connection|keep-alive|transfer-encoding|content-length|set-cookie|x-portico-.*)$/;
+
+/** headerDiff compares two header lists by lower-cased name and value, ignoring order and what `own` matches; '' when equal. */
+function headerDiff(a: Array<[string, string]>, b: Array<[string, string]>, own: RegExp): string {
+  const norm = (h: Array<[string, string]>) => h.filter(([n]) => !own.test(n)).map(([n, v]) => `${n}: ${v}`).sort();
+  const x = norm(a), y = norm(b);
+  const onlyA = x.filter((l) => !y.includes(l)), onlyB = y.filter((l) => !x.includes(l));
+  return onlyA.length || onlyB.length ? `portico only [${onlyA.join(' | ')}], nginx only [${onlyB.join(' | ')}]` : '';
+}
+
+/** differences lists what the two proxies did differently with the same bytes (reported, not asserted: the expectations decide). */
+function differences(p: Observed, n: Observed): string[] {
+  const d: string[] = [];
+  const first = (o: Observed) => o.requests.find((r) => !/ \/(second|probe) /.test(r.line));
+  const pa = first(p), na = first(n);
+  if (pa && na) {
+    if (pa.line !== na.line) d.push(`request line ${JSON.stringify(pa.line)} vs ${JSON.stringify(na.line)}`);
+    if (pa.framing !== na.framing) d.push(`framing to the app ${pa.framing} vs ${na.framing}`);
+    if (!pa.body.equals(na.body)) d.push(`body to the app ${pa.body.length} vs ${na.body.length} bytes`);
+    const h = headerDiff(pa.headers, na.headers, OWN_REQUEST);
+    if (h) d.push(`app headers: ${h}`);
+  }
+  if (p.status !== null && n.status !== null && p.status < 400 && n.status < 400) {
+    if (p.clientBody !== n.clientBody) d.push(`client body ${p.clientBody.length} vs ${n.clientBody.length} bytes`);
+    const h = headerDiff(p.clientHeaders, n.clientHeaders, OWN_RESPONSE);
+    if (h) d.push(`client headers: ${h}`);
+  }
+  return d;
+}
+
 function summary(o: Observed): string {
   const mine = o.requests.filter((r) => !/ \/(second|probe) /.test(r.line) && r.complete).length;
   return `${o.interim.length ? o.interim.join('+') + '+' : ''}${o.status ?? 'none'} app:${mine} ${o.closed ? 'closed' : 'open'}${o.pipelined !== 'unsent' ? ' pipe:' + o.pipelined : ''} next:${o.probe}`;
@@ -167,7 +204,8 @@ const results = await pool(setups, 6, async (s) => ({
   nginx: s.c.only ? null : await observe(s.c, s.uuid, s.apps.nginx, 'nginx'),
 }));
 
-const rows: string[] = ['| case | Portico | | nginx 1.22 | |', '|---|---|---|---|---|'];
+const rows: string[] = ['| case | Portico | | nginx 1.22 | | same? |', '|---|---|---|---|---|---|'];
+const differing: string[] = [];
 let failing: string[] = [];
 setups.forEach((s, i) => {
   const c = s.c;
@@ -175,7 +213,9 @@ setups.forEach((s, i) => {
   const ngExpect: Expect = { ...c.expect, ...(c.nginx ?? {}) };
   const pp = r.portico ? problems(c, c.expect, r.portico, s.uuid) : null;
   const np = r.nginx ? problems(c, ngExpect, r.nginx, s.uuid) : null;
-  rows.push(`| ${c.name} | ${r.portico ? summary(r.portico) : 'skipped'} | ${pp === null ? '–' : pp.length ? 'FAIL' : 'ok'} | ${r.nginx ? summary(r.nginx) : 'n/a'} | ${np === null ? '–' : np.length ? 'FAIL' : 'ok'} |`);
+  const diff = r.portico && r.nginx ? differences(r.portico, r.nginx) : null;
+  if (diff?.length) differing.push(`- ${c.name}: ${diff.join('; ')}`);
+  rows.push(`| ${c.name} | ${r.portico ? summary(r.portico) : 'skipped'} | ${pp === null ? '–' : pp.length ? 'FAIL' : 'ok'} | ${r.nginx ? summary(r.nginx) : 'n/a'} | ${np === null ? '–' : np.length ? 'FAIL' : 'ok'} | ${diff === null ? '–' : diff.length ? 'differs' : 'same'} |`);
   const debug = (o: Observed) => (process.env.DIFF_DEBUG ? `\n    client got ${JSON.stringify(o.raw.slice(0, 400))}\n    app got ${JSON.stringify(o.received.slice(0, 600))}` : '');
   if (pp?.length) failing.push(`- [portico] ${c.name}: ${pp.join('; ')}${debug(r.portico!)}`);
   if (np?.length) failing.push(`- [nginx] ${c.name}: ${np.join('; ')}${debug(r.nginx!)}`);
@@ -189,6 +229,7 @@ setups.forEach((s, i) => {
 t.test('report', async (t) => {
   t.comment('\n' + rows.join('\n'));
   if (failing.length) t.comment('\nFailing:\n' + failing.join('\n'));
+  if (differing.length) t.comment('\nWhere the two differ (after normalising what legitimately differs; not asserted):\n' + differing.join('\n'));
   failing = [];
   t.pass(`${setups.length} cases through both proxies`);
 });
