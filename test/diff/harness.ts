@@ -3,7 +3,8 @@
  * a scripted raw-socket app and records both ends. Three pieces:
  * - ScriptedApp: a `net` server on 127.0.0.1:0 that parses what it receives (request line, headers,
  *   framing, body; per connection) and answers the case's first request with scripted steps, any
- *   later one with `echo:<method> <path>` (so a desynchronised answer is recognisable).
+ *   other (and the runner's /second and /probe) with `echo:<method> <path>`, so a desynchronised
+ *   answer is recognisable.
  * - startNginx: the Debian nginx as a reverse proxy with a generated config (own prefix in a temp
  *   dir, daemon off, one location per case mirroring Portico's prefix stripping and header rules).
  * - exchange / parseResponses: a raw client socket that writes bytes and reads until the server
@@ -91,7 +92,7 @@ export class ScriptedApp {
           const r: AppRequest = { line: lines[0], headers, framing, body: Buffer.alloc(0), complete: false };
           this.requests.push(r);
           current = r;
-          if (this.replyOnHead && this.requests.length === 1) { early.add(r); busy = busy.then(() => this.answer(s, r)); }
+          if (this.replyOnHead && this.answered === 0 && !/ \/(second|probe) /.test(r.line)) { early.add(r); busy = busy.then(() => this.answer(s, r)); }
           if (te) need = -1;
           else need = cl ? Number(cl[1]) : 0;
           if (!(need >= 0 || need === -1)) { r.framing = 'bad'; return; }
@@ -126,7 +127,8 @@ export class ScriptedApp {
   }
 
   private async answer(s: net.Socket, r: AppRequest): Promise<void> {
-    const first = this.answered++ === 0;
+    // The script answers the case's own first request; the runner's /second and /probe always get an echo.
+    const first = !/ \/(second|probe) /.test(r.line) && this.answered++ === 0;
     if (!first || this.script.length === 0) {
       if (r.complete && !s.destroyed) {
         const body = `echo:${r.line.split(' ').slice(0, 2).join(' ')}`;
@@ -189,12 +191,12 @@ export function exchange(socket: net.Socket, parts: Array<Buffer | number>, wait
   });
 }
 
-/** connect opens a raw client socket (errors are ignored: a reset shows as a close). */
+/** connect opens a raw client socket; later socket errors are ignored (a reset shows as a close). */
 export function connect(port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s));
-    s.on('error', (err) => reject(err));
-  }).then((s) => { (s as net.Socket).removeAllListeners('error'); (s as net.Socket).on('error', () => {}); return s as net.Socket; });
+    const s = net.connect(port, '127.0.0.1', () => { s.off('error', reject); s.on('error', () => {}); resolve(s); });
+    s.once('error', reject);
+  });
 }
 
 /** ClientResponse is one response the client got (1xx included); `framed`: its end was known (length, last chunk, or no body), not "until close". */
@@ -245,7 +247,7 @@ export function parseResponses(buf: Buffer): ClientResponse[] {
   return out;
 }
 
-/** NginxCase is one location of the generated nginx config. */
+/** NginxLocation is one location of the generated nginx config: a case's uuid and its app's port. */
 export interface NginxLocation { uuid: string; upstreamPort: number }
 
 /** Nginx is a running nginx reverse proxy; stop() kills it by pid and removes its prefix dir. */
@@ -256,6 +258,9 @@ function freePort(): Promise<number> {
     const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as AddressInfo).port; s.close(() => resolve(p)); });
   });
 }
+
+// The proxy directives of every location (see nginxConfig).
+const PROXY_RULES = `proxy_http_version 1.1; proxy_set_header Host $http_host; proxy_set_header Connection $connection_upgrade; proxy_set_header Upgrade $http_upgrade; proxy_set_header Authorization ""; proxy_set_header Forwarded ""; proxy_set_header X-Forwarded-For $remote_addr; proxy_set_header X-Forwarded-Proto $scheme; proxy_set_header X-Forwarded-Host $http_host; proxy_buffering off; proxy_request_buffering off; proxy_connect_timeout 1s; proxy_read_timeout 3s; proxy_send_timeout 3s; proxy_next_upstream off;`;
 
 /**
  * nginxConfig mirrors Portico's proxy rules as far as nginx allows: the prefix is stripped, the
@@ -283,8 +288,6 @@ http {
 }
 `;
 }
-
-const PROXY_RULES = `proxy_http_version 1.1; proxy_set_header Host $http_host; proxy_set_header Connection $connection_upgrade; proxy_set_header Upgrade $http_upgrade; proxy_set_header Authorization ""; proxy_set_header Forwarded ""; proxy_set_header X-Forwarded-For $remote_addr; proxy_set_header X-Forwarded-Proto $scheme; proxy_set_header X-Forwarded-Host $http_host; proxy_buffering off; proxy_request_buffering off; proxy_connect_timeout 1s; proxy_read_timeout 3s; proxy_send_timeout 3s; proxy_next_upstream off;`;
 
 /** startNginx writes the config into a temp prefix dir, starts nginx in the foreground and waits for its port. */
 export async function startNginx(locations: NginxLocation[]): Promise<Nginx> {

@@ -18,8 +18,12 @@ import { ScriptedApp, connect, exchange, parseResponses, startNginx } from './ha
 import type { AppRequest, ClientResponse } from './harness.ts';
 
 type Proxy = 'portico' | 'nginx';
-/** Outcome of a later request on the connection; 'busy': not sent, the first answer is still being relayed until the app closes. */
-type Outcome = 'ok' | 'closed' | 'wrong' | 'hang' | 'busy' | 'unsent';
+/**
+ * Outcome of a later request on the connection: 'wrong' is the app's answer to another request (a
+ * desync); 'refused' is an error status for a well-formed request; 'busy': not sent, the first answer
+ * is still being relayed until the app closes.
+ */
+type Outcome = 'ok' | 'closed' | 'wrong' | 'refused' | 'hang' | 'busy' | 'unsent';
 
 /** Observed is what one proxy did with one case. */
 interface Observed {
@@ -31,7 +35,7 @@ interface Observed {
   clientHeaders: Array<[string, string]>;
   closed: boolean;
   firstMs: number;
-  /** raw: what the client got, for DIFF_DEBUG=1. */
+  /** raw: what the client got (then, after a |, what the probe got), for DIFF_DEBUG=1. */
   raw: string;
   requests: AppRequest[];
   received: string;
@@ -69,7 +73,11 @@ function fill(s: string, uuid: string): string {
 }
 
 function outcome(r: ClientResponse | undefined, closed: boolean, path: string): Outcome {
-  if (r) return r.body.toString('latin1') === `echo:GET ${path}` ? 'ok' : 'wrong';
+  if (r) {
+    const body = r.body.toString('latin1');
+    if (body === `echo:GET ${path}`) return 'ok';
+    return r.status >= 400 && !body.startsWith('echo:') && !body.includes('EVIL!') ? 'refused' : 'wrong';
+  }
   return closed ? 'closed' : 'hang';
 }
 
@@ -89,10 +97,12 @@ async function observe(c: DiffCase, uuid: string, app: ScriptedApp, proxy: Proxy
     const requests = app.requests.slice();
     const received = app.received();
     let probe: Outcome = 'closed';
+    let probeRaw = '';
     if (!ex.closed && first && !first.framed) probe = 'busy';
     else if (!ex.closed) {
       const px = await exchange(socket, [Buffer.from(fill('GET {P}/probe HTTP/1.1\r\nHost: gw\r\n{A}\r\n\r\n', uuid), 'latin1')], 500, 2500);
       probe = outcome(parseResponses(px.bytes).find((r) => r.status >= 200), px.closed, '/probe');
+      probeRaw = px.bytes.toString('latin1');
     }
     return {
       status: first ? first.status : null,
@@ -102,7 +112,7 @@ async function observe(c: DiffCase, uuid: string, app: ScriptedApp, proxy: Proxy
       clientHeaders: first ? first.headers : [],
       closed: ex.closed,
       firstMs: ex.firstMs,
-      raw: ex.bytes.toString('latin1'),
+      raw: ex.bytes.toString('latin1') + (probeRaw ? ' | ' + probeRaw : ''),
       requests,
       received,
       pipelined: c.second ? outcome(finals[1], ex.closed, '/second') : 'unsent',
@@ -216,7 +226,7 @@ setups.forEach((s, i) => {
   const diff = r.portico && r.nginx ? differences(r.portico, r.nginx) : null;
   if (diff?.length) differing.push(`- ${c.name}: ${diff.join('; ')}`);
   rows.push(`| ${c.name} | ${r.portico ? summary(r.portico) : 'skipped'} | ${pp === null ? '–' : pp.length ? 'FAIL' : 'ok'} | ${r.nginx ? summary(r.nginx) : 'n/a'} | ${np === null ? '–' : np.length ? 'FAIL' : 'ok'} | ${diff === null ? '–' : diff.length ? 'differs' : 'same'} |`);
-  const debug = (o: Observed) => (process.env.DIFF_DEBUG ? `\n    client got ${JSON.stringify(o.raw.slice(0, 400))}\n    app got ${JSON.stringify(o.received.slice(0, 600))}` : '');
+  const debug = (o: Observed) => (process.env.DIFF_DEBUG ? `\n    client got ${JSON.stringify(o.raw.slice(0, 900))}\n    app got ${JSON.stringify(o.received.slice(0, 600))}` : '');
   if (pp?.length) failing.push(`- [portico] ${c.name}: ${pp.join('; ')}${debug(r.portico!)}`);
   if (np?.length) failing.push(`- [nginx] ${c.name}: ${np.join('; ')}${debug(r.nginx!)}`);
   t.test(`[${c.group}] ${c.name}`, async (t) => {
