@@ -69,6 +69,8 @@ export interface Config {
   readonly uptimeRetentionDays: number;
   readonly metricsToken: string | null;
   readonly shutdownGraceSeconds: number;
+  /** bodyTimeoutSeconds: a request body that makes no progress this long is answered 408. */
+  readonly bodyTimeoutSeconds: number;
 }
 
 /** SCHEDULES names each periodic job with its variable and default cron expression (seconds field first). */
@@ -264,6 +266,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     uptimeRetentionDays: int(env, ['PORTICO_UPTIME_RETENTION_DAYS'], 35, 1, 3650),
     metricsToken: metricsToken(env),
     shutdownGraceSeconds: int(env, ['PORTICO_SHUTDOWN_GRACE_SECONDS'], 10, 0, 600),
+    bodyTimeoutSeconds: int(env, ['PORTICO_BODY_TIMEOUT_SECONDS'], 60, 1, 3600),
   };
   return Object.freeze(config);
 }
