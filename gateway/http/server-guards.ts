@@ -2,7 +2,7 @@
  * server-guards.ts: the Node HTTP server's answers of its own, each a complete response in the
  * usual error shape (refusal.ts) instead of Node's empty ones or none:
  * - a head Node's parser rejects ('clientError'): 400, 431 (head too large), 413 (chunk
- *   extensions too large), 501 (a method token the parser does not know), 408 (Node's timeouts);
+ *   extensions too large), 405 (a method token the parser does not know), 408 (Node's timeouts);
  * - CONNECT: 405 — Portico is no forward proxy (Node would drop the connection without a word);
  * - Expect other than 100-continue: 417. Expect: 100-continue gets its 100 only once a handler
  *   starts reading the body, so a refused request (401, 403, 413…) gets its final answer instead;
@@ -26,7 +26,9 @@ export interface GuardOptions {
   bodyTimeoutMs: number;
 }
 
-interface Refusal { status: number; code: ErrorCode; message: string }
+const ALLOW = ['allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'];
+
+interface Refusal { status: number; code: ErrorCode; message: string; headers?: readonly string[] }
 
 /** parserRefusal maps a Node parser error (llhttp's HPE_* codes, Node's timeout) to the answer it gets. */
 export function parserRefusal(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): Refusal {
@@ -38,11 +40,12 @@ export function parserRefusal(err: NodeJS.ErrnoException & { rawPacket?: Buffer 
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return { status: 408, code: 'E_REQUEST_TIMEOUT', message: 'the request did not arrive in time' };
     case 'HPE_INVALID_METHOD': {
-      // A well-formed method the parser does not know is 501 (RFC 9110 §9.1); anything else (a
-      // TLS handshake on the plain port, binary noise) is not HTTP at all.
+      // A well-formed method the parser does not know is refused as a method no route allows (a
+      // 4xx: it is the client's choice, and the gateway implements none beyond Node's list);
+      // anything else (a TLS handshake on the plain port, binary noise) is not HTTP at all.
       const raw = err.rawPacket?.toString('latin1', 0, 64) ?? '';
       const sp = raw.indexOf(' ');
-      if (sp > 0 && isToken(raw, 0, sp)) return { status: 501, code: 'E_NOT_IMPLEMENTED', message: `the method ${raw.slice(0, sp)} is not supported` };
+      if (sp > 0 && isToken(raw, 0, sp)) return { status: 405, code: 'E_METHOD_NOT_ALLOWED', message: `the method ${raw.slice(0, sp)} is not supported`, headers: ALLOW };
       return { status: 400, code: 'E_BAD_REQUEST', message: 'malformed request: this is not an HTTP/1.x request (TLS sent to the plain HTTP port?)' };
     }
     case 'HPE_INVALID_TRANSFER_ENCODING':
@@ -62,7 +65,6 @@ function refuse(res: ServerResponse, e: PorticoError | Refusal): void {
 }
 
 const EXPECT_REFUSAL: Refusal = { status: 417, code: 'E_EXPECTATION_FAILED', message: 'the only expectation supported is "Expect: 100-continue"' };
-const ALLOW = ['allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'];
 
 /** ServerGuards wraps a server's handlers with the answers above; `request` is the server's request listener. */
 export class ServerGuards {
@@ -101,7 +103,7 @@ export class ServerGuards {
       const inAnswer = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage?.headersSent === true;
       if (!parse || !socket.writable || inAnswer) { socket.destroy(); return; }
       const r = parserRefusal(err);
-      socket.end(refusalAnswer(r.status, r.code, r.message));
+      socket.end(refusalAnswer(r.status, r.code, r.message, r.headers));
     });
   }
 

@@ -76,6 +76,7 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
     out, authIndex: -1, authorization: undefined, cookie: undefined, accept: undefined, fetchMode: undefined,
     host: null, xff: null, xfProto: null, xfHost: null, hasBody: false,
   };
+  let cookieAt = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
     const lower = name.toLowerCase();
@@ -93,10 +94,13 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
       case 'accept': s.accept = value; break;
       case 'sec-fetch-mode': s.fetchMode = value; break;
       case 'cookie': {
-        // Several Cookie lines are read as one, as Node's req.headers.cookie joins them.
+        // Several Cookie lines are read as one, as Node's req.headers.cookie joins them, and reach
+        // the app as one (RFC 6265 §5.4: one Cookie header; many apps read only one of several).
         s.cookie = s.cookie === undefined ? value : s.cookie + '; ' + value;
         const kept = withoutGatewayCookies(value);
-        if (kept !== null) out.push(name, kept);
+        if (kept === null) continue;
+        if (cookieAt < 0) { cookieAt = out.length + 1; out.push(name, kept); }
+        else out[cookieAt] += '; ' + kept;
         continue;
       }
       case 'authorization': if (s.authIndex >= 0) continue; s.authorization = value; s.authIndex = out.length; break;

@@ -35,7 +35,9 @@ export function rawExchange(port: number, parts: Array<string | Buffer> | string
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(text.replace(/^HTTP\/1\.1 1\d\d [^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n/g, ''))?.[1] ?? 0);
       const final = text.replace(/^(?:HTTP\/1\.1 1\d\d [^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n)+/, '');
       const at = final.indexOf('\r\n\r\n');
-      resolve({ text, status, body: at < 0 ? '' : final.slice(at + 4), firstByteMs, closed });
+      let body = at < 0 ? '' : final.slice(at + 4);
+      if (at >= 0 && /\r\ntransfer-encoding: *chunked\r\n/i.test(final.slice(0, at + 2))) body = dechunk(body);
+      resolve({ text, status, body, firstByteMs, closed });
     };
     const timer = setTimeout(() => finish(false), waitMs);
     s.setEncoding('latin1');
@@ -50,6 +52,20 @@ export function rawExchange(port: number, parts: Array<string | Buffer> | string
       }
     });
   });
+}
+
+/** dechunk reads a chunked body (what arrived of it). */
+function dechunk(text: string): string {
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const nl = text.indexOf('\r\n', i);
+    if (nl < 0) return out;
+    const size = parseInt(text.slice(i, nl), 16);
+    if (!(size > 0)) return out;
+    out += text.slice(nl + 2, nl + 2 + size);
+    i = nl + 2 + size + 2;
+  }
 }
 
 /** TLS_CLIENT_HELLO is the start of a TLS 1.2 ClientHello, as a browser sends to an https:// URL on the plain port. */
