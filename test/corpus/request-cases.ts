@@ -41,6 +41,7 @@ export const REQUEST_CASES: RequestCase[] = [
   { name: 'two Host lines', bug: HOST, raw: 'GET {target} HTTP/1.1\r\nHost: {authority}\r\nHost: other.example\r\n{headers}\r\n', expect: [400], code: 'E_BAD_REQUEST', atOnce: true, nginx: 400 },
   { name: 'an empty Host', bug: HOST, raw: 'GET {target} HTTP/1.1\r\nHost:\r\n{headers}\r\n', expect: [400], code: 'E_BAD_REQUEST', atOnce: true, nginx: 400 },
   { name: 'Host: a b', bug: HOST, raw: 'GET {target} HTTP/1.1\r\nHost: a b\r\n{headers}\r\n', expect: [400], code: 'E_BAD_REQUEST', atOnce: true, nginx: 400 },
+  { name: 'two Host lines on a WebSocket upgrade', bug: HOST, raw: 'GET {target} HTTP/1.1\r\nHost: {authority}\r\nHost: other.example\r\n{headers}Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', expect: [400], code: 'E_BAD_REQUEST', atOnce: true, nginx: 400 },
   { name: 'no Host on HTTP/1.1', bug: EMPTY, raw: 'GET {target} HTTP/1.1\r\n{headers}\r\n', expect: [400], code: 'E_BAD_REQUEST', atOnce: true, nginx: 400 },
   { name: 'no Host on HTTP/1.0', raw: 'GET {target} HTTP/1.0\r\n{headers}\r\n', expect: [200] },
   { name: 'a head over 16 KiB', bug: EMPTY, raw: `GET {target} HTTP/1.1\r\nHost: {authority}\r\n{headers}X-Big: ${'a'.repeat(20_000)}\r\n\r\n`, expect: [431], code: 'E_HEADERS_TOO_LARGE', atOnce: true },
