@@ -8,12 +8,13 @@
  * - Absolute-form targets (RFC 9112 §3.2.2): `GET http://host/path HTTP/1.1` is accepted; the
  *   target's authority is the Host (the received Host lines are replaced) and the target becomes
  *   origin-form, so every handler sees the same request as for `GET /path`.
+ * - A target over 8 KiB is 414 (nginx's limit for a request line; Node's covers the whole head).
  * - Transfer-Encoding: chunked is the only coding the gateway decodes; any other is 501
  *   (RFC 9112 §6.1), not a body passed on still encoded with its label dropped.
  */
 import type { IncomingMessage } from 'node:http';
 import { PorticoError } from '../core/errors.ts';
-import { hostOk } from './request-head.ts';
+import { MAX_TARGET, hostOk } from './request-head.ts';
 
 const BAD_HOST = 'send exactly one Host header holding a host name (and port)';
 
@@ -37,6 +38,7 @@ function absoluteTarget(url: string): { authority: string; path: string } | null
 export function checkRequest(req: IncomingMessage): PorticoError | null {
   const url = req.url ?? '';
   const raw = req.rawHeaders;
+  if (url.length > MAX_TARGET) return new PorticoError('E_URI_TOO_LONG', 414, `the request target is longer than ${MAX_TARGET} bytes`);
   if (url.charCodeAt(0) !== 47 /* / */ && url !== '*') {
     const abs = absoluteTarget(url);
     if (abs === null) return new PorticoError('E_BAD_REQUEST', 400, 'the request target must be a path or an absolute http(s) URL');

@@ -26,6 +26,9 @@ export interface RequestHead {
 const METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 const METHOD_LIST = [...METHODS];
 
+/** MAX_TARGET is the longest request target taken (nginx's 8 KiB request line); a longer one is 414 (request-checks.ts). */
+export const MAX_TARGET = 8 * 1024;
+
 /**
  * HOST_CHAR marks what a Host value may hold (RFC 9110 §7.2, RFC 3986 §3.2.2: reg-name,
  * IP-literal, port): unreserved, sub-delims, '%', ':', '[' and ']'.
@@ -80,7 +83,7 @@ export function parseRequestHead(text: string, prefix: string): RequestHead | nu
   if (!text.startsWith(prefix, sp1 + 1)) return null;
   const sp2 = text.indexOf(' ', sp1 + 1);
   if (sp2 < 0 || sp2 + 9 !== eol || !text.startsWith('HTTP/1.1', sp2 + 1)) return null;
-  if (!targetOk(text, sp1 + 1, sp2) || !headCharsOk(text)) return null;
+  if (sp2 - sp1 - 1 > MAX_TARGET || !targetOk(text, sp1 + 1, sp2) || !headCharsOk(text)) return null;
   const headers: string[] = [];
   let hosts = 0;
   let keepAlive = true;

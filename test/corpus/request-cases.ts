@@ -45,6 +45,7 @@ export const REQUEST_CASES: RequestCase[] = [
   { name: 'no Host on HTTP/1.1', bug: EMPTY, raw: 'GET {target} HTTP/1.1\r\n{headers}\r\n', expect: [400], code: 'E_BAD_REQUEST', atOnce: true, nginx: 400 },
   { name: 'no Host on HTTP/1.0', raw: 'GET {target} HTTP/1.0\r\n{headers}\r\n', expect: [200] },
   { name: 'a head over 16 KiB', bug: EMPTY, raw: `GET {target} HTTP/1.1\r\nHost: {authority}\r\n{headers}X-Big: ${'a'.repeat(20_000)}\r\n\r\n`, expect: [431], code: 'E_HEADERS_TOO_LARGE', atOnce: true },
+  { name: 'a target over 8 KiB', bug: EMPTY, raw: `GET {target}?${'q'.repeat(9_000)} HTTP/1.1\r\nHost: {authority}\r\n{headers}\r\n`, expect: [414], code: 'E_URI_TOO_LONG', atOnce: true, nginx: 414 },
   { name: 'Expect other than 100-continue', bug: EMPTY, raw: 'POST {target} HTTP/1.1\r\nHost: {authority}\r\n{headers}Expect: teapot\r\nContent-Length: 2\r\n\r\nab', expect: [417], code: 'E_EXPECTATION_FAILED', atOnce: true },
   { name: 'a transfer coding other than chunked', raw: 'POST {target} HTTP/1.1\r\nHost: {authority}\r\n{headers}Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n', expect: [501], code: 'E_NOT_IMPLEMENTED', atOnce: true },
   { name: 'chunked not last', bug: EMPTY, raw: 'POST {target} HTTP/1.1\r\nHost: {authority}\r\n{headers}Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n', expect: [400], code: 'E_BAD_REQUEST', atOnce: true },
