@@ -62,9 +62,11 @@ export function rewriteLocation(location: string, s: Scope): string {
 export function scopeCookie(setCookie: string, s: Scope): string | null {
   let end = setCookie.indexOf(';');
   if (end < 0) end = setCookie.length;
-  const eq = setCookie.indexOf('=');
-  // A pair without '=' is a nameless cookie to browsers (RFC 6265bis); its name is then ''.
-  if (eq >= 0 && eq < end && isGatewayCookieName(setCookie.slice(0, eq).trim())) return null;
+  // The name as a browser will send it back: a nameless cookie ("=portico_session=x", or no '=')
+  // goes out as its bare value (RFC 6265bis §5.7), so leading '=' and blanks do not count.
+  let n = 0;
+  while (n < end && (setCookie.charCodeAt(n) === 61 || isBlank(setCookie.charCodeAt(n)))) n++;
+  if (isGatewayCookieName(setCookie.slice(n, n + 8))) return null;
   let out = setCookie.slice(0, end).trimEnd();
   let path: string | null = null;
   while (end < setCookie.length) {
@@ -80,6 +82,10 @@ export function scopeCookie(setCookie: string, s: Scope): string | null {
     out += '; ' + av;
   }
   return out + '; Path=' + scopedPath(path, s);
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
 }
 
 /** scopedPath is the Path a cookie gets: the app's own when under the prefix (mapped when the prefix is stripped), else the prefix. */

@@ -90,6 +90,8 @@ t.test('response rewriting', async (t) => {
   t.equal(scopeCookie('esc=1; Path=relative', s), `esc=1; Path=${P}`, 'a Path without a leading / counts as none');
   t.equal(scopeCookie('portico_session=evil; Path=/; HttpOnly', s), null, 'regression: an app could replace the gateway session cookie');
   t.equal(scopeCookie(' Portico_Login=x', s), null, "the gateway's namespace, in any case");
+  t.equal(scopeCookie('=portico_session=evil; Path=/', s), null, 'a nameless cookie a browser would send back as portico_session=evil');
+  t.equal(scopeCookie('portico_session', s), null, 'a nameless cookie without =');
   t.equal(scopeCookie(`a=1; Path=${P}/deep`, s), `a=1; Path=${P}/deep`, 'already narrower');
   t.equal(scopeCookie('a=1; Path=/', { ...s, stripPrefix: false }), `a=1; Path=${P}`, 'without stripping: scoped to the prefix');
   t.equal(scopeCookie('a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=/x', s), `a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=${P}/x`);
