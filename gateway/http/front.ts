@@ -3,8 +3,10 @@
  * the fast path accepts (request-head.ts: a plain body-less request under a prefix) goes to its
  * handler, which answers straight onto the socket — no IncomingMessage, no ServerResponse, no
  * per-request timers. Anything else — other paths, bodies, upgrades, malformed or oversized
- * heads (handed over as soon as the first bytes show it: request-head.ts's mayBePlain), or a request the handler declines (say, one that needs a login redirect) — hands the
- * connection, with the bytes read so far, to Node's HTTP server, which keeps it from then on.
+ * heads, or a request the handler declines (say, one that needs a login redirect) — hands the
+ * connection, with the bytes read so far, to Node's HTTP server, which keeps it from then on. A
+ * head is handed over as soon as its first bytes show it can never be plain (request-head.ts's
+ * mayBePlain: a TLS ClientHello, bare-LF lines), so Node's parser answers it at once.
  *
  * Requests on one connection are answered in order: bytes of a pipelined next request wait until
  * the answer before is complete. Timeouts are checked by one sweep a second, not a timer per

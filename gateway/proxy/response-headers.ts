@@ -4,7 +4,7 @@
  * the prefix was stripped, and cookies are scoped to the prefix, so two apps (and the gateway)
  * never overwrite each other's cookies.
  */
-import { isGatewayCookieName } from '../core/auth/cookies.ts';
+import { GATEWAY_COOKIE_PREFIX, isGatewayCookieName } from '../core/auth/cookies.ts';
 
 /** Scope is what the rewrites need to know about one container. */
 export interface Scope {
@@ -66,7 +66,7 @@ export function scopeCookie(setCookie: string, s: Scope): string | null {
   // goes out as its bare value (RFC 6265bis §5.7), so leading '=' and blanks do not count.
   let n = 0;
   while (n < end && (setCookie.charCodeAt(n) === 61 || isBlank(setCookie.charCodeAt(n)))) n++;
-  if (isGatewayCookieName(setCookie.slice(n, n + 8))) return null;
+  if (isGatewayCookieName(setCookie.slice(n, n + GATEWAY_COOKIE_PREFIX.length))) return null;
   let out = setCookie.slice(0, end).trimEnd();
   let path: string | null = null;
   while (end < setCookie.length) {
