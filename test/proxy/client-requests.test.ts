@@ -13,7 +13,7 @@ import { rawExchange, TLS_CLIENT_HELLO } from '../helpers/raw-socket.ts';
 import { REQUEST_CASES, fillCase } from '../corpus/request-cases.ts';
 import { call, callNode, createContainer, startContainer, UPLOAD_APP } from './helpers.ts';
 
-interface Rig { gw: TestGateway; project: string; token: string; echo: string; upload: string; ws: string; sid: string }
+interface Rig { gw: TestGateway; project: string; token: string; echo: string; upload: string; ws: string; cookies: string; sid: string }
 
 /** COOKIE_APP sets cookies that try to leave their scope, in one answer. */
 const COOKIE_APP = `node -e "require('http').createServer((q,s)=>{s.setHeader('set-cookie',['esc=1; Path=/x; Path=/','esc2=1; Path='+q.headers['x-forwarded-prefix']+'; Path=/','dom=1; Domain=127.0.0.1; Path=/',`
@@ -27,19 +27,22 @@ async function rig(t: { teardown(fn: () => unknown): void }): Promise<Rig> {
   const echo = await createContainer(gw, token, project);
   const upload = await createContainer(gw, token, project, { ...WS_IMAGE, command: UPLOAD_APP });
   const ws = await createContainer(gw, token, project, { ...WS_IMAGE });
-  await Promise.all([echo, upload, ws].map((u) => startContainer(gw, token, u)));
-  for (const u of [echo, upload, ws]) await call(gw, `/containers/proxy/${u}/`, { headers: { authorization: `token ${token}` } });
+  const cookies = await createContainer(gw, token, project, { ...WS_IMAGE, command: COOKIE_APP });
+  await Promise.all([echo, upload, ws, cookies].map((u) => startContainer(gw, token, u)));
+  for (const u of [echo, upload, ws, cookies]) await call(gw, `/containers/proxy/${u}/`, { headers: { authorization: `token ${token}` } });
   const s = await gw.api('POST', '/api/session', token);
   const sid = /portico_session=([^;]+)/.exec(s.headers.get('set-cookie')!)![1];
-  return { gw, project, token, echo, upload, ws, sid };
+  return { gw, project, token, echo, upload, ws, cookies, sid };
 }
+
+// One gateway (body timeout 1 s) and its four apps serve every test in this file.
+const r = await rig(t);
 
 function json(body: string): any {
   try { return JSON.parse(body); } catch { return null; }
 }
 
 t.test('the request corpus: every case answered at once, refusals in the JSON error shape (API path and proxied path)', async (t) => {
-  const r = await rig(t);
   const authority = `127.0.0.1:${r.gw.port}`;
   const targets = [
     { where: 'API', target: '/healthz', headers: '' },
@@ -62,7 +65,6 @@ t.test('the request corpus: every case answered at once, refusals in the JSON er
 });
 
 t.test('regression: a request head without CRLFCRLF waited 59 s on the fast path before a 408', async (t) => {
-  const r = await rig(t);
   const target = `/containers/proxy/${r.echo}/cgi-bin/echo`;
   // Sent in two parts: the fast path holds the first (it could still be a plain head) and must
   // see at the second that it can never be one.
@@ -76,7 +78,6 @@ t.test('regression: a request head without CRLFCRLF waited 59 s on the fast path
 });
 
 t.test('regression: a body shorter than its Content-Length stayed open for minutes (API and proxy)', async (t) => {
-  const r = await rig(t);
   const cases = [
     { where: 'API', raw: `POST /containers/api/create/${r.project} HTTP/1.1\r\nHost: x\r\nAuthorization: token ${r.token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":` },
     { where: 'proxy (Node path)', raw: `POST /containers/proxy/${r.upload}/up HTTP/1.1\r\nHost: x\r\nAuthorization: token ${r.token}\r\nContent-Length: 100\r\n\r\nabc` },
@@ -100,7 +101,6 @@ t.test('regression: a body shorter than its Content-Length stayed open for minut
 });
 
 t.test('regression: 100 Continue was sent to anonymous clients before the 401', async (t) => {
-  const r = await rig(t);
   const target = `/containers/proxy/${r.upload}/up`;
   const anon = await rawExchange(r.gw.port, `POST ${target} HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n`, { waitMs: 2_000 });
   t.match(anon.text, /^HTTP\/1\.1 401 /, 'the first thing an anonymous client reads is the 401');
@@ -114,7 +114,6 @@ t.test('regression: 100 Continue was sent to anonymous clients before the 401', 
 });
 
 t.test('regression: Connection: content-length on a request dropped its body', async (t) => {
-  const r = await rig(t);
   const a = await rawExchange(r.gw.port, `POST /containers/proxy/${r.upload}/up HTTP/1.1\r\nHost: x\r\nAuthorization: token ${r.token}\r\nConnection: content-length, close\r\nContent-Length: 5\r\n\r\nhello`);
   t.equal(a.status, 200);
   t.equal(json(a.body)?.n, 5, 'the app got the whole body');
@@ -122,7 +121,6 @@ t.test('regression: Connection: content-length on a request dropped its body', a
 });
 
 t.test('regression: underscore variants of X-Forwarded-* and Forwarded passed to the app (fast path and Node path)', async (t) => {
-  const r = await rig(t);
   const headers = { authorization: `token ${r.token}`, x_forwarded_for: '6.6.6.6', forwarded: 'for=6.6.6.6', 'x-real-ip': '6.6.6.6', 'x-forwarded-port': '1', 'x_forwarded_host': 'evil.example' };
   for (const [how, fn] of [['fast path', call], ['Node path', callNode]] as const) {
     const e = (await fn(r.gw, `/containers/proxy/${r.echo}/cgi-bin/echo`, { headers })).json();
@@ -133,7 +131,6 @@ t.test('regression: underscore variants of X-Forwarded-* and Forwarded passed to
 });
 
 t.test('regression: absolute-form targets were not proxied', async (t) => {
-  const r = await rig(t);
   const authority = `127.0.0.1:${r.gw.port}`;
   const a = await rawExchange(r.gw.port, `GET http://${authority}/containers/proxy/${r.echo}/cgi-bin/echo?q=1 HTTP/1.1\r\nHost: other.example\r\nAuthorization: token ${r.token}\r\nConnection: close\r\n\r\n`);
   t.equal(a.status, 200);
@@ -143,7 +140,6 @@ t.test('regression: absolute-form targets were not proxied', async (t) => {
 });
 
 t.test('regression: "a=1, portico_session=<sid>" authenticated and reached the app (fast path, Node path, WebSocket)', async (t) => {
-  const r = await rig(t);
   const path = `/containers/proxy/${r.echo}/cgi-bin/echo`;
   for (const cookie of [`a=1, portico_session=${r.sid}`, `x=1 portico_session=${r.sid}`]) {
     for (const [how, fn] of [['fast path', call], ['Node path', callNode]] as const) {
@@ -153,6 +149,11 @@ t.test('regression: "a=1, portico_session=<sid>" authenticated and reached the a
       t.equal(e.headers.cookie, 'theme=dark', `${how}: and the pair carrying the session id does not reach the app`);
     }
   }
+  for (const cookie of [`a=1, portico_session=${r.sid}`, `x=1 portico_session=${r.sid}`]) {
+    const api = await call(r.gw, `/containers/api/${r.project}`, { headers: { cookie } });
+    t.equal(api.status, 401, `API: "${cookie.slice(0, 22)}…" is not a session either (one reader everywhere)`);
+  }
+  t.equal((await call(r.gw, `/containers/api/${r.project}`, { headers: { cookie: `portico_session=${r.sid}` } })).status, 200, 'API: the real cookie is');
   const real = await call(r.gw, path, { headers: { cookie: `theme=dark; portico_session=${r.sid}` } });
   t.equal(real.status, 200, 'a real session cookie still authenticates');
   t.equal(real.json().headers.cookie, 'theme=dark', 'and is stripped');
@@ -172,16 +173,9 @@ t.test('regression: "a=1, portico_session=<sid>" authenticated and reached the a
 });
 
 t.test("regression: an app's Set-Cookie with two Paths escaped its scope and could replace the session (real app)", async (t) => {
-  const gw = await startGateway();
-  t.teardown(() => gw.close());
-  const project = gw.project();
-  const { token } = await gw.user('owner', { project, role: 'owner' });
-  const uuid = await createContainer(gw, token, project, { ...WS_IMAGE, command: COOKIE_APP });
-  await startContainer(gw, token, uuid);
-  const prefix = `/containers/proxy/${uuid}`;
-  await call(gw, `${prefix}/`, { headers: { authorization: `token ${token}` } });
+  const prefix = `/containers/proxy/${r.cookies}`;
   for (const [how, fn] of [['fast path', call], ['Node path', callNode]] as const) {
-    const c = await fn(gw, `${prefix}/`, { headers: { authorization: `token ${token}` } });
+    const c = await fn(r.gw, `${prefix}/`, { headers: { authorization: `token ${r.token}` } });
     t.same(c.headers['set-cookie'], [`esc=1; Path=${prefix}`, `esc2=1; Path=${prefix}`, `dom=1; Path=${prefix}`, `ok=1; HttpOnly; Path=${prefix}/in`],
       `${how}: one Path each, under the prefix; Domain dropped; the app's portico_session refused`);
   }
