@@ -70,6 +70,12 @@ function targetOk(s: string, from: number, to: number): boolean {
   return true;
 }
 
+/** hasCloseToken tells whether a (lower-case) Connection value lists the token "close". */
+function hasCloseToken(v: string): boolean {
+  for (const t of v.split(',')) if (t.trim() === 'close') return true;
+  return false;
+}
+
 /**
  * parseRequestHead reads `text` (latin1, the head without its final blank line) when its target
  * starts with `prefix`; null for anything outside the plain case.
@@ -104,7 +110,8 @@ export function parseRequestHead(text: string, prefix: string): RequestHead | nu
     else if (n === 10 && lowerIs(text, i, colon, 'connection')) {
       const v = text.slice(vs, ve).toLowerCase();
       if (v.includes('upgrade')) return null;
-      if (v.includes('close')) keepAlive = false;
+      // A token "close" (not "closed", "x-close"), as llhttp reads it.
+      if (v.includes('close') && hasCloseToken(v)) keepAlive = false;
     }
     headers.push(text.slice(i, colon), text.slice(vs, ve));
     i = end + 2;

@@ -15,6 +15,7 @@ t.test('the plain case', async (t) => {
   }, 'names as sent, values trimmed, obs-text bytes kept');
   for (const m of ['HEAD', 'OPTIONS', 'DELETE']) t.equal(parseRequestHead(`${m} ${P}x HTTP/1.1\r\nhost: a`, P)?.method, m);
   t.equal(parseRequestHead(`GET ${P}x HTTP/1.1\r\nHost: a\r\nConnection: Close`, P)?.keepAlive, false, 'Connection: close');
+  t.equal(parseRequestHead(`GET ${P}x HTTP/1.1\r\nHost: a\r\nConnection: closed`, P)?.keepAlive, true, 'regression: "closed" is not the close token (llhttp keeps the connection)');
   t.equal(parseRequestHead(`GET ${P}x HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain`, P)?.method, 'GET', 'Content-Type alone is no body');
 });
 
