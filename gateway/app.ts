@@ -8,6 +8,7 @@ import type { Services } from './core/services.ts';
 import { NotFoundError, PorticoError } from './core/errors.ts';
 import { Router } from './http/router.ts';
 import { sendError, sendJson } from './http/respond.ts';
+import { refusalAnswer } from './http/refusal.ts';
 
 /** Surface is a part of the app (REST API, UI, …) that adds routes. */
 export type Surface = (router: Router, svc: Services) => void;
@@ -68,7 +69,7 @@ export function createGateway(svc: Services, surfaces: Surface[], proxy: ProxyHa
         proxy.upgrade(req, socket, head);
         return;
       }
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.end(refusalAnswer(404, 'E_NOT_FOUND', `no WebSocket endpoint here: ${(req.url ?? '').slice(0, 200)}`));
     },
   };
 }

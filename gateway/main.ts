@@ -24,6 +24,7 @@ import { registerFileApi } from '../admin/api/files.ts';
 import { startFileServer } from './file-server.ts';
 import { createInFlight } from './in-flight.ts';
 import { Front } from './http/front.ts';
+import { ServerGuards } from './http/server-guards.ts';
 import { PROXY_PREFIX } from './app.ts';
 
 /** SURFACES are the route groups served next to the proxy. */
@@ -52,22 +53,24 @@ export async function startServer(core: Core, host: string, port: number): Promi
   }
   const keepAliveTimeout = 65_000;
   const headersTimeout = 60_000;
-  const server = http.createServer({ keepAliveTimeout, requestTimeout: 0, headersTimeout }, (req, res) => {
-    active.add(res);
-    res.on('close', onResponseClose);
-    gateway.handleRequest(req, res);
+  // What Node's server would refuse with an empty answer, or drop, gets a JSON one (server-guards.ts);
+  // the Host is checked there too (requireHostHeader: false), so that refusal has a body as well.
+  const guards = new ServerGuards({
+    onRequest(req, res) {
+      active.add(res);
+      res.on('close', onResponseClose);
+      gateway.handleRequest(req, res);
+    },
+    onUpgrade: gateway.handleUpgrade,
+    bodyTimeoutMs: core.config.bodyTimeoutSeconds * 1000,
   });
-  server.on('upgrade', gateway.handleUpgrade);
+  const server = http.createServer({ keepAliveTimeout, requestTimeout: 0, headersTimeout, requireHostHeader: false }, guards.request);
+  guards.attach(server);
   // Plain proxied requests are read by the front and answered on the socket; the rest goes to Node's server.
   if (proxy) {
     front = new Front(server, proxy.fast, { prefix: PROXY_PREFIX, headersTimeoutMs: headersTimeout, keepAliveTimeoutMs: keepAliveTimeout });
     front.onSettled = () => { if (drained && inFlight() === 0) drained(); };
   }
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    else socket.destroy();
-  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => { server.off('error', reject); resolve(); });
@@ -96,6 +99,7 @@ export async function startServer(core: Core, host: string, port: number): Promi
       await fileServer.close();
       server.closeAllConnections();
       front?.closeAll();
+      guards.close();
       await closed;
     },
   };

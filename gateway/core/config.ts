@@ -71,6 +71,8 @@ export interface Config {
   readonly shutdownGraceSeconds: number;
   /** containerLog bounds each app container's json-file log (Docker's max-size and max-file). */
   readonly containerLog: { readonly maxSize: string; readonly maxFiles: number };
+  /** bodyTimeoutSeconds: a request body that makes no progress this long is answered 408. */
+  readonly bodyTimeoutSeconds: number;
 }
 
 /** SCHEDULES names each periodic job with its variable and default cron expression (seconds field first). */
@@ -267,6 +269,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     metricsToken: metricsToken(env),
     shutdownGraceSeconds: int(env, ['PORTICO_SHUTDOWN_GRACE_SECONDS'], 10, 0, 600),
     containerLog: Object.freeze({ maxSize: logSize(env), maxFiles: int(env, ['PORTICO_CONTAINER_LOG_MAX_FILES'], 3, 1, 100) }),
+    bodyTimeoutSeconds: int(env, ['PORTICO_BODY_TIMEOUT_SECONDS'], 60, 1, 3600),
   };
   return Object.freeze(config);
 }
@@ -301,4 +304,5 @@ export const KNOWN_VARIABLES = [
   ...Object.values(SCHEDULES).map(([name]) => name), 'PORTICO_SYNC_GRACE_SECONDS', 'PORTICO_UPTIME_RETENTION_DAYS',
   'PORTICO_METRICS_TOKEN', 'PORTICO_SHUTDOWN_GRACE_SECONDS', 'PORTICO_RUN_AS',
   'PORTICO_CONTAINER_LOG_MAX_SIZE', 'PORTICO_CONTAINER_LOG_MAX_FILES',
+  'PORTICO_BODY_TIMEOUT_SECONDS',
 ];

@@ -4,7 +4,9 @@
  * handler, which answers straight onto the socket — no IncomingMessage, no ServerResponse, no
  * per-request timers. Anything else — other paths, bodies, upgrades, malformed or oversized
  * heads, or a request the handler declines (say, one that needs a login redirect) — hands the
- * connection, with the bytes read so far, to Node's HTTP server, which keeps it from then on.
+ * connection, with the bytes read so far, to Node's HTTP server, which keeps it from then on. A
+ * head is handed over as soon as its first bytes show it can never be plain (request-head.ts's
+ * mayBePlain: a TLS ClientHello, bare-LF lines), so Node's parser answers it at once.
  *
  * Requests on one connection are answered in order: bytes of a pipelined next request wait until
  * the answer before is complete. Timeouts are checked by one sweep a second, not a timer per
@@ -13,7 +15,8 @@
  */
 import type http from 'node:http';
 import type net from 'node:net';
-import { parseRequestHead } from './request-head.ts';
+import { mayBePlain, parseRequestHead } from './request-head.ts';
+import { refusalAnswer } from './refusal.ts';
 import type { RequestHead } from './request-head.ts';
 
 /** FrontHandler takes an accepted request and returns true, or false (having written nothing) to hand the connection to Node. */
@@ -84,7 +87,8 @@ export class FrontConn {
   private take(buf: Buffer): void {
     const end = buf.indexOf(CRLF2);
     if (end < 0) {
-      if (buf.length > MAX_HEAD) this.handOver(buf);
+      // Bytes that can never become a plain head go to Node's parser now, which answers them at once.
+      if (buf.length > MAX_HEAD || !mayBePlain(buf, this.front.options.prefix)) this.handOver(buf);
       else this.pending = buf;
       return;
     }
@@ -163,7 +167,7 @@ export class FrontConn {
     const o = this.front.options;
     const head = this.pending !== null || !this.served;
     if (now - this.since < (head ? o.headersTimeoutMs : o.keepAliveTimeoutMs)) return;
-    if (this.pending !== null) this.socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (this.pending !== null) this.socket.end(refusalAnswer(408, 'E_REQUEST_TIMEOUT', `the request head did not arrive within ${o.headersTimeoutMs / 1000} s`));
     else this.socket.destroy();
   }
 }

@@ -9,6 +9,7 @@ import type { Services } from '../core/services.ts';
 import type { User } from '../core/types.ts';
 import { SESSION_COOKIE } from '../core/auth/sessions.ts';
 import { hashSecret, parseAuthorization } from '../core/auth/tokens.ts';
+import { cookieValue } from '../core/auth/cookies.ts';
 
 /** ProxyCaller is an authenticated user and whether the Authorization header was the gateway's. */
 export interface ProxyCaller {
@@ -27,20 +28,10 @@ export const AUTH_TTL_MS = 5_000;
 interface Entry { caller: ProxyCaller | null }
 const NOBODY: Entry = { caller: null };
 
-/** sessionId reads the gateway's session cookie value from a Cookie header without parsing the rest. */
+/** sessionId reads the gateway's session cookie value from a Cookie header (cookies.ts, the same reader that strips it). */
 export function sessionId(cookie: string | undefined): string | null {
-  if (cookie === undefined) return null;
-  let i = cookie.indexOf(SESSION_COOKIE);
-  while (i >= 0) {
-    const eq = i + SESSION_COOKIE.length;
-    if ((i === 0 || cookie.charCodeAt(i - 1) === 32 || cookie.charCodeAt(i - 1) === 59) && cookie.charCodeAt(eq) === 61) {
-      const end = cookie.indexOf(';', eq);
-      const v = cookie.slice(eq + 1, end < 0 ? undefined : end).trim();
-      return v || null;
-    }
-    i = cookie.indexOf(SESSION_COOKIE, i + 1);
-  }
-  return null;
+  const v = cookieValue(cookie, SESSION_COOKIE);
+  return v || null;
 }
 
 /** ProxyAuth resolves callers with a short-lived cache. */

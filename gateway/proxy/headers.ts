@@ -1,9 +1,10 @@
 /**
  * headers.ts: the request headers an app receives. Hop-by-hop headers are dropped, the gateway's
- * own credentials (its session cookie, its API token) are removed, and X-Forwarded-* are set.
+ * own credentials (its cookies, its API token) are removed, and X-Forwarded-* are set (the
+ * client's own forwarding fields only pass from a trusted proxy).
  * Works on req.rawHeaders (flat name/value list) so duplicates and order survive.
  */
-import { SESSION_COOKIE } from '../core/auth/sessions.ts';
+import { withoutGatewayCookies } from '../core/auth/cookies.ts';
 
 /**
  * HOP_BY_HOP are connection-specific fields a proxy must not forward
@@ -15,21 +16,20 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization', 'proxy-authenticate', 'expect',
 ]);
 
-/** withoutSessionCookie removes the gateway's session cookie from a Cookie header; null when nothing is left. */
-export function withoutSessionCookie(cookie: string): string | null {
-  if (cookie.indexOf(SESSION_COOKIE) < 0) return cookie;
-  let out = '';
-  let start = 0;
-  while (start < cookie.length) {
-    let end = cookie.indexOf(';', start);
-    if (end < 0) end = cookie.length;
-    let s = start;
-    while (s < end && cookie.charCodeAt(s) === 32) s++;
-    const isSession = cookie.startsWith(SESSION_COOKIE, s) && cookie.charCodeAt(s + SESSION_COOKIE.length) === 61;
-    if (!isSession && s < end) out += (out ? '; ' : '') + cookie.slice(s, end).trimEnd();
-    start = end + 1;
-  }
-  return out || null;
+/**
+ * NOT_LISTABLE are names a Connection header cannot make hop-by-hop: the request's framing and
+ * its Host stay, whatever Connection says ("Connection: content-length" would drop the body's length).
+ */
+const NOT_LISTABLE = new Set(['content-length', 'transfer-encoding', 'host', 'close', 'keep-alive', 'upgrade']);
+
+/**
+ * isForwarding tells the client's own forwarding fields (X-Forwarded-*, Forwarded, X-Real-IP), in
+ * the underscore spelling too (X_Forwarded_For), which some app servers (CGI, WSGI, PHP) read as
+ * the same variable: an app must only see the ones the gateway sets.
+ */
+function isForwarding(lower: string): boolean {
+  const n = lower.indexOf('_') < 0 ? lower : lower.replaceAll('_', '-');
+  return n.startsWith('x-forwarded-') || n === 'forwarded' || n === 'x-real-ip';
 }
 
 /** connectionTokens lists the header names a Connection header marks as hop-by-hop (lower-case). */
@@ -39,7 +39,7 @@ function connectionTokens(raw: string[]): Set<string> | null {
     if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') {
       for (const t of raw[i + 1].split(',')) {
         const name = t.trim().toLowerCase();
-        if (name && name !== 'close' && name !== 'keep-alive' && name !== 'upgrade') (tokens ??= new Set()).add(name);
+        if (name && !NOT_LISTABLE.has(name)) (tokens ??= new Set()).add(name);
       }
     }
   }
@@ -66,7 +66,8 @@ export interface Scanned {
 /**
  * scanHeaders walks req.rawHeaders once (no req.headers object is built): hop-by-hop fields and
  * those named in Connection are dropped (kept for upgrades: Connection and Upgrade), the gateway's
- * session cookie is removed, incoming X-Forwarded-* are kept only from a trusted proxy.
+ * cookies are removed, incoming X-Forwarded-* are kept only from a trusted proxy (Forwarded,
+ * X-Real-IP and underscore spellings never).
  */
 export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean): Scanned {
   const out: string[] = [];
@@ -75,6 +76,7 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
     out, authIndex: -1, authorization: undefined, cookie: undefined, accept: undefined, fetchMode: undefined,
     host: null, xff: null, xfProto: null, xfHost: null, hasBody: false,
   };
+  let cookieAt = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
     const lower = name.toLowerCase();
@@ -92,9 +94,13 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
       case 'accept': s.accept = value; break;
       case 'sec-fetch-mode': s.fetchMode = value; break;
       case 'cookie': {
-        s.cookie ??= value;
-        const kept = withoutSessionCookie(value);
-        if (kept !== null) out.push(name, kept);
+        // Several Cookie lines are read as one, as Node's req.headers.cookie joins them, and reach
+        // the app as one (RFC 6265 §5.4: one Cookie header; many apps read only one of several).
+        s.cookie = s.cookie === undefined ? value : s.cookie + '; ' + value;
+        const kept = withoutGatewayCookies(value);
+        if (kept === null) continue;
+        if (cookieAt < 0) { cookieAt = out.length + 1; out.push(name, kept); }
+        else out[cookieAt] += '; ' + kept;
         continue;
       }
       case 'authorization': if (s.authIndex >= 0) continue; s.authorization = value; s.authIndex = out.length; break;
@@ -102,6 +108,10 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
       case 'x-forwarded-proto': if (trustProxy && s.xfProto === null) s.xfProto = value.split(',')[0].trim(); continue;
       case 'x-forwarded-host': if (trustProxy && s.xfHost === null) s.xfHost = value.split(',')[0].trim(); continue;
       case 'x-forwarded-prefix': continue;
+      default: {
+        const c = lower.charCodeAt(0);
+        if ((c === 120 || c === 102) && isForwarding(lower)) continue; // x…, f…
+      }
     }
     out.push(name, value);
   }

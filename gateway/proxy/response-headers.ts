@@ -4,6 +4,7 @@
  * the prefix was stripped, and cookies are scoped to the prefix, so two apps (and the gateway)
  * never overwrite each other's cookies.
  */
+import { GATEWAY_COOKIE_PREFIX, isGatewayCookieName } from '../core/auth/cookies.ts';
 
 /** Scope is what the rewrites need to know about one container. */
 export interface Scope {
@@ -50,28 +51,51 @@ export function rewriteLocation(location: string, s: Scope): string {
   return location;
 }
 
-/** scopeCookie sets a Set-Cookie's Path to the container's prefix unless it is already narrower. */
-export function scopeCookie(setCookie: string, s: Scope): string {
-  let i = setCookie.indexOf(';');
-  while (i >= 0) {
-    let a = i + 1;
-    while (setCookie.charCodeAt(a) === 32) a++;
-    if (setCookie.length >= a + 5 && setCookie.slice(a, a + 5).toLowerCase() === 'path=') {
-      const end = setCookie.indexOf(';', a);
-      const value = setCookie.slice(a + 5, end < 0 ? undefined : end).trim();
-      let scoped: string;
-      if (underPrefix(value, s.prefix)) return setCookie;
-      if (s.stripPrefix && value.charCodeAt(0) === 47) {
-        scoped = mapAppPath(value, s);
-        if (scoped.length === s.prefix.length + 1) scoped = s.prefix;
-      } else {
-        scoped = s.prefix;
-      }
-      return setCookie.slice(0, a) + 'Path=' + scoped + (end < 0 ? '' : setCookie.slice(end));
-    }
-    i = setCookie.indexOf(';', i + 1);
+/**
+ * scopeCookie rewrites an app's Set-Cookie so the cookie stays inside the container's prefix, or
+ * returns null to drop it. Every attribute is read (RFC 6265 §5.2,
+ * https://www.rfc-editor.org/rfc/rfc6265#section-5.2): all Path attributes go and exactly one is
+ * written — the last one the app sent (the one a browser would use) when it is under the prefix,
+ * else the prefix — and Domain goes, so the cookie is host-only. A cookie in the gateway's
+ * namespace (portico_session, …) is dropped: an app must not replace the viewer's session.
+ */
+export function scopeCookie(setCookie: string, s: Scope): string | null {
+  let end = setCookie.indexOf(';');
+  if (end < 0) end = setCookie.length;
+  // The name as a browser will send it back: a nameless cookie ("=portico_session=x", or no '=')
+  // goes out as its bare value (RFC 6265bis §5.7), so leading '=' and blanks do not count.
+  let n = 0;
+  while (n < end && (setCookie.charCodeAt(n) === 61 || isBlank(setCookie.charCodeAt(n)))) n++;
+  if (isGatewayCookieName(setCookie.slice(n, n + GATEWAY_COOKIE_PREFIX.length))) return null;
+  let out = setCookie.slice(0, end).trimEnd();
+  let path: string | null = null;
+  while (end < setCookie.length) {
+    const a = end + 1;
+    end = setCookie.indexOf(';', a);
+    if (end < 0) end = setCookie.length;
+    const av = setCookie.slice(a, end).trim();
+    if (av === '') continue;
+    const aeq = av.indexOf('=');
+    const name = (aeq < 0 ? av : av.slice(0, aeq)).trimEnd().toLowerCase();
+    if (name === 'path') { path = aeq < 0 ? '' : av.slice(aeq + 1).trim(); continue; }
+    if (name === 'domain') continue;
+    out += '; ' + av;
   }
-  return setCookie + '; Path=' + s.prefix;
+  return out + '; Path=' + scopedPath(path, s);
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** scopedPath is the Path a cookie gets: the app's own when under the prefix (mapped when the prefix is stripped), else the prefix. */
+function scopedPath(path: string | null, s: Scope): string {
+  // RFC 6265 §5.2.4: a Path that does not start with '/' counts as none.
+  if (path === null || path.charCodeAt(0) !== 47) return s.prefix;
+  if (underPrefix(path, s.prefix)) return path;
+  if (!s.stripPrefix) return s.prefix;
+  const scoped = mapAppPath(path, s);
+  return scoped.length === s.prefix.length + 1 ? s.prefix : scoped;
 }
 
 /** connectionListed lists the extra header names a Connection field marks as hop-by-hop (null: none). */
@@ -99,7 +123,10 @@ export function responseHeaders(raw: readonly string[], s: Scope): string[] {
     if (DROP.has(name)) continue;
     if (listed !== null && listed.includes(name)) continue;
     const value = raw[i + 1];
-    if (name === 'set-cookie') out.push(name, scopeCookie(value, s));
+    if (name === 'set-cookie') {
+      const scoped = scopeCookie(value, s);
+      if (scoped !== null) out.push(name, scoped);
+    }
     else if (name === 'location') out.push(name, rewriteLocation(value, s));
     else out.push(name, value);
   }

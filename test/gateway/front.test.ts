@@ -166,6 +166,33 @@ t.test('heads in pieces, pipelined requests, and an oversized head', async (t) =
   big.socket.destroy();
 });
 
+t.test('regression: a head without CRLFCRLF (bare LF, binary, a TLS ClientHello) waited for the head timeout; now Node gets it at once', async (t) => {
+  const r = await rig();
+  t.teardown(r.close);
+  const cases: Array<[string, string]> = [
+    ['LF-only lines', 'GET /fast/lf HTTP/1.1\nHost: gw\n'],
+    ['a bare LF after a CRLF request line', 'GET /fast/lf HTTP/1.1\r\nHost: gw\n'],
+    ['binary garbage', '\x00\x01\xff\xfe'],
+    ['a TLS ClientHello', '\x16\x03\x01\x00\xc8\x01\x00\x00\xc4\x03\x03'],
+  ];
+  for (const [what, bytes] of cases) {
+    const c = new Client(r.port);
+    c.send(bytes);
+    t.ok(await c.closedWithin(1500), `${what}: Node's parser answers at once (no CRLFCRLF needed)`);
+    t.notMatch(c.text, /408/, `${what}: not a timeout`);
+    c.socket.destroy();
+  }
+  // A head that can still become a plain one is held until it is complete.
+  const c = new Client(r.port);
+  c.send('GET /fast/held HTTP/1.1\r\nHost: gw\r\n');
+  await new Promise((res) => setTimeout(res, 300));
+  t.equal(c.text, '', 'an incomplete plain head waits');
+  c.send('\r\n');
+  const [a] = await c.answers(1);
+  t.match(a, /x-by: fast/, 'and is taken once complete');
+  c.socket.destroy();
+});
+
 t.test('Connection: close, and a client that leaves mid-answer', async (t) => {
   const r = await rig();
   t.teardown(r.close);
@@ -196,6 +223,7 @@ t.test('timeouts: a head that does not arrive, an idle keep-alive connection', a
   const quiet = new Client(r.port);
   t.ok(await slow.closedWithin(4000), 'an unfinished head is cut off');
   t.match(slow.text, /^HTTP\/1\.1 408/, 'with 408');
+  t.match(slow.text, /"code":"E_REQUEST_TIMEOUT"/, 'and a body that says so');
   t.ok(await idle.closedWithin(4000), 'an idle keep-alive connection is closed');
   t.ok(await quiet.closedWithin(4000), 'so is a connection that never sends anything');
 });

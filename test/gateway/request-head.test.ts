@@ -3,7 +3,7 @@
  * and null for everything else (which Node's parser then answers).
  */
 import t from 'tap';
-import { parseRequestHead } from '../../gateway/http/request-head.ts';
+import { hostOk, mayBePlain, parseRequestHead } from '../../gateway/http/request-head.ts';
 
 const P = '/containers/proxy/';
 
@@ -15,6 +15,7 @@ t.test('the plain case', async (t) => {
   }, 'names as sent, values trimmed, obs-text bytes kept');
   for (const m of ['HEAD', 'OPTIONS', 'DELETE']) t.equal(parseRequestHead(`${m} ${P}x HTTP/1.1\r\nhost: a`, P)?.method, m);
   t.equal(parseRequestHead(`GET ${P}x HTTP/1.1\r\nHost: a\r\nConnection: Close`, P)?.keepAlive, false, 'Connection: close');
+  t.equal(parseRequestHead(`GET ${P}x HTTP/1.1\r\nHost: a\r\nConnection: closed`, P)?.keepAlive, true, 'regression: "closed" is not the close token (llhttp keeps the connection)');
   t.equal(parseRequestHead(`GET ${P}x HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain`, P)?.method, 'GET', 'Content-Type alone is no body');
 });
 
@@ -48,4 +49,21 @@ t.test('everything else is not the fast path', async (t) => {
     ['nothing', ''],
   ];
   for (const [what, text] of no) t.equal(parseRequestHead(text, P), null, what);
+});
+
+t.test('regression: Host was not validated (an empty Host, "Host: a b" were taken)', async (t) => {
+  t.equal(parseRequestHead(`GET ${P}x HTTP/1.1\r\nHost:`, P), null, 'an empty Host');
+  t.equal(parseRequestHead(`GET ${P}x HTTP/1.1\r\nHost: a b`, P), null, 'a space in the Host');
+  t.equal(parseRequestHead(`GET ${P}x HTTP/1.1\r\nHost: a/b`, P), null, 'a slash in the Host');
+  t.equal(parseRequestHead(`GET ${P}x HTTP/1.1\r\nHost: [::1]:80`, P)?.method, 'GET', 'an IPv6 literal with a port');
+  t.ok(hostOk('gw.example:8080', 0, 15));
+  t.notOk(hostOk('caf\xe9', 0, 4), '8-bit');
+});
+
+t.test('mayBePlain: an incomplete head that can never be plain is said so at once', async (t) => {
+  const yes = ['G', 'GET', 'GET ', `GET ${P.slice(0, 5)}`, `GET ${P}x HTTP/1.1\r`, `GET ${P}x HTTP/1.1\r\nHost: a\r\n`, `DELETE ${P}x`];
+  for (const s of yes) t.ok(mayBePlain(Buffer.from(s, 'latin1'), P), JSON.stringify(s));
+  const no = ['X', 'POST ', 'GETX', `GET /api`, `GET ${P}x HTTP/1.1\nHost`, `GET ${P}x HTTP/1.1\r\nHost: a\n`, `GET ${P}x HTTP/1.0\r\n`,
+    `GET ${P}x HTTP/1.1\r\nX: a\rb`, `GET ${P}x HTTP/1.1\r\nX: \x00`, '\x16\x03\x01'];
+  for (const s of no) t.notOk(mayBePlain(Buffer.from(s, 'latin1'), P), JSON.stringify(s));
 });

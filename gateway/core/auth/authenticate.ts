@@ -8,24 +8,17 @@ import type { User } from '../types.ts';
 import type { Session, SessionStore } from './sessions.ts';
 import { SESSION_COOKIE } from './sessions.ts';
 import { hashSecret, parseAuthorization } from './tokens.ts';
+import { cookieValue } from './cookies.ts';
 
 /** Caller is who sent a request and how. */
 export interface Caller { user: User; via: 'token' | 'session'; session: Session | null; sessionId: string | null }
 
-/** readCookie returns one cookie's value from a Cookie header without parsing the rest. */
+/** readCookie returns one cookie's value from a Cookie header, percent-decoded (the pairs are read by cookies.ts). */
 export function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  let i = header.indexOf(name + '=');
-  while (i >= 0) {
-    if (i === 0 || header[i - 1] === ' ' || header[i - 1] === ';') {
-      const start = i + name.length + 1;
-      const end = header.indexOf(';', start);
-      // A malformed escape is a bad cookie (no session), not a server error.
-      try { return decodeURIComponent(header.slice(start, end < 0 ? undefined : end).trim()); } catch { return null; }
-    }
-    i = header.indexOf(name + '=', i + 1);
-  }
-  return null;
+  const raw = cookieValue(header, name);
+  if (raw === null) return null;
+  // A malformed escape is a bad cookie (no session), not a server error.
+  try { return decodeURIComponent(raw); } catch { return null; }
 }
 
 /** Authenticator resolves callers; `tokenUser` is cached briefly by the caller if needed. */
