@@ -45,7 +45,7 @@ export interface Core extends Services {
 export async function buildCore(config: Config, opts: { engine?: Engine; logger?: Logger; substitutions?: Substitute[]; periodic?: boolean } = {}): Promise<Core> {
   const logger = opts.logger ?? createLogger({ format: config.logFormat, level: config.logLevel });
   const metrics = new Registry();
-  const store = createStore(config.dbPath);
+  const store = createStore(config.dbPath, { logger });
   const engine = instrumentEngine(opts.engine ?? createDockerEngine(config.docker), metrics);
   const bus = new Bus();
   const sessions = createSessionStore(store.db, config.sessionIdleMinutes * 60_000, config.sessionAbsoluteHours * 3_600_000, store.accessRevision);

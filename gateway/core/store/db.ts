@@ -7,20 +7,34 @@ import { DatabaseSync } from 'node:sqlite';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
+import { StoreUnavailableError } from '../errors.ts';
+import { diagnose } from './fault.ts';
 
 /** Db is the handle the store modules share. */
 export type Db = DatabaseSync;
 
-/** openDb opens (creating if needed) the database at `file` (':memory:' for tests) and migrates it. */
+/**
+ * openDb opens (creating if needed) the database at `file` (':memory:' for tests) and migrates it.
+ * A data directory that is read-only or full throws a StoreUnavailableError whose message is the
+ * one line start-up prints ("cannot open the database at …: the data directory is read-only (EROFS)").
+ */
 export function openDb(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA busy_timeout = 5000');
-  db.exec('PRAGMA foreign_keys = ON');
-  db.exec('PRAGMA synchronous = NORMAL');
-  migrate(db);
-  return db;
+  let db: Db | null = null;
+  try {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    db = new DatabaseSync(file);
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec('PRAGMA foreign_keys = ON');
+    db.exec('PRAGMA synchronous = NORMAL');
+    migrate(db);
+    return db;
+  } catch (err) {
+    if (db?.isOpen) db.close();
+    const f = diagnose(err, file);
+    if (!f) throw err;
+    throw new StoreUnavailableError(`cannot open the database at ${file}: ${f.detail} (${f.code})`, { kind: f.kind, sqlite: f.code }, err);
+  }
 }
 
 /** migrate applies every migration newer than the database's user_version, each atomically. */
@@ -35,7 +49,7 @@ export function migrate(db: Db): number {
       db.exec('COMMIT');
       version = i + 1;
     } catch (err) {
-      db.exec('ROLLBACK');
+      rollback(db);
       throw err;
     }
   }
@@ -51,8 +65,22 @@ export function tx<T>(db: Db, fn: () => T): T {
     db.exec('COMMIT');
     return out;
   } catch (err) {
-    db.exec('ROLLBACK');
+    rollback(db);
     throw err;
+  }
+}
+
+/**
+ * rollback ends a failed transaction without hiding why it failed: on SQLITE_FULL, SQLITE_IOERR and
+ * the like SQLite has already rolled back, and a second ROLLBACK would throw "cannot rollback - no
+ * transaction is active" in place of the real error.
+ */
+function rollback(db: Db): void {
+  if (!db.isTransaction) return;
+  try {
+    db.exec('ROLLBACK');
+  } catch {
+    // The caller rethrows the error that made the transaction fail; that one names the cause.
   }
 }
 
