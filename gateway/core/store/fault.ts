@@ -33,14 +33,24 @@ export function sqliteCode(err: unknown): number | null {
   return e.errcode & 0xff;
 }
 
-/** dirProblem checks the directory itself: read-only (EROFS/EACCES) or out of space; null when neither. */
-export function dirProblem(dir: string): { kind: 'full' | 'read-only'; code: string; detail: string } | null {
+/**
+ * dirProblem checks the directory itself: read-only (EROFS/EACCES) or out of space; null when neither.
+ * With `write` it also creates and removes a probe file: a filesystem the kernel turned read-only
+ * after an error (errors=remount-ro) still passes access(W_OK), only a write tells.
+ */
+export function dirProblem(dir: string, write = false): { kind: 'full' | 'read-only'; code: string; detail: string } | null {
   try {
     fs.accessSync(dir, fs.constants.W_OK);
+    if (write) {
+      const probe = path.join(dir, '.portico-write-probe');
+      fs.writeFileSync(probe, 'x');
+      fs.rmSync(probe, { force: true });
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EACCES';
     if (code === 'EROFS') return { kind: 'read-only', code, detail: 'the directory is read-only' };
     if (code === 'EACCES' || code === 'EPERM') return { kind: 'read-only', code, detail: `the directory is not writable for uid ${process.getuid?.() ?? '?'}` };
+    if (code === 'ENOSPC' || code === 'EDQUOT') return { kind: 'full', code, detail: 'the directory is full' };
     return null;
   }
   try {
@@ -65,20 +75,20 @@ export function diagnose(err: unknown, file: string): StoreFault | null {
   if (code !== SQLITE_FULL && code !== SQLITE_READONLY && code !== SQLITE_IOERR && code !== SQLITE_CANTOPEN) return null;
   const name = CODE_NAMES[code];
   // The directory's own state is the better name: SQLite says "I/O error" on a read-only remount.
-  const dir = dirFault(file, name);
+  const dir = dirFault(file, name, code === SQLITE_IOERR || code === SQLITE_CANTOPEN);
   if (dir) return dir;
   if (code === SQLITE_FULL) return fault('full', name, file, 'the data directory is full');
   if (code === SQLITE_READONLY) return fault('read-only', name, file, 'the database is read-only');
   if (code === SQLITE_CANTOPEN) return fault('cannot-open', name, file, 'the database file cannot be opened');
-  return fault('io', name, file, `disk I/O error (${(err as { errstr?: string }).errstr ?? 'unknown'})`);
+  return fault('io', name, file, 'disk I/O error on the data directory');
 }
 
 /** dirFault is the fault of the directory holding `file` (read-only, full), or null; `code` is the error that led here. */
-export function dirFault(file: string, code?: string): StoreFault | null {
+export function dirFault(file: string, code?: string, write = false): StoreFault | null {
   if (file === ':memory:' || file === '') return null;
   let dir = path.dirname(file);
   while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  const p = dirProblem(dir);
+  const p = dirProblem(dir, write);
   if (!p) return null;
   return fault(p.kind, code && p.code !== code ? `${code}, ${p.code}` : p.code, file, p.detail.replace('the directory', 'the data directory'));
 }

@@ -81,7 +81,7 @@ export function guardStore(db: DatabaseSync, file: string, logger: Logger, probe
 
   function probe(): void {
     if (!fault) return;
-    if (dir && dirProblem(dir)) return;
+    if (dir && dirProblem(dir, true)) return;
     try {
       probeStmt ??= rawPrepare(`INSERT INTO settings (key, value) VALUES ('store_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
       rawExec('BEGIN IMMEDIATE');
