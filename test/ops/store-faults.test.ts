@@ -111,6 +111,7 @@ async function runningApp(t: Test, gw: TestGateway) {
   const fresh = newSecret(32);
   gw.core.store.users.createToken(user.id, 'fresh', hashSecret(fresh), fresh.slice(0, 6), null);
   const session = await login(gw, token);
+  t.equal((await fetch(`${gw.base}/login`)).status, 200, 'the login page renders before the fault (its key is made once)');
   gw.core.store.db.prepare('UPDATE sessions SET last_seen_at = ?').run(new Date(Date.now() - 120_000).toISOString());
   const accessed = () => (gw.core.store.db.prepare('SELECT date_accessed AS d FROM containers WHERE uuid = ?').get(uuid) as { d: string | null }).d;
   await waitFor(() => accessed(), 5000, 'the first access time written');
@@ -137,6 +138,7 @@ async function duringFault(t: Test, gw: TestGateway, app: App, lines: Array<Reco
 
   const page = await app.session.get(`/projects/${app.project}/containers`);
   t.equal(page.status, 200, 'a UI page that only reads renders (session refresh due)');
+  t.equal((await fetch(`${gw.base}/login`)).status, 200, 'the login page renders (its key is read, not written)');
   const form = await app.session.post(`/projects/${app.project}/containers/create`, { title: 'ui during the fault', repository: 'nginx', tag: 'latest', container_port: '80', timeout: '60', max_retries: '5' });
   t.equal(form.status, 503, 'a UI form that must write answers 503');
   t.match(form.text, reason, 'an HTML page with the reason');
