@@ -159,6 +159,11 @@ t.test('a full data directory: the proxy keeps serving, /healthz says so, writes
   const app = await runningApp(t, gw);
   const filler = fill(fsys.dir);
   const since = await duringFault(t, gw, app, lines, 'full', /data directory is full/);
+  // The app exits while its new state cannot be saved: after recovery the store must say so.
+  const dockerId = gw.core.store.containers.byUuid(app.uuid)!.dockerId!;
+  execFileSync('docker', ['kill', dockerId], { stdio: 'ignore' });
+  await waitFor(() => has(lines, /state sync failed/), 10_000, 'the state write failing');
+  t.equal(gw.core.store.containers.byUuid(app.uuid)!.state, 'running', 'the stored state is stale during the fault');
 
   fs.rmSync(filler);
   const healthy = await waitFor(async () => { const h = await gw.api('GET', '/healthz', null); return h.status === 200 ? h : null; }, 10_000, 'healthz green');
@@ -173,6 +178,8 @@ t.test('a full data directory: the proxy keeps serving, /healthz says so, writes
   t.ok(docker.length > 0, `app log lines printed during the outage are in the store (${docker.length})`);
   const created = await gw.api('POST', `/containers/api/create/${app.project}`, app.token, { title: 'after the fault', ...TEST_IMAGE });
   t.equal(created.status, 201, 'writes work again');
+  await waitFor(() => gw.core.store.containers.byUuid(app.uuid)!.state !== 'running', 10_000, 'the state resynced');
+  t.pass(`the exit seen during the fault is in the store after recovery (${gw.core.store.containers.byUuid(app.uuid)!.state})`);
 });
 
 /** loopExt4 makes an ext4 filesystem in an image on a free loop device, mounted errors=remount-ro. */
