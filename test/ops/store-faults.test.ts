@@ -255,4 +255,11 @@ t.test('start-up on a read-only or full data directory: one clear line, a non-ze
   t.equal(full.code, 1, 'exit code 1 on a full data directory');
   t.match(full.stderr, /^portico: (cannot open the database at \S+|cannot start): the data directory is full[^\n]*\n$/, `one line: ${full.stderr.trim()}`);
   t.notMatch(full.stderr, /\n\s+at /, 'no stack');
+
+  const junk = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-junk-'));
+  t.teardown(() => fs.rmSync(junk, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(junk, 'portico.db'), 'this is not a database '.repeat(20));
+  const notDb = await startMain(junk);
+  t.equal(notDb.code, 1, 'exit code 1 on a file that is not a database');
+  t.match(notDb.stderr, /^portico: cannot open the database at \S+: file is not a database \(SQLite code 26\)\n$/, `one line: ${notDb.stderr.trim()}`);
 });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
 import { StoreUnavailableError } from '../errors.ts';
-import { diagnose } from './fault.ts';
+import { diagnose, sqliteCode } from './fault.ts';
 
 /** Db is the handle the store modules share. */
 export type Db = DatabaseSync;
@@ -32,8 +32,12 @@ export function openDb(file: string): Db {
   } catch (err) {
     if (db?.isOpen) db.close();
     const f = diagnose(err, file);
-    if (!f) throw err;
-    throw new StoreUnavailableError(`cannot open the database at ${file}: ${f.detail} (${f.code})`, { kind: f.kind, sqlite: f.code }, err);
+    if (f) throw new StoreUnavailableError(`cannot open the database at ${file}: ${f.detail} (${f.code})`, { kind: f.kind, sqlite: f.code }, err);
+    // Any other SQLite refusal is still one line at start-up, with SQLite's own words (never "Error: , Unknown error").
+    const code = sqliteCode(err);
+    if (code === null) throw err;
+    const words = (err as Error).message || (err as { errstr?: string }).errstr || 'unknown SQLite error';
+    throw new StoreUnavailableError(`cannot open the database at ${file}: ${words} (SQLite code ${(err as { errcode: number }).errcode})`, { kind: 'cannot-open', sqlite: String(code) }, err);
   }
 }
 
