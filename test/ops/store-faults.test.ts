@@ -105,6 +105,7 @@ async function runningApp(t: Test, gw: TestGateway) {
   const { user, token } = await gw.user('owner', { project, role: 'owner' });
   const uuid = await createContainer(gw, token, project);
   await startContainer(gw, token, uuid);
+  const stopped = await createContainer(gw, token, project);
   const path = `/containers/proxy/${uuid}/`;
   t.equal((await call(gw, path, { headers: { authorization: `token ${token}` } })).status, 200, 'the app answers before the fault');
   // A second token never used: its first use writes last_used_at, which comes due during the fault.
@@ -115,7 +116,7 @@ async function runningApp(t: Test, gw: TestGateway) {
   gw.core.store.db.prepare('UPDATE sessions SET last_seen_at = ?').run(new Date(Date.now() - 120_000).toISOString());
   const accessed = () => (gw.core.store.db.prepare('SELECT date_accessed AS d FROM containers WHERE uuid = ?').get(uuid) as { d: string | null }).d;
   await waitFor(() => accessed(), 5000, 'the first access time written');
-  return { project, token, fresh, uuid, path, session, accessed };
+  return { project, token, fresh, uuid, stopped, path, session, accessed };
 }
 
 /** duringFault checks what must hold while the store cannot save; returns when the proxied calls were made. */
@@ -135,6 +136,10 @@ async function duringFault(t: Test, gw: TestGateway, app: App, lines: Array<Reco
   t.equal(created.status, 503, 'an action that must write answers 503');
   t.equal(created.body.code, 'E_STORE_UNAVAILABLE');
   t.match(created.body.error, reason, `with the reason: ${created.body.error}`);
+
+  const start = await call(gw, `/containers/proxy/${app.stopped}/`, { headers: { authorization: `token ${app.token}` } });
+  t.equal(start.status, 503, 'a stopped app is not started on demand (its start must be recorded)');
+  t.match(start.json(), { code: /^E_(START_FAILED|STORE_UNAVAILABLE)$/, error: reason }, `with the reason: ${start.text}`);
 
   const page = await app.session.get(`/projects/${app.project}/containers`);
   t.equal(page.status, 200, 'a UI page that only reads renders (session refresh due)');
