@@ -1,9 +1,10 @@
 /**
  * health.ts: whether the store can save. Every statement runs through a guard: a storage fault (the
  * data directory full, read-only or failing) becomes a StoreUnavailableError (503, a clear reason)
- * and turns the store degraded; while degraded a probe write runs every `probeMs`, and the first one
- * that succeeds turns it back. Writes that may be lost (a session's last-seen time, say) are counted
- * with `dropped` and logged at most once a minute per kind, so nothing goes without a log line.
+ * and turns the store degraded; while degraded a probe write runs every `probeMs` (and after any
+ * commit that gets through), and the first one that succeeds turns it back. Writes that may be lost
+ * (a session's last-seen time, say) are counted with `dropped` and logged at most once a minute per
+ * kind, so nothing goes without a log line.
  */
 import path from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
@@ -137,6 +138,8 @@ export function guardStore(db: DatabaseSync, file: string, logger: Logger, probe
     } catch (err) {
       throw onError(err);
     }
+    // A write that got through while degraded: confirm with the probe now rather than at the next tick.
+    if (fault && sql === 'COMMIT') setImmediate(probe);
   }) as DatabaseSync['exec'];
 
   const health: StoreHealth = {
