@@ -137,6 +137,13 @@ async function duringFault(t: Test, gw: TestGateway, app: App, lines: Array<Reco
   t.equal(created.body.code, 'E_STORE_UNAVAILABLE');
   t.match(created.body.error, reason, `with the reason: ${created.body.error}`);
 
+  const upload = await fetch(`${gw.base}/containers/api/files/upload/${app.project}/data.bin`, {
+    method: 'PUT', headers: { authorization: `token ${app.token}`, 'content-type': 'application/octet-stream' }, body: Buffer.alloc(256 * 1024, 7),
+  });
+  const uploaded = await upload.json() as { code: string; error: string };
+  t.equal(upload.status, 503, 'a file upload answers 503');
+  t.match(uploaded, { code: 'E_STORE_UNAVAILABLE', error: reason }, `with the reason: ${uploaded.error}`);
+
   const start = await call(gw, `/containers/proxy/${app.stopped}/`, { headers: { authorization: `token ${app.token}` } });
   t.equal(start.status, 503, 'a stopped app is not started on demand (its start must be recorded)');
   t.match(start.json(), { code: /^E_(START_FAILED|STORE_UNAVAILABLE)$/, error: reason }, `with the reason: ${start.text}`);

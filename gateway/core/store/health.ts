@@ -24,6 +24,11 @@ export interface StoreHealth {
   status(): StoreStatus;
   /** report records a fault seen by a write. */
   report(fault: StoreFault): void;
+  /**
+   * wrap turns a storage fault seen writing `file` (the database by default; an upload, say) into a
+   * StoreUnavailableError and reports it; any other error comes back unchanged.
+   */
+  wrap(err: unknown, file?: string): unknown;
   /** dropped notes `n` writes of `what` that were not saved (logged at most once a minute per kind). */
   dropped(what: string, n?: number): void;
   /** onRecover registers a callback run when writes work again (buffers flush at once). */
@@ -110,8 +115,9 @@ export function guardStore(db: DatabaseSync, file: string, logger: Logger, probe
     }
   }
 
-  function onError(err: unknown): unknown {
-    const f = diagnose(err, file);
+  function onError(err: unknown, target = file): unknown {
+    if (err instanceof StoreUnavailableError) return err;
+    const f = diagnose(err, target);
     if (!f) return err;
     report(f);
     return new StoreUnavailableError(`not saved: ${f.detail} (${f.code}); reading still works`, { kind: f.kind, sqlite: f.code, reason: f.reason }, err);
@@ -153,6 +159,7 @@ export function guardStore(db: DatabaseSync, file: string, logger: Logger, probe
       return { ok: false, kind: fault.kind, code: fault.code, reason: fault.reason, since: new Date(since).toISOString() };
     },
     report,
+    wrap: onError,
     dropped(what, n = 1) {
       let d = drops.get(what);
       if (!d) { d = { pending: 0, total: 0, loggedAt: 0 }; drops.set(what, d); }
