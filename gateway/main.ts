@@ -176,7 +176,12 @@ if (import.meta.main) {
   runMain().catch((err) => {
     // A data directory that is read-only or full is one line, not a stack (docs/storage-faults.md).
     if (err instanceof StoreUnavailableError) {
-      process.stderr.write(`portico: ${typeof err.details?.reason === "string" ? `cannot start: ${err.details.reason}` : err.message}\n`);
+      process.stderr.write(`portico: ${typeof err.details?.reason === 'string' ? `cannot start: ${err.details.reason}` : err.message}\n`);
+      process.exit(1);
+    }
+    const code = (err as NodeJS.ErrnoException | null)?.code;
+    if (code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT') {
+      process.stderr.write(`portico: cannot start: ${(err as Error).message}\n`);
       process.exit(1);
     }
     process.stderr.write(`portico: ${err instanceof Error ? err.stack : String(err)}\n`);
