@@ -103,6 +103,7 @@ type App = Awaited<ReturnType<typeof runningApp>>;
 async function runningApp(t: Test, gw: TestGateway) {
   const project = gw.project();
   const { user, token } = await gw.user('owner', { project, role: 'owner' });
+  const { token: admin } = await gw.user('root', { admin: true });
   const uuid = await createContainer(gw, token, project);
   await startContainer(gw, token, uuid);
   const stopped = await createContainer(gw, token, project);
@@ -116,7 +117,7 @@ async function runningApp(t: Test, gw: TestGateway) {
   gw.core.store.db.prepare('UPDATE sessions SET last_seen_at = ?').run(new Date(Date.now() - 120_000).toISOString());
   const accessed = () => (gw.core.store.db.prepare('SELECT date_accessed AS d FROM containers WHERE uuid = ?').get(uuid) as { d: string | null }).d;
   await waitFor(() => accessed(), 5000, 'the first access time written');
-  return { project, token, fresh, uuid, stopped, path, session, accessed };
+  return { project, token, admin, fresh, uuid, stopped, path, session, accessed };
 }
 
 /** duringFault checks what must hold while the store cannot save; returns when the proxied calls were made. */
@@ -131,6 +132,8 @@ async function duringFault(t: Test, gw: TestGateway, app: App, lines: Array<Reco
   t.equal(health.status, 503, '/healthz answers 503');
   t.match(health.body, { status: 'degraded', engine: 'up', store: 'down', storeError: { kind, reason } }, `and says why: ${health.body.storeError?.reason}`);
   t.match(health.body.storeError.reason, gw.config.dbPath, 'naming the database file');
+  const metrics = await fetch(`${gw.base}/metrics`, { headers: { authorization: `token ${app.admin}` } });
+  t.match(await metrics.text(), /^portico_store_writable 0$/m, 'the metric says the store cannot save');
 
   const created = await gw.api('POST', `/containers/api/create/${app.project}`, app.token, { title: 'during the fault', ...TEST_IMAGE });
   t.equal(created.status, 503, 'an action that must write answers 503');
