@@ -20,6 +20,7 @@ import { createStore } from '../../gateway/core/store/index.ts';
 import { openDb, tx } from '../../gateway/core/store/db.ts';
 import { StoreUnavailableError } from '../../gateway/core/errors.ts';
 import { hashSecret, newSecret } from '../../gateway/core/auth/tokens.ts';
+import { MAX_HELD_LINES } from '../../gateway/core/containers/log-follower.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../../gateway/main.ts');
 
@@ -96,7 +97,7 @@ t.test('regression: a transaction on a full disk fails with SQLITE_FULL, not "ca
   t.ok(store.projects.create('after'), 'writes work again');
 });
 
-type Test = Pick<typeof t, 'equal' | 'same' | 'match' | 'ok' | 'notMatch' | 'pass' | 'throws'>;
+type Test = Pick<typeof t, 'equal' | 'same' | 'match' | 'ok' | 'notOk' | 'notMatch' | 'pass' | 'throws'>;
 type App = Awaited<ReturnType<typeof runningApp>>;
 
 /** runningApp makes a running app container, an unused token and a session whose idle refresh is due. */
@@ -277,4 +278,34 @@ t.test('start-up on a read-only or full data directory: one clear line, a non-ze
   const notDb = await startMain(junk);
   t.equal(notDb.code, 1, 'exit code 1 on a file that is not a database');
   t.match(notDb.stderr, /^portico: cannot open the database at \S+: file is not a database \(SQLite code 26\)\n$/, `one line: ${notDb.stderr.trim()}`);
+});
+
+t.test('app output past the held bound while the disk is full: the oldest lines go, with a log line that counts them', async (t) => {
+  const fsys = tmpfs('8m');
+  const { logger, lines } = capture();
+  const gw = await startGateway({ PORTICO_DATA_DIR: fsys.dir, PORTICO_LOG_LEVEL: 'info', PORTICO_LOG_RETENTION_LINES: '30000' }, { logger });
+  t.teardown(async () => { await gw.close(); fsys.cleanup(); });
+  const project = gw.project();
+  const { token } = await gw.user('owner', { project, role: 'owner' });
+  // httpd without -f goes to the background, so the app is ready at once; the burst comes 4 s later.
+  const uuid = await createContainer(gw, token, project, { command: `sh -c 'httpd -p 80 -h /www; sleep 4; seq 1 ${MAX_HELD_LINES + 5000}; sleep 3600'` });
+  await startContainer(gw, token, uuid);
+  const filler = fill(fsys.dir);
+  const dropped = await waitFor(() => find(lines, new RegExp(`^not saved: \\d+ app log lines of container ${uuid} \\(the oldest held\\)$`)), 20_000, 'the dropped-lines log line');
+  t.pass(`${dropped!.msg} (reason: ${dropped!.reason})`);
+  await waitFor(() => { const n = lines.filter((l) => l.msg === 'app log lines not saved yet; holding them and retrying').length; return n > 0; }, 5000, 'the held line');
+
+  fs.rmSync(filler);
+  const back = await waitFor(() => find(lines, /^store writable again/), 10_000, 'recovery');
+  const total = Number(new RegExp(`(\\d+) app log lines of container ${uuid} \\(the oldest held\\)`).exec(back!.notSaved ?? '')?.[1] ?? 0);
+  t.ok(total > 0, `the recovery line counts the dropped lines: ${back!.notSaved}`);
+  await waitFor(() => has(lines, /wrote held app log lines/), 10_000, 'held lines written');
+  const c = gw.core.store.containers.byUuid(uuid)!;
+  const stored = () => new Set(gw.core.store.logs.tail(c.id, MAX_HELD_LINES + 5000).filter((l) => l.process === 'Docker').map((l) => l.text));
+  await waitFor(() => stored().has(String(MAX_HELD_LINES + 5000)), 15_000, 'the newest line stored');
+  const texts = stored();
+  t.pass('the newest line is kept');
+  t.notOk(texts.has('1'), 'the oldest line was the one dropped');
+  t.ok(texts.size >= MAX_HELD_LINES, `the held lines were written (${texts.size})`);
+  t.equal(texts.size + total, MAX_HELD_LINES + 5000, 'every line the app printed is either stored or counted in a log line');
 });
