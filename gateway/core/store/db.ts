@@ -10,6 +10,8 @@ import { MIGRATIONS } from './migrations.ts';
 import { StoreUnavailableError } from '../errors.ts';
 import { diagnose, sqliteCode } from './fault.ts';
 
+const SQLITE_ERROR = 1;
+
 /** Db is the handle the store modules share. */
 export type Db = DatabaseSync;
 
@@ -33,9 +35,10 @@ export function openDb(file: string): Db {
     if (db?.isOpen) db.close();
     const f = diagnose(err, file);
     if (f) throw new StoreUnavailableError(`cannot open the database at ${file}: ${f.detail} (${f.code})`, { kind: f.kind, sqlite: f.code }, err);
-    // Any other SQLite refusal is still one line at start-up, with SQLite's own words (never "Error: , Unknown error").
+    // Any other SQLite refusal (not a database, locked, …) is still one line at start-up, in SQLite's
+    // own words; a plain SQL error (a broken migration: a bug) keeps its stack.
     const code = sqliteCode(err);
-    if (code === null) throw err;
+    if (code === null || code === SQLITE_ERROR) throw err;
     const words = (err as Error).message || (err as { errstr?: string }).errstr || 'unknown SQLite error';
     throw new StoreUnavailableError(`cannot open the database at ${file}: ${words} (SQLite code ${(err as { errcode: number }).errcode})`, { kind: 'cannot-open', sqlite: String(code) }, err);
   }
