@@ -32,12 +32,17 @@ export const PROXY_PREFIX = '/containers/proxy/';
 /** createGateway assembles the handlers from the services, the surfaces and the proxy. */
 export function createGateway(svc: Services, surfaces: Surface[], proxy: ProxyHandler | null): Gateway {
   const router = new Router();
+  // A store that cannot save answers 503 like a missing engine (a load balancer or HEALTHCHECK must
+  // see it), while the proxy keeps serving running apps; `storeError` says why (docs/storage-faults.md).
   router.on('GET', '/healthz', (ctx) => {
     const engine = svc.health.engineUp();
-    let storeOk = true;
-    try { svc.store.db.prepare('SELECT 1').get(); } catch { storeOk = false; }
-    const ok = engine && storeOk;
-    sendJson(ctx.res, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', engine: engine ? 'up' : 'down', store: storeOk ? 'up' : 'down' });
+    let readable = true;
+    try { svc.store.db.prepare('SELECT 1').get(); } catch { readable = false; }
+    const saving = svc.store.health.status();
+    const ok = engine && readable && saving.ok;
+    const body: Record<string, unknown> = { status: ok ? 'ok' : 'degraded', engine: engine ? 'up' : 'down', store: readable && saving.ok ? 'up' : 'down' };
+    if (!saving.ok) body.storeError = { kind: saving.kind, code: saving.code, reason: saving.reason, since: saving.since };
+    sendJson(ctx.res, ok ? 200 : 503, body);
   });
   for (const s of surfaces) s(router, svc);
 

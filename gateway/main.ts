@@ -5,7 +5,8 @@
 import './guard.mjs';
 import http from 'node:http';
 import { loadConfig } from './core/config.ts';
-import { PorticoError } from './core/errors.ts';
+import { PorticoError, StoreUnavailableError } from './core/errors.ts';
+import { diagnose } from './core/store/fault.ts';
 import { buildCore, ensureAdmin } from './core/build.ts';
 import { createLogger } from './core/log.ts';
 import { dockerSocketPath } from './core/engine/docker-socket.ts';
@@ -118,6 +119,12 @@ export async function runMain(): Promise<void> {
       process.stderr.write(`portico: configuration error: ${err.message}\n`);
       process.exit(2);
     }
+    // Taking over a read-only or full data directory (chown) fails here, before the database is opened.
+    const f = config ? diagnose(err, config.dbPath) : null;
+    if (f) {
+      process.stderr.write(`portico: cannot prepare the data directory ${config!.dataDir}: ${f.detail} (${f.code})\n`);
+      process.exit(1);
+    }
     throw err;
   }
   const logger = createLogger({ format: config.logFormat, level: config.logLevel });
@@ -171,6 +178,16 @@ export async function runMain(): Promise<void> {
 
 if (import.meta.main) {
   runMain().catch((err) => {
+    // A data directory that is read-only or full is one line, not a stack (docs/storage-faults.md).
+    if (err instanceof StoreUnavailableError) {
+      process.stderr.write(`portico: ${typeof err.details?.reason === 'string' ? `cannot start: ${err.details.reason}` : err.message}\n`);
+      process.exit(1);
+    }
+    const code = (err as NodeJS.ErrnoException | null)?.code;
+    if (code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT') {
+      process.stderr.write(`portico: cannot start: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
     process.stderr.write(`portico: ${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
   });

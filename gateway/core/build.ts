@@ -45,7 +45,7 @@ export interface Core extends Services {
 export async function buildCore(config: Config, opts: { engine?: Engine; logger?: Logger; substitutions?: Substitute[]; periodic?: boolean } = {}): Promise<Core> {
   const logger = opts.logger ?? createLogger({ format: config.logFormat, level: config.logLevel });
   const metrics = new Registry();
-  const store = createStore(config.dbPath);
+  const store = createStore(config.dbPath, { logger });
   const engine = instrumentEngine(opts.engine ?? createDockerEngine(config.docker), metrics);
   const bus = new Bus();
   const sessions = createSessionStore(store.db, config.sessionIdleMinutes * 60_000, config.sessionAbsoluteHours * 3_600_000, store.accessRevision);
@@ -58,6 +58,8 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
       .catch((err) => { store.close(); throw err; });
   }
   const stateSync = await startStateSync({ config, store, engine, bus, logger, containers });
+  // Engine events seen while the store could not save left stale states: read them again.
+  store.health.onRecover(() => { stateSync.resync().catch((err) => logger.warn('resync after the store recovered failed', { err })); });
   const accessRecorder = createAccessRecorder({ store, log: containers.log, logger, flushMs: config.accessFlushMs });
   const ldapMs = config.ldapTimeoutSeconds * 1000;
   const ldap = createLdapDirectory(config.ldap, (c) => connectLdapServer(c, { connectMs: ldapMs, operationMs: ldapMs * 2 }), logger);

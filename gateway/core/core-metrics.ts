@@ -17,6 +17,7 @@ export function registerCoreMetrics(svc: Pick<Services, 'metrics' | 'store' | 'h
     return CONTAINER_STATES.filter((s) => s !== 'deleted').map((state) => [{ state }, counts[state] ?? 0]);
   });
   m.gauge('portico_engine_up', 'Whether the container engine answers (1) or not (0).', () => [[undefined, svc.health.engineUp() ? 1 : 0]]);
+  m.gauge('portico_store_writable', 'Whether the store can save (1) or its data directory refuses writes (0).', () => [[undefined, svc.store.health.status().ok ? 1 : 0]]);
   m.collectedCounter('portico_engine_event_reconnects_total', 'Reconnects of the engine event stream.', () => [[undefined, svc.health.reconnects()]]);
   const actions = m.counter('portico_container_actions_total', 'Container action jobs by action and result.');
   const starts = m.counter('portico_container_starts_total', 'Container starts (start, restart, reset) by result.');

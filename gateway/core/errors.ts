@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'E_UPSTREAM_UNREACHABLE'
   | 'E_UPSTREAM_TIMEOUT'
   | 'E_LDAP_UNAVAILABLE'
+  | 'E_STORE_UNAVAILABLE'
   | 'E_INTERNAL';
 
 /** PorticoError is the base class: a message for people, a code for programs, a status for HTTP. */
@@ -90,6 +91,17 @@ export class EngineError extends PorticoError {
     super(code, code === 'E_ENGINE_UNAVAILABLE' ? 503 : 502, message);
     this.name = 'EngineError';
     this.engineStatus = engineStatus;
+  }
+}
+
+/** StoreUnavailableError is a write the data directory refused (full, read-only, I/O error); `reason` says which. */
+export class StoreUnavailableError extends PorticoError {
+  /** expose makes the logger print it as one line: the reason is known, a stack adds nothing. */
+  readonly expose = true;
+  constructor(message: string, details: Record<string, unknown>, cause?: unknown) {
+    super('E_STORE_UNAVAILABLE', 503, message, details);
+    this.name = 'StoreUnavailableError';
+    if (cause !== undefined) this.cause = cause;
   }
 }
 

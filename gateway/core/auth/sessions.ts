@@ -4,6 +4,7 @@
  */
 import type { Db } from '../store/db.ts';
 import type { AccessRevision } from '../store/access-revision.ts';
+import { bestEffort } from '../store/health.ts';
 import { hashSecret, newSecret } from './tokens.ts';
 
 /** SESSION_COOKIE is the gateway's own cookie; the proxy never forwards it to apps. */
@@ -41,11 +42,12 @@ export function createSessionStore(db: Db, idleMs: number, absoluteMs: number, r
       if (!r) return null;
       const now = Date.now();
       const lastSeen = Date.parse(r.last_seen_at as string);
+      // Neither write may fail the request that caused it: a store that cannot save still serves.
       if (Date.parse(r.expires_at as string) <= now || lastSeen + idleMs <= now) {
-        s.remove.run(idHash);
+        bestEffort(db, 'expired session removals', () => s.remove.run(idHash));
         return null;
       }
-      if (now - lastSeen > 60_000) s.touch.run(new Date(now).toISOString(), idHash);
+      if (now - lastSeen > 60_000) bestEffort(db, 'session last-seen times', () => s.touch.run(new Date(now).toISOString(), idHash));
       return { idHash, userId: r.user_id as number, csrf: r.csrf as string, expiresAt: r.expires_at as string, lastSeenAt: r.last_seen_at as string };
     },
     destroy(id: string): void { s.remove.run(hashSecret(id)); revision.bump(); },

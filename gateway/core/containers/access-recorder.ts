@@ -4,7 +4,10 @@
  * aggregated Proxy line per container and minute (request and WebSocket counts, who), never a row
  * per request. The proxy calls `hit` on successful responses and `touch` on live WebSocket traffic
  * (what counts as use of an app: gateway/proxy/start-policy.ts).
+ * Nothing here throws into a request: when the store cannot save, access times stay in memory (one
+ * per container) and the log lines wait in a bounded queue; both are written when it can again.
  */
+import { StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { ContainerLog } from './container-log.ts';
@@ -12,6 +15,10 @@ import type { ContainerLog } from './container-log.ts';
 /** LOG_WINDOW_MS is how often the aggregated Proxy line is written per container. */
 export const LOG_WINDOW_MS = 60_000;
 const MAX_NAMES = 5;
+/** MAX_PENDING_LINES bounds the Proxy log lines kept while the store cannot save; older ones are dropped (and logged). */
+export const MAX_PENDING_LINES = 1000;
+
+interface PendingLine { id: number; uuid: string; user: string; text: string; date: string }
 
 interface Window { requests: number; websockets: number; users: Set<string>; uuid: string }
 
@@ -41,7 +48,9 @@ export function createAccessRecorder(deps: { store: Store; log: ContainerLog; lo
   const dirty = new Set<number>();
   const windows = new Map<number, Window>();
   const samplers: Array<() => void> = [];
+  const pending: PendingLine[] = [];
   let windowStart = now();
+  let failing = false;
 
   function windowOf(id: number, uuid: string): Window {
     let w = windows.get(id);
@@ -60,6 +69,7 @@ export function createAccessRecorder(deps: { store: Store; log: ContainerLog; lo
   function writeLog(): void {
     const minutes = Math.max(1, Math.round((now() - windowStart) / 60_000));
     windowStart = now();
+    const date = new Date(now()).toISOString();
     for (const [id, w] of windows) {
       const parts: string[] = [];
       if (w.requests) parts.push(`${w.requests} request${w.requests === 1 ? '' : 's'}`);
@@ -67,34 +77,58 @@ export function createAccessRecorder(deps: { store: Store; log: ContainerLog; lo
       const names = [...w.users];
       const user = names.length === 1 ? names[0] : 'anonymous';
       const who = names.length > 1 ? ` by ${names.join(', ')}${w.users.size >= MAX_NAMES ? ' and others' : ''}` : '';
-      try {
-        if (store.containers.byId(id)) {
-          log.add({ id, uuid: w.uuid }, 'INFO', user, 'Proxy', `Accessed: ${parts.join(', ')}${who} in the last ${minutes === 1 ? 'minute' : `${minutes} minutes`}`);
-        }
-      } catch (err) {
-        logger.warn('could not write the proxy access log line', { err });
-      }
+      pending.push({ id, uuid: w.uuid, user, date, text: `Accessed: ${parts.join(', ')}${who} in the last ${minutes === 1 ? 'minute' : `${minutes} minutes`}` });
     }
     windows.clear();
+    if (pending.length > MAX_PENDING_LINES) {
+      const over = pending.length - MAX_PENDING_LINES;
+      pending.splice(0, over);
+      store.health.dropped('proxy access log lines (the oldest waiting)', over);
+    }
+    writePending();
+  }
+
+  /** writePending writes the waiting Proxy lines in order; on a store fault the rest waits for the next flush. */
+  function writePending(): void {
+    while (pending.length > 0) {
+      const p = pending[0];
+      try {
+        if (store.containers.byId(p.id)) log.add({ id: p.id, uuid: p.uuid }, 'INFO', p.user, 'Proxy', p.text, p.date);
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) return;
+        logger.warn('could not write the proxy access log line', { err });
+      }
+      pending.shift();
+    }
+  }
+
+  function writeAccessTimes(): void {
+    const batch = [...dirty];
+    dirty.clear();
+    try {
+      store.transaction(() => {
+        for (const id of batch) store.containers.setAccessed(id, new Date(last.get(id)!).toISOString());
+      });
+      if (failing) logger.info('wrote buffered access times', { containers: batch.length });
+      failing = false;
+    } catch (err) {
+      for (const id of batch) dirty.add(id);
+      // One line per outage, not one per flush: the times are kept (one per container), not lost.
+      if (!failing) logger.warn('could not write access times; keeping them in memory and retrying', { containers: batch.length, err });
+      failing = true;
+    }
   }
 
   function flush(opts: { log?: boolean } = {}): void {
     for (const s of samplers) s();
-    if (dirty.size > 0) {
-      const batch = [...dirty];
-      dirty.clear();
-      try {
-        store.transaction(() => {
-          for (const id of batch) store.containers.setAccessed(id, new Date(last.get(id)!).toISOString());
-        });
-      } catch (err) {
-        for (const id of batch) dirty.add(id);
-        logger.warn('could not write access times', { err });
-      }
-    }
+    if (dirty.size > 0) writeAccessTimes();
     if (windows.size > 0 && (opts.log || now() - windowStart >= LOG_WINDOW_MS)) writeLog();
-    else if (windows.size === 0) windowStart = now();
+    else {
+      if (windows.size === 0) windowStart = now();
+      if (pending.length > 0) writePending();
+    }
   }
+  store.health.onRecover(() => flush());
 
   const timer = setInterval(() => flush(), deps.flushMs);
   timer.unref();
@@ -119,6 +153,8 @@ export function createAccessRecorder(deps: { store: Store; log: ContainerLog; lo
     stop() {
       clearInterval(timer);
       flush({ log: true });
+      if (dirty.size > 0) store.health.dropped('access times (unsaved at shutdown)', dirty.size);
+      if (pending.length > 0) store.health.dropped('proxy access log lines (unsaved at shutdown)', pending.length);
     },
   };
 }

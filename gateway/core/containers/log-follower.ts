@@ -5,6 +5,7 @@
  * start-up, when a container turns running and when the engine comes back; it ends when the app exits.
  */
 import type { Config } from '../config.ts';
+import { StoreUnavailableError } from '../errors.ts';
 import type { Engine, LogLine } from '../engine/engine.ts';
 import type { Bus } from '../events.ts';
 import type { Logger } from '../log.ts';
@@ -26,6 +27,9 @@ export interface LogFollower {
 /** BURST_LINES is the most lines held before they are written; BURST_MS the longest they wait. */
 const BURST_LINES = 2000;
 const BURST_MS = 50;
+/** MAX_HELD_LINES bounds what one container holds while the store cannot save; RETRY_MS is how often it tries again. */
+export const MAX_HELD_LINES = 20_000;
+const RETRY_MS = 2000;
 
 /** timeKey makes engine timestamps comparable as strings (fraction padded to nanoseconds). */
 export function timeKey(ts: string): string {
@@ -47,6 +51,8 @@ interface Follower {
   lastKey: string | null;
   lastRaw: string | null;
   timer: NodeJS.Timeout | null;
+  /** held is true while the store refuses writes: lines wait in `buffer` and are retried every RETRY_MS. */
+  held: boolean;
   c: Container;
 }
 
@@ -76,11 +82,36 @@ export function startLogFollower(deps: {
       });
       counts.set(id, keep ?? count);
       lines?.inc(undefined, rows.length);
+      if (f.held) logger.info('wrote held app log lines', { container: f.c.uuid, lines: rows.length });
+      f.held = false;
     } catch (err) {
-      // The container may have been deleted meanwhile (its lines go with it).
       counts.delete(id);
+      if (err instanceof StoreUnavailableError) return hold(f, rows, err);
+      // The container may have been deleted meanwhile (its lines go with it).
       if (store.containers.byId(id)) logger.warn('writing app log lines failed', { container: f.c.uuid, err });
     }
+  }
+
+  /** hold keeps `rows` (before newer lines) when the store cannot save, up to MAX_HELD_LINES, and retries. */
+  function hold(f: Follower, rows: LogRow[], err: StoreUnavailableError): void {
+    if (!f.held) logger.warn('app log lines not saved yet; holding them and retrying', { container: f.c.uuid, lines: rows.length, err });
+    f.held = true;
+    f.buffer = rows.concat(f.buffer);
+    trimHeld(f);
+    if (stopped) {
+      store.health.dropped(`app log lines of container ${f.c.uuid} (held at shutdown)`, f.buffer.length);
+      f.buffer = [];
+      return;
+    }
+    f.timer = setTimeout(() => flushOne(f), RETRY_MS);
+    f.timer.unref();
+  }
+
+  function trimHeld(f: Follower): void {
+    const over = f.buffer.length - MAX_HELD_LINES;
+    if (over <= 0) return;
+    f.buffer.splice(0, over);
+    store.health.dropped(`app log lines of container ${f.c.uuid} (the oldest held)`, over);
   }
 
   function onLine(f: Follower, l: LogLine): void {
@@ -89,6 +120,11 @@ export function startLogFollower(deps: {
     f.lastKey = key;
     f.lastRaw = l.time;
     f.buffer.push({ date: toIso(l.time), level: 'INFO', user: 'anonymous', process: 'Docker', text: l.text.replace(/\r$/, '') });
+    if (f.held) {
+      // The retry timer writes them; past the bound the oldest go (trimmed in steps, not per line).
+      if (f.buffer.length >= MAX_HELD_LINES + BURST_LINES) trimHeld(f);
+      return;
+    }
     if (f.buffer.length >= BURST_LINES) flushOne(f);
     else if (!f.timer) f.timer = setTimeout(() => flushOne(f), BURST_MS);
   }
@@ -101,7 +137,7 @@ export function startLogFollower(deps: {
     const last = c.dateLastDockerLog;
     const f: Follower = {
       dockerId: c.dockerId, abort: new AbortController(), done: Promise.resolve(), buffer: [],
-      lastKey: last ? timeKey(last) : null, lastRaw: last, timer: null, c,
+      lastKey: last ? timeKey(last) : null, lastRaw: last, timer: null, held: false, c,
     };
     followers.set(c.id, f);
     const since = last ? Math.max(0, Math.floor(new Date(last).getTime() / 1000)) : 0;

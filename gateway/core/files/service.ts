@@ -57,7 +57,7 @@ export function createFileService(deps: { config: Config; store: Store; logger: 
     const tmp = path.join(tmpDir, randomUUID());
     const hash = createHash('sha256');
     let size = 0;
-    const fh = await fs.promises.open(tmp, 'wx', 0o600);
+    const fh = await fs.promises.open(tmp, 'wx', 0o600).catch((err) => { throw store.health.wrap(err, tmp); });
     try {
       for await (const chunk of body) {
         size += chunk.length;
@@ -70,7 +70,7 @@ export function createFileService(deps: { config: Config; store: Store; logger: 
     } catch (err) {
       await fh.close().catch(() => {});
       await fs.promises.rm(tmp, { force: true });
-      throw err;
+      throw store.health.wrap(err, tmp); // a full or read-only data directory is a 503 with the reason
     }
     return { tmp, size, sha256: hash.digest('hex') };
   }
@@ -128,7 +128,7 @@ export function createFileService(deps: { config: Config; store: Store; logger: 
       } catch (err) {
         await fs.promises.rm(tmp, { force: true });
         await fs.promises.rm(final, { force: true });
-        throw err;
+        throw store.health.wrap(err, final);
       }
     },
 

@@ -12,6 +12,10 @@ import { createUptimeStore } from './uptime.ts';
 import { createTemplateStore } from './templates.ts';
 import { createFileStore } from './files.ts';
 import { AccessRevision } from './access-revision.ts';
+import { guardStore } from './health.ts';
+import type { StoreHealth } from './health.ts';
+import { silentLogger } from '../log.ts';
+import type { Logger } from '../log.ts';
 
 /** Store is what services receive: narrow per-concept stores plus a transaction helper. */
 export interface Store {
@@ -26,17 +30,21 @@ export interface Store {
   readonly files: ReturnType<typeof createFileStore>;
   /** accessRevision moves whenever access is withdrawn (see access-revision.ts). */
   readonly accessRevision: AccessRevision;
+  /** health says whether the store can save (and why not); see health.ts. */
+  readonly health: StoreHealth;
   transaction<T>(fn: () => T): T;
   close(): void;
 }
 
-/** createStore opens the database at `file` (':memory:' for tests), migrates it and prepares every statement. */
-export function createStore(file: string): Store {
+/** createStore opens the database at `file` (':memory:' for tests), migrates it, guards it and prepares every statement. */
+export function createStore(file: string, opts: { logger?: Logger; probeMs?: number } = {}): Store {
   const db = openDb(file);
+  const health = guardStore(db, file, opts.logger ?? silentLogger, opts.probeMs);
   const accessRevision = new AccessRevision();
   return {
     db,
     accessRevision,
+    health,
     users: createUserStore(db, accessRevision),
     projects: createProjectStore(db, accessRevision),
     containers: createContainerStore(db),
@@ -46,6 +54,6 @@ export function createStore(file: string): Store {
     templates: createTemplateStore(db),
     files: createFileStore(db),
     transaction: (fn) => tx(db, fn),
-    close: () => { if (db.isOpen) db.close(); },
+    close: () => { health.stop(); if (db.isOpen) db.close(); },
   };
 }

@@ -22,6 +22,9 @@ export function createSettingsStore(db: Db) {
     set(key: string, value: string): void { s.set.run(key, value); },
     /** getOrCreate returns the stored value, storing `make()` first when there is none (first writer wins). */
     getOrCreate(key: string, make: () => string): string {
+      // Read first: a page that needs an existing key must not need a write (a full disk still serves it).
+      const have = s.get.get(key) as { value: string } | undefined;
+      if (have) return have.value;
       s.insertIfMissing.run(key, make());
       return (s.get.get(key) as { value: string }).value;
     },

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
+import { bestEffort } from './health.ts';
 import type { User } from '../types.ts';
 import type { AccessRevision } from './access-revision.ts';
 
@@ -89,7 +90,9 @@ export function createUserStore(db: Db, revision: AccessRevision) {
       if (!r) return null;
       const now = nowIso();
       if (r.expires_at && r.expires_at <= now) return null;
-      if (!r.last_used_at || Date.parse(now) - Date.parse(r.last_used_at) > 60_000) s.touchToken.run(now, r.token_id);
+      if (!r.last_used_at || Date.parse(now) - Date.parse(r.last_used_at) > 60_000) {
+        bestEffort(db, 'API token last-used times', () => s.touchToken.run(now, r.token_id));
+      }
       return toUser(r);
     },
     tokensOf(userId: number): ApiTokenRecord[] {
