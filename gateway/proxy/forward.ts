@@ -57,9 +57,27 @@ class ForwardHandler implements UpstreamHandler {
     });
   }
 
-  head(statusCode: number, statusMessage: string, headers: string[]): void {
+  interim(statusCode: number, _reason: string, headers: string[]): void {
+    // RFC 9110 §15.2: 1xx answers go on, except to an HTTP/1.0 client. Node writes 102 and 103
+    // (with a Link, which is what a 103 is for); other 1xx codes are rare and dropped.
+    const res = this.res;
+    if (res.headersSent || this.req.httpVersionMinor === 0) return;
+    if (statusCode === 102) { res.writeProcessing(); return; }
+    if (statusCode !== 103) return;
+    const hints: Record<string, string | string[]> = {};
+    const out = responseHeaders(headers, this.route);
+    for (let i = 0; i < out.length; i += 2) {
+      const prev = hints[out[i]];
+      hints[out[i]] = prev === undefined ? out[i + 1] : ([] as string[]).concat(prev, out[i + 1]);
+    }
+    res.writeEarlyHints(hints);
+  }
+
+  head(statusCode: number, statusMessage: string, headers: string[], codings: string): void {
     this.status = statusCode;
     const out = responseHeaders(headers, this.route);
+    // Codings the app applied stay named (RFC 9112 §6.1); Node's server adds the chunked framing.
+    if (codings !== '') out.push('transfer-encoding', codings + ', chunked');
     const res = this.res;
     if (statusMessage) res.writeHead(statusCode, statusMessage, out);
     else res.writeHead(statusCode, out);
@@ -91,7 +109,7 @@ class ForwardHandler implements UpstreamHandler {
       } else {
         s.write(chunk);
       }
-      return afterWrite(s, this.onDrain ??= () => this.up?.resume());
+      return afterWrite(s, this.onDrain ??= () => this.up?.resume(), false);
     }
     // ServerResponse corks each write until the next tick: the view is always still held.
     if (res.write(chunk)) return KEPT;
@@ -107,12 +125,15 @@ class ForwardHandler implements UpstreamHandler {
 
   error(err: Error): void {
     this.done = true;
-    if (this.res.destroyed || this.req.destroyed && !this.res.headersSent || this.res.headersSent) {
+    // (Not req.destroyed: Node destroys a request once its body has been read, and a POST whose
+    // answer failed must still get its 502.)
+    if (this.res.destroyed) return;
+    logUpstream(this.deps.logger, err, { uuid: this.route.uuid, title: this.route.title, method: this.req.method, path: this.path });
+    if (this.res.headersSent) {
       this.res.destroy();
       return;
     }
     const failure = upstreamError(err, this.route.title);
-    logUpstream(this.deps.logger, err, { uuid: this.route.uuid, title: this.route.title, method: this.req.method, path: this.path });
     this.deps.metrics.response(failure.status, (performance.now() - this.t0) / 1000);
     sendFailure(this.res, failure, false);
   }
@@ -133,5 +154,5 @@ export function forward(req: IncomingMessage, res: ServerResponse, route: Route,
   const headers = appHeaders(scanned, req.socket, route, dropAuthorization);
   const body = scanned.hasBody ? req : null;
   const h = new ForwardHandler(req, res, route, deps, user, path, t0);
-  h.up = route.pool!.request({ method: req.method!, path, headers, body }, h);
+  h.up = route.pool!.request({ method: req.method!, path, headers, body, client: user }, h);
 }
