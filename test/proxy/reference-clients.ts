@@ -11,9 +11,11 @@ import { Agent, request } from 'undici';
 export interface Outcome { ok: boolean; status?: number; body?: string; error?: string }
 
 /** rawApp serves `raw` (latin1) to every connection once the request head is in, then ends the socket unless `keepOpen`. */
-export async function rawApp(raw: string, keepOpen = false): Promise<{ port: number; close(): Promise<void> }> {
+export async function rawApp(raw: string, keepOpen = false): Promise<{ port: number; connections(): number; close(): Promise<void> }> {
   const open = new Set<net.Socket>();
+  let connections = 0;
   const server = net.createServer((s) => {
+    connections++;
     open.add(s);
     s.on('close', () => open.delete(s));
     s.on('error', () => {});
@@ -29,6 +31,7 @@ export async function rawApp(raw: string, keepOpen = false): Promise<{ port: num
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     port: (server.address() as AddressInfo).port,
+    connections: () => connections,
     close: () => new Promise<void>((r) => { for (const c of open) c.destroy(); server.close(() => r()); }),
   };
 }
