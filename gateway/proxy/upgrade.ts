@@ -24,6 +24,7 @@ import { readOnlyRefusal } from './read-only.ts';
 const NOT_FOUND = new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
 const UNAUTHENTICATED = new PorticoError('E_UNAUTHENTICATED', 401, 'authentication required');
 const HANDSHAKE_TIMEOUT_MS = 30_000;
+const UPGRADE_WITH_BODY = new PorticoError('E_BAD_REQUEST', 400, 'an Upgrade request cannot carry a body (Content-Length or Transfer-Encoding)');
 
 interface Live { client: Duplex; upstream: Socket; id: number; bytes: number }
 
@@ -112,6 +113,9 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
 
   function upgrade(req: IncomingMessage, client: Duplex, head: Buffer): void {
     client.on('error', () => client.destroy());
+    // The handshake goes to the app without a body, which would leave the app waiting for it.
+    const cl = req.headers['content-length'];
+    if ((cl !== undefined && cl !== '0') || req.headers['transfer-encoding'] !== undefined) { socketFailure(client, UPGRADE_WITH_BODY); return; }
     const target = parseTarget(req.url!);
     if (target === null) { socketFailure(client, NOT_FOUND); return; }
     const caller = o.auth.resolve(req.headers.authorization, req.headers.cookie);
