@@ -1,0 +1,80 @@
+/**
+ * fairness.test.ts: one member cannot take an app, or the gateway, from everyone else — through
+ * the whole gateway, with bounded loads (counts and times fixed) and the figures printed. The app
+ * is a small Node server in a container: /slow never answers, /big/<n> sends n bytes, / says ok.
+ */
+import t from 'tap';
+import net from 'node:net';
+import { request } from 'undici';
+import { startGateway, WS_IMAGE } from '../helpers/gateway.ts';
+import { createContainer, startContainer } from './helpers.ts';
+
+const APP = `node -e "require('http').createServer((q,s)=>{if(q.url==='/slow')return;`
+  + `if(q.url.startsWith('/big/')){s.setHeader('content-length',+q.url.slice(5));s.end(Buffer.alloc(+q.url.slice(5),97));return}s.end('ok')}).listen(80)"`;
+
+/** timed runs `fn` and returns its result and the milliseconds it took. */
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const r = await fn();
+  return [r, performance.now() - t0];
+}
+
+t.test('fairness', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const { token: owner } = await gw.user('owner', { project, role: 'owner' });
+  const { token: guest } = await gw.user('guest', { project, role: 'guest' });
+  const { token: admin } = await gw.user('admin', { admin: true });
+  const uuid = await createContainer(gw, owner, project, { ...WS_IMAGE, command: APP });
+  await startContainer(gw, owner, uuid);
+  const prefix = `/containers/proxy/${uuid}`;
+  const asAdmin = () => timed(async () => {
+    const r = await request(`${gw.base}${prefix}/`, { headers: { authorization: `token ${admin}` }, headersTimeout: 20_000 });
+    return { status: r.statusCode, text: await r.body.text() };
+  });
+  t.equal((await asAdmin())[0].text, 'ok', 'the app answers');
+  const opened: net.Socket[] = [];
+  t.teardown(() => { for (const s of opened) s.destroy(); });
+  const connect = () => {
+    const s = net.connect(gw.port, '127.0.0.1');
+    s.on('error', () => {});
+    opened.push(s);
+    return s;
+  };
+
+  t.test('regression: 260 clients of one member that never read a 4 MiB answer do not block the app for the site admin', async (t) => {
+    const readers: net.Socket[] = [];
+    for (let k = 0; k < 260; k++) {
+      const s = connect();
+      s.pause(); // never reads
+      s.write(`GET ${prefix}/big/4194304 HTTP/1.1\r\nHost: x\r\nAuthorization: token ${guest}\r\n\r\n`);
+      readers.push(s);
+    }
+    // The guest's 64 sockets first fill the readers' socket buffers (some 200 MB on loopback): then the admin asks.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const [a, ms] = await asAdmin();
+    t.equal(a.status, 200, `the admin is answered in ${ms.toFixed(0)} ms (nginx: 113 ms; before: no answer in 20 s)`);
+    t.ok(ms < 5_000);
+    for (const s of readers) s.destroy();
+  });
+
+  t.test('regression: 60,000 pipelined requests to a slow path, then a disconnect, do not freeze the gateway', async (t) => {
+    const s = connect();
+    let got = 0;
+    s.on('data', (d) => { got += d.length; });
+    const one = `GET ${prefix}/slow HTTP/1.1\r\nHost: x\r\nAuthorization: token ${guest}\r\nContent-Length: 0\r\n\r\n`;
+    const cpu0 = process.cpuUsage();
+    s.write(one.repeat(60_000));
+    await new Promise((r) => setTimeout(r, 1_000));
+    const [, during] = await timed(() => fetch(`${gw.base}/healthz`).then((r) => r.text()));
+    s.destroy();
+    const [h, after] = await timed(() => fetch(`${gw.base}/healthz`).then((r) => r.status));
+    const cpu = process.cpuUsage(cpu0);
+    t.equal(h, 200);
+    t.ok(during < 5_000 && after < 5_000, `/healthz answered in ${during.toFixed(0)} ms during and ${after.toFixed(0)} ms after the disconnect (before: 17 s)`);
+    t.comment(`gateway CPU for the flood: ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms`);
+    const [a] = await asAdmin();
+    t.equal(a.status, 200, 'and the app is still reachable');
+  });
+});
