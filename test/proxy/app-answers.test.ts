@@ -24,12 +24,15 @@ const ANSWERS: Record<string, string> = {
 const RAW_APP = `node -e "const R={${Object.entries(ANSWERS).map(([k, v]) => `'${k}':'${v}'`).join(',')}};`
   + `require('net').createServer(s=>{let b='';s.on('error',()=>{});s.on('data',d=>{b+=d.toString('latin1');let i;`
   + `while((i=b.indexOf('\\r\\n\\r\\n'))>=0){const h=b.slice(0,i);const m=/content-length: *(\\d+)/i.exec(h);const n=m?+m[1]:0;if(b.length<i+4+n)return;`
-  + `b=b.slice(i+4+n);const a=R[h.split(' ')[1]]||R['/'];s.write(a,'latin1');if(!/ength|chunked/.test(a))s.end()}})}).listen(80)"`;
+  + `b=b.slice(i+4+n);const p=h.split(' ')[1];if(p==='/chunks'){let c='';for(let k=0;k<64;k++)c+='400\\r\\n'+'a'.repeat(1024)+'\\r\\n';`
+  + `s.write('HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n');for(let k=0;k<64;k++)s.write(c);s.write('0\\r\\n\\r\\n');continue}`
+  + `const a=R[p]||R['/'];s.write(a,'latin1');if(!/ength|chunked/.test(a))s.end()}})}).listen(80)"`;
 
-/** raw sends one request (Connection: close) and returns every byte of the answer as latin1. */
-function raw(port: number, text: string): Promise<string> {
+/** raw sends one request (Connection: close) and returns every byte of the answer as latin1; `stallMs`: reads nothing that long first. */
+function raw(port: number, text: string, stallMs = 0): Promise<string> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1');
+    if (stallMs > 0) { s.pause(); setTimeout(() => s.resume(), stallMs); }
     let out = '';
     s.on('data', (d) => { out += d.toString('latin1'); });
     s.on('close', () => resolve(out));
@@ -48,7 +51,7 @@ t.test('apps that answer in unusual or broken ways', async (t) => {
   const uuid = await createContainer(gw, token, project, { ...WS_IMAGE, command: RAW_APP });
   await startContainer(gw, token, uuid);
   const prefix = `/containers/proxy/${uuid}`;
-  const get = (path: string, extra = '') => raw(gw.port, `GET ${prefix}${path} HTTP/1.1\r\nHost: x\r\nAuthorization: token ${token}\r\nConnection: close\r\n${extra}\r\n`);
+  const get = (path: string, extra = '', stallMs = 0) => raw(gw.port, `GET ${prefix}${path} HTTP/1.1\r\nHost: x\r\nAuthorization: token ${token}\r\nConnection: close\r\n${extra}\r\n`, stallMs);
   const body = (answer: string) => answer.slice(answer.indexOf('\r\n\r\n') + 4);
   // The first request after a start may be held by the starter: one plain request first.
   await get('/');
@@ -78,6 +81,14 @@ t.test('apps that answer in unusual or broken ways', async (t) => {
       const hints = await get('/hints', extra);
       t.match(hints, /^HTTP\/1\.1 103 Early Hints\r\n(?:.*\r\n)*?link: <\/a\.css>; rel=preload\r\n/i, 'regression: 103 Early Hints are forwarded, not dropped');
       t.match(hints, /\r\n\r\nHTTP\/1\.1 200 OK\r\n/, 'then the answer');
+
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.name);
+      process.on('warning', onWarning);
+      const slow = await get('/chunks', extra, 1_000);
+      process.off('warning', onWarning);
+      t.ok(slow.length > 4 * 1024 * 1024 && slow.endsWith('0\r\n\r\n'), `4 MiB of 1 KiB chunks reach a reader that stalled 1 s (${slow.length} bytes)`);
+      t.notOk(warnings.includes('MaxListenersExceededWarning'), 'regression: a slow reader of many small chunks causes no MaxListenersExceededWarning on drain');
     });
   }
 
