@@ -138,7 +138,7 @@ export class Exchange {
     s.write(head + '\r\n', 'latin1');
     let waiting = false;
     const onData = (chunk: Buffer) => {
-      if (chunk.length === 0) return;
+      if (chunk.length === 0 || s.destroyed) return; // (destroyed: answered before the body was all sent; the rest is dropped)
       const ok = chunked ? (s.write(chunk.length.toString(16) + '\r\n'), s.write(chunk), s.write('\r\n')) : s.write(chunk);
       if (!ok && !waiting) { waiting = true; body.pause(); s.once('drain', () => { waiting = false; body.resume(); }); }
     };
@@ -319,7 +319,13 @@ export class Exchange {
     if (this.finished) return;
     this.settle();
     this.h.end();
-    if (this.sentBody) this.release();
+    if (this.sentBody) { this.release(); return; }
+    // The app answered before the request body was all sent (a slow upload, say): the rest is of
+    // no use to it (RFC 9112 §9.5 lets a client stop sending), and waiting for it would hold the
+    // socket for as long as the client likes. The socket is closed; Node's server drains the body.
+    this.keepAlive = false;
+    this.release();
+    this.req.body?.resume();
   }
 
   private release(): void {

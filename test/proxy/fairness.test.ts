@@ -1,7 +1,8 @@
 /**
  * fairness.test.ts: one member cannot take an app, or the gateway, from everyone else — through
  * the whole gateway, with bounded loads (counts and times fixed) and the figures printed. The app
- * is a small Node server in a container: /slow never answers, /big/<n> sends n bytes, / says ok.
+ * is a small Node server in a container: /slow never answers, /big/<n> sends n bytes, /read answers
+ * once it has read the body, / says ok (at once, without reading a body).
  */
 import t from 'tap';
 import net from 'node:net';
@@ -9,7 +10,7 @@ import { request } from 'undici';
 import { startGateway, WS_IMAGE } from '../helpers/gateway.ts';
 import { createContainer, startContainer } from './helpers.ts';
 
-const APP = `node -e "require('http').createServer((q,s)=>{if(q.url==='/slow')return;`
+const APP = `node -e "require('http').createServer((q,s)=>{if(q.url==='/slow')return;if(q.url==='/read'){q.resume();q.on('end',()=>s.end('read'));return}`
   + `if(q.url.startsWith('/big/')){s.setHeader('content-length',+q.url.slice(5));s.end(Buffer.alloc(+q.url.slice(5),97));return}s.end('ok')}).listen(80)"`;
 
 /** timed runs `fn` and returns its result and the milliseconds it took. */
@@ -58,6 +59,24 @@ t.test('fairness', async (t) => {
     t.ok(ms < 5_000);
     for (const s of readers) s.destroy();
   });
+
+  for (const path of ['/read', '/']) {
+    t.test(`regression: 260 uploads of one member sending a byte every 2 s do not block the app for the site admin (${path === '/' ? 'the app answers at once' : 'the app reads them'})`, async (t) => {
+      const uploads: net.Socket[] = [];
+      for (let k = 0; k < 260; k++) {
+        const s = connect();
+        s.write(`POST ${prefix}${path} HTTP/1.1\r\nHost: x\r\nAuthorization: token ${guest}\r\nContent-Length: 1000\r\n\r\na`);
+        uploads.push(s);
+      }
+      const drip = setInterval(() => { for (const s of uploads) s.write('a'); }, 2_000);
+      await new Promise((r) => setTimeout(r, 2_500));
+      const [a, ms] = await asAdmin();
+      clearInterval(drip);
+      t.equal(a.status, 200, `the admin is answered in ${ms.toFixed(0)} ms (before: no answer in 20 s)`);
+      t.ok(ms < 5_000);
+      for (const s of uploads) s.destroy();
+    });
+  }
 
   t.test('regression: 60,000 pipelined requests to a slow path, then a disconnect, do not freeze the gateway', async (t) => {
     const s = connect();
