@@ -9,6 +9,10 @@
  * cork each write until the next tick and so hold the view); a write the kernel takes whole leaves
  * nothing behind, and the read buffer is reused. A body Node frames itself (chunked) goes through
  * ServerResponse, and its views are reported KEPT.
+ *
+ * Pipelined requests on one client connection go to the app one at a time, in order (Node's server
+ * hands them over all at once): the answers go out in that order anyway, and so a connection holds
+ * at most one upstream socket. At most MAX_PIPELINED wait; more get a 503 at once.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -21,7 +25,8 @@ import type { Route } from './routes.ts';
 import { logUpstream, sendFailure, upstreamError } from './failure.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import { afterWrite, KEPT, PAUSE } from './raw-upstream.ts';
-import type { UpstreamHandler } from './raw-upstream.ts';
+import type { UpstreamHandler, UpstreamRequest } from './raw-upstream.ts';
+import { PorticoError } from '../core/errors.ts';
 
 /** ForwardDeps are the shared parts every forwarded request uses. */
 export interface ForwardDeps {
@@ -30,6 +35,12 @@ export interface ForwardDeps {
   metrics: ProxyMetrics;
   trustProxy: boolean;
 }
+
+/** Line is one client connection's pipelined requests on Node's path: one goes to the app at a time. */
+interface Line { busy: boolean; waiting: ForwardHandler[] }
+const LINE = Symbol('portico.pipeline');
+const MAX_PIPELINED = 64;
+const PIPELINE_FULL = new PorticoError('E_UPSTREAM_BUSY', 503, `more than ${MAX_PIPELINED} pipelined requests wait on this connection`);
 
 class ForwardHandler implements UpstreamHandler {
   private readonly req: IncomingMessage;
@@ -47,6 +58,9 @@ class ForwardHandler implements UpstreamHandler {
   private ended = false;
   private flushed = false;
   private onDrain: (() => void) | null = null;
+  /** line: the connection's pipeline while this request is in it; pending: the request, until its turn. */
+  line: Line | null = null;
+  pending: UpstreamRequest | null = null;
 
   constructor(req: IncomingMessage, res: ServerResponse, route: Route, deps: ForwardDeps, user: string, path: string, t0: number) {
     this.req = req; this.res = res; this.route = route; this.deps = deps; this.user = user; this.path = path; this.t0 = t0;
@@ -54,7 +68,33 @@ class ForwardHandler implements UpstreamHandler {
     res.on('close', () => {
       // The client went away before the answer was complete: stop the upstream request too.
       if (!this.done) this.up?.abort();
+      this.leave();
     });
+  }
+
+  /** begin sends the request to the app (now, or when its turn in the pipeline comes). */
+  begin(): void {
+    const r = this.pending!;
+    this.pending = null;
+    this.up = this.route.pool!.request(r, this);
+  }
+
+  /** leave takes the request out of its connection's pipeline and starts the next one still wanted. */
+  private leave(): void {
+    const line = this.line;
+    if (line === null) return;
+    this.line = null;
+    if (this.pending !== null) return; // never started: skipped when its turn comes
+    line.busy = false;
+    let next: ForwardHandler | undefined;
+    while ((next = line.waiting.shift()) !== undefined) {
+      if (next.line === null || next.res.destroyed) continue;
+      line.busy = true;
+      // After the present callback: the socket of the answer just ended is back in the pool by then.
+      const n = next;
+      queueMicrotask(() => n.begin());
+      return;
+    }
   }
 
   interim(statusCode: number, _reason: string, headers: string[]): void {
@@ -121,10 +161,12 @@ class ForwardHandler implements UpstreamHandler {
     this.done = true;
     if (!this.ended) this.res.end();
     this.deps.metrics.response(this.status, (performance.now() - this.t0) / 1000);
+    this.leave();
   }
 
   error(err: Error): void {
     this.done = true;
+    this.leave();
     // (Not req.destroyed: Node destroys a request once its body has been read, and a POST whose
     // answer failed must still get its 502.)
     if (this.res.destroyed) return;
@@ -154,5 +196,17 @@ export function forward(req: IncomingMessage, res: ServerResponse, route: Route,
   const headers = appHeaders(scanned, req.socket, route, dropAuthorization);
   const body = scanned.hasBody ? req : null;
   const h = new ForwardHandler(req, res, route, deps, user, path, t0);
-  h.up = route.pool!.request({ method: req.method!, path, headers, body, client: user }, h);
+  h.pending = { method: req.method!, path, headers, body, client: user };
+  const socket = req.socket as Socket & { [LINE]?: Line };
+  const line = socket[LINE] ??= { busy: false, waiting: [] };
+  h.line = line;
+  if (!line.busy) { line.busy = true; h.begin(); return; }
+  if (line.waiting.length >= MAX_PIPELINED) {
+    h.line = null;
+    h.pending = null;
+    sendFailure(res, PIPELINE_FULL, false);
+    deps.metrics.response(503, (performance.now() - t0) / 1000);
+    return;
+  }
+  line.waiting.push(h);
 }

@@ -2,7 +2,8 @@
  * fairness.test.ts: one member cannot take an app, or the gateway, from everyone else — through
  * the whole gateway, with bounded loads (counts and times fixed) and the figures printed. The app
  * is a small Node server in a container: /slow never answers, /big/<n> sends n bytes, /read answers
- * once it has read the body, / says ok (at once, without reading a body).
+ * once it has read the body, /count answers after 50 ms with the most requests it has had at once,
+ * / says ok (at once, without reading a body).
  */
 import t from 'tap';
 import net from 'node:net';
@@ -10,7 +11,9 @@ import { request } from 'undici';
 import { startGateway, WS_IMAGE } from '../helpers/gateway.ts';
 import { createContainer, startContainer } from './helpers.ts';
 
-const APP = `node -e "require('http').createServer((q,s)=>{if(q.url==='/slow')return;if(q.url==='/read'){q.resume();q.on('end',()=>s.end('read'));return}`
+const APP = `node -e "let c=0,m=0;require('http').createServer((q,s)=>{if(q.url==='/slow')return;`
+  + `if(q.url==='/count'){c++;m=Math.max(m,c);setTimeout(()=>{c--;s.end('max '+m)},50);return}`
+  + `if(q.url==='/read'){q.resume();q.on('end',()=>s.end('read'));return}`
   + `if(q.url.startsWith('/big/')){s.setHeader('content-length',+q.url.slice(5));s.end(Buffer.alloc(+q.url.slice(5),97));return}s.end('ok')}).listen(80)"`;
 
 /** timed runs `fn` and returns its result and the milliseconds it took. */
@@ -78,15 +81,29 @@ t.test('fairness', async (t) => {
     });
   }
 
+  t.test("pipelined requests on Node's path go to the app one at a time, in order", async (t) => {
+    const s = connect();
+    let got = '';
+    const done = new Promise<void>((r) => { s.on('data', (d) => { got += d.toString('latin1'); if ((got.match(/max \d+/g) ?? []).length === 5) r(); }); });
+    s.write(`GET ${prefix}/count HTTP/1.1\r\nHost: x\r\nAuthorization: token ${guest}\r\nContent-Length: 0\r\n\r\n`.repeat(5));
+    await Promise.race([done, new Promise((r) => setTimeout(r, 5_000))]);
+    t.same(got.match(/max \d+/g), ['max 1', 'max 1', 'max 1', 'max 1', 'max 1'], 'five answers, and the app never had two of them at once');
+    s.destroy();
+  });
+
   t.test('regression: 60,000 pipelined requests to a slow path, then a disconnect, do not freeze the gateway', async (t) => {
     const s = connect();
-    let got = 0;
-    s.on('data', (d) => { got += d.length; });
+    let got = '';
+    s.on('data', (d) => { if (got.length < 65_536) got += d.toString('latin1'); });
     const one = `GET ${prefix}/slow HTTP/1.1\r\nHost: x\r\nAuthorization: token ${guest}\r\nContent-Length: 0\r\n\r\n`;
     const cpu0 = process.cpuUsage();
     s.write(one.repeat(60_000));
     await new Promise((r) => setTimeout(r, 1_000));
     const [, during] = await timed(() => fetch(`${gw.base}/healthz`).then((r) => r.text()));
+    // (Answers go out in order: nothing can come before the first, which never ends. The requests go
+    // to the app one at a time, those past the connection's bound are answered 503 into Node's
+    // queue, and once that queue is full Node stops reading the connection.)
+    t.equal(got, '', 'no answer overtakes the first');
     s.destroy();
     const [h, after] = await timed(() => fetch(`${gw.base}/healthz`).then((r) => r.status));
     const cpu = process.cpuUsage(cpu0);
