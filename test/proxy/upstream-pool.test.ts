@@ -109,12 +109,12 @@ t.test('regression: one client cannot hold every socket of an app; a closed sock
   const pool = new RawPool('127.0.0.1', a.port, { connections: 4, perClient: 2 });
   t.teardown(() => pool.close());
   const guest = Array.from({ length: 10 }, () => send(pool, { path: '/slow', client: 'guest' }));
-  await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 300));
   t.equal(a.state.heads, 2, "the guest's ten slow requests take two sockets; the rest wait behind its share");
   const admin = await send(pool, { client: 'admin' });
   t.equal(admin.body, 'x', `another user is answered at once (${admin.ms.toFixed(0)} ms)`);
   guest[0].handle.abort();
-  await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 300));
   t.equal(a.state.heads, 4, "an aborted guest request's place (its socket closed) goes to the guest's next one");
   for (const g of guest) g.handle.abort();
 });
