@@ -36,8 +36,8 @@ function isOws(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-/** BAD_FIELD_CHAR: what no field line carries — control characters but HTAB, and a CR not ending its line. */
-const BAD_FIELD_CHAR = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)/;
+/** BAD_FIELD_CHAR: what no field line carries — control characters but HTAB, and a CR not ending its line (global: searched from lastIndex). */
+const BAD_FIELD_CHAR = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)/g;
 /** BAD_REASON_CHAR: a reason phrase with these is accepted (llhttp does) but not passed on. */
 const BAD_REASON_CHAR = /[\0-\x08\x0a-\x1f\x7f]/;
 const DIGITS = /^\d{1,15}$/;
@@ -70,7 +70,8 @@ export function parseResponseHead(text: string): ResponseHead | string {
   if (BAD_REASON_CHAR.test(reason)) reason = '';
   if (status === 101) return 'the app switched protocols on a plain request';
   // Values are passed on as they are: no control characters, no CR outside line ends.
-  if (eol < text.length && BAD_FIELD_CHAR.test(text.length - eol > 1 ? text.slice(eol + 1) : '')) return 'the app sent control characters in its response head';
+  BAD_FIELD_CHAR.lastIndex = eol + 1;
+  if (eol + 1 < text.length && BAD_FIELD_CHAR.test(text)) return 'the app sent control characters in its response head';
   const headers: string[] = [];
   let length = -1;
   let te: string | null = null;
