@@ -11,9 +11,18 @@ import type { Logger } from '../core/log.ts';
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ETIMEDOUT']);
 
-/** upstreamError maps an error talking to an app to 502 (refused, reset) or 504 (timed out). */
+/** POOL_CODES are the upstream pool's own refusals and limits (raw-upstream.ts), logged as one line too. */
+const POOL_CODES = new Set(['EBUSY', 'ESTALLED']);
+
+/**
+ * upstreamError maps an error talking to an app to 502 (refused, reset, or an answer that is not
+ * valid HTTP), 503 (every connection to the app busy for too long) or 504 (timed out).
+ */
 export function upstreamError(err: unknown, title: string): PorticoError {
   const code = (err as { code?: string }).code ?? 'error';
+  const why = (err as { message?: string }).message ?? '';
+  if (code === 'EPROTO') return new PorticoError('E_UPSTREAM_INVALID', 502, `the app of "${title}" sent an answer that is not valid HTTP: ${why}`);
+  if (code === 'EBUSY') return new PorticoError('E_UPSTREAM_BUSY', 503, `the app of "${title}" is busy: ${why}`);
   if (TIMEOUT_CODES.has(code)) return new PorticoError('E_UPSTREAM_TIMEOUT', 504, `the app of "${title}" did not answer in time (${code})`);
   return new PorticoError('E_UPSTREAM_UNREACHABLE', 502, `the app of "${title}" cannot be reached (${code})`);
 }
@@ -21,7 +30,7 @@ export function upstreamError(err: unknown, title: string): PorticoError {
 /** logUpstream writes one line for a known network error, the stack only for anything else. */
 export function logUpstream(logger: Logger, err: unknown, what: { uuid: string; title: string; method?: string; path?: string }): void {
   const e = err as { code?: string; message?: string };
-  if (isNetworkError(err)) {
+  if (isNetworkError(err) || POOL_CODES.has(e.code ?? '')) {
     logger.warn(`proxy: upstream ${e.code}: ${e.message ?? ''}`.trim(), { container: what.uuid, title: what.title, method: what.method, path: what.path });
   } else {
     logger.error('proxy: unexpected upstream error', { container: what.uuid, err });

@@ -58,7 +58,17 @@ class FastForward implements UpstreamHandler {
     this.conn = conn; this.route = route; this.deps = deps; this.user = user; this.method = method; this.path = path; this.t0 = t0;
   }
 
-  head(statusCode: number, reason: string, headers: string[]): void {
+  interim(statusCode: number, reason: string, headers: string[]): void {
+    // RFC 9110 §15.2: 1xx answers go on to the client as they come (the fast path serves only HTTP/1.1).
+    const s = this.conn.socket;
+    if (this.sent || s.destroyed) return;
+    const out = responseHeaders(headers, this.route);
+    let h = 'HTTP/1.1 ' + statusCode + ' ' + (reason || STATUS_CODES[statusCode] || '') + '\r\n';
+    for (let i = 0; i < out.length; i += 2) h += out[i] + ': ' + out[i + 1] + '\r\n';
+    s.write(h + '\r\n', 'latin1');
+  }
+
+  head(statusCode: number, reason: string, headers: string[], codings: string): void {
     this.status = statusCode;
     const out = responseHeaders(headers, this.route);
     let h = 'HTTP/1.1 ' + statusCode + ' ' + (reason || STATUS_CODES[statusCode] || '') + '\r\n';
@@ -72,13 +82,15 @@ class FastForward implements UpstreamHandler {
     }
     if (!date) h += 'date: ' + httpDate() + '\r\n';
     const bodiless = this.method === 'HEAD' || statusCode === 204 || statusCode === 304;
-    if (!length && !bodiless) { this.chunked = true; h += 'transfer-encoding: chunked\r\n'; }
+    // Codings the app applied stay named (RFC 9112 §6.1): only the chunked framing is ours.
+    if (codings !== '') { this.chunked = true; h += 'transfer-encoding: ' + codings + ', chunked\r\n'; }
+    else if (!length && !bodiless) { this.chunked = true; h += 'transfer-encoding: chunked\r\n'; }
     if (!this.conn.keepAlive) h += 'connection: close\r\n';
     this.text = h + '\r\n';
     if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.user, this.active);
   }
 
-  data(chunk: Buffer, _last: boolean): number {
+  data(chunk: Buffer, last: boolean): number {
     const s = this.conn.socket;
     if (s.destroyed) return 0; // the client left: its 'close' aborts the exchange
     if (!this.sent || this.chunked) {
@@ -91,7 +103,7 @@ class FastForward implements UpstreamHandler {
     } else {
       s.write(chunk);
     }
-    return afterWrite(s, this.onDrain ??= () => this.up?.resume());
+    return afterWrite(s, this.onDrain ??= () => this.up?.resume(), last);
   }
 
   end(): void {
@@ -106,13 +118,14 @@ class FastForward implements UpstreamHandler {
 
   error(err: Error): void {
     const s = this.conn.socket;
-    if (this.sent || s.destroyed) {
+    if (s.destroyed) return; // the client left: nothing to tell
+    logUpstream(this.deps.logger, err, { uuid: this.route.uuid, title: this.route.title, method: this.method, path: this.path });
+    if (this.sent) {
       // Part of the answer is out: the client can only learn of the failure by the connection closing.
       s.destroy();
       return;
     }
     const failure = upstreamError(err, this.route.title);
-    logUpstream(this.deps.logger, err, { uuid: this.route.uuid, title: this.route.title, method: this.method, path: this.path });
     this.deps.metrics.response(failure.status, (performance.now() - this.t0) / 1000);
     this.sent = true;
     s.write(failureAnswer(failure, this.conn.keepAlive), 'latin1');
@@ -125,7 +138,7 @@ export function fastForward(conn: FrontConn, method: string, route: Route, path:
   const headers = appHeaders(scanned, conn.socket, route, dropAuthorization);
   const h = new FastForward(conn, route, deps, user, method, path, t0);
   h.active = isActivity(method, scanned.fetchMode);
-  const up = route.pool!.request({ method, path, headers, body: null }, h);
+  const up = route.pool!.request({ method, path, headers, body: null, client: user }, h);
   h.up = up;
   conn.current = up;
 }

@@ -9,6 +9,10 @@
  * cork each write until the next tick and so hold the view); a write the kernel takes whole leaves
  * nothing behind, and the read buffer is reused. A body Node frames itself (chunked) goes through
  * ServerResponse, and its views are reported KEPT.
+ *
+ * Pipelined requests on one client connection go to the app one at a time, in order (Node's server
+ * hands them over all at once): the answers go out in that order anyway, and so a connection holds
+ * at most one upstream socket. At most MAX_PIPELINED wait; more get a 503 at once.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -22,7 +26,8 @@ import { isActivity } from './start-policy.ts';
 import { logUpstream, sendFailure, upstreamError } from './failure.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import { afterWrite, KEPT, PAUSE } from './raw-upstream.ts';
-import type { UpstreamHandler } from './raw-upstream.ts';
+import type { UpstreamHandler, UpstreamRequest } from './raw-upstream.ts';
+import { PorticoError } from '../core/errors.ts';
 
 /** ForwardDeps are the shared parts every forwarded request uses. */
 export interface ForwardDeps {
@@ -31,6 +36,12 @@ export interface ForwardDeps {
   metrics: ProxyMetrics;
   trustProxy: boolean;
 }
+
+/** Line is one client connection's pipelined requests on Node's path: one goes to the app at a time. */
+interface Line { busy: boolean; waiting: ForwardHandler[] }
+const LINE = Symbol('portico.pipeline');
+const MAX_PIPELINED = 64;
+const PIPELINE_FULL = new PorticoError('E_UPSTREAM_BUSY', 503, `more than ${MAX_PIPELINED} pipelined requests wait on this connection`);
 
 class ForwardHandler implements UpstreamHandler {
   private readonly req: IncomingMessage;
@@ -50,6 +61,9 @@ class ForwardHandler implements UpstreamHandler {
   private ended = false;
   private flushed = false;
   private onDrain: (() => void) | null = null;
+  /** line: the connection's pipeline while this request is in it; pending: the request, until its turn. */
+  line: Line | null = null;
+  pending: UpstreamRequest | null = null;
 
   constructor(req: IncomingMessage, res: ServerResponse, route: Route, deps: ForwardDeps, user: string, path: string, t0: number) {
     this.req = req; this.res = res; this.route = route; this.deps = deps; this.user = user; this.path = path; this.t0 = t0;
@@ -57,12 +71,56 @@ class ForwardHandler implements UpstreamHandler {
     res.on('close', () => {
       // The client went away before the answer was complete: stop the upstream request too.
       if (!this.done) this.up?.abort();
+      this.leave();
     });
   }
 
-  head(statusCode: number, statusMessage: string, headers: string[]): void {
+  /** begin sends the request to the app (now, or when its turn in the pipeline comes). */
+  begin(): void {
+    const r = this.pending!;
+    this.pending = null;
+    this.up = this.route.pool!.request(r, this);
+  }
+
+  /** leave takes the request out of its connection's pipeline and starts the next one still wanted. */
+  private leave(): void {
+    const line = this.line;
+    if (line === null) return;
+    this.line = null;
+    if (this.pending !== null) return; // never started: skipped when its turn comes
+    line.busy = false;
+    let next: ForwardHandler | undefined;
+    while ((next = line.waiting.shift()) !== undefined) {
+      if (next.line === null || next.res.destroyed) continue;
+      line.busy = true;
+      // After the present callback: the socket of the answer just ended is back in the pool by then.
+      const n = next;
+      queueMicrotask(() => n.begin());
+      return;
+    }
+  }
+
+  interim(statusCode: number, _reason: string, headers: string[]): void {
+    // RFC 9110 §15.2: 1xx answers go on, except to an HTTP/1.0 client. Node writes 102 and 103
+    // (with a Link, which is what a 103 is for); other 1xx codes are rare and dropped.
+    const res = this.res;
+    if (res.headersSent || this.req.httpVersionMinor === 0) return;
+    if (statusCode === 102) { res.writeProcessing(); return; }
+    if (statusCode !== 103) return;
+    const hints: Record<string, string | string[]> = {};
+    const out = responseHeaders(headers, this.route);
+    for (let i = 0; i < out.length; i += 2) {
+      const prev = hints[out[i]];
+      hints[out[i]] = prev === undefined ? out[i + 1] : ([] as string[]).concat(prev, out[i + 1]);
+    }
+    res.writeEarlyHints(hints);
+  }
+
+  head(statusCode: number, statusMessage: string, headers: string[], codings: string): void {
     this.status = statusCode;
     const out = responseHeaders(headers, this.route);
+    // Codings the app applied stay named (RFC 9112 §6.1); Node's server adds the chunked framing.
+    if (codings !== '') out.push('transfer-encoding', codings + ', chunked');
     const res = this.res;
     if (statusMessage) res.writeHead(statusCode, statusMessage, out);
     else res.writeHead(statusCode, out);
@@ -94,7 +152,7 @@ class ForwardHandler implements UpstreamHandler {
       } else {
         s.write(chunk);
       }
-      return afterWrite(s, this.onDrain ??= () => this.up?.resume());
+      return afterWrite(s, this.onDrain ??= () => this.up?.resume(), false);
     }
     // ServerResponse corks each write until the next tick: the view is always still held.
     if (res.write(chunk)) return KEPT;
@@ -106,16 +164,21 @@ class ForwardHandler implements UpstreamHandler {
     this.done = true;
     if (!this.ended) this.res.end();
     this.deps.metrics.response(this.status, (performance.now() - this.t0) / 1000);
+    this.leave();
   }
 
   error(err: Error): void {
     this.done = true;
-    if (this.res.destroyed || this.req.destroyed && !this.res.headersSent || this.res.headersSent) {
+    this.leave();
+    // (Not req.destroyed: Node destroys a request once its body has been read, and a POST whose
+    // answer failed must still get its 502.)
+    if (this.res.destroyed) return;
+    logUpstream(this.deps.logger, err, { uuid: this.route.uuid, title: this.route.title, method: this.req.method, path: this.path });
+    if (this.res.headersSent) {
       this.res.destroy();
       return;
     }
     const failure = upstreamError(err, this.route.title);
-    logUpstream(this.deps.logger, err, { uuid: this.route.uuid, title: this.route.title, method: this.req.method, path: this.path });
     this.deps.metrics.response(failure.status, (performance.now() - this.t0) / 1000);
     sendFailure(this.res, failure, false);
   }
@@ -137,5 +200,17 @@ export function forward(req: IncomingMessage, res: ServerResponse, route: Route,
   const body = scanned.hasBody ? req : null;
   const h = new ForwardHandler(req, res, route, deps, user, path, t0);
   h.active = isActivity(req.method!, scanned.fetchMode);
-  h.up = route.pool!.request({ method: req.method!, path, headers, body }, h);
+  h.pending = { method: req.method!, path, headers, body, client: user };
+  const socket = req.socket as Socket & { [LINE]?: Line };
+  const line = socket[LINE] ??= { busy: false, waiting: [] };
+  h.line = line;
+  if (!line.busy) { line.busy = true; h.begin(); return; }
+  if (line.waiting.length >= MAX_PIPELINED) {
+    h.line = null;
+    h.pending = null;
+    sendFailure(res, PIPELINE_FULL, false);
+    deps.metrics.response(503, (performance.now() - t0) / 1000);
+    return;
+  }
+  line.waiting.push(h);
 }

@@ -12,6 +12,7 @@
 import net from 'node:net';
 import { coded, Exchange } from './upstream-exchange.ts';
 import type { UpstreamHandler, UpstreamRequest } from './upstream-exchange.ts';
+import { WaitList } from './wait-list.ts';
 
 export { afterWrite, KEPT, PAUSE } from './upstream-exchange.ts';
 export type { UpstreamHandler, UpstreamRequest } from './upstream-exchange.ts';
@@ -69,75 +70,202 @@ export class Conn {
   }
 }
 
-/** RawPool keeps up to `max` keep-alive sockets to one app. */
+/** PoolLimits bound what one app's pool holds and how long anything waits in it. */
+export interface PoolLimits {
+  /** connections: sockets to the app at most. */
+  connections: number;
+  /** perClient: sockets plus places in the queue one client (user) may hold at once; more of its requests wait behind. */
+  perClient: number;
+  /** queue: requests that may wait for a socket, all clients together; beyond it, 503 at once. */
+  queue: number;
+  /** queueMs: the longest wait for a socket (then 503). */
+  queueMs: number;
+  /** stallMs: the longest an answer may stay paused for a client that does not read (then both sides close). */
+  stallMs: number;
+}
+
+/** DEFAULT_LIMITS: 256 sockets, a quarter for any one client, 1024 waiting for up to 10 s, 60 s for a stalled reader (nginx's send_timeout). */
+export const DEFAULT_LIMITS: PoolLimits = { connections: 256, perClient: 64, queue: 1024, queueMs: 10_000, stallMs: 60_000 };
+
+/** Client is one client's share of a pool: exchanges running or queued, and those held back behind its cap. */
+interface Client { share: number; parked: WaitList<Exchange> }
+
+const SWEEP_MS = 1_000;
+
+/**
+ * RawPool keeps up to `connections` keep-alive sockets to one app. Requests that find none free
+ * wait in a FIFO; so that one client (a pipelining script, a few hundred slow uploads or slow
+ * readers) cannot take every socket, each client holds at most `perClient` sockets and queue
+ * places, its further requests waiting in a list of its own. Waits are bounded in number and
+ * time, and an answer a client stops reading is dropped after `stallMs`: one sweep a second
+ * checks the oldest waits, no timer per request.
+ */
 export class RawPool {
   readonly host: string;
   readonly port: number;
   readonly hostHeader: string;
-  private readonly max: number;
+  private readonly limits: PoolLimits;
   private readonly free: Conn[] = [];
-  private readonly waiting: Exchange[] = [];
+  private readonly waiting = new WaitList<Exchange>();
+  private readonly stalls = new WaitList<Exchange>();
+  private readonly clients = new Map<string, Client>();
+  /** held counts the requests held back behind their client's cap (in the clients' lists). */
+  private held = 0;
   private count = 0;
   private closed = false;
+  private sweep: NodeJS.Timeout | null = null;
 
-  constructor(host: string, port: number, max = 256) {
-    this.host = host; this.port = port; this.max = max;
+  constructor(host: string, port: number, limits: Partial<PoolLimits> = {}) {
+    this.host = host; this.port = port;
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.hostHeader = (host.includes(':') ? `[${host}]` : host) + ':' + port;
   }
 
   /** request sends `req` and reports the answer to `h`; the returned handle resumes a paused read or aborts. */
   request(req: UpstreamRequest, h: UpstreamHandler): { resume(): void; abort(): void } {
     const ex = new Exchange(this, req, h);
-    if (this.closed) { queueMicrotask(() => h.error(coded('the upstream pool is closed', 'ECONNABORTED'))); return ex; }
-    this.run(ex, false);
+    if (this.closed) { this.refuse(ex, coded('the upstream pool is closed', 'ECONNABORTED')); return ex; }
+    let c = this.clients.get(req.client);
+    if (c === undefined) {
+      if (this.clients.size >= 4096) this.forgetIdleClients();
+      c = { share: 0, parked: new WaitList<Exchange>() };
+      this.clients.set(req.client, c);
+    }
+    if (c.share < this.limits.perClient) {
+      c.share++;
+      ex.holds = true;
+      this.admit(ex);
+    } else if (c.parked.size >= this.limits.queue >> 1 || this.held + this.waiting.size >= this.limits.queue) {
+      this.refuse(ex, coded(`${this.held + this.waiting.size} requests are waiting for the app (${c.share} of them or running from this user)`, 'EBUSY'));
+    } else {
+      ex.since = Date.now();
+      c.parked.push(ex);
+      this.held++;
+      this.watch();
+    }
     return ex;
   }
 
-  /** run starts `ex` on an idle socket (unless `fresh`), a new one, or queues it. */
-  run(ex: Exchange, fresh: boolean): void {
-    if (!fresh) {
-      const c = this.free.pop();
-      if (c !== undefined) {
-        c.socket.setTimeout(HEADERS_MS);
-        ex.start(c);
-        return;
-      }
-    }
-    if (this.count < this.max || fresh) {
+  /** admit starts `ex` on an idle socket or a new one, or queues it. */
+  private admit(ex: Exchange): void {
+    const c = this.free.pop();
+    if (c !== undefined) {
+      c.socket.setTimeout(HEADERS_MS);
+      ex.start(c);
+    } else if (this.count < this.limits.connections) {
       this.count++;
       ex.start(new Conn(this));
-      return;
+    } else if (this.held + this.waiting.size >= this.limits.queue) {
+      this.refuse(ex, coded(`${this.waiting.size} requests are already waiting for the app`, 'EBUSY'));
+    } else {
+      ex.since = Date.now();
+      this.waiting.push(ex);
+      this.watch();
     }
-    this.waiting.push(ex);
+  }
+
+  /** retry sends `ex` again on a fresh socket (its pooled one had been closed by the app). */
+  retry(ex: Exchange): void {
+    this.count++;
+    ex.start(new Conn(this));
+  }
+
+  /** refuse fails `ex` before it started, after `request` has returned its handle. */
+  private refuse(ex: Exchange, err: Error): void {
+    queueMicrotask(() => ex.fail(err));
   }
 
   /** idle takes back a socket after a complete answer. */
   idle(c: Conn): void {
     c.used = true;
     const next = this.waiting.shift();
-    if (next !== undefined) { next.start(c); return; }
+    if (next !== null) { next.start(c); return; }
     if (this.closed) { c.socket.destroy(); return; }
     c.socket.setTimeout(IDLE_MS);
     this.free.push(c);
   }
 
-  /** forget drops a closed socket from the pool. */
+  /** forget drops a closed socket from the pool; a waiting request gets a new one in its place. */
   forget(c: Conn): void {
     this.count--;
     const i = this.free.indexOf(c);
     if (i >= 0) this.free.splice(i, 1);
+    const next = this.closed ? null : this.waiting.shift();
+    if (next !== null) this.admit(next);
   }
 
-  /** unqueue drops a request still waiting for a socket. */
-  unqueue(ex: Exchange): void {
-    const i = this.waiting.indexOf(ex);
-    if (i >= 0) this.waiting.splice(i, 1);
+  /** settled: `ex` is over (answered, failed or aborted); its place goes to the next request of its client. */
+  settled(ex: Exchange): void {
+    const list = ex.list;
+    if (list === this.waiting) this.waiting.remove(ex);
+    else if (list === this.stalls) this.stalls.remove(ex);
+    else if (list !== null) { (list as WaitList<Exchange>).remove(ex); this.held--; }
+    if (!ex.holds) return;
+    ex.holds = false;
+    const c = this.clients.get(ex.req.client)!;
+    c.share--;
+    const next = this.closed ? null : c.parked.shift();
+    if (next !== null) {
+      this.held--;
+      c.share++;
+      next.holds = true;
+      this.admit(next);
+    }
+  }
+
+  /** stalled: `ex` paused for a client that does not read; unstalled: it goes on. */
+  stalled(ex: Exchange): void {
+    ex.since = Date.now();
+    this.stalls.push(ex);
+    this.watch();
+  }
+
+  unstalled(ex: Exchange): void {
+    this.stalls.remove(ex);
+  }
+
+  private watch(): void {
+    if (this.sweep !== null) return;
+    this.sweep = setInterval(() => this.check(), SWEEP_MS);
+    this.sweep.unref();
+  }
+
+  /** check fails the waits that went on too long: the oldest are first in each list. */
+  private check(): void {
+    const now = Date.now();
+    const { queueMs, stallMs } = this.limits;
+    let ex: Exchange | null;
+    while ((ex = this.waiting.head) !== null && now - ex.since >= queueMs) {
+      ex.fail(coded(`no connection to the app became free within ${queueMs / 1000} s`, 'EBUSY'));
+    }
+    if (this.held > 0) {
+      for (const c of this.clients.values()) {
+        while ((ex = c.parked.head) !== null && now - ex.since >= queueMs) {
+          ex.fail(coded(`this user's earlier requests kept the app busy for ${queueMs / 1000} s`, 'EBUSY'));
+        }
+      }
+    }
+    while ((ex = this.stalls.head) !== null && now - ex.since >= stallMs) {
+      ex.fail(coded(`the client read nothing of the answer for ${stallMs / 1000} s`, 'ESTALLED'));
+    }
+    if (this.waiting.size === 0 && this.held === 0 && this.stalls.size === 0) {
+      clearInterval(this.sweep!);
+      this.sweep = null;
+    }
+  }
+
+  private forgetIdleClients(): void {
+    for (const [k, c] of this.clients) if (c.share === 0 && c.parked.size === 0) this.clients.delete(k);
   }
 
   /** close closes the idle sockets now and the busy ones as their answers end. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.sweep !== null) { clearInterval(this.sweep); this.sweep = null; }
     for (const c of this.free.splice(0)) c.socket.destroy();
-    for (const ex of this.waiting.splice(0)) ex.h.error(coded('the upstream pool is closed', 'ECONNABORTED'));
+    const err = coded('the upstream pool is closed', 'ECONNABORTED');
+    let ex: Exchange | null;
+    while ((ex = this.waiting.head) !== null) ex.fail(err);
+    for (const c of this.clients.values()) while ((ex = c.parked.head) !== null) ex.fail(err);
   }
 }

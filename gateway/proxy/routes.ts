@@ -9,6 +9,7 @@ import type { Services } from '../core/services.ts';
 import type { Container, ContainerState, User } from '../core/types.ts';
 import { normaliseContainerPath } from './path.ts';
 import { RawPool } from './raw-upstream.ts';
+import type { PoolLimits } from './raw-upstream.ts';
 import type { Scope } from './response-headers.ts';
 
 /** ROUTE_TTL_MS is how long a route (and its membership answers) is trusted without a state event. */
@@ -44,7 +45,7 @@ export interface Route extends Scope {
 export type Routes = ReturnType<typeof createRoutes>;
 
 /** createRoutes builds the route cache over the services and follows the Bus. */
-export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>, opts: { ttlMs?: number; connections?: number } = {}) {
+export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>, opts: { ttlMs?: number; limits?: Partial<PoolLimits> } = {}) {
   const cache = new LRUCache<string, Route>({ max: 10_000, ttl: opts.ttlMs ?? ROUTE_TTL_MS, ttlResolution: 100 });
   const confirmed = new Map<number, string>();
   const pools = new Map<string, RawPool>();
@@ -52,7 +53,7 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
   function poolFor(origin: string, host: string, port: number): RawPool {
     let p = pools.get(origin);
     if (!p) {
-      p = new RawPool(host, port, opts.connections ?? 256);
+      p = new RawPool(host, port, opts.limits);
       pools.set(origin, p);
     }
     return p;

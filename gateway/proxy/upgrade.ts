@@ -26,6 +26,7 @@ import { ClientFrames } from './ws-activity.ts';
 const NOT_FOUND = new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
 const UNAUTHENTICATED = new PorticoError('E_UNAUTHENTICATED', 401, 'authentication required');
 const HANDSHAKE_TIMEOUT_MS = 30_000;
+const UPGRADE_WITH_BODY = new PorticoError('E_BAD_REQUEST', 400, 'an Upgrade request cannot carry a body (Content-Length or Transfer-Encoding)');
 
 /** Live is one piped connection; `seen` is its client's data frames (or, for other protocols, bytes) at the last sample. */
 interface Live { client: Duplex; upstream: Socket; id: number; frames: ClientFrames | null; seen: number }
@@ -118,6 +119,9 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
 
   function upgrade(req: IncomingMessage, client: Duplex, head: Buffer): void {
     client.on('error', () => client.destroy());
+    // The handshake goes to the app without a body, which would leave the app waiting for it.
+    const cl = req.headers['content-length'];
+    if ((cl !== undefined && cl !== '0') || req.headers['transfer-encoding'] !== undefined) { socketFailure(client, UPGRADE_WITH_BODY); return; }
     const target = parseTarget(req.url!);
     if (target === null) { socketFailure(client, NOT_FOUND); return; }
     const caller = o.auth.resolve(req.headers.authorization, req.headers.cookie);

@@ -8,7 +8,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Conn, RawPool } from './raw-upstream.ts';
-import { parseResponseHead } from './response-head.ts';
+import { chunkSize, trailerOk } from './chunk-line.ts';
+import { lfHeadEnd, parseResponseHead, plainHead } from './response-head.ts';
 
 /** `data` results: the bytes are done with and reading goes on (0), or any of these flags. */
 export const PAUSE = 1;
@@ -18,19 +19,27 @@ export const KEPT = 2;
 /**
  * afterWrite is a handler's `data` result once it has written a chunk to the client's socket `s`:
  * 0 when the kernel took the write whole (the read buffer may be reused), KEPT while it is queued,
- * and KEPT | PAUSE when the socket is full — then `onDrain` runs once it has drained.
+ * and KEPT | PAUSE when the socket is full — then `onDrain` runs once it has drained. After the
+ * `last` bytes there is nothing to resume, so no listener is added (one per answer would pile up
+ * on a kept-alive connection whose reader is slow).
  */
-export function afterWrite(s: Duplex & { writableLength: number; writableNeedDrain: boolean }, onDrain: () => void): number {
+export function afterWrite(s: Duplex & { writableLength: number; writableNeedDrain: boolean }, onDrain: () => void, last: boolean): number {
   if (s.writableLength === 0) return 0;
-  if (!s.writableNeedDrain) return KEPT;
+  if (!s.writableNeedDrain || last) return KEPT;
   s.once('drain', onDrain);
   return KEPT | PAUSE;
 }
 
 /** UpstreamHandler receives one answer. */
 export interface UpstreamHandler {
-  /** head receives the status and the headers as a flat list (name, value, …; names in lower case, repeats repeated). */
-  head(status: number, reason: string, headers: string[]): void;
+  /**
+   * head receives the status and the headers as a flat list (name, value, …; names in lower case,
+   * repeats repeated). `codings` are transfer codings still on the body's bytes ('' for none): the
+   * client's Transfer-Encoding must name them, followed by the chunked its framing adds.
+   */
+  head(status: number, reason: string, headers: string[], codings: string): void;
+  /** interim receives a 1xx answer other than 100 and 101 (103 Early Hints), to pass on before the head. */
+  interim(status: number, reason: string, headers: string[]): void;
   /**
    * data receives body bytes. `chunk` is a view into the connection's read buffer, which the next
    * read overwrites unless the result says KEPT; PAUSE asks for backpressure until `resume()`.
@@ -48,9 +57,13 @@ export interface UpstreamRequest {
   headers: string[];
   /** body is the client's request when it announced one, else null. */
   body: IncomingMessage | null;
+  /** client names who asks (the user): the pool's fairness caps count per client. */
+  client: string;
 }
 
-const MAX_HEAD = 64 * 1024;
+/** MAX_HEAD bounds an answer's head as Node's client does (its default maxHeaderSize, 16 KiB). */
+const MAX_HEAD = 16 * 1024;
+const MAX_LINE = 16 * 1024;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 const CRLF2 = Buffer.from('\r\n\r\n');
 
@@ -76,7 +89,20 @@ export class Exchange {
   private retried = false;
   private keepAlive = true;
   private isHead: boolean;
-  private finished = false;
+  finished = false;
+  /** paused: the handler asked to wait; `rest` holds the bytes of the last read not yet handed on. */
+  private paused = false;
+  private rest: Buffer | null = null;
+  /** closedWith: the app's socket closed while paused (CLOSED when without an error). */
+  private closedWith: Error | null = null;
+  /** prev/next link the exchange into the pool's wait list or stall list (O(1) removal); `list` says which. */
+  prev: Exchange | null = null;
+  next: Exchange | null = null;
+  list: object | null = null;
+  /** since: when the present wait (queue or stall) began (ms, coarse). */
+  since = 0;
+  /** holds: the exchange counts against its client's share of the pool (running or queued). */
+  holds = false;
 
   constructor(pool: RawPool, req: UpstreamRequest, h: UpstreamHandler) {
     this.pool = pool; this.req = req; this.h = h;
@@ -110,10 +136,11 @@ export class Exchange {
       return;
     }
     s.write(head + '\r\n', 'latin1');
+    let waiting = false;
     const onData = (chunk: Buffer) => {
-      if (chunk.length === 0) return;
+      if (chunk.length === 0 || s.destroyed) return; // (destroyed: answered before the body was all sent; the rest is dropped)
       const ok = chunked ? (s.write(chunk.length.toString(16) + '\r\n'), s.write(chunk), s.write('\r\n')) : s.write(chunk);
-      if (!ok) { body.pause(); s.once('drain', () => body.resume()); }
+      if (!ok && !waiting) { waiting = true; body.pause(); s.once('drain', () => { waiting = false; body.resume(); }); }
     };
     body.on('data', onData);
     body.once('end', () => {
@@ -126,23 +153,44 @@ export class Exchange {
 
   onData(chunk: Buffer): void {
     this.gotBytes = true;
+    if (this.paused) { this.rest = this.rest === null ? Buffer.from(chunk) : Buffer.concat([this.rest, chunk]); return; }
     let c = chunk;
     let i = 0;
-    if (this.state === HEAD) {
-      if (this.buf !== null) { c = Buffer.concat([this.buf, c]); this.buf = null; }
-      while (this.state === HEAD) {
-        const end = c.indexOf(CRLF2, i);
-        if (end < 0) {
+    if (this.buf !== null) { c = Buffer.concat([this.buf, c]); this.buf = null; }
+    while (this.state === HEAD) {
+      // Empty lines before a status line are skipped, as llhttp does.
+      while (i < c.length && (c[i] === 10 || (c[i] === 13 && c[i + 1] === 10))) i += c[i] === 13 ? 2 : 1;
+      if (i >= c.length) return;
+      let textEnd = c.indexOf(CRLF2, i);
+      let body = textEnd + 4;
+      let text = textEnd >= 0 ? c.toString('latin1', i, textEnd) : '';
+      if (textEnd < 0 || !plainHead(text)) {
+        // A head with bare LFs, or one still incomplete.
+        const lf = lfHeadEnd(c, i);
+        if (lf === null) {
           if (c.length - i > MAX_HEAD) return this.fail(coded('the app sent an oversized response head', 'EPROTO'));
           this.buf = Buffer.from(c.subarray(i)); // a copy: the read buffer is reused
           return;
         }
-        const text = c.toString('latin1', i, end);
-        i = end + 4;
-        if (!this.parseHead(text)) return;
+        textEnd = lf[0]; body = lf[1];
+        text = c.toString('latin1', i, textEnd);
       }
+      if (body - i > MAX_HEAD) return this.fail(coded('the app sent an oversized response head', 'EPROTO'));
+      i = body;
+      if (!this.parseHead(text)) return;
     }
+    this.parse(c, i);
+  }
+
+  /** parse reads body bytes c[i…] in the present state, stopping early when the handler pauses. */
+  private parse(c: Buffer, i: number): void {
     while (i < c.length && this.state !== DONE) {
+      if (this.paused) {
+        // The handler asked to wait: the rest is kept (a view; the read buffer is not reused) until resume().
+        this.rest = c.subarray(i);
+        if (this.conn !== null) this.conn.kept = true;
+        return;
+      }
       switch (this.state) {
         case FIXED: {
           const n = Math.min(this.left, c.length - i);
@@ -160,22 +208,24 @@ export class Exchange {
         }
         case CHUNK_SIZE:
         case TRAILERS: {
-          if (this.buf !== null) { c = Buffer.concat([this.buf, c.subarray(i)]); this.buf = null; i = 0; }
           const nl = c.indexOf(10, i);
           if (nl < 0) {
-            if (c.length - i > MAX_HEAD) return this.fail(coded('malformed chunked answer', 'EPROTO'));
+            if (c.length - i > MAX_LINE) return this.fail(coded('the app sent an over-long chunk line', 'EPROTO'));
             this.buf = Buffer.from(c.subarray(i));
             return;
           }
-          const line = c.toString('latin1', i, nl).trim();
+          // Chunk lines end in CRLF (llhttp refuses a bare LF or CR here).
+          if (nl === i || c[nl - 1] !== 13) return this.fail(coded('the app sent a malformed chunked body (a line without CRLF)', 'EPROTO'));
+          const le = nl - 1;
+          const from = i;
           i = nl + 1;
           if (this.state === TRAILERS) {
-            if (line === '') this.state = DONE;
+            if (le === from) this.state = DONE;
+            else if (!trailerOk(c, from, le)) return this.fail(coded('the app sent a malformed trailer field', 'EPROTO'));
             break;
           }
-          const semi = line.indexOf(';');
-          const size = parseInt(semi < 0 ? line : line.slice(0, semi), 16);
-          if (!(size >= 0)) return this.fail(coded('malformed chunk size from the app', 'EPROTO'));
+          const size = chunkSize(c, from, le);
+          if (size < 0) return this.fail(coded('the app sent an invalid chunk size', 'EPROTO'));
           if (size === 0) this.state = TRAILERS;
           else { this.left = size; this.state = CHUNK_DATA; }
           break;
@@ -189,10 +239,10 @@ export class Exchange {
           break;
         }
         case CHUNK_CRLF: {
-          const n = Math.min(this.left, c.length - i);
-          this.left -= n;
-          i += n;
-          if (this.left === 0) this.state = CHUNK_SIZE;
+          // The CRLF after chunk data, possibly split across reads.
+          if (c[i] !== (this.left === 2 ? 13 : 10)) return this.fail(coded('the app sent a malformed chunked body (no CRLF after a chunk)', 'EPROTO'));
+          i++;
+          if (--this.left === 0) this.state = CHUNK_SIZE;
           break;
         }
       }
@@ -208,20 +258,26 @@ export class Exchange {
   private parseHead(text: string): boolean {
     const r = parseResponseHead(text);
     if (typeof r === 'string') { this.fail(coded(r, 'EPROTO')); return false; }
-    if (r.interim) return true; // 1xx interim answers are not passed on (Node answers Expect itself)
+    if (r.interim) {
+      // RFC 9110 §15.2: a proxy forwards 1xx answers (103 Early Hints). 100 Continue is not passed
+      // on: Expect is not forwarded, and Node's server answers the client's Expect itself.
+      if (r.status !== 100) this.h.interim(r.status, r.reason, r.headers);
+      return true;
+    }
     if (r.close) this.keepAlive = false;
     this.conn!.socket.setTimeout(0); // a body may be slow (server-sent events): no timeout once the head is in
+    const bodiless = this.isHead || r.status === 204 || r.status === 304;
     try {
-      this.h.head(r.status, r.reason, r.headers);
+      this.h.head(r.status, r.reason, r.headers, bodiless ? '' : r.codings);
     } catch (err) {
       // Node refused to write the app's head (a header with control characters, say): not a crash, a 502.
       this.fail(coded(`the app sent a head that cannot be passed on (${(err as Error).message})`, 'EPROTO'));
       return false;
     }
     const length = r.length;
-    if (this.isHead || r.status === 204 || r.status === 304) this.state = DONE;
+    if (bodiless) this.state = DONE;
     else if (r.chunked) this.state = CHUNK_SIZE;
-    else if (length >= 0 && Number.isSafeInteger(length)) { this.left = length; this.state = length === 0 ? DONE : FIXED; }
+    else if (length >= 0) { this.left = length; this.state = length === 0 ? DONE : FIXED; }
     else { this.state = UNTIL_CLOSE; this.keepAlive = false; }
     return true;
   }
@@ -232,19 +288,44 @@ export class Exchange {
     const conn = this.conn;
     if (r === 0 || conn === null) return;
     if (r & KEPT) conn.kept = true;
-    if (r & PAUSE) conn.socket.pause();
+    // After the last bytes there is nothing to hold back: the socket goes back to the pool unpaused.
+    if (r & PAUSE && this.state !== DONE) {
+      this.paused = true;
+      conn.socket.pause();
+      this.pool.stalled(this);
+    }
   }
 
-  /** resume continues reading after a pause asked for by the handler. */
+  /** resume continues reading after a pause asked for by the handler: first the bytes kept back, then the socket. */
   resume(): void {
-    this.conn?.socket.resume();
+    if (!this.paused || this.finished) return;
+    this.paused = false;
+    this.pool.unstalled(this);
+    const rest = this.rest;
+    if (rest !== null) { this.rest = null; this.parse(rest, 0); }
+    if (this.paused || this.finished) return;
+    const closedWith = this.closedWith;
+    if (closedWith !== null) this.closed(closedWith === CLOSED ? null : closedWith, false);
+    else this.conn?.socket.resume();
+  }
+
+  /** settle marks the answer finished and gives the pool back what it counted for it. */
+  private settle(): void {
+    this.finished = true;
+    this.pool.settled(this);
   }
 
   private complete(): void {
     if (this.finished) return;
-    this.finished = true;
+    this.settle();
     this.h.end();
-    if (this.sentBody) this.release();
+    if (this.sentBody) { this.release(); return; }
+    // The app answered before the request body was all sent (a slow upload, say): the rest is of
+    // no use to it (RFC 9112 §9.5 lets a client stop sending), and waiting for it would hold the
+    // socket for as long as the client likes. The socket is closed; Node's server drains the body.
+    this.keepAlive = false;
+    this.release();
+    this.req.body?.resume();
   }
 
   private release(): void {
@@ -256,8 +337,10 @@ export class Exchange {
     else conn.socket.destroy();
   }
 
-  private fail(err: Error): void {
-    this.finished = true;
+  /** fail ends the exchange with `err`; the socket is not reused. */
+  fail(err: Error): void {
+    if (this.finished) return;
+    this.settle();
     const conn = this.conn;
     this.conn = null;
     if (conn) { conn.ex = null; conn.socket.destroy(); }
@@ -267,26 +350,34 @@ export class Exchange {
   /** abort drops the exchange (the client left): the socket is not reused. */
   abort(): void {
     if (this.finished) return;
-    this.finished = true;
+    this.settle();
     const conn = this.conn;
     this.conn = null;
     if (conn) { conn.ex = null; conn.socket.destroy(); }
-    else this.pool.unqueue(this);
   }
 
   onClose(err: Error | null): void {
     const conn = this.conn;
     this.conn = null;
     if (this.finished) return;
-    if (this.state === UNTIL_CLOSE) { this.finished = true; this.h.end(); return; }
+    // Bytes kept back for a slow client may complete the answer: decide once they are handed on.
+    if (this.paused) { this.closedWith = err ?? CLOSED; return; }
+    this.closed(err, conn?.used === true);
+  }
+
+  private closed(err: Error | null, reused: boolean): void {
+    if (this.state === UNTIL_CLOSE) { this.settle(); this.h.end(); return; }
     // A kept-alive socket the app closed before answering: once more on a fresh one, if that is safe.
-    if (!this.gotBytes && conn?.used && !this.retried && this.req.body === null && IDEMPOTENT.has(this.req.method)) {
+    if (!this.gotBytes && reused && !this.retried && this.req.body === null && IDEMPOTENT.has(this.req.method)) {
       this.retried = true;
       this.state = HEAD;
-      this.pool.run(this, true);
+      this.pool.retry(this);
       return;
     }
-    this.finished = true;
+    this.settle();
     this.h.error(err ?? coded(this.gotBytes ? 'the app closed the connection mid-answer' : 'the app closed the connection without answering', 'ECONNRESET'));
   }
 }
+
+/** CLOSED stands for "closed without an error" while a paused exchange waits to learn it. */
+const CLOSED = new Error('closed');
