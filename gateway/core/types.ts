@@ -87,6 +87,8 @@ export interface Container extends ContainerSettings {
   lastActionRetries: number;
   lastActionAt: string | null;
   stateReason: string | null;
+  /** readinessFailure says why a running container's app did not answer within its timeout (until its next run). */
+  readinessFailure: string | null;
   dateLastDockerLog: string | null;
   dateAccessed: string | null;
   dateStarted: string | null;

@@ -164,4 +164,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX containers_project_created ON containers(project_id, created_at, id);
   CREATE INDEX containers_created ON containers(created_at, id);
   `,
+  // 3: a running container whose app did not answer within its timeout keeps why (shown in the UI
+  // and the API until its next run).
+  `
+  ALTER TABLE containers ADD COLUMN readiness_failure TEXT;
+  `,
 ];
