@@ -154,16 +154,19 @@ export function createProxy(svc: Services): PorticoProxy {
     if (refusal) { sendFailure(res, refusal, navigation(req, scanned)); return; }
     const nav = navigation(req, scanned);
     if (nav && starter.current(route.id) === undefined) {
-      // A start that just failed is shown once to each user (a reload without JavaScript lands here); the next load tries again.
+      // A start that just failed is shown once to each user who got its waiting page but not the
+      // failure (a reload without JavaScript lands here); the next load tries again.
       const failed = starter.recentFailure(route.id);
-      if (failed && !failed.seenBy.has(caller.user.username)) {
-        failed.seenBy.add(caller.user.username);
+      const who = caller.user.username;
+      if (failed && failed.pagedBy.has(who) && !failed.seenBy.has(who)) {
+        failed.seenBy.add(who);
         sendStartFailurePage(res, failed, mayReadLog(route, caller.user), url);
         return;
       }
     }
     const s = starter.join(route, caller.user.username);
     if (nav) {
+      s.pagedBy.add(caller.user.username);
       starter.lease(s, WAITING_LEASE_MS);
       sendWaitingPage(res, s);
       return;

@@ -29,7 +29,8 @@ export class Start {
   error: PorticoError | null = null;
   /** detail is the app's last lines and hints of a failed start (only shown to who may read the log). */
   detail: FailureDetail | null = null;
-  /** seenBy names the users a failure was shown to; their next page load starts afresh. */
+  /** pagedBy names the users who got the waiting page; seenBy those a failure was shown to. */
+  readonly pagedBy = new Set<string>();
   readonly seenBy = new Set<string>();
   settled = false;
   /** failing: a failure is being settled (after the app's last lines are written); nothing else may settle it. */
