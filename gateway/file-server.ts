@@ -14,7 +14,6 @@ import http from 'node:http';
 import os from 'node:os';
 import type { Core } from './core/build.ts';
 import { gatewayHost } from './core/containers/shared-network.ts';
-import { LABELS } from './core/containers/spec.ts';
 import type { FileEndpoint } from './core/files/references.ts';
 
 const PORT_KEY = 'files.server_port';
@@ -32,22 +31,23 @@ function sourceAddress(req: http.IncomingMessage): string | null {
 /**
  * sourceAllowed tells whether a request from `ip` may read a file of project `projectId`. The
  * store knows the addresses of containers it has seen running; an address it does not know yet (a
- * container in its first second, before its start was recorded) is asked of the engine, so a copied
- * URL fails in another project's container from its very first request. When the engine cannot
- * say, the request is refused: a container retries, a leak does not get through.
+ * container in its first second, before its start was recorded) is looked up in the network's
+ * endpoints, which the engine sets up before the app's process runs. The endpoint's container id
+ * is recorded at creation, so a copied URL fails in another project's container from its very
+ * first request. When the engine cannot say, the request is refused: a leak does not get through.
  */
 async function sourceAllowed(core: Pick<Core, 'engine' | 'store' | 'config'>, ip: string, projectId: number): Promise<boolean> {
   if (core.store.files.projectsAtIp(ip).length > 0) return true; // files.resolve has checked the recorded projects
-  let running;
+  let endpoints;
   try {
-    running = await core.engine.list({ all: false, labels: { [LABELS.instance]: core.config.instance } });
+    endpoints = (await core.engine.listNetworks()).find((n) => n.name === core.config.dockerNetwork)?.containers ?? [];
   } catch {
     return false;
   }
-  const there = running.find((i) => Object.values(i.ips).includes(ip));
-  const uuid = there?.labels[LABELS.container];
-  if (!uuid) return true; // not one of this gateway's app containers
-  const c = core.store.containers.byUuid(uuid);
+  const there = endpoints.find((e) => e.ip.split('/')[0] === ip);
+  if (!there) return true; // not a container on the Portico network (the host, say)
+  const c = core.store.containers.byDockerId(there.id);
+  // Another gateway's container on a shared network is no container of this project either.
   return c !== null && c.projectId === projectId;
 }
 

@@ -410,7 +410,7 @@ export function createDockerEngine(opts: DockerOptions): Engine {
           const cfg = full.IPAM?.Config?.[0];
           return {
             id: n.Id, name: n.Name, driver: n.Driver, subnet: cfg?.Subnet ?? null, gateway: cfg?.Gateway ?? null,
-            containers: Object.values(full.Containers ?? {}).map((c) => ({ name: c.Name, ip: c.IPv4Address })),
+            containers: Object.entries(full.Containers ?? {}).map(([id, c]) => ({ id, name: c.Name, ip: c.IPv4Address })),
             labels: n.Labels ?? {},
           };
         }));
