@@ -105,6 +105,19 @@ t.test('regression: E_START_FAILED carried only the exit code; now members get t
   const q = await call(gw, `/containers/proxy/${quick}/`, { headers: { authorization: `token ${token}` } });
   t.equal(q.status, 503);
   t.ok(q.json().log.some((l: string) => l.includes('boom: /app/config.yaml: no such file')), 'an app that exits at once: its last line too');
+
+  // The REST API's start action says the same when the app is gone by the time the start is
+  // checked (else the start succeeded and the exit comes later: try again).
+  let viaApi = await gw.api('POST', `/containers/api/start/${quick}`, token);
+  for (let i = 0; i < 5 && viaApi.status === 200; i++) {
+    await waitFor(async () => (await gw.api('GET', `/containers/api/detail/${quick}`, token)).body.state !== 'running', 10_000, 'the exit');
+    viaApi = await gw.api('POST', `/containers/api/start/${quick}`, token);
+  }
+  t.equal(viaApi.status, 502, 'POST start of an app that exits: 502');
+  t.equal(viaApi.body.code, 'E_START_FAILED');
+  t.ok(viaApi.body.log.some((l: string) => l.includes('boom: /app/config.yaml: no such file')), 'with the app\'s last line');
+  t.equal(viaApi.body.log.filter((l: string) => l.includes('boom')).length, 1, 'lines of this run only, once');
+  t.ok(viaApi.body.hints.length > 0, 'and the hints');
 });
 
 t.test('regression: the waiting page said "Starting …" after a failure; in Chromium it now says what failed, with the last lines', async (t) => {

@@ -42,7 +42,7 @@ function hints(c: Container, kind: 'exited' | 'not-answering'): string[] {
  * from its log, newest lines kept, and the hints for `kind` of failure.
  */
 export function startFailureDetail(store: Pick<Store, 'logs'>, c: Container, since: number, kind: 'exited' | 'not-answering'): FailureDetail {
-  const from = new Date(since - 1000).toISOString();
+  const from = new Date(since).toISOString();
   const lines = store.logs.tail(c.id, 500)
     .filter((e) => e.process === 'Docker' && e.date >= from)
     .slice(-FAILURE_LOG_LINES)
