@@ -155,10 +155,11 @@ export function createProxy(svc: Services): PorticoProxy {
     const nav = navigation(req, scanned);
     if (nav && starter.current(route.id) === undefined) {
       // A start that just failed is shown once to each user who got its waiting page but not the
-      // failure (a reload without JavaScript lands here); the next load tries again.
+      // failure (a reload without JavaScript lands here); the next load tries again. A cancelled
+      // wait (no detail) is no failure to show.
       const failed = starter.recentFailure(route.id);
       const who = caller.user.username;
-      if (failed && failed.pagedBy.has(who) && !failed.seenBy.has(who)) {
+      if (failed?.detail && failed.pagedBy.has(who) && !failed.seenBy.has(who)) {
         failed.seenBy.add(who);
         sendStartFailurePage(res, failed, mayReadLog(route, caller.user), url);
         return;

@@ -104,7 +104,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
       imageId: info ? info.imageId : c.imageId,
       containerIp: info?.ips[config.dockerNetwork] ?? null,
       hostPort: info ? info.hostPorts[c.containerPort] ?? null : null,
-      stateReason: reason ?? (state === 'exited' && info?.exitCode ? `exited with code ${info.exitCode}` : null),
+      stateReason: reason ?? (state === 'exited' && info?.exitCode ? `exited with code ${info.exitCode}` : null)
+        ?? (state === 'running' && c.readinessFailure && info?.startedAt === c.dateStarted ? `running, not answering: ${c.readinessFailure}` : null),
       dateStarted: info?.startedAt ?? c.dateStarted,
     });
   }
