@@ -57,6 +57,12 @@ t.test('regression: an app that never answers (bound to 127.0.0.1) is recorded a
   t.match(list.text, /class="not-answering"[^>]*>not answering</, 'the list says "not answering" next to the state');
   t.match(list.text, /class="eye on warn"[^>]*title="Running, but the app does not answer: no answer on port 80/, 'the eye is not the plain blue one, and says why');
 
+  // A gateway restart (which resyncs every container with the engine) keeps the record of this run.
+  await gw.restart();
+  const after = (await gw.api('GET', `/containers/api/detail/${uuid}`, token)).body;
+  t.match(after.readiness_failure, /^no answer on port 80 within 2 s/, 'kept across a gateway restart');
+  t.match(after.state_reason, /^running, not answering/, 'state_reason too');
+
   // A new run starts clean.
   const restarted = await gw.api('POST', `/containers/api/restart/${uuid}`, token);
   t.equal(restarted.status, 200);
