@@ -28,8 +28,31 @@ function sourceAddress(req: http.IncomingMessage): string | null {
   return a ? a.replace(/^::ffff:/, '') : null;
 }
 
+/**
+ * sourceAllowed tells whether a request from `ip` may read a file of project `projectId`. The
+ * store knows the addresses of containers it has seen running; an address it does not know yet (a
+ * container in its first second, before its start was recorded) is looked up in the network's
+ * endpoints, which the engine sets up before the app's process runs. The endpoint's container id
+ * is recorded at creation, so a copied URL fails in another project's container from its very
+ * first request. When the engine cannot say, the request is refused: a leak does not get through.
+ */
+async function sourceAllowed(core: Pick<Core, 'engine' | 'store' | 'config'>, ip: string, projectId: number): Promise<boolean> {
+  if (core.store.files.projectsAtIp(ip).length > 0) return true; // files.resolve has checked the recorded projects
+  let endpoints;
+  try {
+    endpoints = (await core.engine.listNetworks()).find((n) => n.name === core.config.dockerNetwork)?.containers ?? [];
+  } catch {
+    return false;
+  }
+  const there = endpoints.find((e) => e.ip.split('/')[0] === ip);
+  if (!there) return true; // not a container on the Portico network (the host, say)
+  const c = core.store.containers.byDockerId(there.id);
+  // Another gateway's container on a shared network is no container of this project either.
+  return c !== null && c.projectId === projectId;
+}
+
 /** createFileHandler answers GET/HEAD /files/<container>/<file>/<token>/<name>; everything else is 404. */
-export function createFileHandler(core: Pick<Core, 'files' | 'logger' | 'metrics'>): http.RequestListener {
+export function createFileHandler(core: Pick<Core, 'files' | 'logger' | 'metrics' | 'engine' | 'store' | 'config'>): http.RequestListener {
   const requests = core.metrics.counter('portico_file_server_requests_total', 'Requests to the small-file server, by result (served, refused).');
   const notFound = (res: http.ServerResponse) => {
     requests.inc({ result: 'refused' });
@@ -37,14 +60,15 @@ export function createFileHandler(core: Pick<Core, 'files' | 'logger' | 'metrics
   };
   return (req, res) => {
     const m = req.method === 'GET' || req.method === 'HEAD' ? PATH_RE.exec((req.url ?? '').split('?')[0]) : null;
-    const f = m ? core.files.resolve(m[1], m[2], m[3], sourceAddress(req)) : null;
-    if (!f) {
-      core.logger.debug('file server: refused', { url: req.url, from: sourceAddress(req) });
+    const from = sourceAddress(req);
+    const f = m ? core.files.resolve(m[1], m[2], m[3], from) : null;
+    const refuse = () => {
+      core.logger.debug('file server: refused', { url: req.url, from });
       notFound(res);
-      return;
-    }
-    core.files.open(f).then((open) => {
-      if (!open) { notFound(res); return; }
+    };
+    if (!f) { refuse(); return; }
+    (from ? sourceAllowed(core, from, f.projectId) : Promise.resolve(true)).then((ok) => (ok ? core.files.open(f) : null)).then((open) => {
+      if (!open) { refuse(); return; }
       requests.inc({ result: 'served' });
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': open.size, 'cache-control': 'no-store' });
       if (req.method === 'HEAD') { open.stream.destroy(); res.end(); return; }

@@ -9,7 +9,8 @@ import { CONTAINER_ACTIONS } from '../../gateway/core/types.ts';
 import type { ContainerAction } from '../../gateway/core/types.ts';
 import { formatLogLine } from '../../gateway/core/containers/container-log.ts';
 import { readJson } from '../../gateway/http/body.ts';
-import { sendJson } from '../../gateway/http/respond.ts';
+import { errorBody, sendJson } from '../../gateway/http/respond.ts';
+import { startFailureDetail } from '../../gateway/core/containers/start-failure.ts';
 import type { Ctx, Router } from '../../gateway/http/router.ts';
 import { requireCaller, requireWritable } from './guard.ts';
 import { serializeContainer } from './serialize.ts';
@@ -108,13 +109,23 @@ export function registerContainerApi(router: Router, svc: Services): void {
       const caller = requireCaller(svc, ctx.req);
       const { container } = access.container(caller.user, ctx.params.container, ACTION_PERMISSION[action]);
       requireWritable(svc, caller.user);
+      const began = Date.now();
       const job = containers.perform(container.id, action, caller.user.username);
       if (ctx.url.searchParams.get('wait') === '0') {
         job.catch(() => {});
         sendJson(ctx.res, 202, { message: `container ${action} job submitted` });
         return;
       }
-      sendJson(ctx.res, 200, serializeContainer(await job));
+      let done;
+      try {
+        done = await job;
+      } catch (err) {
+        // A start that failed says why: the app's last lines and hints (whoever may start it may read its log).
+        const fresh = err instanceof PorticoError && err.code === 'E_START_FAILED' ? store.containers.byId(container.id) : null;
+        if (fresh) { sendJson(ctx.res, (err as PorticoError).status, { ...errorBody(err as PorticoError), ...startFailureDetail(store, fresh, began, 'exited') }); return; }
+        throw err;
+      }
+      sendJson(ctx.res, 200, serializeContainer(done));
     });
   }
 

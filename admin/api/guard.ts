@@ -23,8 +23,10 @@ export function requireCaller(svc: Services, req: IncomingMessage): Caller {
 export function checkCsrf(caller: Caller, req: IncomingMessage, formToken: string | null): void {
   if (caller.via !== 'session' || !caller.session) return;
   const sent = (req.headers['x-csrf-token'] as string | undefined) ?? formToken ?? '';
-  const want = caller.session.csrf;
-  const ok = sent.length === want.length && timingSafeEqual(Buffer.from(sent), Buffer.from(want));
+  // Compare bytes, not characters: a token of the right length with a non-ASCII character encodes longer.
+  const got = Buffer.from(sent);
+  const want = Buffer.from(caller.session.csrf);
+  const ok = got.length === want.length && timingSafeEqual(got, want);
   if (!ok) throw new PorticoError('E_CSRF', 403, 'missing or wrong CSRF token; reload the page and try again');
 }
 

@@ -170,15 +170,22 @@ export function registerOpsApi(router: Router, svc: Services): void {
     const res = ctx.res;
     const abort = new AbortController();
     res.on('close', () => { if (!res.writableFinished) abort.abort(); });
-    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    const line = (o: unknown) => { if (!res.destroyed) res.write(JSON.stringify(o) + '\n'); };
-    line({ status: 'pulling', image: ref });
+    // The progress stream begins with the engine's first progress line: a pull the engine refuses at
+    // once (no such host, connection refused) is a plain 502 with the engine's reason instead.
+    const begin = () => {
+      if (res.headersSent) return;
+      res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      line({ status: 'pulling', image: ref });
+    };
+    const line = (o: unknown) => { begin(); if (!res.destroyed) res.write(JSON.stringify(o) + '\n'); };
     svc.logger.info('image pull requested', { image: ref, user: caller.user.username });
     try {
       await engine.pullImage(ref, (p) => line({ status: p.status, layer: p.layer ?? null, current: p.current ?? null, total: p.total ?? null }), abort.signal);
       line({ status: 'done', image: ref });
     } catch (err) {
       const e = err instanceof PorticoError ? err : new PorticoError('E_IMAGE_PULL_FAILED', 502, (err as Error).message);
+      svc.logger.info('image pull failed', { image: ref, error: e.message });
+      if (!res.headersSent) { sendJson(res, e.status, { error: e.message, code: e.code }); return; }
       line({ status: 'failed', error: e.message, code: e.code });
     }
     res.end();

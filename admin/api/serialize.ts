@@ -38,6 +38,8 @@ export function serializeContainer(c: Container): Record<string, unknown> {
     last_action: c.lastAction,
     last_action_retries: c.lastActionRetries,
     state_reason: c.stateReason,
+    // Portico's addition: why a running app did not answer within its timeout (null once it runs anew).
+    readiness_failure: c.state === 'running' ? c.readinessFailure : null,
     date_accessed: c.dateAccessed,
     date_last_docker_log: c.dateLastDockerLog,
     date_started: c.dateStarted,

@@ -94,7 +94,7 @@ export function registerContainerForm(d: UiDeps): void {
     // ?template= is the template picker's Get without JavaScript: the form comes back pre-filled.
     const chosen = ctx.url.searchParams.get('template');
     const template = chosen ? svc.templates.view(caller.user, chosen) : null;
-    if (template) values = containerValues(svc.templates.containerInput(template));
+    if (template) values = containerValues(svc.templates.containerInput(template, pa.project.id));
     renderForm(d, ctx.req, ctx.res, caller, {
       mode: 'create', action: `/projects/${pa.project.uuid}/containers/create`, cancel: `/projects/${pa.project.uuid}/containers`,
       values, errors: {}, project: pa.project, role: pa.role, heading: 'Create container',

@@ -53,7 +53,7 @@ export function registerContainerPrefill(on: Route, svc: Services, ui: Renderer)
     const pa = svc.access.project(caller.user, ctx.params.project, 'container.create');
     // Only a template the caller can see (404 otherwise, like the template pages).
     const t = svc.templates.view(caller.user, ctx.url.searchParams.get('template') ?? '');
-    const values = containerValues(svc.templates.containerInput(t));
+    const values = containerValues(svc.templates.containerInput(t, pa.project.id));
     ui.fragment(ctx.res, 'partials/container-form-fields', {
       groups: formGroups(svc.config.maxInactivityDays), form: { values, errors: {} },
       pickers: pickerData(svc, caller.user, pa.project), prefilledFrom: templateLabel(t),

@@ -78,6 +78,8 @@ export interface RowView {
   created: string;
   state: ContainerState;
   reason: string;
+  /** notAnswering is why a running app did not answer within its timeout, or ''. */
+  notAnswering: string;
   mismatch: boolean;
   mismatchHint: string;
   busy: boolean;
@@ -107,7 +109,8 @@ export function rowView(c: Container, viewer: Viewer, busy: boolean, projectTitl
     image: `${c.repository}:${c.tag}`,
     created: fmtDate(c.createdAt),
     state: c.state,
-    reason: c.stateReason ?? '',
+    reason: c.state === 'running' && c.readinessFailure ? `running, not answering: ${c.readinessFailure}` : c.stateReason ?? '',
+    notAnswering: c.state === 'running' ? c.readinessFailure ?? '' : '',
     mismatch,
     mismatchHint: mismatch ? `Last action was ${c.lastAction}, but the container is ${c.state}` : '',
     busy,

@@ -10,7 +10,7 @@ import type { Handler } from '../../gateway/http/router.ts';
 import type { PageData, Renderer } from './render.ts';
 import type { LiveHub } from './live-hub.ts';
 import type { ImagePulls } from './image-pulls.ts';
-import { ResponseSent } from '../../gateway/http/respond.ts';
+import { ResponseSent, clientWentAway } from '../../gateway/http/respond.ts';
 
 /** UiDeps is what every UI page module receives; `on` registers a route whose errors answer as HTML. */
 export interface UiDeps {
@@ -49,6 +49,7 @@ const TITLES: Record<number, string> = { 400: 'Bad request', 401: 'Not logged in
 /** sendPageError answers a UI request that failed: an error page, or for htmx a flash message swapped into #flash. */
 export function sendPageError(svc: Services, ui: Renderer, req: IncomingMessage, res: ServerResponse, err: unknown): void {
   if (err instanceof ResponseSent) return;
+  if (clientWentAway(err, res, svc.logger)) { res.destroy(); return; }
   const e = toPorticoError(err);
   if (e.status >= 500 && !(err instanceof PorticoError)) svc.logger.error('unhandled error', { err });
   if (res.headersSent) { res.destroy(); return; }

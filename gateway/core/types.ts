@@ -93,6 +93,8 @@ export interface Container extends ContainerSettings {
   stoppedBy: string | null;
   /** stoppedIdle is set when the idle rule stopped the container (cleared when it starts again). */
   stoppedIdle: boolean;
+  /** readinessFailure says why a running container's app did not answer within its timeout (until its next run). */
+  readinessFailure: string | null;
   dateLastDockerLog: string | null;
   dateAccessed: string | null;
   dateStarted: string | null;

@@ -37,12 +37,27 @@ export function logUpstream(logger: Logger, err: unknown, what: { uuid: string; 
   }
 }
 
-function escapeHtml(s: string): string {
+/** escapeHtml escapes text for HTML content and attribute values. */
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** sendFailure answers with the error as JSON, or as a small HTML page for browser navigations. */
-export function sendFailure(res: ServerResponse, err: PorticoError, html: boolean, extra?: Record<string, string>): void {
+/** explainedHtml renders hints as a list and log lines as a preformatted block, all escaped. */
+export function explainedHtml(e: Explained | undefined): string {
+  if (!e) return '';
+  const hints = e.hints?.length ? `<ul id="hints">${e.hints.map((h) => `<li>${escapeHtml(h)}</li>`).join('')}</ul>` : '';
+  const log = e.log?.length ? `<p>The app's last lines:</p><pre id="log">${escapeHtml(e.log.join('\n'))}</pre>` : '';
+  return hints + log;
+}
+
+/** Explained is what may go with a failed start: hints for everyone, the app's last lines for who may read its log. */
+export interface Explained { hints?: string[]; log?: string[] }
+
+/**
+ * sendFailure answers with the error as JSON, or as a small HTML page for browser navigations;
+ * `explained` adds `hints` and `log` (JSON fields, or a list and a block on the page, escaped).
+ */
+export function sendFailure(res: ServerResponse, err: PorticoError, html: boolean, extra?: Record<string, string>, explained?: Explained): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -53,10 +68,10 @@ export function sendFailure(res: ServerResponse, err: PorticoError, html: boolea
     const title = `${err.status} ${STATUS_CODES[err.status] ?? ''}`;
     body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title>`
       + `<style>body{font:16px/1.5 system-ui,sans-serif;margin:4rem auto;max-width:40rem;padding:0 1rem;color:#222}code{color:#666}</style></head>`
-      + `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(err.message)}</p><p><code>${err.code}</code></p></body></html>`;
+      + `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(err.message)}</p><p><code>${err.code}</code></p>${explainedHtml(explained)}</body></html>`;
     type = 'text/html; charset=utf-8';
   } else {
-    body = JSON.stringify({ error: err.message, code: err.code });
+    body = JSON.stringify({ error: err.message, code: err.code, ...explained });
     type = 'application/json; charset=utf-8';
   }
   res.writeHead(err.status, {

@@ -13,6 +13,8 @@ import type { ProxyCaller } from './auth.ts';
 import { scanHeaders } from './headers.ts';
 import type { Scanned } from './headers.ts';
 import { sendFailure } from './failure.ts';
+import type { Explained } from './failure.ts';
+import { can } from '../core/auth/roles.ts';
 import { forward } from './forward.ts';
 import { fastForward } from './fast-forward.ts';
 import type { FrontConn } from '../http/front.ts';
@@ -25,7 +27,7 @@ import type { Route } from './routes.ts';
 import { createStarter } from './starter.ts';
 import type { Start } from './starter.ts';
 import { createUpgrader } from './upgrade.ts';
-import { sendWaitingPage, streamStatus } from './waiting-page.ts';
+import { sendStartFailurePage, sendWaitingPage, streamStatus } from './waiting-page.ts';
 import { readOnlyRefusal } from './read-only.ts';
 import { startRefusal } from './start-policy.ts';
 
@@ -91,13 +93,23 @@ export function createProxy(svc: Services): PorticoProxy {
     return { caller, route };
   }
 
-  function held(req: IncomingMessage, res: ServerResponse, s: Start, then: () => void): void {
+  /** mayReadLog tells whether `user` may see the container's log, and so the app's last lines on a failure. */
+  function mayReadLog(route: Route, user: ProxyCaller['user']): boolean {
+    return user.isAdmin || can(false, svc.store.projects.roleOf(route.projectId, user.id), 'container.logs');
+  }
+
+  function explained(s: Start, showLog: boolean): Explained | undefined {
+    if (!s.detail) return undefined;
+    return showLog ? { hints: s.detail.hints, log: s.detail.log } : { hints: s.detail.hints };
+  }
+
+  function held(req: IncomingMessage, res: ServerResponse, s: Start, route: Route, caller: ProxyCaller, then: () => void): void {
     const release = starter.hold(s);
     res.once('close', release);
     s.promise.then(() => {
       release();
       if (res.destroyed) return;
-      if (s.error) sendFailure(res, s.error, false);
+      if (s.error) sendFailure(res, s.error, false, undefined, explained(s, mayReadLog(route, caller.user)));
       else then();
     });
   }
@@ -117,7 +129,7 @@ export function createProxy(svc: Services): PorticoProxy {
       streamStatus(res, null, () => {});
       return;
     }
-    streamStatus(res, s, s.settled ? () => {} : starter.hold(s));
+    streamStatus(res, s, s.settled ? () => {} : starter.hold(s), { name: caller.user.username, showLog: mayReadLog(route, caller.user) });
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -146,13 +158,27 @@ export function createProxy(svc: Services): PorticoProxy {
     const inFlight = starter.current(route.id) !== undefined;
     const refusal = readOnlyRefusal(svc, route, caller.user, inFlight) ?? startRefusal(route, navigation(req, scanned), scanned.fetchMode, inFlight);
     if (refusal) { sendFailure(res, refusal, navigation(req, scanned)); return; }
+    const nav = navigation(req, scanned);
+    if (nav && starter.current(route.id) === undefined) {
+      // A start that just failed is shown once to each user who got its waiting page but not the
+      // failure (a reload without JavaScript lands here); the next load tries again. A cancelled
+      // wait (no detail) is no failure to show.
+      const failed = starter.recentFailure(route.id);
+      const who = caller.user.username;
+      if (failed?.detail && failed.pagedBy.has(who) && !failed.seenBy.has(who)) {
+        failed.seenBy.add(who);
+        sendStartFailurePage(res, failed, mayReadLog(route, caller.user), url);
+        return;
+      }
+    }
     const s = starter.join(route, caller.user.username);
-    if (navigation(req, scanned)) {
+    if (nav) {
+      s.pagedBy.add(caller.user.username);
       starter.lease(s, WAITING_LEASE_MS);
       sendWaitingPage(res, s);
       return;
     }
-    held(req, res, s, () => {
+    held(req, res, s, route, caller, () => {
       const fresh = routes.get(target.uuid);
       if (fresh === null || !routes.isReady(fresh)) {
         sendFailure(res, new PorticoError('E_START_FAILED', 503, `"${route.title}" stopped again before the request could be sent`), false);

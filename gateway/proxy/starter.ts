@@ -7,6 +7,8 @@
  */
 import { PorticoError } from '../core/errors.ts';
 import type { Services } from '../core/services.ts';
+import { startFailureDetail } from '../core/containers/start-failure.ts';
+import type { FailureDetail } from '../core/containers/start-failure.ts';
 import type { ContainerState } from '../core/types.ts';
 import type { ProxyMetrics } from './metrics.ts';
 import { heartbeatPath, waitReady } from './readiness.ts';
@@ -25,7 +27,14 @@ export class Start {
   message = 'Starting the container';
   percent: number | null = null;
   error: PorticoError | null = null;
+  /** detail is the app's last lines and hints of a failed start (only shown to who may read the log). */
+  detail: FailureDetail | null = null;
+  /** pagedBy names the users who got the waiting page; seenBy those a failure was shown to. */
+  readonly pagedBy = new Set<string>();
+  readonly seenBy = new Set<string>();
   settled = false;
+  /** failing: a failure is being settled (after the app's last lines are written); nothing else may settle it. */
+  failing = false;
   waiters = 0;
   leaseUntil = 0;
   readonly abort = new AbortController();
@@ -49,11 +58,18 @@ export class Start {
     for (const l of this.listeners) l(this);
   }
 
-  /** snapshot is the JSON the status stream sends. */
-  snapshot(): Record<string, unknown> {
+  /** heading is what the page's title says: starting, or what went wrong. */
+  heading(): string {
+    if (!this.error) return `Starting ${this.title}…`;
+    return this.error.code === 'E_START_TIMEOUT' || this.error.code === 'E_UPSTREAM_UNREACHABLE' ? `${this.title} does not answer` : `Could not start ${this.title}`;
+  }
+
+  /** snapshot is the JSON the status stream sends; the app's log lines only when `showLog`. */
+  snapshot(showLog = false): Record<string, unknown> {
     return {
       phase: this.phase, message: this.message, percent: this.percent, elapsed: Date.now() - this.began,
-      ...(this.error ? { code: this.error.code, status: this.error.status } : {}),
+      ...(this.error ? { code: this.error.code, status: this.error.status, heading: this.heading(), hints: this.detail?.hints ?? [] } : {}),
+      ...(this.error && showLog ? { log: this.detail?.log ?? [] } : {}),
     };
   }
 }
@@ -61,18 +77,41 @@ export class Start {
 const STOPPED: ReadonlySet<ContainerState> = new Set(['exited', 'dead', 'failed', 'deleted', 'deleting']);
 const GRACE_MS = 1_000;
 const FAILED_KEEP_MS = 10_000;
+// The log follower writes an app's lines in bursts of up to 50 ms: a failure waits that out.
+const LOG_SETTLE_MS = 200;
 
 /** Starter creates, shares and cancels on-demand starts. */
 export type Starter = ReturnType<typeof createStarter>;
 
 /** createStarter builds the start tracker over the services and the route cache. */
-export function createStarter(svc: Pick<Services, 'containers' | 'bus' | 'config' | 'logger'>, routes: Routes, metrics: ProxyMetrics) {
+export function createStarter(svc: Pick<Services, 'containers' | 'bus' | 'config' | 'logger' | 'store'>, routes: Routes, metrics: ProxyMetrics) {
   const inflight = new Map<number, Start>();
   // A failed start stays visible briefly, so a waiting page that connects late still learns why.
   const failed = new Map<number, Start>();
 
+  function detailFor(s: Start, kind: 'exited' | 'not-answering' | 'pull' | 'other'): FailureDetail | null {
+    const c = svc.store.containers.byId(s.id);
+    if (!c) return null;
+    if (kind === 'pull') return { log: [], hints: ['Check the repository and the tag, and that the container engine can reach the registry.'] };
+    const d = startFailureDetail(svc.store, c, s.began, kind === 'other' ? 'exited' : kind);
+    return kind === 'other' ? { log: d.log, hints: [] } : d;
+  }
+
+  /** fail settles `s` with `error` and the detail of `kind`, after the app's last lines are written. */
+  function fail(s: Start, error: PorticoError, kind: 'exited' | 'not-answering' | 'pull' | 'other', wait = 0): void {
+    if (s.settled || s.failing) return;
+    s.failing = true;
+    const done = () => {
+      s.failing = false;
+      try { s.detail = detailFor(s, kind); } catch (err) { svc.logger.warn('reading a failed start\'s log failed', { container: s.uuid, err }); }
+      settle(s, error);
+    };
+    if (wait > 0) setTimeout(done, wait).unref();
+    else done();
+  }
+
   function settle(s: Start, error: PorticoError | null): void {
-    if (s.settled) return;
+    if (s.settled || s.failing) return;
     if (error) {
       s.error = error;
       s.phase = 'failed';
@@ -105,8 +144,10 @@ export function createStarter(svc: Pick<Services, 'containers' | 'bus' | 'config
     } catch (err) {
       if (s.settled) return;
       const message = err instanceof PorticoError ? err.message : (err as Error).message ?? String(err);
+      const code = err instanceof PorticoError ? err.code : null;
       metrics.start('failed', (performance.now() - t0) / 1000);
-      settle(s, new PorticoError('E_START_FAILED', 503, `could not start "${route.title}": ${message}`));
+      fail(s, new PorticoError('E_START_FAILED', 503, `could not start "${route.title}": ${message}`),
+        code === 'E_IMAGE_PULL_FAILED' ? 'pull' : code === 'E_START_FAILED' ? 'exited' : 'other');
       return;
     }
     if (routes.isReady(current)) {
@@ -131,12 +172,15 @@ export function createStarter(svc: Pick<Services, 'containers' | 'bus' | 'config
       settle(s, null);
     } else if (r.reason === 'timeout') {
       metrics.start('timeout', seconds);
-      settle(s, new PorticoError('E_START_TIMEOUT', 504, `the app of "${route.title}" did not answer within ${Math.round(current.timeoutMs / 1000)} s (${r.detail})`));
+      const within = Math.round(current.timeoutMs / 1000);
+      svc.containers.notAnswering(route.id, `no answer on port ${origin.port || 80} within ${within} s (${r.detail})`, user);
+      fail(s, new PorticoError('E_START_TIMEOUT', 504, `the app of "${route.title}" did not answer within ${within} s (${r.detail})`), 'not-answering');
     } else if (r.reason === 'aborted') {
       settle(s, new PorticoError('E_START_FAILED', 503, 'waiting was cancelled'));
     } else {
       metrics.start('failed', seconds);
-      settle(s, new PorticoError('E_UPSTREAM_UNREACHABLE', 502, `the app of "${route.title}" does not speak HTTP (${r.detail})`));
+      svc.containers.notAnswering(route.id, `the port ${origin.port || 80} does not speak HTTP (${r.detail})`, user);
+      fail(s, new PorticoError('E_UPSTREAM_UNREACHABLE', 502, `the app of "${route.title}" does not speak HTTP (${r.detail})`), 'not-answering');
     }
   }
 
@@ -157,11 +201,11 @@ export function createStarter(svc: Pick<Services, 'containers' | 'bus' | 'config
     const s = inflight.get(e.containerId);
     if (!s) return;
     if (e.state === 'pulling') s.set('pulling', 'Pulling the image', s.percent);
-    else if (e.state === 'created') s.set('creating', 'Starting the container');
+    else if (e.state === 'created') s.set('starting', 'Starting the container');
     else if (e.state === 'running' && s.phase !== 'waiting') s.set('waiting', 'Waiting for the app to answer');
     else if (STOPPED.has(e.state) && s.phase === 'waiting') {
       s.abort.abort();
-      settle(s, new PorticoError('E_START_FAILED', 503, `"${s.title}" stopped while starting${e.reason ? `: ${e.reason}` : ` (${e.state})`}`));
+      fail(s, new PorticoError('E_START_FAILED', 503, `"${s.title}" stopped while starting${e.reason ? `: ${e.reason}` : ` (${e.state})`}`), 'exited', LOG_SETTLE_MS);
     }
   };
   const onProgress = (e: { containerId: number; status: string; percent: number | null }) => {

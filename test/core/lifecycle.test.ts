@@ -99,7 +99,7 @@ t.test('a bad image fails with the reason in the log and no stray container', as
   const d = await gw.api('GET', `/containers/api/detail/${body.sodar_uuid}`, token);
   t.equal(d.body.state, 'failed');
   const logs = await gw.api('GET', `/containers/api/logs/${body.sodar_uuid}`, token);
-  t.ok(logs.body.results.some((e: { level: string; text: string }) => e.level === 'ERROR' && /start failed: pull/.test(e.text)), 'reason logged');
+  t.ok(logs.body.results.some((e: { level: string; text: string }) => e.level === 'ERROR' && /start failed: could not pull .*connection refused/.test(e.text)), 'reason logged, the engine\'s own words included');
   t.equal(engineContainers(gw.instance).length, 0, 'no stray container');
 });
 

@@ -113,3 +113,31 @@ t.test('a container fetches its project\'s file through its reference; other pro
   const gone = await wgetIn(restarted.body.container_id, url);
   t.match(gone.out, /404/, 'deleted file: 404 in the container');
 });
+
+t.test('regression: a copied URL worked in another project\'s container at its first start, before its address was recorded', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const p1 = gw.project('First-start one');
+  const p2 = gw.project('First-start two');
+  const { token } = await gw.user('fred', { project: p1, role: 'owner' });
+  gw.core.store.projects.setRole(gw.core.store.projects.byUuid(p2)!.id, gw.core.store.users.byUsername('fred')!.id, 'owner');
+  const secret = `first-start-${randomBytes(6).toString('hex')}`;
+  const f = await upload(gw, p1, token, 'data.txt', Buffer.from(secret));
+
+  const a = await gw.api('POST', `/containers/api/create/${p1}`, token, { title: 'owner app', ...TEST_IMAGE, command: fetchCommand(f.reference) });
+  const aStarted = await gw.api('POST', `/containers/api/start/${a.body.sodar_uuid}`, token);
+  const url = /http:\/\/[^"\s']+\/files\/[^"\s']+/.exec(dockerInspect(aStarted.body.container_id).Config.Cmd.join(' '))![0];
+  const aLogs = await waitFor(() => { const l = dockerLogs(aStarted.body.container_id); return l.includes('fetch-exit=') ? l : null; }, 15_000, 'fetch in the owner\'s container');
+  t.match(aLogs, secret, 'the owner\'s container reads its file at its first start');
+
+  // The copied URL is fetched by the other project's container the moment it starts, before any
+  // state of it is recorded. Each attempt is a fresh container (a restart), so each is a first request.
+  for (let i = 0; i < 3; i++) {
+    const b = await gw.api('POST', `/containers/api/create/${p2}`, token, { title: `copier ${i}`, ...TEST_IMAGE, command: fetchCommand(url) });
+    const bStarted = await gw.api('POST', `/containers/api/start/${b.body.sodar_uuid}`, token);
+    t.equal(bStarted.body.state, 'running');
+    const bLogs = await waitFor(() => { const l = dockerLogs(bStarted.body.container_id); return l.includes('fetch-exit=') ? l : null; }, 15_000, 'fetch in the copier');
+    t.notMatch(bLogs, secret, `attempt ${i + 1}: the copied URL does not work in another project's container, even at its first request`);
+    t.match(bLogs, /404/, 'it gets 404');
+  }
+});

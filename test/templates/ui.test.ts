@@ -103,7 +103,17 @@ t.test('template pages, copy dropdown and pre-fill', async (t) => {
   t.match(pre.text, /name="containertemplateproject" value=""/);
   t.notMatch(pre.text, /<html/, 'a fragment, not a page');
   const preProject = await s.get(`/projects/${p1}/containers/prefill?template=${beta.sodar_uuid}`);
-  t.match(preProject.text, new RegExp(`name="containertemplateproject" value="${beta.sodar_uuid}"`), 'origin: project-wide template of another project of mine');
+  // regression: Get from another project's template pre-filled a hidden origin the create then refused.
+  t.match(preProject.text, /name="containertemplateproject" value=""/, 'a template of another project: its values, not its foreign origin');
+  t.match(preProject.text, /name="title" type="text" value="Beta app"/, 'the values are copied');
+  const fromForeign = await s.post(`/projects/${p1}/containers/create`, {
+    title: 'From beta', repository: TEST_IMAGE.repository, tag: TEST_IMAGE.tag, container_port: '80', containertemplatesite: '',
+    containertemplateproject: /name="containertemplateproject" value="([^"]*)"/.exec(preProject.text)![1],
+  });
+  t.equal(fromForeign.status, 303, 'submitting the pre-filled form creates the container');
+  const copy = (await gw.api('GET', `/containers/api/templates/${p1}`, carol.token)).body.results.find((x: { title: string }) => x.title === 'Beta app (Copy)');
+  const own = await s.get(`/projects/${p1}/containers/prefill?template=${copy.sodar_uuid}`);
+  t.match(own.text, new RegExp(`name="containertemplateproject" value="${copy.sodar_uuid}"`), 'a template of this project stays the origin');
   t.equal((await s.get(`/projects/${p1}/containers/prefill?template=${gamma.sodar_uuid}`)).status, 404, 'pre-fill from an invisible template: 404');
   t.equal((await guest.get(`/projects/${p1}/containers/prefill?template=${site.sodar_uuid}`)).status, 403, 'guests cannot create containers');
 });

@@ -130,6 +130,7 @@ t.test('pull an image: validation, failure reported live', async (t) => {
   const stream = await openStream(`${gw.base}/siteadmin/pulls/${id}/events`, { cookie: s.cookie });
   const done = await stream.next((e) => e.event === 'fragments', 20_000, 'pull outcome');
   t.match(JSON.parse(done.data)[`pull-${id}`], /pull-failed[\s\S]*class="error"/, 'failure with its reason');
+  t.match(JSON.parse(done.data)[`pull-${id}`], /the registry refused the connection \(.*connection refused\)/, 'regression: the engine\'s reason, not "server error"');
   await stream.next((e) => e.event === 'end', 5000, 'end');
   const view = await page(gw, `/siteadmin/pulls/${id}`, s.cookie);
   t.match(view.text, /data-state="failed"/, 'the pull page (no JavaScript) shows the outcome');

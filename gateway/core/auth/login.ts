@@ -4,7 +4,7 @@
  * its local password: a directory account never takes over a local one (an LDAP user called
  * `admin` is not the site admin). Directory users are created on their first successful login.
  */
-import { PorticoError, ValidationError } from '../errors.ts';
+import { PorticoError, ValidationError, badRequest } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { User } from '../types.ts';
@@ -86,9 +86,9 @@ export function createLoginService(deps: { store: Store; ldap: LdapDirectory | n
     async login(loginName, password, address) {
       const login = loginName.trim();
       // Empty passwords are refused before anything else (and long inputs before hashing).
-      if (!login || !password || login.length > MAX_NAME_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
-        throw new PorticoError('E_UNAUTHENTICATED', 401, 'Enter your user name and password.');
-      }
+      if (!login || !password) throw new PorticoError('E_UNAUTHENTICATED', 401, 'Enter your user name and password.');
+      if (login.length > MAX_NAME_LENGTH) throw badRequest(`The user name is too long: at most ${MAX_NAME_LENGTH} characters.`);
+      if (Buffer.byteLength(password) > MAX_PASSWORD_LENGTH) throw badRequest(`The password is too long: at most ${MAX_PASSWORD_LENGTH} bytes.`);
       const key = splitLoginName(login, domains).name.toLowerCase();
       const started = throttle.begin(key, address);
       if ('lock' in started) throw throttled(started.lock);
@@ -113,7 +113,7 @@ export function createLoginService(deps: { store: Store; ldap: LdapDirectory | n
       const fields: Record<string, string> = {};
       if (!input.current) fields.current = 'Enter your current password.';
       if (input.password.length < MIN_PASSWORD_LENGTH) fields.password = `Use at least ${MIN_PASSWORD_LENGTH} characters.`;
-      else if (input.password.length > MAX_PASSWORD_LENGTH) fields.password = `Use at most ${MAX_PASSWORD_LENGTH} characters.`;
+      else if (Buffer.byteLength(input.password) > MAX_PASSWORD_LENGTH) fields.password = `Use at most ${MAX_PASSWORD_LENGTH} bytes.`;
       else if (input.password !== input.repeat) fields.repeat = 'The two new passwords differ.';
       if (Object.keys(fields).length) throw new ValidationError(fields);
       const started = throttle.begin(user.username.toLowerCase(), address);

@@ -21,6 +21,11 @@ function secretValues(c: Pick<Container, 'environment' | 'environmentSecretKeys'
   return out.sort((a, b) => b.length - a.length);
 }
 
+/** maskSecrets replaces every secret value of `c` in `text` (a line the app printed, say) with `<masked>`. */
+export function maskSecrets(text: string, c: Pick<Container, 'environment' | 'environmentSecretKeys'>): string {
+  return secretValues(c).reduce((t, v) => t.split(v).join(MASK), text);
+}
+
 /** maskInspect returns a copy of `raw` with `c`'s secret variables and values replaced by `<masked>`. */
 export function maskInspect(raw: unknown, c: Pick<Container, 'environment' | 'environmentSecretKeys'>): unknown {
   const keys = new Set(c.environmentSecretKeys);

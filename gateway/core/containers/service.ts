@@ -12,7 +12,8 @@ import type { Store } from '../store/index.ts';
 import type { Container, ContainerAction, ContainerSettings, ContainerState } from '../types.ts';
 import { ActionQueue } from './action-queue.ts';
 import { createContainerLog } from './container-log.ts';
-import type { ContainerLog } from './container-log.ts';
+import type { ContainerLog, LogRow } from './container-log.ts';
+import { answerHint } from './start-failure.ts';
 import { buildSpec, LABELS, specHash, substitutePrefix } from './spec.ts';
 import type { Substitute } from './spec.ts';
 import { defaultSettings, validateSettings } from './validate.ts';
@@ -33,6 +34,9 @@ export interface ActionOptions { retry?: boolean; idle?: boolean }
 
 /** Upstream is where the gateway reaches a container's app. */
 export interface Upstream { host: string; port: number }
+
+/** APP_OUTPUT_LINES is how many lines of a container that exited at once are copied into its log. */
+const APP_OUTPUT_LINES = 50;
 
 /** ALLOWED lists, per action, the states it may start from (others get E_INVALID_STATE). */
 const ALLOWED: Record<ContainerAction, ReadonlySet<ContainerState> | null> = {
@@ -83,6 +87,9 @@ export function createContainerService(deps: ContainerServiceDeps) {
   }
 
   function setRuntime(c: Container, patch: Parameters<Store['containers']['setRuntime']>[1]): void {
+    // A readiness failure describes one run: a new state or a new start ends it.
+    const nextRun = (patch.state !== undefined && patch.state !== c.state) || (patch.dateStarted !== undefined && patch.dateStarted !== c.dateStarted);
+    if (c.readinessFailure !== null && patch.readinessFailure === undefined && nextRun) patch = { ...patch, readinessFailure: null };
     store.containers.setRuntime(c.id, patch);
     if (patch.state && patch.state !== c.state) {
       bus.emit('state', { containerId: c.id, uuid: c.uuid, projectId: c.projectId, state: patch.state, reason: patch.stateReason ?? null });
@@ -100,7 +107,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
       imageId: info ? info.imageId : c.imageId,
       containerIp: info?.ips[config.dockerNetwork] ?? null,
       hostPort: info ? info.hostPorts[c.containerPort] ?? null : null,
-      stateReason: reason ?? (state === 'exited' && info?.exitCode ? `exited with code ${info.exitCode}` : null),
+      stateReason: reason ?? (state === 'exited' && info?.exitCode ? `exited with code ${info.exitCode}` : null)
+        ?? (state === 'running' && c.readinessFailure && info?.startedAt === c.dateStarted ? `running, not answering: ${c.readinessFailure}` : null),
       dateStarted: info?.startedAt ?? c.dateStarted,
     });
   }
@@ -184,9 +192,30 @@ export function createContainerService(deps: ContainerServiceDeps) {
     }
     applyInfo(c, await engine.inspect(id));
     if (c.state !== 'running') {
+      // It never ran long enough for the log follower: copy what it printed, which says why.
+      await copyAppOutput(c, id);
       throw new EngineError('E_START_FAILED', `container ${c.state} right after start${c.stateReason ? ` (${c.stateReason})` : ''}`);
     }
     clog.add(c, 'INFO', user, 'Task', 'Starting succeeded');
+  }
+
+  /** copyAppOutput appends the last lines an engine container printed to the container log (best effort). */
+  async function copyAppOutput(c: Container, id: string): Promise<void> {
+    const rows: LogRow[] = [];
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 2000);
+    try {
+      // Following an exited container's log ends after its last line.
+      await engine.logs(id, { follow: true, tail: APP_OUTPUT_LINES }, (l) => {
+        const t = Date.parse(l.time);
+        rows.push({ date: new Date(Number.isNaN(t) ? Date.now() : t).toISOString(), level: 'INFO', user: 'anonymous', process: 'Docker', text: l.text.replace(/\r$/, '') });
+      }, abort.signal);
+    } catch (err) {
+      logger.debug('reading the output of a failed start failed', { container: c.uuid, err });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (rows.length) clog.addMany(c, rows);
   }
 
   async function currentInfo(c: Container): Promise<ContainerInfo | null> {
@@ -421,6 +450,19 @@ export function createContainerService(deps: ContainerServiceDeps) {
       if (config.publishPorts) return c.hostPort ? { host: '127.0.0.1', port: c.hostPort } : null;
       if (config.networkMode === 'docker-shared') return c.dockerName ? { host: c.dockerName, port: c.containerPort } : null;
       return c.containerIp ? { host: c.containerIp, port: c.containerPort } : null;
+    },
+
+    /**
+     * notAnswering records that a running container's app did not answer within its timeout: the
+     * reason goes into its state (until its next run) and its log, and the change is published.
+     */
+    notAnswering(id: number, detail: string, user: string): void {
+      const c = store.containers.byId(id);
+      if (!c || c.state !== 'running') return;
+      const reason = `running, not answering: ${detail}`;
+      setRuntime(c, { readinessFailure: detail, stateReason: reason });
+      clog.add(c, 'WARNING', user, 'Proxy', `The app does not answer: ${detail}. ${answerHint(c)}`);
+      bus.emit('state', { containerId: c.id, uuid: c.uuid, projectId: c.projectId, state: c.state, reason });
     },
 
     applyInfo,

@@ -17,6 +17,30 @@ const TAG_RE = /^[\w][\w.-]{0,127}$/;
 const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const PATH_RE = /^[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 
+/**
+ * envKeyProblem says why `k` cannot be an environment variable name, or null. Docker refuses an
+ * empty name, "=" and NUL; Portico also refuses other control characters and `__proto__`, which a
+ * JavaScript object cannot hold as a plain key (it would be dropped without a word).
+ */
+export function envKeyProblem(k: string): string | null {
+  if (k === '') return 'is empty';
+  if (k === '__proto__') return 'is reserved; choose another name';
+  if (!ENV_KEY_RE.test(k)) {
+    if (k.includes('=')) return 'cannot contain "="';
+    if (/[\u0000-\u001f\u007f]/.test(k)) return 'cannot contain control characters';
+    return 'is not a valid variable name (letters, digits, "_", "." and "-", not starting with a digit)';
+  }
+  return null;
+}
+
+/** envValueProblem says why `v` cannot be an environment value (Docker refuses NUL), or null. */
+export function envValueProblem(v: unknown): string | null {
+  const text = typeof v === 'string' ? v : '';
+  // An object value reaches the app as JSON, where a NUL is the escape \u0000 and does no harm.
+  if (text.includes('\u0000')) return 'contains a NUL character, which an environment variable cannot hold';
+  return null;
+}
+
 /** isValidRepository tells whether `s` is a Docker image repository name (without tag). */
 export function isValidRepository(s: string): boolean {
   return s.length > 0 && s.length <= 255 && REPOSITORY_RE.test(s);
@@ -199,8 +223,11 @@ export function validateSettings(input: unknown, base: ContainerSettings, opts: 
       else {
         const next: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(env as Record<string, unknown>)) {
-          if (!ENV_KEY_RE.test(k)) { errors.environment = `key ${JSON.stringify(k)} is not a valid variable name`; break; }
-          next[k] = v === MASK && k in base.environment ? base.environment[k] : v;
+          const badKey = envKeyProblem(k);
+          const badValue = badKey ? null : envValueProblem(v);
+          if (badKey) { errors.environment = `key ${JSON.stringify(k)} ${badKey}`; break; }
+          if (badValue) { errors.environment = `the value of ${JSON.stringify(k)} ${badValue}`; break; }
+          next[k] = v === MASK && Object.hasOwn(base.environment, k) ? base.environment[k] : v;
         }
         if (JSON.stringify(next).length > 65536) errors.environment = 'must be at most 64 KiB';
         out.environment = next;

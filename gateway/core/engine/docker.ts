@@ -46,8 +46,26 @@ function toEngineError(err: unknown, what: string): EngineError {
   if (e.code && UNAVAILABLE.has(e.code)) {
     return new EngineError('E_ENGINE_UNAVAILABLE', `container engine unavailable (${e.code}) while trying to ${what}`);
   }
-  const message = e.json?.message ?? (typeof e.json === 'string' ? e.json : undefined) ?? e.reason ?? e.message ?? String(err);
+  // docker-modem puts the engine's own reason only in the message when the body was not JSON:
+  // "(HTTP code 500) server error - Get …: dial tcp …: connection refused".
+  const modem = /^\(HTTP code \d+\) [^-]*- ([\s\S]+)$/.exec(e.message ?? '')?.[1];
+  const message = e.json?.message ?? (typeof e.json === 'string' ? e.json : undefined) ?? (modem?.trim() || undefined) ?? e.reason ?? e.message ?? String(err);
   return new EngineError('E_ACTION_FAILED', `${what}: ${String(message).trim()}`, e.statusCode);
+}
+
+const PULL_CAUSES: Array<[RegExp, string]> = [
+  [/no such host|server misbehaving|name resolution/i, 'the registry host name is not known'],
+  [/connection refused/i, 'the registry refused the connection'],
+  [/i\/o timeout|deadline exceeded|timeout/i, 'the registry did not answer in time'],
+  [/unauthorized|authentication required|denied/i, 'the registry refused access (a private image needs credentials on the engine)'],
+  [/manifest unknown|not found|does not exist/i, 'no such image or tag in the registry'],
+  [/x509|certificate/i, "the registry's TLS certificate is not trusted by the engine"],
+];
+
+/** pullFailure turns an engine's pull error into a message that keeps the engine's words and says what they mean. */
+export function pullFailure(ref: string, reason: string): string {
+  const cause = PULL_CAUSES.find(([re]) => re.test(reason))?.[1];
+  return `could not pull ${ref}${cause ? `: ${cause}` : ''} (${reason})`;
 }
 
 function statusOf(err: unknown): number | undefined {
@@ -199,7 +217,8 @@ export function createDockerEngine(opts: DockerOptions): Engine {
         stream = (await docker.pull(ref, { abortSignal: signal } as object)) as NodeJS.ReadableStream;
       } catch (err) {
         const e = toEngineError(err, `pull ${ref}`);
-        throw new EngineError('E_IMAGE_PULL_FAILED', e.message, e.engineStatus);
+        if (e.code === 'E_ENGINE_UNAVAILABLE') throw e;
+        throw new EngineError('E_IMAGE_PULL_FAILED', pullFailure(ref, e.message.slice(`pull ${ref}: `.length)), e.engineStatus);
       }
       let failure: string | null = null;
       await splitLines(stream, (line) => {
@@ -211,7 +230,7 @@ export function createDockerEngine(opts: DockerOptions): Engine {
         }
         onProgress({ status: msg.status ?? '', layer: msg.id, current: msg.progressDetail?.current, total: msg.progressDetail?.total });
       }).catch((err) => { failure = (err as Error).message; });
-      if (failure) throw new EngineError('E_IMAGE_PULL_FAILED', `pull ${ref}: ${failure}`);
+      if (failure) throw new EngineError('E_IMAGE_PULL_FAILED', pullFailure(ref, failure));
     },
 
     async create(spec) {
@@ -394,7 +413,7 @@ export function createDockerEngine(opts: DockerOptions): Engine {
           const cfg = full.IPAM?.Config?.[0];
           return {
             id: n.Id, name: n.Name, driver: n.Driver, subnet: cfg?.Subnet ?? null, gateway: cfg?.Gateway ?? null,
-            containers: Object.values(full.Containers ?? {}).map((c) => ({ name: c.Name, ip: c.IPv4Address })),
+            containers: Object.entries(full.Containers ?? {}).map(([id, c]) => ({ id, name: c.Name, ip: c.IPv4Address })),
             labels: n.Labels ?? {},
           };
         }));

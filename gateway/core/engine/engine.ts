@@ -69,7 +69,8 @@ export interface PullProgress {
 export interface ImageInfo { id: string; tags: string[]; size: number; createdAt: string; labels: Record<string, string> }
 export interface NetworkInfo {
   id: string; name: string; driver: string; subnet: string | null; gateway: string | null;
-  containers: Array<{ name: string; ip: string }>; labels: Record<string, string>;
+  /** containers are the endpoints on the network: engine container id, name, and address with its prefix length. */
+  containers: Array<{ id: string; name: string; ip: string }>; labels: Record<string, string>;
 }
 export interface VolumeInfo { name: string; driver: string; mountpoint: string; labels: Record<string, string>; createdAt?: string }
 

@@ -44,6 +44,7 @@ function toContainer(r: Row): Container {
     stateReason: (r.state_reason as string | null) ?? null,
     stoppedBy: (r.stopped_by as string | null) ?? null,
     stoppedIdle: r.stopped_idle === 1,
+    readinessFailure: (r.readiness_failure as string | null) ?? null,
     dateLastDockerLog: (r.date_last_docker_log as string | null) ?? null,
     dateAccessed: (r.date_accessed as string | null) ?? null,
     dateStarted: (r.date_started as string | null) ?? null,
@@ -61,13 +62,14 @@ export interface RuntimePatch {
   containerIp?: string | null;
   hostPort?: number | null;
   stateReason?: string | null;
+  readinessFailure?: string | null;
   dateStarted?: string | null;
   dateLastDockerLog?: string | null;
 }
 
 const RUNTIME_COLUMNS: Record<keyof RuntimePatch, string> = {
   state: 'state', dockerId: 'docker_id', dockerName: 'docker_name', imageId: 'image_id', containerIp: 'container_ip',
-  hostPort: 'host_port', stateReason: 'state_reason', dateStarted: 'date_started', dateLastDockerLog: 'date_last_docker_log',
+  hostPort: 'host_port', stateReason: 'state_reason', readinessFailure: 'readiness_failure', dateStarted: 'date_started', dateLastDockerLog: 'date_last_docker_log',
 };
 
 /** ContainerFilter narrows a paginated listing. */

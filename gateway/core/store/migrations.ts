@@ -171,4 +171,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE containers ADD COLUMN stopped_by TEXT;
   ALTER TABLE containers ADD COLUMN stopped_idle INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4: a running container whose app did not answer within its timeout keeps why (shown in the UI
+  // and the API until its next run).
+  `
+  ALTER TABLE containers ADD COLUMN readiness_failure TEXT;
+  `,
 ];

@@ -132,13 +132,15 @@ export function createTemplateService(deps: { config: Config; store: Store }) {
     /**
      * containerInput is what choosing `t` in the container form fills in (Kiosc's fields, all of
      * them, overwriting what was typed), including the template's UUID as the container's origin.
+     * A template of another project than `projectId` is copied without that origin: a container may
+     * only name a template of its own project, and the hidden field is one the user cannot change.
      */
-    containerInput(t: ContainerTemplate): ContainerSettings {
+    containerInput(t: ContainerTemplate, projectId: number): ContainerSettings {
       return {
         ...t.settings,
         title: t.title,
         templateSiteUuid: t.projectId === null ? t.uuid : null,
-        templateProjectUuid: t.projectId === null ? null : t.uuid,
+        templateProjectUuid: t.projectId !== null && t.projectId === projectId ? t.uuid : null,
       };
     },
   };
