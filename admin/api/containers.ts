@@ -84,8 +84,8 @@ export function registerContainerApi(router: Router, svc: Services): void {
     try {
       await containers.perform(container.id, 'delete', caller.user.username);
     } catch (err) {
-      // Kiosc answers a failed delete with 400 and a message.
-      sendJson(ctx.res, 400, { message: `Failed deleting container ${container.title}`, error: (err as Error).message, code: (err as PorticoError).code ?? 'E_ACTION_FAILED' });
+      // Kiosc answers a failed delete with 400 and a message (a shutdown cutting it off is a 503: it resumes).
+      sendJson(ctx.res, (err as PorticoError).code === 'E_SHUTTING_DOWN' ? 503 : 400, { message: `Failed deleting container ${container.title}`, error: (err as Error).message, code: (err as PorticoError).code ?? 'E_ACTION_FAILED' });
       return;
     }
     ctx.res.writeHead(204).end();
