@@ -12,13 +12,13 @@ import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { startChildGateway } from '../helpers/child-gateway.ts';
 import type { ChildGateway } from '../helpers/child-gateway.ts';
-import { engineContainers, startGateway, waitFor, TEST_IMAGE, TEST_NETWORK } from '../helpers/gateway.ts';
+import { engineContainers, startGateway, waitFor, TEST_IMAGE, TEST_NETWORK, WS_IMAGE } from '../helpers/gateway.ts';
 import { startPrivateDockerd } from '../helpers/private-dockerd.ts';
 import { createStore } from '../../gateway/core/store/index.ts';
 
 // An app that ignores SIGTERM: every stop waits out the container's timeout (3 s), which leaves a
-// window to cut a restart or a delete in the middle.
-const STUBBORN = { ...TEST_IMAGE, timeout: 3, command: `sh -c "trap '' TERM; exec httpd -f -p 80 -h /www"` };
+// window to cut a restart or a delete in the middle. (The httpd image stops with SIGKILL at once.)
+const STUBBORN = { ...WS_IMAGE, timeout: 3, command: `/bin/node -e "process.on('SIGTERM', () => {}); require('http').createServer((q, s) => s.end('stubborn')).listen(80)"` };
 
 /** Outcome is how one request ended: an HTTP answer, a connection cut, or no answer in time. */
 type Outcome = { status: number; code?: string; error?: string } | { status: 'reset' | 'hang'; error: string };
@@ -73,7 +73,11 @@ for (const action of ['start', 'restart', 'delete'] as Action[]) {
       t.equal(created.status, 201);
       const uuid: string = created.body.sodar_uuid;
       const id = store.containers.byUuid(uuid)!.id;
-      if (action !== 'start') t.equal((await api('POST', `/containers/api/start/${uuid}`)).body.state, 'running', 'running before the fault');
+      if (action !== 'start') {
+        t.equal((await api('POST', `/containers/api/start/${uuid}`)).body.state, 'running', 'running before the fault');
+        // Once it answers, the app ignores SIGTERM for certain (its handler is set before it listens).
+        t.equal((await call('GET', `/containers/proxy/${uuid}/`)).status, 200, 'and answering');
+      }
       const before = engineContainers(gw.instance).map((c) => c.id);
 
       const method = action === 'delete' ? 'DELETE' : 'POST';
