@@ -31,10 +31,11 @@ t.test('regression: a private engine deletes no host link (docker0), and the sha
   destroyed = true;
 
   const after = links();
-  t.same([...before].filter((n) => !after.has(n) && !n.startsWith('veth')), [], 'every host link that existed before still exists');
+  // Other tests come and go meanwhile with their veths, networks (br-…) and private engines (pd-…).
+  t.same([...before].filter((n) => !after.has(n) && !/^(veth|br-|pd-)/.test(n)), [], 'every host link that existed before still exists');
   t.notOk(after.has(pd.bridge), 'its bridge is removed with it');
-  t.equal(after.has('docker0'), hadDocker0, `docker0 is as it was (${hadDocker0 ? 'present' : 'absent on this host before the test'})`);
   if (hadDocker0) {
+    t.ok(after.has('docker0'), 'docker0 is still there');
     t.equal(execFileSync('docker', ['run', '--rm', '--label', 'portico.test=1', 'portico-test/httpd:1', 'echo', 'ok'], { encoding: 'utf8' }).trim(), 'ok',
       'docker run on the shared engine\'s default bridge works after start, stop and destroy of a private engine');
   } else {
