@@ -17,7 +17,7 @@ import type { Container, ContainerAction, ContainerState, Job } from '../types.t
 import type { ContainerService } from './service.ts';
 
 /** WANTS_RUNNING are the last actions whose intent is a running app. */
-export const WANTS_RUNNING: ReadonlySet<ContainerAction> = new Set(['start', 'restart', 'reset', 'unpause']);
+const WANTS_RUNNING: ReadonlySet<ContainerAction> = new Set(['start', 'restart', 'reset', 'unpause']);
 const STOPPED: ReadonlySet<ContainerState> = new Set(['exited', 'created', 'dead']);
 
 /** Recovery runs one pass; passes never overlap (a pass asked for meanwhile runs after). */

@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { Container, ContainerAction, ContainerSettings, ContainerState } from '../types.ts';
 import { ActionQueue } from './action-queue.ts';
+import { ShutdownGate, shuttingDown } from './shutdown-gate.ts';
 import { createContainerLog } from './container-log.ts';
 import type { ContainerLog } from './container-log.ts';
 import { buildSpec, LABELS, substitutePrefix } from './spec.ts';
@@ -255,7 +256,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
 
   async function execute(id: number, action: ContainerAction, user: string, opts: { retry?: boolean }): Promise<Container> {
     // An action whose turn comes after the shutdown grace is not begun: the process is about to end.
-    if (abandoned) throw shuttingDown(action);
+    if (gate.cut) throw shuttingDown(action);
     const c = fresh(id);
     if (c.lastAction === 'delete' && action !== 'delete') {
       throw new PorticoError('E_INVALID_STATE', 409, `cannot ${action} a container that is being deleted`);
@@ -315,41 +316,18 @@ export function createContainerService(deps: ContainerServiceDeps) {
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   }
 
-  let stopping = false;
-  let abandoned = false;
-  const abandon = new Set<() => void>();
-  const shuttingDown = (action: string, accepted = false) => new PorticoError('E_SHUTTING_DOWN', 503, accepted
-    ? `the gateway is shutting down before the ${action} finished; it resumes when the gateway is back`
-    : `the gateway is shutting down; ask to ${action} again once it is back`);
-
-  /** track lets a caller wait for `job` until the shutdown grace is over, then answers 503 (the job itself goes on). */
-  function track<T>(job: Promise<T>, action: string): Promise<T> {
-    let drop = () => {};
-    const cut = new Promise<never>((_, reject) => { drop = () => reject(shuttingDown(action, true)); });
-    abandon.add(drop);
-    return Promise.race([job, cut]).finally(() => abandon.delete(drop));
-  }
+  const gate = new ShutdownGate();
 
   return {
     queue,
     log: clog,
 
     /**
-     * drain is the shutdown of the lifecycle: no new action is accepted; actions in progress get up
-     * to `graceMs` to finish. Past it, their callers are answered 503 E_SHUTTING_DOWN and actions not
-     * yet begun are dropped; what was cut off left its intent (last action, running job) in the store,
-     * and the next start-up resumes it (recovery.ts). Resolves with the number of actions cut off.
+     * drain is the shutdown of the lifecycle (shutdown-gate.ts): actions in progress get up to
+     * `graceMs`; resolves with the number of actions cut off.
      */
-    async drain(graceMs: number): Promise<number> {
-      stopping = true;
-      const deadline = Date.now() + graceMs;
-      while (queue.size() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      const left = queue.size();
-      if (left > 0) {
-        abandoned = true;
-        for (const drop of abandon) drop();
-      }
-      return left;
+    drain(graceMs: number): Promise<number> {
+      return gate.close(graceMs, () => queue.size());
     },
 
     /** create validates `input` and stores a new container in `projectId` (state initial). */
@@ -393,10 +371,10 @@ export function createContainerService(deps: ContainerServiceDeps) {
     /** perform runs an action as a job (queued per container) and resolves with the container afterwards. */
     perform(id: number, action: ContainerAction, user: string, opts: { retry?: boolean } = {}): Promise<Container> {
       if (!(action in steps)) return Promise.reject(badRequest(`unknown action ${JSON.stringify(action)}`));
-      if (stopping) return Promise.reject(shuttingDown(action));
+      if (gate.closing) return Promise.reject(shuttingDown(action));
       // A delete is intent the moment it is accepted: a crash before its turn must not bring the app back.
       if (action === 'delete') store.containers.setLastAction(id, 'delete', 0);
-      return track(queue.run(id, action, () => execute(id, action, user, opts)), action);
+      return gate.track(queue.run(id, action, () => execute(id, action, user, opts)), action);
     },
 
     /** ensureRunning starts or unpauses the container as its state needs (the proxy's on-demand start). */
@@ -407,8 +385,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
       if (c.state === 'running' && !queue.busy(id)) return c;
       const pending = queue.current(id);
       if (pending === 'start' || pending === 'unpause' || pending === 'restart' || pending === 'reset') {
-        if (stopping) throw shuttingDown(pending);
-        await track(queue.run(id, pending, () => execute(id, pending as ContainerAction, user, {})), pending);
+        if (gate.closing) throw shuttingDown(pending);
+        await gate.track(queue.run(id, pending, () => execute(id, pending as ContainerAction, user, {})), pending);
         return fresh(id);
       }
       return this.perform(id, c.state === 'paused' ? 'unpause' : 'start', user);
