@@ -113,7 +113,12 @@ for (const action of ['start', 'restart', 'delete'] as Action[]) {
         t.equal(proxied.status, 404, 'the next proxied GET finds no app');
         t.same(engineContainers(gw.instance), [], 'and creates no container: nothing resurrected');
       } else {
-        await waitFor(() => store.containers.byId(id)?.state === 'running', 15_000, `the ${action} to reach its intent after the restart`);
+        // The intent is reached when the app runs (for a restart: in a new container) and no job is left running.
+        await waitFor(() => {
+          const c = store.containers.byId(id);
+          return c?.state === 'running' && !(action === 'restart' && before.includes(c.dockerId!.slice(0, 12)))
+            && store.logs.jobs(id).every((j) => j.status !== 'running');
+        }, 15_000, `the ${action} to reach its intent after the restart`);
         const took = Date.now() - restartedAt;
         t.ok(took < 10_000, `running again ${took} ms after the restart, without a request or the last-action sync`);
         const engine = engineContainers(gw.instance);

@@ -4,7 +4,7 @@
  * store before any engine work begins: the last action (a delete is recorded the moment it is
  * accepted) and the job of an action in progress. The rules (docs/faults.md):
  * - a job a previous process left running is settled from the engine's truth: done when the engine
- *   shows its result, otherwise it is run again at once (start-up only);
+ *   shows its result, otherwise it is run again at once;
  * - a delete that was accepted and not finished is finished;
  * - a container whose last action wants it running, shown exited, created or dead, is started.
  * Nothing here waits for the last-action sync's grace period: these mismatches are the gateway's
@@ -53,20 +53,21 @@ export function createRecovery(deps: { store: Store; engine: Engine; containers:
   async function pass(startup: boolean): Promise<void> {
     const tries: Array<Promise<unknown>> = [];
     const resumed = new Set<number>();
-    if (startup) {
-      for (const job of store.logs.runningJobs()) {
-        const c = store.containers.byId(job.containerId);
-        if (!c || containers.queue.busy(c.id)) continue;
-        const info = c.dockerId ? await engine.inspect(c.dockerId) : null;
-        if (reached(job, info)) {
-          store.logs.finishJob(job.id, true, null);
-          containers.log.add(c, 'INFO', 'anonymous', 'Task', `The ${job.action} cut off by a gateway restart had finished in Docker (${c.state})`);
-          continue;
-        }
-        store.logs.finishJob(job.id, false, 'interrupted by a gateway restart; run again at start-up');
-        resumed.add(c.id);
-        resume(c, job.action, job.user, `Resuming the ${job.action} cut off by a gateway restart`, tries);
+    // Every job of this process is finished before its container's queue is free, so a running job
+    // of a container with nothing queued was cut off by an earlier process. Not only at start-up:
+    // the engine may not have answered then.
+    for (const job of store.logs.runningJobs()) {
+      const c = store.containers.byId(job.containerId);
+      if (!c || containers.queue.busy(c.id)) continue;
+      const info = c.dockerId ? await engine.inspect(c.dockerId) : null;
+      if (reached(job, info)) {
+        store.logs.finishJob(job.id, true, null);
+        containers.log.add(c, 'INFO', 'anonymous', 'Task', `The ${job.action} cut off by a gateway restart had finished in Docker (${c.state})`);
+        continue;
       }
+      store.logs.finishJob(job.id, false, 'interrupted by a gateway restart; run again at start-up');
+      resumed.add(c.id);
+      resume(c, job.action, job.user, `Resuming the ${job.action} cut off by a gateway restart`, tries);
     }
     for (const c of store.containers.all()) {
       if (resumed.has(c.id) || containers.queue.busy(c.id) || !c.lastAction) continue;
