@@ -198,6 +198,7 @@ t.test('regression: dockerd stopped and restarted under load: apps come back at 
   const quiet = await make('quiet', 'start');
   const stopped = await make('stopped', 'start', 'stop');
   const paused = await make('paused', 'start', 'pause');
+  const doomed = await make('doomed', 'start');
   const state = async (uuid: string) => (await gw.api('GET', `/containers/api/detail/${uuid}`, token)).body.state;
 
   // Load on one app only: the others get no traffic, so nothing but recovery can bring them back.
@@ -217,6 +218,11 @@ t.test('regression: dockerd stopped and restarted under load: apps come back at 
   await new Promise((r) => setTimeout(r, 500));
   await pd.stop();
   await waitFor(async () => (await gw.api('GET', '/healthz', null)).status === 503, 15_000, 'healthz red');
+  // A delete asked while the engine is away is intent all the same.
+  const del = await request(gw.base, token, 'DELETE', `/containers/api/delete/${doomed}`);
+  t.equal(del.status, 503, 'a delete while the engine is away answers 503 at once');
+  t.equal((del as { code?: string }).code, 'E_ENGINE_UNAVAILABLE');
+  t.equal((await request(gw.base, token, 'GET', `/containers/proxy/${doomed}/`)).status, 503, 'its link does not start it');
   await new Promise((r) => setTimeout(r, 1000));
   await pd.start();
   const back = Date.now();
@@ -224,6 +230,9 @@ t.test('regression: dockerd stopped and restarted under load: apps come back at 
     await waitFor(async () => (await state(uuid)) === 'running', 15_000, `${name} to run again`);
     t.pass(`${name} runs again ${Date.now() - back} ms after the engine answered`);
   }
+  await waitFor(() => gw.core.store.containers.byUuid(doomed) === null, 15_000, 'the delete asked during the outage to finish');
+  t.pass(`the delete asked during the outage finished ${Date.now() - back} ms after the engine answered`);
+  t.equal(pd.docker(`ps -aq --filter label=portico.container=${doomed}`).trim(), '', 'its engine container is gone: nothing resurrected');
   const took = Date.now() - back;
   t.ok(took < 10_000, `all back within ${took} ms, not after the last-action sync's minutes`);
   flowing = false;
