@@ -164,7 +164,13 @@ export async function runMain(): Promise<void> {
     // A last resort: whatever hangs, the process ends well after the grace period.
     const force = setTimeout(() => { core.logger.error('shutdown did not finish; exiting'); process.exit(1); }, graceMs * 2 + 10_000);
     force.unref();
-    await close(graceMs);
+    // Actions in progress get the same grace as requests; past it their callers are answered 503 and
+    // what was cut off resumes at the next start (recovery.ts). The extra second sends those answers.
+    const actions = core.containers.drain(graceMs).then((cut) => {
+      if (cut > 0) core.logger.warn('shutdown grace period over with actions in progress; they resume at the next start', { actions: cut });
+    });
+    await close(graceMs + 1000);
+    await actions;
     // The core's close stops the scheduler and log follower (flushing buffered lines), then the store.
     await core.close();
     core.logger.info('stopped');

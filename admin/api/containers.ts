@@ -85,8 +85,10 @@ export function registerContainerApi(router: Router, svc: Services): void {
     try {
       await containers.perform(container.id, 'delete', caller.user.username);
     } catch (err) {
-      // Kiosc answers a failed delete with 400 and a message.
-      sendJson(ctx.res, 400, { message: `Failed deleting container ${container.title}`, error: (err as Error).message, code: (err as PorticoError).code ?? 'E_ACTION_FAILED' });
+      // Kiosc answers a failed delete with 400 and a message. An engine away or a shutdown is a 503:
+      // the delete is recorded and finishes once the engine or the gateway is back (docs/faults.md).
+      const code = (err as PorticoError).code;
+      sendJson(ctx.res, code === 'E_SHUTTING_DOWN' || code === 'E_ENGINE_UNAVAILABLE' ? 503 : 400, { message: `Failed deleting container ${container.title}`, error: (err as Error).message, code: (err as PorticoError).code ?? 'E_ACTION_FAILED' });
       return;
     }
     ctx.res.writeHead(204).end();
