@@ -69,6 +69,12 @@ export interface Config {
   readonly uptimeRetentionDays: number;
   readonly metricsToken: string | null;
   readonly shutdownGraceSeconds: number;
+  /** appOrigins: 'per-app' serves each app at the root of its own host name; 'same-origin' (an opt-in) under /containers/proxy/<uuid>/ on the gateway's. */
+  readonly appOrigins: 'per-app' | 'same-origin';
+  /** appsDomain: an app's host is <uuid>.<appsDomain> (default localhost, which browsers resolve to the loopback address). */
+  readonly appsDomain: string;
+  /** publicUrl is the gateway's own origin as browsers reach it (null: http://127.0.0.1 on the port the request came to). */
+  readonly publicUrl: string | null;
 }
 
 /** SCHEDULES names each periodic job with its variable and default cron expression (seconds field first). */
@@ -264,8 +270,35 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     uptimeRetentionDays: int(env, ['PORTICO_UPTIME_RETENTION_DAYS'], 35, 1, 3650),
     metricsToken: metricsToken(env),
     shutdownGraceSeconds: int(env, ['PORTICO_SHUTDOWN_GRACE_SECONDS'], 10, 0, 600),
+    ...appOrigins(env),
   };
   return Object.freeze(config);
+}
+
+function appOrigins(env: Env): Pick<Config, 'appOrigins' | 'appsDomain' | 'publicUrl'> {
+  const mode = oneOf(env, ['PORTICO_APP_ORIGINS'], 'per-app', ['per-app', 'same-origin'] as const);
+  const domain = str(env, ['PORTICO_APPS_DOMAIN'], 'localhost').trim().toLowerCase().replace(/\.$/, '');
+  if (!/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(domain)) {
+    throw new ConfigError(`PORTICO_APPS_DOMAIN must be a DNS name such as apps.example.org (apps are served at <uuid>.<domain>), got ${JSON.stringify(domain)}`);
+  }
+  const raw = pick(env, ['PORTICO_PUBLIC_URL'])?.[1] ?? null;
+  let publicUrl: string | null = null;
+  if (raw !== null) {
+    let u: URL | null = null;
+    try { u = new URL(raw); } catch { /* refused below */ }
+    if (u === null || (u.protocol !== 'http:' && u.protocol !== 'https:') || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) {
+      throw new ConfigError(`PORTICO_PUBLIC_URL must be the gateway's origin as browsers reach it, such as https://portico.example.org (no path), got ${JSON.stringify(raw)}`);
+    }
+    publicUrl = u.origin;
+    const host = u.hostname.toLowerCase();
+    if (host === domain || host.endsWith('.' + domain)) {
+      throw new ConfigError(`PORTICO_PUBLIC_URL's host ${host} must not be under PORTICO_APPS_DOMAIN (${domain}): the UI must never share an origin, or a parent of one, with an app`);
+    }
+  }
+  if (mode === 'per-app' && domain !== 'localhost' && publicUrl === null) {
+    throw new ConfigError('PORTICO_PUBLIC_URL is required with PORTICO_APPS_DOMAIN: app origins send browsers back to the gateway for sign-in');
+  }
+  return { appOrigins: mode, appsDomain: domain, publicUrl };
 }
 
 function metricsToken(env: Env): string | null {
@@ -289,4 +322,5 @@ export const KNOWN_VARIABLES = [
   'PORTICO_LOGIN_LOCK_MAX_SECONDS',
   ...Object.values(SCHEDULES).map(([name]) => name), 'PORTICO_SYNC_GRACE_SECONDS', 'PORTICO_UPTIME_RETENTION_DAYS',
   'PORTICO_METRICS_TOKEN', 'PORTICO_SHUTDOWN_GRACE_SECONDS', 'PORTICO_RUN_AS',
+  'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL',
 ];

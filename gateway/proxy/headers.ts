@@ -4,6 +4,7 @@
  * Works on req.rawHeaders (flat name/value list) so duplicates and order survive.
  */
 import { SESSION_COOKIE } from '../core/auth/sessions.ts';
+import { APP_COOKIE } from '../core/auth/app-sessions.ts';
 
 /**
  * HOP_BY_HOP are connection-specific fields a proxy must not forward
@@ -15,9 +16,9 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization', 'proxy-authenticate', 'expect',
 ]);
 
-/** withoutSessionCookie removes the gateway's session cookie from a Cookie header; null when nothing is left. */
+/** withoutSessionCookie removes Portico's cookies (the gateway's session, an app origin's) from a Cookie header; null when nothing is left. */
 export function withoutSessionCookie(cookie: string): string | null {
-  if (cookie.indexOf(SESSION_COOKIE) < 0) return cookie;
+  if (cookie.indexOf(SESSION_COOKIE) < 0 && cookie.indexOf(APP_COOKIE) < 0) return cookie;
   let out = '';
   let start = 0;
   while (start < cookie.length) {
@@ -25,7 +26,8 @@ export function withoutSessionCookie(cookie: string): string | null {
     if (end < 0) end = cookie.length;
     let s = start;
     while (s < end && cookie.charCodeAt(s) === 32) s++;
-    const isSession = cookie.startsWith(SESSION_COOKIE, s) && cookie.charCodeAt(s + SESSION_COOKIE.length) === 61;
+    const isSession = (cookie.startsWith(SESSION_COOKIE, s) && cookie.charCodeAt(s + SESSION_COOKIE.length) === 61)
+      || (cookie.startsWith(APP_COOKIE, s) && cookie.charCodeAt(s + APP_COOKIE.length) === 61);
     if (!isSession && s < end) out += (out ? '; ' : '') + cookie.slice(s, end).trimEnd();
     start = end + 1;
   }
@@ -102,14 +104,21 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
       case 'x-forwarded-proto': if (trustProxy && s.xfProto === null) s.xfProto = value.split(',')[0].trim(); continue;
       case 'x-forwarded-host': if (trustProxy && s.xfHost === null) s.xfHost = value.split(',')[0].trim(); continue;
       case 'x-forwarded-prefix': continue;
+      // Who is viewing is the gateway's to say, never the client's.
+      case 'x-portico-user': case 'x-portico-role': continue;
     }
     out.push(name, value);
   }
   return s;
 }
 
-/** finishHeaders drops the gateway's Authorization when it authenticated the call and adds X-Forwarded-*. */
-export function finishHeaders(s: Scanned, o: { dropAuthorization: boolean; clientIp: string; proto: 'http' | 'https'; prefix: string | null }): string[] {
+/** viewerValue is a user name or role as a header value: percent-encoded when it holds anything but visible ASCII, or a '%'. */
+export function viewerValue(v: string): string {
+  return /^[\x21-\x24\x26-\x7e]*$/.test(v) ? v : encodeURIComponent(v);
+}
+
+/** finishHeaders drops the gateway's Authorization when it authenticated the call and adds X-Forwarded-* and, with a viewer, X-Portico-User and -Role. */
+export function finishHeaders(s: Scanned, o: { dropAuthorization: boolean; clientIp: string; proto: 'http' | 'https'; prefix: string | null; viewer?: { user: string; role: string } }): string[] {
   const out = s.out;
   if (o.dropAuthorization && s.authIndex >= 0) out.splice(s.authIndex, 2);
   out.push('x-forwarded-for', s.xff === null ? o.clientIp : s.xff + ', ' + o.clientIp);
@@ -117,6 +126,7 @@ export function finishHeaders(s: Scanned, o: { dropAuthorization: boolean; clien
   const fwdHost = s.xfHost ?? s.host;
   if (fwdHost !== null) out.push('x-forwarded-host', fwdHost);
   if (o.prefix !== null) out.push('x-forwarded-prefix', o.prefix);
+  if (o.viewer !== undefined) out.push('x-portico-user', viewerValue(o.viewer.user), 'x-portico-role', o.viewer.role);
   return out;
 }
 
@@ -128,6 +138,7 @@ export interface ForwardOptions {
   clientIp: string;
   proto: 'http' | 'https';
   prefix: string | null;
+  viewer?: { user: string; role: string };
 }
 
 /** forwardHeaders is scanHeaders then finishHeaders, in one call. */

@@ -164,4 +164,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX containers_project_created ON containers(project_id, created_at, id);
   CREATE INDEX containers_created ON containers(created_at, id);
   `,
+  // 3: an app origin's own sign-in (docs/app-origins.md). Each row hangs off one gateway session
+  // and goes with it: logout, expiry, deactivation (which ends the user's sessions) all cascade.
+  `
+  CREATE TABLE app_sessions (
+    id_hash TEXT PRIMARY KEY,
+    session_hash TEXT NOT NULL REFERENCES sessions(id_hash) ON DELETE CASCADE,
+    container_uuid TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX app_sessions_session ON app_sessions(session_hash);
+  `,
 ];
