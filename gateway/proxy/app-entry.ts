@@ -31,6 +31,17 @@ export function localPath(raw: string | null): string {
   return raw;
 }
 
+/**
+ * fromElsewhere tells a browser request that another origin made — a page of another app (all apps
+ * share a site, so SameSite=Lax lets their cookies go along) or of any other site — and that is not
+ * a plain navigation. The app origin's cookie does not count for those: another app can link to
+ * this one, but cannot call it, post to it or open its WebSocket as the viewer.
+ */
+export function fromElsewhere(site: string | undefined, mode: string | undefined, method: string | undefined): boolean {
+  if (site === undefined || site === 'same-origin' || site === 'none') return false;
+  return !(mode === 'navigate' && (method === 'GET' || method === 'HEAD'));
+}
+
 /** isSecure tells whether the client reached us over HTTPS (directly, or per a trusted proxy). */
 export function isSecure(config: Pick<Config, 'trustProxy'>, req: IncomingMessage): boolean {
   if ((req.socket as { encrypted?: boolean }).encrypted) return true;

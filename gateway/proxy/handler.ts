@@ -22,7 +22,7 @@ import type { RequestHead } from '../http/request-head.ts';
 import type { ForwardDeps, Via } from './forward.ts';
 import type { Scope } from './response-headers.ts';
 import { createAppOrigins } from './app-origin.ts';
-import { createAppEntry, RESERVED } from './app-entry.ts';
+import { createAppEntry, fromElsewhere, RESERVED } from './app-entry.ts';
 import { createHandshake } from '../core/auth/app-handshake.ts';
 import { createAppSessionStore } from '../core/auth/app-sessions.ts';
 import { sessionId } from './auth.ts';
@@ -96,7 +96,8 @@ export function createProxy(svc: Services): PorticoProxy {
    */
   function admit(req: IncomingMessage, res: ServerResponse, uuid: string, s?: Scanned, app: string | null = null, path = ''): { caller: ProxyCaller; route: Route } | null {
     const authorization = s ? s.authorization : req.headers.authorization;
-    const cookie = s ? s.cookie : req.headers.cookie;
+    let cookie = s ? s.cookie : req.headers.cookie;
+    if (app !== null && fromElsewhere(s ? s.fetchSite : req.headers['sec-fetch-site'] as string | undefined, s ? s.fetchMode : req.headers['sec-fetch-mode'] as string | undefined, req.method)) cookie = undefined;
     const caller = app !== null ? auth.resolveApp(authorization, cookie, app) : auth.resolve(authorization, cookie);
     if (caller === null) {
       // The same answer whether or not the container exists: nothing leaks to anonymous callers.
@@ -259,7 +260,8 @@ export function createProxy(svc: Services): PorticoProxy {
       if (url.startsWith(RESERVED)) return false;
       uuid = app;
     }
-    const caller = app !== null ? auth.resolveApp(scanned.authorization, scanned.cookie, app) : auth.resolve(scanned.authorization, scanned.cookie);
+    const cookie = app !== null && fromElsewhere(scanned.fetchSite, scanned.fetchMode, head.method) ? undefined : scanned.cookie;
+    const caller = app !== null ? auth.resolveApp(scanned.authorization, cookie, app) : auth.resolve(scanned.authorization, cookie);
     // On the gateway's origin only API clients are proxied; a browser goes through the handshake (handle).
     if (caller === null || (app === null && !caller.viaToken)) return false;
     const route = routes.get(uuid);

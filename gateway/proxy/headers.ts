@@ -58,6 +58,8 @@ export interface Scanned {
   cookie: string | undefined;
   accept: string | undefined;
   fetchMode: string | undefined;
+  /** fetchSite is Sec-Fetch-Site: whether a browser request came from this origin, its site, or elsewhere. */
+  fetchSite: string | undefined;
   host: string | null;
   xff: string | null;
   xfProto: string | null;
@@ -74,7 +76,7 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
   const out: string[] = [];
   const listed = raw.length > 2 ? connectionTokens(raw) : null;
   const s: Scanned = {
-    out, authIndex: -1, authorization: undefined, cookie: undefined, accept: undefined, fetchMode: undefined,
+    out, authIndex: -1, authorization: undefined, cookie: undefined, accept: undefined, fetchMode: undefined, fetchSite: undefined,
     host: null, xff: null, xfProto: null, xfHost: null, hasBody: false,
   };
   for (let i = 0; i < raw.length; i += 2) {
@@ -93,6 +95,7 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
       case 'content-length': if (value !== '0') s.hasBody = true; break;
       case 'accept': s.accept = value; break;
       case 'sec-fetch-mode': s.fetchMode = value; break;
+      case 'sec-fetch-site': s.fetchSite = value; break;
       case 'cookie': {
         s.cookie ??= value;
         const kept = withoutSessionCookie(value);

@@ -19,7 +19,7 @@ import type { ForwardDeps } from './forward.ts';
 import { clientAddress, forwardHeaders } from './headers.ts';
 import { PREFIX, parseTarget, upstreamPath } from './path.ts';
 import type { AppOrigins } from './app-origin.ts';
-import { RESERVED } from './app-entry.ts';
+import { fromElsewhere, RESERVED } from './app-entry.ts';
 import type { Scope } from './response-headers.ts';
 import { flatHeaders, responseHeaders } from './response-headers.ts';
 import type { Route, Routes } from './routes.ts';
@@ -71,7 +71,8 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
       prefix: scope.stripPrefix && scope.prefix !== '' ? scope.prefix : null,
       viewer: { user: caller.user.username, role: o.routes.viewerRole(route, caller.user) },
     });
-    const { authorization, cookie } = req.headers;
+    const authorization = req.headers.authorization;
+    const cookie = caller.viaToken ? undefined : req.headers.cookie;
     const uuid = route.uuid;
     const allowed = () => {
       const now = resolve(authorization, cookie, app);
@@ -159,7 +160,9 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
       rest = target.rest.length === 0 || target.rest.charCodeAt(0) === 63 ? '/' + target.rest : target.rest;
       where = app !== null ? 'prefix' : 'gateway';
     }
-    const caller = resolve(req.headers.authorization, req.headers.cookie, app);
+    // Another origin's page opening this app's WebSocket does not get the viewer's cookie counted.
+    const cookie = app !== null && fromElsewhere(req.headers['sec-fetch-site'] as string | undefined, 'websocket', req.method) ? undefined : req.headers.cookie;
+    const caller = resolve(req.headers.authorization, cookie, app);
     if (caller === null) { socketFailure(client, UNAUTHENTICATED); return; }
     // With app origins on, a browser's WebSocket belongs on the app's origin, never on the gateway's.
     if (app === null && o.origins.enabled && !caller.viaToken) { socketFailure(client, ON_APP_ORIGIN); return; }
