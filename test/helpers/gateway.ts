@@ -76,7 +76,7 @@ export async function startGateway(env: Record<string, string> = {}, opts: { log
     ...env,
   });
   let core = await buildCore(config, { logger });
-  let server = await startServer(core, '127.0.0.1', 0);
+  let server = await startServer(core, '127.0.0.1', config.port);
   const port = (server.server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
 
