@@ -39,7 +39,7 @@ export function createAppOrigins(config: Pick<Config, 'appOrigins' | 'appsDomain
   return {
     enabled,
     appOf(host) {
-      if (!enabled || !host || host.length < 37 + suffix.length) return null;
+      if (!enabled || !host || host.length < 36 + suffix.length) return null;
       // The label is exactly a uuid, right before '.<domain>' and then nothing or ':port'.
       if (!looksLikeUuid(host, 0) || host.charCodeAt(36) !== 46) return null;
       const rest = host.slice(36).toLowerCase();
