@@ -187,9 +187,9 @@ else
   mkdir -p "$ctx/app"
   cp "$IMAGES/socketio/Dockerfile" "$ctx/"
   cp "$IMAGES/socketio/index.js" "$IMAGES/socketio/index.html" "$ctx/app/"
-  # A clean environment: the caller's npm settings and NODE_OPTIONS stay out of it.
+  # The machine's npm settings (registry, proxy, CA) apply; the test runner's NODE_OPTIONS does not.
   # shellcheck disable=SC2086
-  if ! env -i PATH="$PATH" HOME="$ctx" npm install --prefix "$ctx/app" --no-audit --no-fund --no-save --omit=dev $SOCKETIO_PACKAGES >"$ctx.log" 2>&1; then
+  if ! env -u NODE_OPTIONS npm install --prefix "$ctx/app" --cache "$ctx/.npm" --no-audit --no-fund --no-save --omit=dev $SOCKETIO_PACKAGES >"$ctx.log" 2>&1; then
     cat "$ctx.log" >&2
     die "npm install of $SOCKETIO_PACKAGES failed (the npm registry must be reachable)"
   fi
