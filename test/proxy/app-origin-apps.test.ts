@@ -25,9 +25,18 @@ function requireImage(image: { repository: string; tag: string }): void {
   }
 }
 
+/** goto navigates, again when Chromium saw the host's network change (Docker adds interfaces as other containers start). */
+async function goto(b: TestBrowser, url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try { await b.page.goto(url); return; } catch (err) {
+      if (i >= 3 || !String(err).includes('ERR_NETWORK_CHANGED')) throw err;
+    }
+  }
+}
+
 /** open follows the app's old link in the browser, through the handshake (and the waiting page, which reloads into the app). */
 async function open(gw: TestGateway, b: TestBrowser, uuid: string, path: string, ready: (body: string) => boolean): Promise<string> {
-  await b.page.goto(`${gw.base}/containers/proxy/${uuid}${path}`);
+  await goto(b, `${gw.base}/containers/proxy/${uuid}${path}`);
   const deadline = Date.now() + 60_000;
   let body = '';
   while (Date.now() < deadline) {
@@ -48,8 +57,11 @@ t.test('Jupyter, the socket.io tutorial and a Host-built redirect through Portic
   const b = await launchBrowser();
   t.teardown(() => b.close());
   await loginWithToken(gw, b.context, token);
+  // Every failed answer that Portico itself gave (its JSON error shape), as opposed to the app's own.
   const failed: string[] = [];
-  b.page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
+  b.page.on('response', (r) => {
+    if (r.status() >= 400) void r.text().then((body) => { if (/"code":"E_[A-Z_]+"/.test(body)) failed.push(`${r.status()} ${r.url()} ${body}`); }, () => {});
+  });
 
   // An app that redirects to http://<Host>/dashboard: Host is the app's own origin, so it lands there.
   const echo = await createContainer(gw, token, project, { ...WS_IMAGE, command: 'node -e "eval(process.env.APP_JS)"', environment: { APP_JS: ECHO_APP } });
@@ -72,7 +84,6 @@ t.test('Jupyter, the socket.io tutorial and a Host-built redirect through Portic
 
   // Jupyter Notebook with its defaults: no base_url, strip_prefix left as it is.
   const nb = await createContainer(gw, token, project, { ...JUPYTER_IMAGE, container_port: 80, timeout: 120 });
-  failed.length = 0;
   await open(gw, b, nb, '/', (body) => body.includes('id="notebook_list"'));
   t.equal(new URL(b.page.url()).pathname, '/tree', "Jupyter's own redirect to /tree stays on its origin");
   await b.page.waitForFunction('document.querySelectorAll("#notebook_list .list_item").length > 0 || document.querySelector("#notebook_list") !== null', undefined, { timeout: 20_000 });
@@ -82,11 +93,11 @@ t.test('Jupyter, the socket.io tutorial and a Host-built redirect through Portic
     return (await r.json()).path;
   })()`) as string;
   t.match(made, /\.ipynb$/, "a notebook is made through Jupyter's API (its XSRF check passes)");
-  await b.page.goto(`http://${nb}.localhost:${gw.port}/notebooks/${made}`);
+  await goto(b, `http://${nb}.localhost:${gw.port}/notebooks/${made}`);
   await b.page.waitForFunction('window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()', undefined, { timeout: 60_000 });
   t.pass("the kernel's WebSocket connected");
   await b.page.evaluate('Jupyter.notebook.get_cell(0).set_text("print(6 * 7)"); Jupyter.notebook.execute_cell()');
   await b.page.waitForFunction('document.querySelector(".output_area pre") && document.querySelector(".output_area pre").textContent.includes("42")', undefined, { timeout: 30_000 });
   t.pass('a cell ran in the kernel and its output came back');
-  t.same(failed.filter((f) => !f.includes('/api/kernelspecs/') && !f.includes('favicon')), [], 'no asset or call failed (no Portico 404s)');
+  t.same(failed, [], 'Portico answered no request with an error of its own (no Portico 404s)');
 });
