@@ -63,14 +63,14 @@ export function createAppEntry(o: { config: Pick<Config, 'trustProxy' | 'secureC
   return {
     /**
      * toApp answers a gateway-origin request for an app (already authenticated and permitted):
-     * GET and HEAD get a code and go through the handshake; anything else is sent (307) to the
-     * same path on the app's origin, where its own cookie decides.
+     * GET and HEAD get a code and go through the handshake to `path` on the app's origin; anything
+     * else is sent (307) to `path` there, where the origin's own cookie decides.
      */
-    toApp(req: IncomingMessage, res: ServerResponse, uuid: string, rest: string, userId: number, sid: string): void {
+    toApp(req: IncomingMessage, res: ServerResponse, uuid: string, path: string, userId: number, sid: string): void {
       const origin = o.origins.appUrl(uuid, req.headers.host, isSecure(o.config, req));
-      if (req.method !== 'GET' && req.method !== 'HEAD') { redirect(res, 307, origin + rest); return; }
+      if (req.method !== 'GET' && req.method !== 'HEAD') { redirect(res, 307, origin + path); return; }
       const code = o.handshake.issue(uuid, userId, hashSecret(sid));
-      redirect(res, 302, `${origin}${AUTH_PATH}?code=${code}&next=${encodeURIComponent(rest)}`);
+      redirect(res, 302, `${origin}${AUTH_PATH}?code=${code}&next=${encodeURIComponent(path)}`);
     },
     /** toGateway sends a signed-out browser on an app origin to the gateway's link for the same path, which comes back signed in. */
     toGateway(req: IncomingMessage, res: ServerResponse, uuid: string, path: string): void {

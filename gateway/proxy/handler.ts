@@ -161,8 +161,10 @@ export function createProxy(svc: Services): PorticoProxy {
     if (ok === null) return;
     const { caller, route } = ok;
     if (origins.enabled && !caller.viaToken) {
-      // A browser: the app is served on its own origin, never on this one.
-      entry.toApp(req, res, route.uuid, target.rest, caller.user.id, sessionId(scanned.cookie)!);
+      // A browser: the app is served on its own origin, never on this one. An app configured for
+      // the prefix (strip_prefix false: a base URL) is sent to the prefix there, the rest to the root.
+      const there = route.stripPrefix ? target.rest : PREFIX + route.uuid + target.rest;
+      entry.toApp(req, res, route.uuid, there, caller.user.id, sessionId(scanned.cookie)!);
       return;
     }
     serve(req, res, route, caller, scanned, url, target.rest, route, t0);

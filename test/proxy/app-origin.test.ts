@@ -158,6 +158,14 @@ t.test('rewrites at the root: Host-built redirects, cookies host-only, the prefi
   t.equal(onOrigin.json().headers['x-portico-user'], 'root', 'and on the app origin');
   t.equal(onOrigin.json().headers.authorization, undefined, "a Portico token never reaches the app");
 
+  const based = await echoApp(gw, token, project, { strip_prefix: false });
+  const ownerSession = await login(gw, token);
+  const bh = await codeFor(gw, based, '/tree?x=1', ownerSession.cookie);
+  t.equal(bh.next, `/containers/proxy/${based}/tree?x=1`, 'an app with strip_prefix false (a base URL) goes to the prefix on its origin');
+  const bx = await send(gw, appHost(gw, based), `/.portico/auth?code=${bh.code}&next=${encodeURIComponent(bh.next)}`, { headers: NAV });
+  const bApp = String(bx.headers['set-cookie']).split(';')[0];
+  t.equal((await send(gw, appHost(gw, based), bh.next, { headers: { cookie: bApp } })).json().url, `/containers/proxy/${based}/tree?x=1`, 'and sees the full path, as it is configured to');
+
   const post = await send(gw, `127.0.0.1:${gw.port}`, `/containers/proxy/${uuid}/form?a=1`, { method: 'POST', body: 'x', headers: { cookie: (await login(gw, token)).cookie } });
   t.equal(post.status, 307, "a browser's POST to the old link goes to the same path on the app's origin");
   t.equal(post.headers.location, `http://${host}/form?a=1`);
