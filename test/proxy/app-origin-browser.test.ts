@@ -105,7 +105,7 @@ async function run(t: Test, setup: Setup, usedVictim: boolean) {
   t.equal(gw.core.store.containers.byUuid(victim)!.state, before, 'the stopped container was not started');
 }
 
-t.test('same site as the gateway (portico.example.test, *.apps.example.test): the UI and API refuse every forged change', async (t) => {
+t.test('regression: a same-site app page started a container through GET /containers/api/start with the session cookie; same site as the gateway (portico.example.test, *.apps.example.test), every forged change is refused', async (t) => {
   // Lax cookies go along with same-site requests here: the API POST (no-cors), the Kiosc GET start,
   // an <img>, a form POST to the UI all reach the gateway with its session cookie, and are refused.
   const port = await freePort();
