@@ -69,7 +69,9 @@ export async function startServer(core: Core, host: string, port: number): Promi
   guards.attach(server);
   // Plain proxied requests are read by the front and answered on the socket; the rest goes to Node's server.
   if (proxy) {
-    front = new Front(server, proxy.fast, { prefix: PROXY_PREFIX, headersTimeoutMs: headersTimeout, keepAliveTimeoutMs: keepAliveTimeout });
+    // With app origins, any target may be an app's (the Host says), so the front reads them all.
+    const prefix = core.config.appOrigins === 'per-app' ? '/' : PROXY_PREFIX;
+    front = new Front(server, proxy.fast, { prefix, headersTimeoutMs: headersTimeout, keepAliveTimeoutMs: keepAliveTimeout });
     front.onSettled = () => { if (drained && inFlight() === 0) drained(); };
   }
   await new Promise<void>((resolve, reject) => {

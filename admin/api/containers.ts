@@ -98,6 +98,8 @@ export function registerContainerApi(router: Router, svc: Services): void {
   for (const action of ['start', 'stop'] as const) {
     router.on('GET', `/containers/api/${action}/:container`, (ctx) => {
       const caller = requireCaller(svc, ctx.req);
+      // A GET carries no CSRF token: with the session cookie alone, any page a viewer opens could start or stop containers.
+      if (caller.via === 'session') throw new PorticoError('E_CSRF', 403, `GET ${action} is for API tokens; a browser session uses POST with its CSRF token`);
       const { container } = access.container(caller.user, ctx.params.container, ACTION_PERMISSION[action]);
       requireWritable(svc, caller.user);
       containers.perform(container.id, action, caller.user.username).catch(() => { /* recorded in the log and job */ });

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'E_UNAUTHENTICATED'
   | 'E_FORBIDDEN'
   | 'E_CSRF'
+  | 'E_HANDSHAKE_REFUSED'
   | 'E_READ_ONLY'
   | 'E_THROTTLED'
   | 'E_NOT_FOUND'
