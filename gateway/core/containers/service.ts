@@ -200,14 +200,14 @@ export function createContainerService(deps: ContainerServiceDeps) {
     clog.add(c, 'INFO', user, 'Task', 'Starting succeeded');
   }
 
-  /** copyAppOutput appends the last lines an engine container printed to the container log (best effort). */
-  async function copyAppOutput(c: Container, id: string): Promise<void> {
+  /** copyAppOutput appends the last lines an engine container printed (since `since`, in seconds) to the container log (best effort). */
+  async function copyAppOutput(c: Container, id: string, since?: number): Promise<void> {
     const rows: LogRow[] = [];
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), 2000);
     try {
       // Following an exited container's log ends after its last line.
-      await engine.logs(id, { follow: true, tail: APP_OUTPUT_LINES }, (l) => {
+      await engine.logs(id, { follow: true, tail: APP_OUTPUT_LINES, since }, (l) => {
         const t = Date.parse(l.time);
         rows.push({ date: new Date(Number.isNaN(t) ? Date.now() : t).toISOString(), level: 'INFO', user: 'anonymous', process: 'Docker', text: l.text.replace(/\r$/, '') });
       }, abort.signal);
@@ -235,6 +235,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
       return false;
     }
     clog.add(c, 'INFO', user, 'Task', 'Starting the stopped container again (settings unchanged, its files kept) ...');
+    // A resumed container's engine log holds its earlier runs too: only this run's lines explain a failure.
+    const since = Date.now() / 1000;
     try {
       await engine.start(info.id);
     } catch (err) {
@@ -244,6 +246,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     }
     applyInfo(c, await engine.inspect(info.id));
     if (c.state !== 'running') {
+      await copyAppOutput(c, info.id, since);
       throw new EngineError('E_START_FAILED', `container ${c.state} right after start${c.stateReason ? ` (${c.stateReason})` : ''}`);
     }
     clog.add(c, 'INFO', user, 'Task', 'Starting succeeded');
