@@ -14,7 +14,7 @@ export const EXAMPLE = {
   container: '3b9e7d1a-5c2f-4e8b-a6d4-1f0c2b3a4d5e',
   template: '9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
   file: 'c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f',
-  volume: 'portico-data-3b9e7d1a-5c2f-4e8b-a6d4-1f0c2b3a4d5e',
+  volume: 'portico-portico-3b9e7d1a-5c2f-4e8b-a6d4-1f0c2b3a4d5e',
   image: 'ghcr.io/example/shiny-app:1.0',
 } as const;
 
