@@ -35,6 +35,7 @@ t.test('the document is valid OpenAPI 3.1: structure, schemas, and examples that
   t.same(lintOpenApi(doc), [], 'no structural problem');
   t.equal(doc.openapi, '3.1.0');
   t.ok(operations(doc).length >= 40, `${operations(doc).length} operations`);
+  t.same(operations(doc).filter((o) => !o.op.operationId).map((o) => o.key), [], 'every operation has an operationId (client generators name methods by it)');
 });
 
 t.test('the structural check finds what is broken (it can fail)', async (t) => {
@@ -100,13 +101,17 @@ const UNREACHABLE_IMAGE = '127.0.0.1:9/portico-openapi-test:1';
 
 interface World { swap: Array<[string, string]>; token: string }
 
-async function world(gw: TestGateway): Promise<World> {
+async function world(gw: TestGateway, opts: { start?: boolean } = {}): Promise<World> {
   const { user, token } = await gw.user('openapi-admin', { admin: true });
   const projectUuid = gw.project('OpenAPI examples');
   const project = gw.core.store.projects.byUuid(projectUuid)!;
-  const c = gw.core.containers.create(project.id, { title: 'fixture app', ...TEST_IMAGE, container_port: 80, data_path: '/data' }, user.username);
-  await gw.core.containers.perform(c.id, 'start', user.username);
   const template = gw.core.templates.create(null, { title: 'Site-wide example', ...TEST_IMAGE, container_port: 80 });
+  // Made from the template, started, with a volume: every field of the container has a value to check.
+  const c = gw.core.containers.create(project.id, {
+    title: 'fixture app', ...TEST_IMAGE, container_port: 80, data_path: '/data', containertemplatesite: template.uuid,
+    environment: { MODE: 'demo', TOKEN: 'secret' }, environment_secret_keys: 'TOKEN',
+  }, user.username);
+  if (opts.start !== false) await gw.core.containers.perform(c.id, 'start', user.username);
   const file = await gw.api('PUT', `/containers/api/files/upload/${projectUuid}/fixture.txt`, token, 'fixture bytes\n', { 'content-type': 'text/plain' });
   if (file.status !== 201) throw new Error(`fixture file: ${file.status} ${JSON.stringify(file.body)}`);
   return {
@@ -192,6 +197,30 @@ t.test('every operation\'s example request gets a documented status and a body t
     const want = EXPECTED[key];
     if (want) t.equal(status, want, `${key}: ${want} (as expected here)`);
     else t.ok(status >= 200 && status < 300, `${key}: the example succeeds (${status})`);
+  }
+});
+
+t.test('without credentials, every authenticated operation answers a documented 401; an unknown id a documented 404', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const w = await world(gw, { start: false });
+  for (const { key, method, path, op } of operations(doc)) {
+    if ((op.security ?? []).length === 0) continue;
+    const { url, init } = exampleRequest(w, path, method, op);
+    const res = await fetch(gw.base + url, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: '' } });
+    const status = res.status;
+    t.same(await checkAnswer(res, op), [], `${key}: the ${status} answer without credentials is documented and validates`);
+    t.equal(status, 401, `${key}: 401 without credentials`);
+  }
+  // Every id in the path replaced by one that names nothing (the example's, before it is swapped for a real one).
+  const nobody: World = { token: w.token, swap: [] };
+  for (const { key, method, path, op } of operations(doc)) {
+    if (!(op.parameters ?? []).some((p) => p.in === 'path' && p.schema.format === 'uuid')) continue;
+    const { url, init } = exampleRequest(nobody, path, method, op);
+    const res = await fetch(gw.base + url, init);
+    const status = res.status;
+    t.same(await checkAnswer(res, op), [], `${key}: the ${status} answer for an unknown id is documented and validates`);
+    t.equal(status, 404, `${key}: 404 for an unknown id`);
   }
 });
 

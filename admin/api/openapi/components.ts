@@ -242,11 +242,18 @@ const ERROR_TEXT: Record<number, string> = {
   504: 'The app was not ready within the container\'s timeout.',
 };
 
-/** json is a response (or body) whose content is JSON of `schema`. */
+/** JSON_TYPES are the media types a JSON answer or body is documented with (a vendor type goes here too). */
+export const JSON_TYPES = ['application/json'];
+
+function jsonContent(media: MediaType): Record<string, MediaType> {
+  return Object.fromEntries(JSON_TYPES.map((t) => [t, media]));
+}
+
+/** json is a response whose content is JSON of `schema`. */
 export function json(description: string, schema: Schema, example?: unknown): Response {
   const media: MediaType = { schema };
   if (example !== undefined) media.example = example;
-  return { description, content: { 'application/json': media } };
+  return { description, content: jsonContent(media) };
 }
 
 /** errors documents the given error statuses, each with the Error schema. */
@@ -273,7 +280,7 @@ export function queryParam(name: string, description: string, schema: Schema, ex
 
 /** jsonBody is a required JSON request body with its example. */
 export function jsonBody(schema: Schema, example: unknown, description?: string): NonNullable<Operation['requestBody']> {
-  return { required: true, ...(description ? { description } : {}), content: { 'application/json': { schema, example } } };
+  return { required: true, ...(description ? { description } : {}), content: jsonContent({ schema, example }) };
 }
 
 /**
