@@ -7,7 +7,7 @@ import type { Store } from '../store/index.ts';
 import type { User } from '../types.ts';
 import type { Session, SessionStore } from './sessions.ts';
 import { SESSION_COOKIE } from './sessions.ts';
-import { hashSecret, parseAuthorization } from './tokens.ts';
+import { hashSecret, knoxDigests, parseAuthorization } from './tokens.ts';
 
 /** Caller is who sent a request and how. */
 export interface Caller { user: User; via: 'token' | 'session'; session: Session | null; sessionId: string | null }
@@ -37,7 +37,9 @@ export function createAuthenticator(store: Store, sessions: SessionStore) {
     authenticate(headers: IncomingHttpHeaders): Caller | null {
       const token = parseAuthorization(headers.authorization);
       if (token) {
-        const user = store.users.userByTokenHash(hashSecret(token));
+        // Tokens imported from Kiosc keep Knox's digest (docs/kiosc-import.md); Portico's own come first.
+        let user = store.users.userByTokenHash(hashSecret(token));
+        for (const digest of user ? [] : knoxDigests(token)) user ??= store.users.userByTokenHash(digest, 'knox');
         return user && user.active ? { user, via: 'token', session: null, sessionId: null } : null;
       }
       const sid = readCookie(headers.cookie, SESSION_COOKIE);

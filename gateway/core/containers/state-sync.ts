@@ -77,7 +77,9 @@ export async function startStateSync(deps: {
           containers.log.add(c, 'WARNING', 'anonymous', 'Task', `Removed duplicate Docker container ${extra.name}`);
         }
       }
-      const info = keep ? await engine.inspect(keep.id) : null;
+      // A container adopted from Kiosc (docs/kiosc-import.md) carries no Portico labels until its
+      // next recreate: its recorded Docker id is what ties it to the record.
+      const info = keep ? await engine.inspect(keep.id) : c.dockerId ? await engine.inspect(c.dockerId) : null;
       const before = c.state;
       if (!info && (c.state === 'initial' || c.state === 'failed')) continue;
       if (info && keep && keep.id !== c.dockerId) containers.log.add(c, 'INFO', 'anonymous', 'Task', `Adopted Docker container ${info.name}`);
