@@ -28,6 +28,14 @@ export function readCookie(header: string | undefined, name: string): string | n
   return null;
 }
 
+/** tokenUser returns the user an API token belongs to (expired tokens belong to nobody). */
+export function tokenUser(store: Pick<Store, 'users'>, token: string): User | null {
+  // Tokens imported from Kiosc keep Knox's digest (docs/kiosc-import.md); Portico's own come first.
+  let user = store.users.userByTokenHash(hashSecret(token));
+  for (const digest of user ? [] : knoxDigests(token)) user ??= store.users.userByTokenHash(digest, 'knox');
+  return user;
+}
+
 /** Authenticator resolves callers; `tokenUser` is cached briefly by the caller if needed. */
 export type Authenticator = ReturnType<typeof createAuthenticator>;
 
@@ -37,9 +45,7 @@ export function createAuthenticator(store: Store, sessions: SessionStore) {
     authenticate(headers: IncomingHttpHeaders): Caller | null {
       const token = parseAuthorization(headers.authorization);
       if (token) {
-        // Tokens imported from Kiosc keep Knox's digest (docs/kiosc-import.md); Portico's own come first.
-        let user = store.users.userByTokenHash(hashSecret(token));
-        for (const digest of user ? [] : knoxDigests(token)) user ??= store.users.userByTokenHash(digest, 'knox');
+        const user = tokenUser(store, token);
         return user && user.active ? { user, via: 'token', session: null, sessionId: null } : null;
       }
       const sid = readCookie(headers.cookie, SESSION_COOKIE);
