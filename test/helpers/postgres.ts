@@ -11,8 +11,12 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 
-/** PG_BIN is where Debian installs PostgreSQL 15's server programs. */
-export const PG_BIN = '/usr/lib/postgresql/15/bin';
+/** PG_BIN is where Debian installs the newest PostgreSQL's server programs (15 on bookworm). */
+export const PG_BIN = (() => {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  return path.join(root, versions[0] ?? '15', 'bin');
+})();
 
 /** PrivatePostgres is a running cluster. */
 export interface PrivatePostgres {

@@ -18,6 +18,8 @@ import { startPostgres } from '../helpers/postgres.ts';
 import { TEST_IMAGE, TEST_NETWORK, dockerInspect, startGateway, waitFor } from '../helpers/gateway.ts';
 import { createStore } from '../../gateway/core/store/index.ts';
 import { CONTAINER_STATES } from '../../gateway/core/types.ts';
+import { pruneZombies } from '../../gateway/core/containers/zombies.ts';
+import { silentLogger } from '../../gateway/core/log.ts';
 
 const cli = new URL('../../gateway/cli.ts', import.meta.url).pathname;
 const schema = fs.readFileSync(new URL('../fixtures/kiosc-schema.sql', import.meta.url), 'utf8');
@@ -57,7 +59,7 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
   const tag = randomBytes(4).toString('hex');
   const dockerId = execFileSync('docker', ['run', '-d', '--name', `kiosc-adopt-${tag}`, '--network', TEST_NETWORK,
     '--label', `kiosc-import-test=${tag}`, `${TEST_IMAGE.repository}:${TEST_IMAGE.tag}`], { encoding: 'utf8' }).trim();
-  t.teardown(() => { execFileSync('docker', ['rm', '-f', dockerId], { stdio: 'ignore' }); });
+  t.teardown(() => { spawnSync('docker', ['rm', '-f', dockerId], { stdio: 'ignore' }); });
   const ip = dockerInspect(dockerId).NetworkSettings.Networks[TEST_NETWORK].IPAddress as string;
 
   const q = (sql: string, params: unknown[] = []) => kiosc.query(sql, params);
@@ -134,7 +136,7 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
   const storedName = 'filesfolders.FileData/bytes/file_name/content_type/counts.csv';
   await insert('filesfolders_filedata', { bytes: bytes.toString('base64'), file_name: storedName, content_type: 'text/csv' });
   await insert('filesfolders_file', { name: 'counts.csv', file: storedName, project_id: ids.imaging, owner_id: ids.bob, secret: randomBytes(8).toString('hex'),
-    public_url: false, date_modified: now, sodar_uuid: randomUUID() });
+    public_url: false, date_modified: now, description: '', sodar_uuid: randomUUID() });
   const fileUuid = (await q('SELECT sodar_uuid::text AS u FROM filesfolders_file')).rows[0].u as string;
   const knox = randomBytes(32).toString('hex');
   const digest = (tok: string) => createHash('sha512').update(tok, 'utf8').digest('hex');
@@ -235,6 +237,20 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
     t.equal(dl.status, 200);
     t.same(Buffer.from(await dl.arrayBuffer()), bytes, 'the bytes are the same');
 
+    // Portico's prune job removes only containers with its own labels: the adopted one stays.
+    t.same(await pruneZombies({ config: gw.config, store: gw.core.store, engine: gw.core.engine, logger: silentLogger }), []);
+    t.equal(dockerInspect(dockerId).State.Running, true, 'the prune job leaves the adopted container alone');
+    // Its next recreate gives it Portico's labels (a start after a stop recreates a container whose spec label differs).
+    t.equal((await gw.api('POST', `/containers/api/stop/${runningUuid}`, knox)).status, 200);
+    const started = await gw.api('POST', `/containers/api/start/${runningUuid}`, knox);
+    t.equal(started.status, 200, JSON.stringify(started.body));
+    t.equal(started.body.state, 'running');
+    t.not(started.body.container_id, dockerId, 'recreated');
+    t.equal(dockerInspect(started.body.container_id).Config.Labels['portico.container'], runningUuid, "now with Portico's labels");
+    t.not(spawnSync('docker', ['inspect', dockerId], { stdio: 'ignore' }).status, 0, 'the container Kiosc made is gone');
+    const again = await fetch(`${gw.base}/containers/proxy/${runningUuid}/`, { headers: { authorization: `token ${knox}` } });
+    t.match(await again.text(), /portico test app/, 'and the link still works');
+
     t.equal((await gw.api('GET', `/containers/api/${rna}`, expired)).status, 401, "an expired Knox token stays expired");
     t.equal((await gw.api('GET', `/containers/api/${rna}`, knox.slice(0, -2) + '00')).status, 401, 'a wrong token is refused');
     const bob = await gw.core.login.login('bob', 'bob-kiosc-pass', '127.0.0.1');
@@ -299,7 +315,7 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
     const storedName2 = 'filesfolders.FileData/bytes/file_name/content_type/notes.txt';
     await insert('filesfolders_filedata', { bytes: Buffer.from('notes').toString('base64'), file_name: storedName2, content_type: 'text/plain' });
     await insert('filesfolders_file', { name: 'notes.txt', file: storedName2, project_id: ids.imaging, owner_id: ids.bob, secret: randomBytes(8).toString('hex'),
-      public_url: false, date_modified: now, sodar_uuid: randomUUID() });
+      public_url: false, date_modified: now, description: '', sodar_uuid: randomUUID() });
     const before = dump(dbFile);
     const beforeFiles = listFiles(filesDir);
     const r = run('--database', url);

@@ -148,7 +148,11 @@ export function applyPlan(store: Store, filesDir: string, plan: KioscPlan, dryRu
           store.containers.setRuntime(id, c.runtime);
           return c.uuid;
         },
-        update: (id) => { store.containers.updateSettings(id, c.settings); store.containers.setRuntime(id, c.runtime); },
+        update: (id) => {
+          store.containers.updateSettings(id, c.settings);
+          // Once Portico has acted on the container (recreated it, say), its engine object is Portico's, not Kiosc's.
+          if (store.containers.byId(id)?.lastAction === null) store.containers.setRuntime(id, c.runtime);
+        },
       });
       containerIds.set(c.uuid, store.containers.byUuid(uuid)?.id ?? -1);
     }
