@@ -61,6 +61,10 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
     '--label', `kiosc-import-test=${tag}`, `${TEST_IMAGE.repository}:${TEST_IMAGE.tag}`], { encoding: 'utf8' }).trim();
   t.teardown(() => { spawnSync('docker', ['rm', '-f', dockerId], { stdio: 'ignore' }); });
   const ip = dockerInspect(dockerId).NetworkSettings.Networks[TEST_NETWORK].IPAddress as string;
+  // And a container that is not Kiosc's: a wrong id in a Kiosc row must not hand it to Portico.
+  const foreignId = execFileSync('docker', ['run', '-d', '--name', `kiosc-foreign-${tag}`, '--network', TEST_NETWORK,
+    '--label', `kiosc-import-test=${tag}`, `${TEST_IMAGE.repository}:${TEST_IMAGE.tag}`], { encoding: 'utf8' }).trim();
+  t.teardown(() => { spawnSync('docker', ['rm', '-f', foreignId], { stdio: 'ignore' }); });
 
   const q = (sql: string, params: unknown[] = []) => kiosc.query(sql, params);
   const now = new Date('2025-03-04T10:00:00Z');
@@ -124,6 +128,8 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
     description: 'Shiny app for the RNA-seq results', containertemplatesite_id: SITE_TEMPLATE_ID, heartbeat_url: '/index.html', timeout: 30, max_retries: 3,
   });
   const runningUuid = (await q('SELECT sodar_uuid::text AS u FROM containers_container WHERE id = $1', [ids.running])).rows[0].u as string;
+  ids.foreign = await container('Wrong id', 'running', { container_id: foreignId, image_id: 'sha256:' + '0'.repeat(64) });
+  const foreignUuid = (await q('SELECT sodar_uuid::text AS u FROM containers_container WHERE id = $1', [ids.foreign])).rows[0].u as string;
   for (const [i, [level, process, text]] of [['info', 'object', 'Container created'], ['info', 'action', 'Action start'], ['warning', 'docker', 'GET / 200']].entries()) {
     await insert('containers_containerlogentry', {
       date_created: new Date(now.getTime() + i * 1000), date_docker_log: process === 'docker' ? new Date(now.getTime() + 5000) : null,
@@ -156,14 +162,30 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
   const url = pgc.url('kiosc');
   const totals = (out: string) => out.trim().split('\n').at(-1);
 
+  await t.test('bad arguments and a database that is not Kiosc are clear errors', async (t) => {
+    const none = run();
+    t.equal(none.status, 2);
+    t.match(none.stderr, /import-kiosc needs --database/);
+    const notPg = run('--database', 'mysql://kiosc:hunter2@db/kiosc');
+    t.equal(notPg.status, 1);
+    t.match(notPg.stderr, /must be a postgres:\/\/ URL/);
+    t.notMatch(notPg.stderr, /hunter2/, 'the password is not printed');
+    const empty = run('--database', pgc.url('postgres'));
+    t.equal(empty.status, 1);
+    t.match(empty.stderr, /not a Kiosc v0.5 database: missing table\(s\) users_user/);
+    const closed = run('--database', 'postgres://kiosc@127.0.0.1:1/kiosc');
+    t.equal(closed.status, 1);
+    t.match(closed.stderr, /cannot connect to the Kiosc database/);
+  });
+
   await t.test('the first run imports everything and says what it did', async (t) => {
     const r = run('--database', url);
     t.equal(r.status, 0, r.stderr);
     t.match(r.stdout, /create user alice@EXAMPLE \(ldap\)/);
     t.match(r.stdout, /create container "Expression browser" \(running, Docker [0-9a-f]{12}\)/);
     t.match(r.stdout, /skipped: 1 category/);
-    // 2 users, 2 projects, 4 memberships, 2 templates, 11 containers, 3 log lines, 1 file, 2 tokens
-    t.equal(totals(r.stdout), '27 created, 0 updated, 0 unchanged');
+    // 2 users, 2 projects, 4 memberships, 2 templates, 12 containers, 3 log lines, 1 file, 2 tokens
+    t.equal(totals(r.stdout), '28 created, 0 updated, 0 unchanged');
 
     const s = createStore(dbFile);
     t.teardown(() => s.close());
@@ -201,7 +223,7 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
 
     const list = await gw.api('GET', `/containers/api/${imaging}`, knox);
     t.equal(list.status, 200, 'the Knox token authenticates bob');
-    t.equal(list.body.count, 10);
+    t.equal(list.body.count, 11);
     const detail = (await waitFor(async () => {
       const r = await gw.api('GET', `/containers/api/detail/${runningUuid}`, knox);
       return r.body.state === 'running' && r.body.container_ip ? r : null;
@@ -214,6 +236,14 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
     t.equal(proxied.status, 200);
     t.match(await proxied.text(), /portico test app/, 'the proxied GET reaches the container Kiosc started');
     t.equal(dockerInspect(dockerId).State.Running, true, 'still the same engine container');
+
+    const wrong = await gw.api('GET', `/containers/api/detail/${foreignUuid}`, knox);
+    t.equal(wrong.body.container_id, null, 'regression: a Kiosc row naming a container of another image is not adopted');
+    const log = await gw.api('GET', `/containers/api/logs/${foreignUuid}`, knox);
+    t.match(JSON.stringify(log.body), /Not adopting Docker container kiosc-foreign-/);
+    await gw.api('POST', `/containers/api/start/${foreignUuid}`, knox);
+    t.equal(dockerInspect(foreignId).State.Running, true, 'and acting on the record leaves that container alone');
+    t.equal(dockerInspect(foreignId).Config.Labels['portico.instance'], undefined);
 
     const site = await gw.api('GET', '/containers/api/templates/site', knox);
     t.same(site.body.results.map((x: { sodar_uuid: string; title: string }) => [x.sodar_uuid, x.title]), [[tuuid.site, 'Shiny base']]);
@@ -263,7 +293,7 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
     const beforeFiles = listFiles(filesDir);
     const r = run('--database', url);
     t.equal(r.status, 0, r.stderr);
-    t.equal(totals(r.stdout), '0 created, 0 updated, 27 unchanged');
+    t.equal(totals(r.stdout), '0 created, 0 updated, 28 unchanged');
     t.equal(dump(dbFile), before, 'every table is as it was');
     t.same(listFiles(filesDir), beforeFiles);
   });
@@ -279,12 +309,12 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
     t.match(r.stdout, /would create user carol/);
     t.match(r.stdout, /would update container "App exited"/);
     t.match(r.stdout, /would update file "counts.csv"/);
-    t.equal(totals(r.stdout), 'dry run, nothing written: 1 created, 2 updated, 25 unchanged');
+    t.equal(totals(r.stdout), 'dry run, nothing written: 1 created, 2 updated, 26 unchanged');
     t.equal(dump(dbFile), before, 'the database is unchanged');
     t.same(listFiles(filesDir), beforeFiles, 'no file written');
 
     const real = run('--database', url);
-    t.equal(totals(real.stdout), '1 created, 2 updated, 25 unchanged', 'the real run does what the dry run said');
+    t.equal(totals(real.stdout), '1 created, 2 updated, 26 unchanged', 'the real run does what the dry run said');
     const s = createStore(dbFile);
     t.teardown(() => s.close());
     t.equal(fs.readFileSync(path.join(filesDir, puuid[ids.imaging], fileUuid), 'utf8'), 'gene,count\nTP53,18\n', 'changed bytes are renamed in');
