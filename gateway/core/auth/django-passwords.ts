@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import { pbkdf2, timingSafeEqual } from 'node:crypto';
 
 const MAX_PBKDF2_ITERATIONS = 10_000_000;
+const MAX_ARGON2_KIB = 1024 * 1024;
 
 /** isDjangoHash tells whether `stored` is in one of the Django formats verified here. */
 export function isDjangoHash(stored: string): boolean {
@@ -37,7 +38,8 @@ function verifyArgon2(password: string, stored: string): Promise<boolean> {
   const argon2 = (crypto as unknown as { argon2?: Argon2 }).argon2;
   const p = Object.fromEntries(params.split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
   if (!argon2 || !['argon2id', 'argon2i', 'argon2d'].includes(variant) || version !== 'v=19') return Promise.resolve(false);
-  if (![p.m, p.t, p.p].every((n) => Number.isInteger(n) && n > 0) || p.m > 4 * 1024 * 1024) return Promise.resolve(false);
+  // Bounds keep a hostile stored hash from costing the gateway more than Django's own strongest settings would.
+  if (![p.m, p.t, p.p].every((n) => Number.isInteger(n) && n > 0) || p.m > MAX_ARGON2_KIB || p.t > 64 || p.p > 64) return Promise.resolve(false);
   const expected = Buffer.from(hash, 'base64');
   return new Promise((resolve) => {
     argon2(variant, { message: Buffer.from(password, 'utf8'), nonce: Buffer.from(salt, 'base64'), parallelism: p.p, tagLength: expected.length, memory: p.m, passes: p.t },
