@@ -148,6 +148,10 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
   const digest = (tok: string) => createHash('sha512').update(tok, 'utf8').digest('hex');
   await q(`INSERT INTO tokens_sodarauthtoken (digest, token_key, created, user_id, expiry, sodar_label) VALUES ($1, $2, $3, $4, NULL, 'analysis scripts')`,
     [digest(knox), knox.slice(0, 15), now, ids.bob]);
+  // A token from before knox 5 (Kiosc up to v0.4): the digest of the hex-decoded bytes.
+  const knox4 = randomBytes(32).toString('hex');
+  await q(`INSERT INTO tokens_sodarauthtoken (digest, token_key, created, user_id, expiry, sodar_label) VALUES ($1, $2, $3, $4, NULL, 'old')`,
+    [createHash('sha512').update(Buffer.from(knox4, 'hex')).digest('hex'), knox4.slice(0, 8), now, ids.bob]);
   const expired = randomBytes(32).toString('hex');
   await q(`INSERT INTO tokens_sodarauthtoken (digest, token_key, created, user_id, expiry, sodar_label) VALUES ($1, $2, $3, $4, $5, '')`,
     [digest(expired), expired.slice(0, 15), now, ids.alice, new Date(Date.now() - 3600_000)]);
@@ -184,8 +188,8 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
     t.match(r.stdout, /create user alice@EXAMPLE \(ldap\)/);
     t.match(r.stdout, /create container "Expression browser" \(running, Docker [0-9a-f]{12}\)/);
     t.match(r.stdout, /skipped: 1 category/);
-    // 2 users, 2 projects, 4 memberships, 2 templates, 12 containers, 3 log lines, 1 file, 2 tokens
-    t.equal(totals(r.stdout), '28 created, 0 updated, 0 unchanged');
+    // 2 users, 2 projects, 4 memberships, 2 templates, 12 containers, 3 log lines, 1 file, 3 tokens
+    t.equal(totals(r.stdout), '29 created, 0 updated, 0 unchanged');
 
     const s = createStore(dbFile);
     t.teardown(() => s.close());
@@ -281,6 +285,7 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
     const again = await fetch(`${gw.base}/containers/proxy/${runningUuid}/`, { headers: { authorization: `token ${knox}` } });
     t.match(await again.text(), /portico test app/, 'and the link still works');
 
+    t.equal((await gw.api('GET', `/containers/api/${rna}`, knox4)).status, 200, 'a knox 4 token works too');
     t.equal((await gw.api('GET', `/containers/api/${rna}`, expired)).status, 401, "an expired Knox token stays expired");
     t.equal((await gw.api('GET', `/containers/api/${rna}`, knox.slice(0, -2) + '00')).status, 401, 'a wrong token is refused');
     const bob = await gw.core.login.login('bob', 'bob-kiosc-pass', '127.0.0.1');
@@ -293,7 +298,7 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
     const beforeFiles = listFiles(filesDir);
     const r = run('--database', url);
     t.equal(r.status, 0, r.stderr);
-    t.equal(totals(r.stdout), '0 created, 0 updated, 28 unchanged');
+    t.equal(totals(r.stdout), '0 created, 0 updated, 29 unchanged');
     t.equal(dump(dbFile), before, 'every table is as it was');
     t.same(listFiles(filesDir), beforeFiles);
   });
@@ -309,16 +314,26 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
     t.match(r.stdout, /would create user carol/);
     t.match(r.stdout, /would update container "App exited"/);
     t.match(r.stdout, /would update file "counts.csv"/);
-    t.equal(totals(r.stdout), 'dry run, nothing written: 1 created, 2 updated, 26 unchanged');
+    t.equal(totals(r.stdout), 'dry run, nothing written: 1 created, 2 updated, 27 unchanged');
     t.equal(dump(dbFile), before, 'the database is unchanged');
     t.same(listFiles(filesDir), beforeFiles, 'no file written');
 
     const real = run('--database', url);
-    t.equal(totals(real.stdout), '1 created, 2 updated, 26 unchanged', 'the real run does what the dry run said');
+    t.equal(totals(real.stdout), '1 created, 2 updated, 27 unchanged', 'the real run does what the dry run said');
     const s = createStore(dbFile);
     t.teardown(() => s.close());
     t.equal(fs.readFileSync(path.join(filesDir, puuid[ids.imaging], fileUuid), 'utf8'), 'gene,count\nTP53,18\n', 'changed bytes are renamed in');
     t.equal(s.files.byUuid(fileUuid)!.size, 19);
+  });
+
+  await t.test('regression: user names that differ only in case are refused, not merged', async (t) => {
+    const twin = await user('BOB', '!');
+    const before = dump(dbFile);
+    const r = run('--database', url);
+    t.equal(r.status, 1);
+    t.match(r.stderr, `users_user id=${twin} ("BOB"): differs from users_user id=${ids.bob} only in case`);
+    t.equal(dump(dbFile), before);
+    await q('DELETE FROM users_user WHERE id = $1', [twin]);
   });
 
   await t.test('regression: an unknown role name is a clear error and imports nothing', async (t) => {
@@ -350,7 +365,7 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
     const beforeFiles = listFiles(filesDir);
     const r = run('--database', url);
     t.equal(r.status, 1);
-    t.match(r.stderr, /rolled back, nothing was imported/);
+    t.match(r.stderr, /rolled back, nothing was imported: creating container "Clash" \(exited\) \(Kiosc container id=\d+\): UNIQUE constraint failed/);
     t.equal(dump(dbFile), before, 'dave (created earlier in the same transaction) is gone again');
     t.same(listFiles(filesDir), beforeFiles, "the new file's bytes were removed");
   });

@@ -78,8 +78,13 @@ export function applyPlan(store: Store, filesDir: string, plan: KioscPlan, dryRu
       return found.uuid;
     }
     let uuid: string;
-    if (found) { ops.update(found.id); uuid = found.uuid; count(kind, 'updated', label); }
-    else { uuid = ops.create(); count(kind, 'created', label); }
+    try {
+      if (found) { ops.update(found.id); uuid = found.uuid; count(kind, 'updated', label); }
+      else { uuid = ops.create(); count(kind, 'created', label); }
+    } catch (err) {
+      // Say which Kiosc row could not be written (a title a record made in Portico already holds, say).
+      throw new Error(`${found ? 'updating' : 'creating'} ${label ?? kind} (Kiosc ${kind} id=${kioscId}): ${(err as Error).message}`);
+    }
     kiosc.remember(kind, kioscId, uuid, fp);
     return uuid;
   }

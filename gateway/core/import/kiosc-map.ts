@@ -70,11 +70,16 @@ export function mapSnapshot(snap: KioscSnapshot): KioscPlan {
   const plan: KioscPlan = { users: [], projects: [], members: [], templates: [], containers: [], logs: [], files: [], tokens: [], skipped: [], warnings: [] };
 
   const userById = new Map<number, MappedUser>();
+  const userByName = new Map<string, number>();
   const unverifiable: string[] = [];
   for (const u of snap.users) {
     const where = `users_user id=${u.id} (${JSON.stringify(u.username)})`;
     if (!USERNAME_RE.test(u.username)) { bad(where, 'username must be letters, digits, ".", "_", "@", "-" (at most 150)'); continue; }
     if (!UUID_RE.test(u.sodar_uuid)) { bad(where, `sodar_uuid ${JSON.stringify(u.sodar_uuid)} is not a UUID`); continue; }
+    // Portico's user names are case-insensitive; Django's are not.
+    const twin = userByName.get(u.username.toLowerCase());
+    if (twin !== undefined) { bad(where, `differs from users_user id=${twin} only in case (Portico's user names ignore case)`); continue; }
+    userByName.set(u.username.toLowerCase(), u.id);
     const usable = !!u.password && !u.password.startsWith('!');
     // SODAR names directory accounts user@DOMAIN and gives them an unusable password.
     const source = u.username.includes('@') && !usable ? 'ldap' : 'local';
