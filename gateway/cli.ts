@@ -25,6 +25,7 @@ import { createLogger } from './core/log.ts';
 import { createContainerService } from './core/containers/service.ts';
 import { createAccessRecorder } from './core/containers/access-recorder.ts';
 import { listDataVolumes, removeDataVolume } from './core/containers/volumes.ts';
+import { runImportKiosc } from './core/import/kiosc-cli.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -47,6 +48,8 @@ const USAGE = `usage: portico <command>
   stop-unused [--dry-run]               stop containers not accessed for longer than their inactivity threshold
   volume list [--sizes]                 list the containers' data volumes (name, status, container, size)
   volume rm NAME                        remove a data volume and its files (its container must not run)
+  import-kiosc --database URL [--dry-run]
+                                        import a Kiosc PostgreSQL database (docs/kiosc-import.md); idempotent
   backup FILE                           copy the database to FILE (SQLite online backup; safe while the gateway runs)
   serve                                 run the gateway (same as npm start)
 `;
@@ -91,7 +94,7 @@ async function passwordFrom(io: CliIo): Promise<{ password: string; generated: b
 const BULK = new Set(['remove-stopped', 'stop-all', 'stop-unused']);
 
 /** runCli executes one command against `store` (bulk verbs through `ops`); returns the exit code. */
-export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () => BulkDeps): Promise<number> {
+export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () => BulkDeps, filesDir?: string): Promise<number> {
   const args = [...argv];
   const [noun, verb] = args;
   try {
@@ -185,6 +188,16 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       io.stdout(`${mode.readOnly() ? 'on' : 'off'}\n`);
       return 0;
     }
+    if (noun === 'import-kiosc') {
+      const rest = args.slice(1);
+      const dryRun = flag(rest, '--dry-run');
+      const database = option(rest, '--database');
+      if (!database) throw new UsageError('import-kiosc needs --database postgres://USER@HOST:PORT/DB');
+      if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])} for import-kiosc`);
+      if (!filesDir) throw new UsageError('import-kiosc needs the files directory');
+      io.stdout(await runImportKiosc({ store, filesDir, database, dryRun }));
+      return 0;
+    }
     if (noun === 'backup') {
       if (!verb || args.length !== 2) throw new UsageError('backup needs exactly one FILE');
       const done = await backupDatabase(store.db, verb);
@@ -247,7 +260,7 @@ if (import.meta.main) {
       stderr: (s) => process.stderr.write(s),
       readStdin: readAll,
       stdinIsTty: !!process.stdin.isTTY,
-    }, () => cliOps(config, store));
+    }, () => cliOps(config, store), config.filesDir);
     store.close();
     process.exitCode = code;
   }

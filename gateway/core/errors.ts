@@ -45,6 +45,7 @@ export type ErrorCode =
   | 'E_UPSTREAM_BUSY'
   | 'E_LDAP_UNAVAILABLE'
   | 'E_STORE_UNAVAILABLE'
+  | 'E_IMPORT_FAILED'
   | 'E_INTERNAL';
 
 /** PorticoError is the base class: a message for people, a code for programs, a status for HTTP. */

@@ -187,4 +187,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX app_sessions_session ON app_sessions(session_hash);
   `,
+  // 6: the Kiosc import (docs/kiosc-import.md): which Portico record each Kiosc row became (by
+  // kind and Kiosc's integer id, so old clients' integer template ids resolve), the fingerprint of
+  // the row last imported (a second run changes nothing), and API tokens in Knox's digest scheme.
+  `
+  CREATE TABLE kiosc_id_map (
+    kind TEXT NOT NULL,
+    kiosc_id INTEGER NOT NULL,
+    portico_uuid TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (kind, kiosc_id)
+  );
+  CREATE INDEX kiosc_id_map_uuid ON kiosc_id_map(portico_uuid);
+  ALTER TABLE api_tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'portico' CHECK (kind IN ('portico', 'knox'));
+  `,
 ];
