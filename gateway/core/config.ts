@@ -73,6 +73,8 @@ export interface Config {
   readonly containerLog: { readonly maxSize: string; readonly maxFiles: number };
   /** bodyTimeoutSeconds: a request body that makes no progress this long is answered 408. */
   readonly bodyTimeoutSeconds: number;
+  /** delegateLimit is how many delegates a project may have (0: no limit), as SODAR's PROJECTROLES_DELEGATE_LIMIT. */
+  readonly delegateLimit: number;
 }
 
 /** SCHEDULES names each periodic job with its variable and default cron expression (seconds field first). */
@@ -270,6 +272,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     shutdownGraceSeconds: int(env, ['PORTICO_SHUTDOWN_GRACE_SECONDS'], 10, 0, 600),
     containerLog: Object.freeze({ maxSize: logSize(env), maxFiles: int(env, ['PORTICO_CONTAINER_LOG_MAX_FILES'], 3, 1, 100) }),
     bodyTimeoutSeconds: int(env, ['PORTICO_BODY_TIMEOUT_SECONDS'], 60, 1, 3600),
+    delegateLimit: int(env, ['PORTICO_DELEGATE_LIMIT', 'PROJECTROLES_DELEGATE_LIMIT'], 1, 0, 1000),
   };
   return Object.freeze(config);
 }
@@ -304,5 +307,5 @@ export const KNOWN_VARIABLES = [
   ...Object.values(SCHEDULES).map(([name]) => name), 'PORTICO_SYNC_GRACE_SECONDS', 'PORTICO_UPTIME_RETENTION_DAYS',
   'PORTICO_METRICS_TOKEN', 'PORTICO_SHUTDOWN_GRACE_SECONDS', 'PORTICO_RUN_AS',
   'PORTICO_CONTAINER_LOG_MAX_SIZE', 'PORTICO_CONTAINER_LOG_MAX_FILES',
-  'PORTICO_BODY_TIMEOUT_SECONDS',
+  'PORTICO_BODY_TIMEOUT_SECONDS', 'PORTICO_DELEGATE_LIMIT',
 ];
