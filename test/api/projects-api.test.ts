@@ -209,6 +209,8 @@ t.test('an archived project is read-only on every surface; running apps stay ope
   const csrf = await web.csrf();
   const page = await web.request('GET', `/projects/${p}/containers`);
   t.match(page.text, /This project is archived: it is read-only/, 'the UI says so');
+  t.notMatch(page.text, new RegExp(`/projects/${p}/containers/create`), 'and offers no create button');
+  t.notMatch((await web.request('GET', `/projects/${p}/members`)).text, /Add a member/, 'nor a member form');
   const uiCreate = await web.request('POST', `/projects/${p}/containers/create`, { form: { csrf_token: csrf, title: 'ui', repository: 'x', tag: '1' } });
   t.equal(uiCreate.status, 403, 'UI: creating a container is refused');
   const uiMember = await web.request('POST', `/projects/${p}/members`, { form: { csrf_token: csrf, username: 'a-other', role: 'guest' } });
