@@ -3,9 +3,11 @@
  * (anonymous, non-member, guest, contributor, delegate, owner, site admin × every project, role
  * and user endpoint, each on a fresh project), the shapes and media type, the one-owner and
  * delegate rules, archived projects read-only on every surface (API, UI, CLI, proxy), and a
- * project delete that removes its containers and files and finishes after a kill.
+ * project delete that removes its containers and files and finishes after a kill, and migration 5.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
 import t from 'tap';
 import { TEST_IMAGE, engineContainers, startGateway, waitFor } from '../helpers/gateway.ts';
@@ -13,6 +15,13 @@ import type { TestGateway } from '../helpers/gateway.ts';
 import { createWebClient } from '../helpers/web.ts';
 import { runCli } from '../../gateway/cli.ts';
 import type { Role } from '../../gateway/core/types.ts';
+import { createStore } from '../../gateway/core/store/index.ts';
+import { MIGRATIONS } from '../../gateway/core/store/migrations.ts';
+import { PorticoError } from '../../gateway/core/errors.ts';
+import { silentLogger } from '../../gateway/core/log.ts';
+import { createSiteMode } from '../../gateway/core/site-mode.ts';
+import { createProjectService } from '../../gateway/core/projects/service.ts';
+import { defaultSettings } from '../../gateway/core/containers/validate.ts';
 
 const MEDIA = 'application/vnd.bihealth.sodar-core.projectroles+json';
 const ACCEPT = { accept: `${MEDIA}; version=1.0` };
@@ -297,4 +306,61 @@ t.test('deleting a project removes its containers and files, asks first, and fin
   })), 0, 'with --yes it is');
   t.equal(gw.core.store.projects.byUuid(c.p), null);
   t.notOk(engineHas(c.c));
+});
+
+t.test('migration 5 gives existing role assignments distinct UUIDs; a changed role keeps its UUID', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-m5-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'old.db');
+  const old = new DatabaseSync(file);
+  for (const sql of MIGRATIONS.slice(0, 4)) old.exec(sql);
+  old.exec('PRAGMA user_version = 4');
+  old.exec(`INSERT INTO projects (id, uuid, title, created_at) VALUES (1, '11111111-1111-4111-8111-111111111111', 'Old', 'x')`);
+  for (let i = 1; i <= 20; i++) {
+    old.exec(`INSERT INTO users (id, uuid, username, created_at) VALUES (${i}, '00000000-0000-4000-8000-${String(i).padStart(12, '0')}', 'u${i}', 'x')`);
+    old.exec(`INSERT INTO memberships (project_id, user_id, role) VALUES (1, ${i}, '${i === 1 ? 'owner' : 'guest'}')`);
+  }
+  old.close();
+  const store = createStore(file);
+  t.teardown(() => store.close());
+  const members = store.projects.members(1);
+  t.equal(members.length, 20);
+  t.ok(members.every((m) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(m.uuid)), 'each is a version-4 UUID');
+  t.equal(new Set(members.map((m) => m.uuid)).size, 20, 'all distinct');
+  const p = store.projects.byId(1)!;
+  t.match(p, { archived: false, readme: '', deletingAt: null }, 'projects get the new fields');
+  const before = store.projects.member(1, 2)!.uuid;
+  store.projects.setRole(1, 2, 'contributor');
+  t.equal(store.projects.member(1, 2)!.uuid, before, 'a changed role keeps its assignment UUID');
+});
+
+t.test('a delete the engine interrupts answers 503, keeps its intent, and finishes when asked again', async (t) => {
+  const store = createStore(':memory:');
+  t.teardown(() => store.close());
+  const owner = store.users.create({ username: 'o', passwordHash: null });
+  const p = store.projects.create('Half deleted');
+  store.projects.setRole(p.id, owner.id, 'owner');
+  const c = store.containers.create(p.id, { ...defaultSettings({ maxInactivityDays: 7 }), title: 'web', repository: 'x', tag: '1' });
+  let engineUp = false;
+  const removed: string[] = [];
+  // The engine side is replaced by its effect on the store: what the project delete itself does is under test.
+  const work = {
+    store,
+    containers: { perform: async (id: number) => {
+      if (!engineUp) throw new PorticoError('E_ENGINE_UNAVAILABLE', 503, 'the container engine does not answer');
+      store.containers.remove(id);
+      return c;
+    } },
+    files: { removeProject: async (uuid: string) => { removed.push(uuid); } },
+  };
+  const projects = createProjectService({ store, siteMode: createSiteMode(store.settings, false), logger: silentLogger, delegateLimit: 1, work: work as never });
+  const err = await projects.remove(owner, p).catch((e) => e as PorticoError);
+  t.equal(err?.status, 503, 'the engine away: 503');
+  t.match(err?.message, /marked for deletion.*finishes the delete when it starts next, or when the delete is asked for again/);
+  t.ok(store.projects.byId(p.id)?.deletingAt, 'the intent stays recorded');
+  t.equal(await projects.resumeDeletes(), 0, 'a resume with the engine still away finishes nothing');
+  engineUp = true;
+  await projects.remove(owner, p);
+  t.equal(store.projects.byId(p.id), null, 'asked again, it finishes');
+  t.same(removed, [p.uuid], 'the files were removed once everything else was');
 });
