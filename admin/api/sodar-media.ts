@@ -18,26 +18,31 @@ export const PROJECTROLES_VERSIONS = ['1.0', '1.1'] as const;
 const DEFAULT_VERSION = '1.0';
 const SATISFIES = new Set([PROJECTROLES_MEDIA_TYPE, 'application/json', 'application/*', '*/*']);
 
-/** negotiate returns the API version a request asks for, or throws 406 as DRF does. */
+/** negotiate returns the API version a request asks for, or throws 406 as DRF does (the vendor type, when named, decides). */
 export function negotiate(accept: string | undefined): string {
   if (!accept || !accept.trim()) return DEFAULT_VERSION;
+  let generic = false;
   for (const range of accept.split(',')) {
-    const [type, ...params] = range.split(';').map((p) => p.trim());
-    if (!SATISFIES.has(type.toLowerCase())) continue;
+    const [rawType, ...params] = range.split(';').map((p) => p.trim());
+    const type = rawType.toLowerCase();
+    if (!SATISFIES.has(type)) continue;
     let version: string | null = null;
     let q = 1;
     for (const p of params) {
       const eq = p.indexOf('=');
+      if (eq < 0) continue;
       const name = p.slice(0, eq).trim().toLowerCase();
       const value = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
       if (name === 'version') version = value;
       if (name === 'q') q = Number(value);
     }
     if (q === 0) continue;
+    if (type !== PROJECTROLES_MEDIA_TYPE && version === null) { generic = true; continue; }
     if (version === null) return DEFAULT_VERSION;
     if ((PROJECTROLES_VERSIONS as readonly string[]).includes(version)) return version;
     throw new PorticoError('E_NOT_ACCEPTABLE', 406, `Invalid version in "Accept" header: ${JSON.stringify(version.slice(0, 20))} (this server answers ${PROJECTROLES_VERSIONS.join(', ')}).`);
   }
+  if (generic) return DEFAULT_VERSION;
   throw new PorticoError('E_NOT_ACCEPTABLE', 406, `Could not satisfy the request Accept header: send Accept: ${PROJECTROLES_MEDIA_TYPE}; version=${DEFAULT_VERSION}`);
 }
 

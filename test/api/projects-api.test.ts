@@ -125,6 +125,8 @@ t.test('shapes, media type, versions and clear refusals', async (t) => {
   t.match(v9.body.detail, /Invalid version in "Accept" header/, 'with DRF\'s detail');
   t.equal((await gw.api('GET', `/project/api/retrieve/${p}`, owner.token, undefined, { accept: 'text/csv' })).status, 406, 'an Accept nothing satisfies is 406');
   t.equal((await gw.api('GET', `/project/api/retrieve/${p}`, owner.token, undefined, { accept: 'application/json' })).status, 200, 'plain JSON is fine');
+  t.equal((await gw.api('GET', `/project/api/retrieve/${p}`, owner.token, undefined, { accept: `*/*;q=0.8, ${MEDIA}; version=1.1` })).headers.get('content-type'), `${MEDIA}; version=1.1`, 'the vendor type decides over */*');
+  t.equal((await gw.api('GET', `/project/api/retrieve/${p}`, owner.token, undefined, { accept: `*/*, ${MEDIA}; version=3.0` })).status, 406, 'and its unknown version is refused');
   const anon = await gw.api('GET', '/project/api/list', null, undefined, ACCEPT);
   t.equal(anon.status, 401);
   t.equal(anon.headers.get('www-authenticate'), 'Token');
