@@ -296,6 +296,13 @@ t.test('deleting a project removes its containers and files, asks first, and fin
   t.notOk(engineContainers(gw.instance).some((e) => dockerB.startsWith(e.id)), 'and its Docker container');
   t.notOk(fs.existsSync(path.join(gw.config.filesDir, b.p)), 'and its files');
 
+  // Left marked (an engine that was away): the periodic job finishes it without a restart.
+  const e = await setup('Finished by the job');
+  t.equal(gw.core.store.projects.markDeleting(e.id), true);
+  await gw.core.work!.scheduler.runNow('lastActionSync');
+  t.equal(gw.core.store.projects.byUuid(e.p), null, 'the last-action sync job finished the delete');
+  t.equal(gw.core.store.containers.byUuid(e.c), null);
+
   // The CLI says what would go and needs --yes.
   const c = await setup('CLI delete');
   const lines: string[] = [];
@@ -358,7 +365,7 @@ t.test('a delete the engine interrupts answers 503, keeps its intent, and finish
   const projects = createProjectService({ store, siteMode: createSiteMode(store.settings, false), logger: silentLogger, delegateLimit: 1, work: work as never });
   const err = await projects.remove(owner, p).catch((e) => e as PorticoError);
   t.equal(err?.status, 503, 'the engine away: 503');
-  t.match(err?.message, /marked for deletion.*finishes the delete when it starts next, or when the delete is asked for again/);
+  t.match(err?.message, /marked for deletion.*finishes the delete once the engine answers again/);
   t.ok(store.projects.byId(p.id)?.deletingAt, 'the intent stays recorded');
   t.equal(await projects.resumeDeletes(), 0, 'a resume with the engine still away finishes nothing');
   engineUp = true;

@@ -35,7 +35,7 @@ export async function deleteProjectContents(deps: DeleteDeps, project: Project, 
         const e = err instanceof PorticoError ? err : null;
         throw new PorticoError(e?.code ?? 'E_ACTION_FAILED', e?.status && e.status >= 500 ? e.status : 503,
           `The project "${project.title}" is marked for deletion, but removing its container "${c.title}" failed: ${(err as Error).message}. `
-          + 'Portico finishes the delete when it starts next, or when the delete is asked for again.');
+          + 'Portico finishes the delete once the engine answers again (or at its next start, or when the delete is asked for again).');
       }
     }
   }

@@ -68,6 +68,17 @@ function title(value: string | undefined): string {
 /** createProjectService builds the service over the store. */
 export function createProjectService(deps: ProjectServiceDeps) {
   const { store, siteMode, logger } = deps;
+  // Projects whose delete runs now: a resume leaves them to the run under way.
+  const deleting = new Set<number>();
+
+  async function finish(project: Project, user: string): Promise<void> {
+    deleting.add(project.id);
+    try {
+      await deleteProjectContents(deps.work!, project, user);
+    } finally {
+      deleting.delete(project.id);
+    }
+  }
 
   /** checkLocal is where every change passes first: a project being deleted is gone, and (later) a synced project refuses local changes. */
   function checkLocal(project: Project): Project {
@@ -185,7 +196,7 @@ export function createProjectService(deps: ProjectServiceDeps) {
         if (!p.deletingAt) store.projects.markDeleting(checkLocal(p).id);
       });
       log('project delete begun', project, actor);
-      await deleteProjectContents(deps.work, project, actor.username);
+      await finish(project, actor.username);
       log('project deleted', project, actor);
     },
 
@@ -194,8 +205,9 @@ export function createProjectService(deps: ProjectServiceDeps) {
       if (!deps.work) return 0;
       let done = 0;
       for (const p of store.projects.deleting()) {
+        if (deleting.has(p.id)) continue;
         try {
-          await deleteProjectContents(deps.work, p, 'portico');
+          await finish(p, 'portico');
           logger.info('interrupted project delete finished', { project: p.uuid });
           done++;
         } catch (err) {
