@@ -79,6 +79,8 @@ export interface Config {
   readonly appsDomain: string;
   /** publicUrl is the gateway's own origin as browsers reach it (null: http://127.0.0.1 on the port the request came to). */
   readonly publicUrl: string | null;
+  /** delegateLimit is how many delegates a project may have (0: no limit), as SODAR's PROJECTROLES_DELEGATE_LIMIT. */
+  readonly delegateLimit: number;
 }
 
 /** SCHEDULES names each periodic job with its variable and default cron expression (seconds field first). */
@@ -277,6 +279,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     containerLog: Object.freeze({ maxSize: logSize(env), maxFiles: int(env, ['PORTICO_CONTAINER_LOG_MAX_FILES'], 3, 1, 100) }),
     bodyTimeoutSeconds: int(env, ['PORTICO_BODY_TIMEOUT_SECONDS'], 60, 1, 3600),
     ...appOrigins(env),
+    delegateLimit: int(env, ['PORTICO_DELEGATE_LIMIT', 'PROJECTROLES_DELEGATE_LIMIT'], 1, 0, 1000),
   };
   return Object.freeze(config);
 }
@@ -338,5 +341,5 @@ export const KNOWN_VARIABLES = [
   'PORTICO_METRICS_TOKEN', 'PORTICO_SHUTDOWN_GRACE_SECONDS', 'PORTICO_RUN_AS',
   'PORTICO_CONTAINER_LOG_MAX_SIZE', 'PORTICO_CONTAINER_LOG_MAX_FILES',
   'PORTICO_BODY_TIMEOUT_SECONDS',
-  'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL',
+  'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL', 'PORTICO_DELEGATE_LIMIT',
 ];

@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'E_CSRF'
   | 'E_HANDSHAKE_REFUSED'
   | 'E_READ_ONLY'
+  | 'E_PROJECT_ARCHIVED'
+  | 'E_NOT_ACCEPTABLE'
   | 'E_THROTTLED'
   | 'E_NOT_FOUND'
   | 'E_PROJECT_NOT_FOUND'

@@ -121,7 +121,7 @@ export function applyPlan(store: Store, filesDir: string, plan: KioscPlan, dryRu
       step('project', p.kioscId, `project ${JSON.stringify(p.title)}`, record, {
         find: (prev) => store.projects.byUuid(prev ?? p.uuid),
         create: () => { kiosc.insertProject(p.uuid, p.title, p.description, new Date().toISOString()); return p.uuid; },
-        update: (id) => store.projects.update(id, p.title, p.description),
+        update: (id) => { const cur = store.projects.byId(id)!; store.projects.update(id, { title: p.title, description: p.description, readme: cur.readme }); },
       });
     }
     for (const m of plan.members) {
