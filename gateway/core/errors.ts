@@ -42,6 +42,8 @@ export type ErrorCode =
   | 'E_UPSTREAM_INVALID'
   | 'E_UPSTREAM_BUSY'
   | 'E_LDAP_UNAVAILABLE'
+  | 'E_OIDC_UNAVAILABLE'
+  | 'E_OIDC_FAILED'
   | 'E_STORE_UNAVAILABLE'
   | 'E_INTERNAL';
 

@@ -176,4 +176,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE containers ADD COLUMN readiness_failure TEXT;
   `,
+  // 5: OpenID Connect users (docs/identity.md): the provider's (issuer, subject) pair names the
+  // user on every login, whatever the user name claim says later. A user with a row here is an
+  // OIDC user (no password login); users.source's CHECK cannot be widened without a table rebuild.
+  `
+  CREATE TABLE oidc_identities (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (issuer, subject)
+  );
+  `,
 ];
