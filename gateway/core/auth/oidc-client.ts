@@ -50,8 +50,10 @@ export function oidcRefused(message: string, status = 400): PorticoError {
 function describe(err: unknown, issuer: string): string {
   const e = err as { name?: string; code?: string; cause?: { code?: string; name?: string } };
   if (e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError' || e?.name === 'AbortError') return `the provider at ${issuer} did not answer in time`;
-  const net = e?.cause?.code ?? '';
-  if (/^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ETIMEDOUT)$/.test(net)) return `the provider at ${issuer} cannot be reached (${net})`;
+  const cause = e?.cause as { code?: string; errors?: Array<{ code?: string }> } | undefined;
+  const net = cause?.code ?? cause?.errors?.[0]?.code ?? '';
+  if (/^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT)$/.test(net)) return `the provider at ${issuer} cannot be reached (${net})`;
+  if (e?.name === 'TypeError') return `the provider at ${issuer} cannot be reached`;
   if (e?.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') return `the provider's discovery document names another issuer than ${issuer}`;
   if (e?.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' || e?.code === 'OAUTH_RESPONSE_IS_NOT_JSON') return `${issuer}/.well-known/openid-configuration is not a discovery document`;
   return `the provider at ${issuer} failed (${e?.code ?? e?.name ?? 'error'})`;
@@ -120,11 +122,13 @@ export function createOidcProvider(cfg: OidcConfig): OidcProvider {
     },
     async finish(callbackUrl, request, redirectUri) {
       const config = await configuration();
+      // openid-client sends the callback URL without its query as redirect_uri: make it the one authorized.
+      callbackUrl = new URL(redirectUri + callbackUrl.search);
       let tokens;
       try {
         tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
           pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce, idTokenExpected: true,
-        }, { redirect_uri: redirectUri });
+        });
       } catch (err) {
         throw translate(err, cfg.issuer);
       }
