@@ -17,6 +17,10 @@ import { launchBrowser } from '../helpers/browser.ts';
 import { createWebClient } from '../helpers/web.ts';
 import { loadConfig } from '../../gateway/core/config.ts';
 import { hashPassword } from '../../gateway/core/auth/passwords.ts';
+import { createOidcLogin, OIDC_PENDING_MS } from '../../gateway/core/auth/oidc.ts';
+import type { OidcProvider } from '../../gateway/core/auth/oidc-client.ts';
+import { createStore } from '../../gateway/core/store/index.ts';
+import { silentLogger } from '../../gateway/core/log.ts';
 
 const SECRET = 'client-secret-0123456789abcdef';
 const ADMIN_GROUP = 'portico-admins';
@@ -369,4 +373,30 @@ t.test('settings: precise messages, Kiosc names, the secret never shown', async 
       t.notOk((err as Error).message.includes(SECRET), 'the secret is not in the message');
     }
   }
+});
+
+t.test('pending sign-ins expire after 10 minutes and are bounded (a stand-in provider, the real store)', async (t) => {
+  const store = createStore(':memory:');
+  t.teardown(() => store.close());
+  let clock = 1_000_000;
+  let n = 0;
+  const provider: OidcProvider = {
+    status: () => ({ state: 'ready', message: null }),
+    warm() {},
+    async authorize() { n++; return { url: `https://op.example/auth?n=${n}`, state: `state-${n}`, nonce: `nonce-${n}`, verifier: `v-${n}` }; },
+    async finish(_url, request) { return { issuer: 'https://op.example', subject: `sub-${request.state}`, claims: { preferred_username: `u${request.state.slice(6)}` } }; },
+  };
+  const cfg = loadConfig({ ENABLE_OIDC: '1', SOCIAL_AUTH_OIDC_OIDC_ENDPOINT: 'https://op.example', SOCIAL_AUTH_OIDC_KEY: 'k', SOCIAL_AUTH_OIDC_SECRET: SECRET }).oidc!;
+  const login = createOidcLogin({ config: cfg, provider, store, logger: silentLogger, now: () => clock });
+  const cb = (state: string) => new URL(`https://portico.example/login/oidc/callback?code=c&state=${state}`);
+  const { binding } = await login.begin({ redirectUri: 'https://portico.example/login/oidc/callback', next: '/x', binding: null });
+  clock += OIDC_PENDING_MS + 1;
+  await t.rejects(login.complete({ callbackUrl: cb('state-1'), binding }), { code: 'E_OIDC_FAILED', details: { reason: 'expired state' } }, 'expired');
+  await login.begin({ redirectUri: 'https://portico.example/login/oidc/callback', next: '/y', binding });
+  const done = await login.complete({ callbackUrl: cb('state-2'), binding });
+  t.equal(done.next, '/y');
+  t.equal(done.user.username, 'u2');
+  for (let i = 0; i < 10_050; i++) await login.begin({ redirectUri: 'https://portico.example/login/oidc/callback', next: '/', binding });
+  await t.rejects(login.complete({ callbackUrl: cb('state-3'), binding }), { code: 'E_OIDC_FAILED' }, 'the oldest of too many pending sign-ins were dropped');
+  t.ok(await login.complete({ callbackUrl: cb(`state-${n}`), binding }), 'the newest still works');
 });
