@@ -108,8 +108,9 @@ export function createUserStore(db: Db, revision: AccessRevision) {
     },
     /** byOidcIdentity returns the user an OpenID provider's (issuer, subject) pair belongs to. */
     byOidcIdentity(issuer: string, subject: string): User | null {
-      const r = s.identityUser.get(issuer, subject) as { user_id: number } | undefined;
-      return r ? this.byId(r.user_id) : null;
+      const id = s.identityUser.get(issuer, subject) as { user_id: number } | undefined;
+      const r = id ? s.byId.get(id.user_id) as UserRow | undefined : undefined;
+      return r ? toUser(r) : null;
     },
     /** createOidc creates a user without a password bound to an OpenID provider's (issuer, subject), atomically. */
     createOidc(input: { username: string; name: string; email: string; isAdmin: boolean; issuer: string; subject: string }): User {
