@@ -20,7 +20,7 @@ import { hashPassword } from '../../gateway/core/auth/passwords.ts';
 import { createOidcLogin, OIDC_PENDING_MS } from '../../gateway/core/auth/oidc.ts';
 import type { OidcProvider } from '../../gateway/core/auth/oidc-client.ts';
 import { createStore } from '../../gateway/core/store/index.ts';
-import { silentLogger } from '../../gateway/core/log.ts';
+import { createLogger, silentLogger } from '../../gateway/core/log.ts';
 
 const SECRET = 'client-secret-0123456789abcdef';
 const ADMIN_GROUP = 'portico-admins';
@@ -399,4 +399,40 @@ t.test('pending sign-ins expire after 10 minutes and are bounded (a stand-in pro
   for (let i = 0; i < 10_050; i++) await login.begin({ redirectUri: 'https://portico.example/login/oidc/callback', next: '/', binding });
   await t.rejects(login.complete({ callbackUrl: cb('state-3'), binding }), { code: 'E_OIDC_FAILED' }, 'the oldest of too many pending sign-ins were dropped');
   t.ok(await login.complete({ callbackUrl: cb(`state-${n}`), binding }), 'the newest still works');
+});
+
+t.test('the redirect URI follows a trusted proxy; refusals are one log line without secrets', async (t) => {
+  const op = await listenProvider();
+  t.teardown(() => op.close());
+  const lines: string[] = [];
+  const logger = createLogger({ format: 'json', level: 'info', write: (l) => lines.push(l) });
+  const env = { ENABLE_OIDC: '1', SOCIAL_AUTH_OIDC_OIDC_ENDPOINT: op.issuer, SOCIAL_AUTH_OIDC_KEY: 'portico', SOCIAL_AUTH_OIDC_SECRET: SECRET };
+  const gw = await startGateway({ ...env, PORTICO_TRUST_PROXY: 'true' }, { logger });
+  t.teardown(() => gw.close());
+  op.attach(makeProvider(op.issuer, 'https://portico.example.org/login/oidc/callback'));
+  const start = async (headers: Record<string, string>) => fetch(gw.base + '/login/oidc?next=%2Ftokens', { headers, redirect: 'manual' });
+
+  const proxied = await start({ 'x-forwarded-proto': 'https', 'x-forwarded-host': 'portico.example.org' });
+  t.equal(proxied.status, 303);
+  const auth = new URL(proxied.headers.get('location')!);
+  t.equal(auth.origin + auth.pathname, op.issuer + '/auth', 'to the provider');
+  t.equal(auth.searchParams.get('redirect_uri'), 'https://portico.example.org/login/oidc/callback', 'the origin the browser used, from a trusted proxy');
+  t.match(proxied.headers.get('set-cookie'), /^portico_oidc=[\w-]+; Path=\/login\/oidc; HttpOnly; SameSite=Lax; Secure; Max-Age=600$/);
+  t.equal(proxied.headers.get('cache-control'), 'no-store');
+
+  const direct = await start({});
+  t.equal(new URL(direct.headers.get('location')!).searchParams.get('redirect_uri'), `${gw.base}/login/oidc/callback`, 'without a proxy: the Host header');
+
+  const badHost = await new Promise<number>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: gw.port, path: '/login/oidc', headers: { host: 'evil host' } }, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject);
+  });
+  t.ok(badHost === 400, `a Host that is not a host name: 400 (got ${badHost})`);
+
+  lines.length = 0;
+  const refused = await fetch(gw.base + '/login/oidc/callback?code=abc&state=nope', { redirect: 'manual' });
+  t.equal(refused.status, 400);
+  const logged = lines.filter((l) => l.includes('OIDC login refused'));
+  t.equal(logged.length, 1, 'one line');
+  t.match(JSON.parse(logged[0]), { msg: 'OIDC login refused', step: 'callback', code: 'E_OIDC_FAILED', reason: 'unknown or used state' });
+  t.notOk(lines.join('\n').includes(SECRET), 'no secret in the log');
 });
