@@ -3,6 +3,7 @@
  * with a new id and ends any session the browser brought along (no session fixation). Errors
  * re-render the form with the message and the error's status (401, 403, 429 with Retry-After,
  * 503 when LDAP is down); `Accept: application/json` gets `{"error","code"}` instead.
+ * Single sign-on (OIDC) shares the page and startSession (login-oidc.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PorticoError, toPorticoError } from '../../gateway/core/errors.ts';
@@ -55,7 +56,7 @@ export function registerLogin(router: Router, svc: Services, ui: Renderer): void
     ui.page(req, res, 'pages/login', pageData(null, 'Log in', {
       loginToken: token, next: opts.next, username: opts.username ?? '',
       domains: svc.login.loginDomains, error: err ? { message: err.message, code: err.code } : null,
-      oidc: svc.oidc ? { label: svc.oidc.label, href: `/login/oidc?next=${encodeURIComponent(opts.next)}`, message: svc.oidc.status().message } : null,
+      oidc: svc.oidc ? { label: svc.oidc.label, href: `/login/oidc?next=${encodeURIComponent(opts.next)}`, message: err?.code === 'E_OIDC_UNAVAILABLE' ? null : svc.oidc.status().message } : null,
     }), err?.status ?? 200);
   };
   if (svc.oidc) registerOidcLogin(router, svc, svc.oidc, showForm);
