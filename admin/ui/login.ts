@@ -3,10 +3,12 @@
  * with a new id and ends any session the browser brought along (no session fixation). Errors
  * re-render the form with the message and the error's status (401, 403, 429 with Retry-After,
  * 503 when LDAP is down); `Accept: application/json` gets `{"error","code"}` instead.
+ * Single sign-on (OIDC) shares the page and startSession (login-oidc.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PorticoError, toPorticoError } from '../../gateway/core/errors.ts';
 import type { Services } from '../../gateway/core/services.ts';
+import type { User } from '../../gateway/core/types.ts';
 import { SESSION_COOKIE } from '../../gateway/core/auth/sessions.ts';
 import { readCookie } from '../../gateway/core/auth/authenticate.ts';
 import { readForm } from '../../gateway/http/body.ts';
@@ -19,16 +21,34 @@ import { createLoginCsrf } from './login-csrf.ts';
 import { pageData, redirect } from './pages.ts';
 import type { Renderer } from './render.ts';
 import { safeNext } from './safe-next.ts';
+import { registerOidcLogin } from './login-oidc.ts';
 
 function wantsJson(req: IncomingMessage): boolean {
   return (req.headers.accept ?? '').includes('application/json');
+}
+
+/** LoginForm shows the login page with a message and the error's status. */
+export type LoginForm = (req: IncomingMessage, res: ServerResponse, opts: { next: string; username?: string; error?: PorticoError }) => void;
+
+/**
+ * startSession logs `user` in on this browser, as every login does: the session the browser
+ * brought along ends (no fixation), a new one with its own CSRF token begins. `cookies` are
+ * further Set-Cookie values (dropping a login nonce).
+ */
+export function startSession(svc: Services, req: IncomingMessage, res: ServerResponse, user: User, cookies: string[]): { csrf: string } {
+  const old = readCookie(req.headers.cookie, SESSION_COOKIE);
+  if (old) svc.sessions.destroy(old);
+  const session = svc.sessions.create(user.id);
+  res.setHeader('set-cookie', [sessionCookie(session.id, isSecureRequest(svc, req), svc.config.sessionAbsoluteHours * 3600), ...cookies]);
+  svc.logger.info('login', { user: user.username, source: user.source });
+  return { csrf: session.csrf };
 }
 
 /** registerLogin adds the login page, the login form's POST and logout. */
 export function registerLogin(router: Router, svc: Services, ui: Renderer): void {
   const csrf = createLoginCsrf(svc);
 
-  function showForm(req: IncomingMessage, res: ServerResponse, opts: { next: string; username?: string; error?: PorticoError }): void {
+  const showForm: LoginForm = (req, res, opts) => {
     const { token, cookie } = csrf.issue(req);
     const err = opts.error;
     res.setHeader('set-cookie', cookie);
@@ -36,12 +56,15 @@ export function registerLogin(router: Router, svc: Services, ui: Renderer): void
     ui.page(req, res, 'pages/login', pageData(null, 'Log in', {
       loginToken: token, next: opts.next, username: opts.username ?? '',
       domains: svc.login.loginDomains, error: err ? { message: err.message, code: err.code } : null,
+      oidc: svc.oidc ? { label: svc.oidc.label, href: `/login/oidc?next=${encodeURIComponent(opts.next)}`, message: err?.code === 'E_OIDC_UNAVAILABLE' ? null : svc.oidc.status().message } : null,
     }), err?.status ?? 200);
-  }
+  };
+  if (svc.oidc) registerOidcLogin(router, svc, svc.oidc, showForm);
 
   router.on('GET', '/login', (ctx) => {
     const next = safeNext(ctx.url.searchParams.get('next'));
     if (svc.auth.authenticate(ctx.req.headers)) redirect(ctx.req, ctx.res, next);
+    svc.oidc?.warm();
     showForm(ctx.req, ctx.res, { next });
   });
 
@@ -65,14 +88,7 @@ export function registerLogin(router: Router, svc: Services, ui: Renderer): void
       return;
     }
     // Rotation: whatever session the browser had (perhaps one planted by someone else) ends here.
-    const old = readCookie(ctx.req.headers.cookie, SESSION_COOKIE);
-    if (old) svc.sessions.destroy(old);
-    const session = svc.sessions.create(user.id);
-    ctx.res.setHeader('set-cookie', [
-      sessionCookie(session.id, isSecureRequest(svc, ctx.req), svc.config.sessionAbsoluteHours * 3600),
-      csrf.clearCookie,
-    ]);
-    svc.logger.info('login', { user: user.username, source: user.source });
+    const session = startSession(svc, ctx.req, ctx.res, user, [csrf.clearCookie]);
     if (wantsJson(ctx.req)) sendJson(ctx.res, 200, { user: user.username, csrf_token: session.csrf, next });
     else redirect(ctx.req, ctx.res, next);
   });

@@ -23,6 +23,8 @@ import type { Services } from './services.ts';
 import { Registry } from './metrics.ts';
 import { createAccessRecorder } from './containers/access-recorder.ts';
 import { createLoginService } from './auth/login.ts';
+import { createOidcLogin } from './auth/oidc.ts';
+import { createOidcProvider } from './auth/oidc-client.ts';
 import { createLoginThrottle } from './auth/throttle.ts';
 import { createLdapDirectory } from './auth/ldap.ts';
 import { connectLdapServer } from './auth/ldap-client.ts';
@@ -69,8 +71,9 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const login = createLoginService({ store, ldap, throttle: createLoginThrottle(config.login), logger });
   const siteMode = createSiteMode(store.settings, config.readOnly);
   const projects = createProjectService({ store, siteMode, logger, delegateLimit: config.delegateLimit, work: { store, containers, files } });
+  const oidc = config.oidc ? createOidcLogin({ config: config.oidc, provider: createOidcProvider(config.oidc), store, logger }) : null;
   const core: Core = {
-    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, files, templates, projects,
+    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects,
     siteMode,
     access: createAccess(store),
     auth: createAuthenticator(store, sessions),

@@ -22,6 +22,23 @@ export interface LdapServerConfig {
   readonly startTls: boolean;
 }
 
+/** OidcConfig is OpenID Connect login, from Kiosc's ENABLE_OIDC and SOCIAL_AUTH_OIDC_* variables plus Portico's own. */
+export interface OidcConfig {
+  /** issuer is SOCIAL_AUTH_OIDC_OIDC_ENDPOINT: discovery reads <issuer>/.well-known/openid-configuration. */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** clientSecret is never logged nor shown. */
+  readonly clientSecret: string;
+  /** usernameClaim is SOCIAL_AUTH_OIDC_USERNAME_KEY; null: `username` as Kiosc, then `preferred_username`. */
+  readonly usernameClaim: string | null;
+  readonly scope: string;
+  readonly groupsClaim: string;
+  /** adminGroup makes a site admin (and its absence revokes it) on every login; null leaves admins to Portico. */
+  readonly adminGroup: string | null;
+  readonly label: string;
+  readonly timeoutSeconds: number;
+}
+
 /** Config is every setting Portico has, validated and frozen. */
 export interface Config {
   readonly host: string;
@@ -62,6 +79,8 @@ export interface Config {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly ldap: readonly LdapServerConfig[];
   readonly ldapTimeoutSeconds: number;
+  /** oidc is OpenID Connect login, or null when ENABLE_OIDC is off. */
+  readonly oidc: OidcConfig | null;
   readonly login: LoginLimits;
   /** schedules are cron expressions (with seconds) for the periodic jobs; null turns a job off. */
   readonly schedules: Readonly<Record<ScheduleName, string | null>>;
@@ -189,6 +208,46 @@ function ldapServer(env: Env, prefix: 'AUTH_LDAP' | 'AUTH_LDAP2'): LdapServerCon
   });
 }
 
+const CLAIM_RE = /^[\x21-\x7e]{1,128}$/;
+
+function oidc(env: Env): OidcConfig {
+  const issuer = str(env, ['SOCIAL_AUTH_OIDC_OIDC_ENDPOINT'], '').trim();
+  let url: URL | null = null;
+  try { url = new URL(issuer); } catch { /* reported below */ }
+  // Plain http is only for a provider on this machine (tests, development): codes and tokens cross it.
+  const loopback = url !== null && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) || url.search || url.hash || url.username) {
+    throw new ConfigError(`SOCIAL_AUTH_OIDC_OIDC_ENDPOINT must be the provider's https:// issuer URL (without /.well-known/openid-configuration; http:// only on 127.0.0.1 or localhost), got ${JSON.stringify(issuer)}`);
+  }
+  if (url.pathname.includes('/.well-known/')) throw new ConfigError('SOCIAL_AUTH_OIDC_OIDC_ENDPOINT must be the issuer URL itself: Portico appends /.well-known/openid-configuration');
+  const clientId = str(env, ['SOCIAL_AUTH_OIDC_KEY'], '').trim();
+  if (!clientId || clientId === 'CHANGEME') throw new ConfigError('SOCIAL_AUTH_OIDC_KEY (the client id registered at the provider) is required when ENABLE_OIDC is on');
+  const clientSecret = str(env, ['SOCIAL_AUTH_OIDC_SECRET'], '');
+  // The value itself is never part of a message.
+  if (!clientSecret || clientSecret === 'CHANGEME') throw new ConfigError('SOCIAL_AUTH_OIDC_SECRET (the client secret) is required when ENABLE_OIDC is on');
+  const claim = (name: string, fallback: string | null): string | null => {
+    const raw = pick(env, [name])?.[1]?.trim() ?? fallback;
+    if (raw !== null && !CLAIM_RE.test(raw)) throw new ConfigError(`${name} must be a claim name (1 to 128 printable characters, no spaces), got ${JSON.stringify(raw)}`);
+    return raw;
+  };
+  const scope = str(env, ['PORTICO_OIDC_SCOPE'], 'openid profile email').trim().split(/\s+/);
+  if (!scope.includes('openid') || scope.some((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))) {
+    throw new ConfigError(`PORTICO_OIDC_SCOPE must be space-separated scopes that include openid, got ${JSON.stringify(scope.join(' '))}`);
+  }
+  const adminGroup = pick(env, ['PORTICO_OIDC_ADMIN_GROUP'])?.[1]?.trim() || null;
+  const label = str(env, ['PORTICO_OIDC_LABEL'], 'Single Sign-On').trim();
+  if (!label || label.length > 80) throw new ConfigError(`PORTICO_OIDC_LABEL must be 1 to 80 characters, got ${JSON.stringify(label)}`);
+  const out = {
+    issuer, clientId, scope: scope.join(' '), adminGroup, label,
+    usernameClaim: claim('SOCIAL_AUTH_OIDC_USERNAME_KEY', null),
+    groupsClaim: claim('PORTICO_OIDC_GROUPS_CLAIM', 'groups') as string,
+    timeoutSeconds: num(env, ['PORTICO_OIDC_TIMEOUT'], 5, 0.1, 120),
+  };
+  // Not enumerable: a logged or serialised config never carries the secret.
+  Object.defineProperty(out, 'clientSecret', { value: clientSecret, enumerable: false });
+  return Object.freeze(out as typeof out & { clientSecret: string });
+}
+
 /** loadConfig validates the given environment and returns a frozen Config, or throws ConfigError naming the variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const known = new Set(KNOWN_VARIABLES);
@@ -265,6 +324,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: oneOf(env, ['PORTICO_LOG_LEVEL'], 'info', ['debug', 'info', 'warn', 'error'] as const),
     ldap,
     ldapTimeoutSeconds: num(env, ['PORTICO_LDAP_TIMEOUT'], 5, 0.1, 300),
+    oidc: bool(env, ['ENABLE_OIDC'], false) ? oidc(env) : null,
     login: Object.freeze({
       userFailures: int(env, ['PORTICO_LOGIN_USER_FAILURES'], 5, 1, 1000),
       addressFailures: int(env, ['PORTICO_LOGIN_ADDRESS_FAILURES'], 20, 1, 100_000),
@@ -342,4 +402,5 @@ export const KNOWN_VARIABLES = [
   'PORTICO_CONTAINER_LOG_MAX_SIZE', 'PORTICO_CONTAINER_LOG_MAX_FILES',
   'PORTICO_BODY_TIMEOUT_SECONDS',
   'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL', 'PORTICO_DELEGATE_LIMIT',
+  'PORTICO_OIDC_ADMIN_GROUP', 'PORTICO_OIDC_GROUPS_CLAIM', 'PORTICO_OIDC_LABEL', 'PORTICO_OIDC_SCOPE', 'PORTICO_OIDC_TIMEOUT',
 ];

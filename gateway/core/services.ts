@@ -14,6 +14,7 @@ import type { SessionStore } from './auth/sessions.ts';
 import type { Registry } from './metrics.ts';
 import type { AccessRecorder } from './containers/access-recorder.ts';
 import type { LoginService } from './auth/login.ts';
+import type { OidcLogin } from './auth/oidc.ts';
 import type { SiteMode } from './site-mode.ts';
 import type { FileService } from './files/service.ts';
 import type { TemplateService } from './templates/service.ts';
@@ -40,6 +41,8 @@ export interface Services {
   accessRecorder: AccessRecorder;
   /** login checks passwords (local and LDAP) under the failed-login throttle. */
   login: LoginService;
+  /** oidc is OpenID Connect login, or null when ENABLE_OIDC is off. */
+  oidc: OidcLogin | null;
   /** siteMode is the live read-only switch. */
   siteMode: SiteMode;
   files: FileService;

@@ -29,7 +29,8 @@ export interface User {
   name: string;
   email: string;
   isAdmin: boolean;
-  source: 'local' | 'ldap';
+  /** source: 'oidc' users have an OpenID Connect identity and no password login. */
+  source: 'local' | 'ldap' | 'oidc';
   active: boolean;
   createdAt: string;
 }

@@ -109,6 +109,7 @@ export function createLoginService(deps: { store: Store; ldap: LdapDirectory | n
     },
 
     async changePassword(user, input, address) {
+      if (user.source === 'oidc') throw new PorticoError('E_BAD_REQUEST', 400, 'You sign in with single sign-on (OIDC); there is no Portico password to change.');
       if (user.source !== 'local') throw new PorticoError('E_BAD_REQUEST', 400, 'Your password is managed by the directory (LDAP); change it there.');
       const fields: Record<string, string> = {};
       if (!input.current) fields.current = 'Enter your current password.';

@@ -214,4 +214,16 @@ export const MIGRATIONS: readonly string[] = [
     || '-' || substr('89ab', 1 + abs(random() % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));
   CREATE UNIQUE INDEX memberships_uuid ON memberships(uuid);
   `,
+  // 8: OpenID Connect users (docs/identity.md): the provider's (issuer, subject) pair names the
+  // user on every login, whatever the user name claim says later. A user with a row here is an
+  // OIDC user (no password login); users.source's CHECK cannot be widened without a table rebuild.
+  `
+  CREATE TABLE oidc_identities (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (issuer, subject)
+  );
+  `,
 ];

@@ -3,20 +3,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
-import { nowIso } from './db.ts';
+import { nowIso, tx } from './db.ts';
 import { bestEffort } from './health.ts';
 import type { User } from '../types.ts';
 import type { AccessRevision } from './access-revision.ts';
 
 interface UserRow {
   id: number; uuid: string; username: string; name: string; email: string; password_hash: string | null;
-  is_admin: number; source: 'local' | 'ldap'; active: number; created_at: string;
+  is_admin: number; source: 'local' | 'ldap'; active: number; created_at: string; is_oidc?: number;
 }
+
+// A user with an OpenID Connect identity is reported as source 'oidc' (see migration 5).
+const OIDC = 'EXISTS (SELECT 1 FROM oidc_identities o WHERE o.user_id = users.id) AS is_oidc';
 
 function toUser(r: UserRow): User {
   return {
     id: r.id, uuid: r.uuid, username: r.username, name: r.name, email: r.email, isAdmin: r.is_admin === 1,
-    source: r.source, active: r.active === 1, createdAt: r.created_at,
+    source: r.is_oidc ? 'oidc' : r.source, active: r.active === 1, createdAt: r.created_at,
   };
 }
 
@@ -33,10 +36,10 @@ export function createUserStore(db: Db, revision: AccessRevision) {
   const s = {
     insert: db.prepare(`INSERT INTO users (uuid, username, name, email, password_hash, is_admin, source, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
-    byId: db.prepare('SELECT * FROM users WHERE id = ?'),
-    byName: db.prepare('SELECT * FROM users WHERE username = ?'),
-    byUuid: db.prepare('SELECT * FROM users WHERE uuid = ?'),
-    all: db.prepare('SELECT * FROM users ORDER BY username'),
+    byId: db.prepare(`SELECT *, ${OIDC} FROM users WHERE id = ?`),
+    byName: db.prepare(`SELECT *, ${OIDC} FROM users WHERE username = ?`),
+    byUuid: db.prepare(`SELECT *, ${OIDC} FROM users WHERE uuid = ?`),
+    all: db.prepare(`SELECT *, ${OIDC} FROM users ORDER BY username`),
     count: db.prepare('SELECT COUNT(*) AS n FROM users'),
     setPassword: db.prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
     setAdmin: db.prepare('UPDATE users SET is_admin = ? WHERE id = ?'),
@@ -44,10 +47,12 @@ export function createUserStore(db: Db, revision: AccessRevision) {
     update: db.prepare('UPDATE users SET name = ?, email = ? WHERE id = ?'),
     insertToken: db.prepare(`INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at)
       VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
-    tokenByHash: db.prepare('SELECT t.id AS token_id, t.expires_at, t.last_used_at, u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.kind = ?'),
+    tokenByHash: db.prepare(`SELECT t.id AS token_id, t.expires_at, t.last_used_at, users.*, ${OIDC} FROM api_tokens t JOIN users ON users.id = t.user_id WHERE t.token_hash = ? AND t.kind = ?`),
     tokensOf: db.prepare('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY id'),
     touchToken: db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?'),
     deleteToken: db.prepare('DELETE FROM api_tokens WHERE id = ? AND user_id = ?'),
+    identityUser: db.prepare('SELECT user_id FROM oidc_identities WHERE issuer = ? AND subject = ?'),
+    insertIdentity: db.prepare('INSERT INTO oidc_identities (user_id, issuer, subject, created_at) VALUES (?, ?, ?, ?)'),
   };
   return {
     create(input: { username: string; name?: string; email?: string; passwordHash: string | null; isAdmin?: boolean; source?: 'local' | 'ldap' }): User {
@@ -100,6 +105,20 @@ export function createUserStore(db: Db, revision: AccessRevision) {
         id: r.id as number, userId: r.user_id as number, name: r.name as string, prefix: r.prefix as string,
         createdAt: r.created_at as string, lastUsedAt: (r.last_used_at as string | null) ?? null, expiresAt: (r.expires_at as string | null) ?? null,
       }));
+    },
+    /** byOidcIdentity returns the user an OpenID provider's (issuer, subject) pair belongs to. */
+    byOidcIdentity(issuer: string, subject: string): User | null {
+      const id = s.identityUser.get(issuer, subject) as { user_id: number } | undefined;
+      const r = id ? s.byId.get(id.user_id) as UserRow | undefined : undefined;
+      return r ? toUser(r) : null;
+    },
+    /** createOidc creates a user without a password bound to an OpenID provider's (issuer, subject), atomically. */
+    createOidc(input: { username: string; name: string; email: string; isAdmin: boolean; issuer: string; subject: string }): User {
+      return tx(db, () => {
+        const row = s.insert.get(randomUUID(), input.username, input.name, input.email, null, input.isAdmin ? 1 : 0, 'local', nowIso()) as unknown as UserRow;
+        s.insertIdentity.run(row.id, input.issuer, input.subject, nowIso());
+        return { ...toUser(row), source: 'oidc' as const };
+      });
     },
     deleteToken(userId: number, tokenId: number): boolean {
       const gone = Number(s.deleteToken.run(tokenId, userId).changes) > 0;
