@@ -25,6 +25,8 @@ import { createLogger } from './core/log.ts';
 import { createContainerService } from './core/containers/service.ts';
 import { createAccessRecorder } from './core/containers/access-recorder.ts';
 import { listDataVolumes, removeDataVolume } from './core/containers/volumes.ts';
+import { assertLocallyEditable } from './core/projects/remote-guard.ts';
+import { createSodarSync } from './core/sodar/sync.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -47,6 +49,7 @@ const USAGE = `usage: portico <command>
   stop-unused [--dry-run]               stop containers not accessed for longer than their inactivity threshold
   volume list [--sizes]                 list the containers' data volumes (name, status, container, size)
   volume rm NAME                        remove a data volume and its files (its container must not run)
+  sodar sync                            pull projects, users and roles from the SODAR source site now (TARGET mode)
   backup FILE                           copy the database to FILE (SQLite online backup; safe while the gateway runs)
   serve                                 run the gateway (same as npm start)
 `;
@@ -91,7 +94,7 @@ async function passwordFrom(io: CliIo): Promise<{ password: string; generated: b
 const BULK = new Set(['remove-stopped', 'stop-all', 'stop-unused']);
 
 /** runCli executes one command against `store` (bulk verbs through `ops`); returns the exit code. */
-export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () => BulkDeps): Promise<number> {
+export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () => BulkDeps, config?: Config): Promise<number> {
   const args = [...argv];
   const [noun, verb] = args;
   try {
@@ -173,6 +176,7 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       const user = store.users.byUsername(validUsername(name));
       if (!user) throw new PorticoError('E_USER_NOT_FOUND', 404, `no user ${name}`);
       if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`role must be one of ${ROLES.join(', ')}`);
+      assertLocallyEditable(store, project.id);
       store.projects.setRole(project.id, user.id, role as Role);
       io.stderr(`${name} is now ${role} of ${project.title}\n`);
       return 0;
@@ -183,6 +187,19 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       if (want === 'on' || want === 'off') mode.setReadOnly(want === 'on');
       else if (want !== undefined) throw new UsageError('site read-only takes on or off');
       io.stdout(`${mode.readOnly() ? 'on' : 'off'}\n`);
+      return 0;
+    }
+    if (noun === 'sodar' && verb === 'sync') {
+      if (args.length !== 2) throw new UsageError('sodar sync takes no arguments');
+      if (!config) throw new UsageError('sodar sync needs the configuration');
+      const logger = createLogger({ format: config.logFormat, level: 'error' });
+      const outcome = await createSodarSync({ config: config.sodar, store, logger }).run('portico-cli');
+      if (!outcome.ok) {
+        io.stderr(`portico: SODAR sync from ${outcome.source} failed; nothing changed: ${outcome.error}\n`);
+        return 1;
+      }
+      io.stdout(`${outcome.summary.split('; ').join('\n')}\n`);
+      for (const p of outcome.report?.problems ?? []) io.stderr(`problem: ${p}\n`);
       return 0;
     }
     if (noun === 'backup') {
@@ -247,7 +264,7 @@ if (import.meta.main) {
       stderr: (s) => process.stderr.write(s),
       readStdin: readAll,
       stdinIsTty: !!process.stdin.isTTY,
-    }, () => cliOps(config, store));
+    }, () => cliOps(config, store), config);
     store.close();
     process.exitCode = code;
   }

@@ -33,6 +33,7 @@ import { startPeriodicWork } from './scheduler/jobs.ts';
 import type { PeriodicWork } from './scheduler/jobs.ts';
 import { createFileService } from './files/service.ts';
 import { createTemplateService } from './templates/service.ts';
+import { createSodarSync } from './sodar/sync.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -68,6 +69,7 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const login = createLoginService({ store, ldap, throttle: createLoginThrottle(config.login), logger });
   const core: Core = {
     config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, files, templates,
+    sodar: createSodarSync({ config: config.sodar, store, logger }),
     siteMode: createSiteMode(store.settings, config.readOnly),
     access: createAccess(store),
     auth: createAuthenticator(store, sessions),

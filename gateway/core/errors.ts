@@ -44,6 +44,8 @@ export type ErrorCode =
   | 'E_UPSTREAM_BUSY'
   | 'E_LDAP_UNAVAILABLE'
   | 'E_STORE_UNAVAILABLE'
+  | 'E_SYNCED_PROJECT'
+  | 'E_SODAR_SYNC'
   | 'E_INTERNAL';
 
 /** PorticoError is the base class: a message for people, a code for programs, a status for HTTP. */

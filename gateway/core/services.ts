@@ -17,6 +17,7 @@ import type { LoginService } from './auth/login.ts';
 import type { SiteMode } from './site-mode.ts';
 import type { FileService } from './files/service.ts';
 import type { TemplateService } from './templates/service.ts';
+import type { SodarSync } from './sodar/sync.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -43,4 +44,6 @@ export interface Services {
   siteMode: SiteMode;
   files: FileService;
   templates: TemplateService;
+  /** sodar pulls projects, users and roles from a SODAR source site (TARGET mode; docs/sodar-sync.md). */
+  sodar: SodarSync;
 }

@@ -1,12 +1,13 @@
 /**
  * membership.ts: the rules for changing who belongs to a project. Owners and delegates manage
  * members (site admins too); a delegate can neither touch an owner nor make anyone owner; any
- * member may leave; a project never loses its last owner. Used by the UI (and any later API).
+ * member may leave; a project never loses its last owner; a project synced from SODAR changes only there. Used by the UI (and any later API).
  */
 import { PorticoError, conflict, forbidden } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import type { Project, Role, User } from '../types.ts';
 import { can } from './roles.ts';
+import { assertLocallyEditable } from '../projects/remote-guard.ts';
 
 /** MembershipChange sets `target`'s role in `project` (null removes them), done by `actor`. */
 export interface MembershipChange { project: Project; actor: User; target: User; role: Role | null }
@@ -15,6 +16,7 @@ export interface MembershipChange { project: Project; actor: User; target: User;
 export function changeMembership(store: Store, change: MembershipChange): boolean {
   const { project, actor, target, role } = change;
   return store.transaction(() => {
+    assertLocallyEditable(store, project.id);
     const actorRole = store.projects.roleOf(project.id, actor.id);
     const current = store.projects.roleOf(project.id, target.id);
     const leaving = role === null && target.id === actor.id && current !== null;

@@ -33,8 +33,9 @@ export function createProjectStore(db: Db, revision: AccessRevision) {
     ownerCount: db.prepare(`SELECT COUNT(*) AS n FROM memberships WHERE project_id = ? AND role = 'owner'`),
   };
   return {
-    create(title: string, description = ''): Project {
-      return toProject(s.insert.get(randomUUID(), title, description, nowIso()) as unknown as ProjectRow);
+    /** create adds a project; `uuid` keeps one given elsewhere (a SODAR source site's). */
+    create(title: string, description = '', uuid: string = randomUUID()): Project {
+      return toProject(s.insert.get(uuid, title, description, nowIso()) as unknown as ProjectRow);
     },
     byUuid(uuid: string): Project | null {
       const r = s.byUuid.get(uuid) as ProjectRow | undefined;
