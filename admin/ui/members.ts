@@ -8,6 +8,7 @@ import type { Services } from '../../gateway/core/services.ts';
 import type { Caller } from '../../gateway/core/auth/authenticate.ts';
 import { can } from '../../gateway/core/auth/roles.ts';
 import { changeMembership } from '../../gateway/core/auth/membership.ts';
+import { syncedFrom } from '../../gateway/core/projects/remote-guard.ts';
 import { ROLES } from '../../gateway/core/types.ts';
 import type { Project, Role, User } from '../../gateway/core/types.ts';
 import type { Ctx, Router } from '../../gateway/http/router.ts';
@@ -30,17 +31,19 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
 
   function show(ctx: Ctx, caller: Caller, project: Project, extra: { error?: string | null; notice?: string | null }, status = 200): void {
     const myRole = store.projects.roleOf(project.id, caller.user.id);
-    const manage = can(caller.user.isAdmin, myRole, 'project.members');
+    // Members of a project synced from SODAR change only there: no forms (the POSTs refuse anyway).
+    const synced = syncedFrom(store, project.id);
+    const manage = !synced && can(caller.user.isAdmin, myRole, 'project.members');
     const asDelegate = !caller.user.isAdmin && myRole === 'delegate';
     const choices = asDelegate ? ROLES.filter((r) => r !== 'owner') : [...ROLES];
     const members = store.projects.members(project.id).map((m) => {
       const user = store.users.byId(m.userId) as User;
-      return { ...m, uuid: user.uuid, name: user.name, source: user.source, self: user.id === caller.user.id,
+      return { ...m, uuid: user.uuid, name: user.name, source: user.source, self: user.id === caller.user.id && !synced,
         editable: manage && !(asDelegate && m.role === 'owner') };
     });
     ui.page(ctx.req, ctx.res, 'pages/members', pageData(caller, `Members · ${project.title}`, {
       ...projectShell({ project, role: myRole, user: caller.user }, 'members'),
-      project, members, manage, choices, myRole, readOnly: !svc.siteMode.allowsChangesBy(caller.user),
+      project, members, manage, choices, myRole, synced, readOnly: !svc.siteMode.allowsChangesBy(caller.user),
       error: extra.error ?? null, notice: extra.notice ?? null,
     }), status);
   }
