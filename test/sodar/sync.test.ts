@@ -13,6 +13,7 @@ import type { TestGateway } from '../helpers/gateway.ts';
 import { page, post, session } from '../helpers/ui-http.ts';
 import { hashSecret, newSecret } from '../../gateway/core/auth/tokens.ts';
 import { loadConfig } from '../../gateway/core/config.ts';
+import { createLogger } from '../../gateway/core/log.ts';
 import { mapSourceData } from '../../gateway/core/sodar/mapper.ts';
 
 const SECRET = 'Zq8sK2mW9xR4vT6yB1nC3dF5gH7jL0pA';
@@ -128,10 +129,14 @@ async function closedPort(): Promise<number> {
 
 t.test('SODAR sync: users, projects and roles, then a role removed, a project renamed and a user added', async (t) => {
   const site = await startSource(docV1());
-  const gw = await startGateway(targetEnv(site));
+  const logs: Array<Record<string, unknown>> = [];
+  const gw = await startGateway({ ...targetEnv(site), PORTICO_LOG_LEVEL: 'info' }, { logger: createLogger({ format: 'json', level: 'warn', write: (l) => logs.push(JSON.parse(l)) }) });
   t.teardown(async () => { await gw.close(); await site.close(); });
   const admin = await gw.user('admin', { admin: true });
   const ui = await session(gw, admin.token);
+  const someone = await session(gw, (await gw.user('someone')).token);
+  t.equal((await page(gw, '/admin/sodar', someone.cookie)).status, 403, 'the page is for site admins');
+  t.equal((await post(gw, '/admin/sodar/sync', someone.cookie, { csrf_token: someone.csrf })).status, 403, 'and so is the button');
 
   t.equal((await post(gw, '/admin/sodar/sync', ui.cookie, {})).status, 403, 'the sync button needs the CSRF token');
   t.equal(site.hits, 0, 'and nothing was fetched');
@@ -210,6 +215,10 @@ t.test('SODAR sync: users, projects and roles, then a role removed, a project re
       t.equal(outcome.ok, false, `${fail}: the sync fails`);
       t.match(outcome.error, reason, `${fail}: with the reason`);
       t.equal(snapshot(gw), before, `${fail}: nothing changed`);
+      const failures = logs.filter((l) => l.msg === 'SODAR sync failed; nothing changed');
+      t.equal(failures.length, cases.findIndex((c) => c[0] === fail) + 1, `${fail}: logged once`);
+      t.match(String(failures.at(-1)?.reason), reason, `${fail}: the log says why, in one line`);
+      t.notOk(failures.at(-1)?.err, `${fail}: without a stack`);
     }
     site.fail = null;
     const wrongSecret = await cli(gw, site, ['sodar', 'sync'], { PORTICO_SODAR_SOURCE_SECRET: 'not-the-secret' });
