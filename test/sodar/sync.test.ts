@@ -15,6 +15,8 @@ import { hashSecret, newSecret } from '../../gateway/core/auth/tokens.ts';
 import { loadConfig } from '../../gateway/core/config.ts';
 import { createLogger } from '../../gateway/core/log.ts';
 import { mapSourceData } from '../../gateway/core/sodar/mapper.ts';
+import { applySnapshot } from '../../gateway/core/sodar/apply.ts';
+import { createStore } from '../../gateway/core/store/index.ts';
 
 const SECRET = 'Zq8sK2mW9xR4vT6yB1nC3dF5gH7jL0pA';
 const U = {
@@ -310,4 +312,24 @@ t.test('settings and the document are checked with precise messages', async (t) 
   const viewer = docV1();
   viewer.projects[P.rna].roles[R(3)].role = 'project viewer';
   t.same(mapSourceData(viewer).projects.find((p) => p.uuid === P.rna)?.roles.map((r) => r.username).sort(), ['alice@EXAMPLE', 'carol@EXAMPLE'], 'a viewer has no role here');
+});
+
+t.test('PROJECTROLES_ALLOW_LOCAL_USERS gives local users of the source their roles, to existing local users only', async (t) => {
+  const store = createStore(':memory:');
+  t.teardown(() => store.close());
+  const local = store.users.create({ username: 'sodaradmin', passwordHash: 'x' });
+  store.users.create({ username: 'admin', passwordHash: 'x', isAdmin: true });
+  const d = docV1();
+  d.users[U.erin] = user(U.erin, 'erin', []);
+  d.projects[P.rna].roles[R(9)] = { user: 'erin', role: 'project guest' };
+  const opts = { sourceUrl: 'https://sodar.example.com', allowLocalUsers: true, defaultAdmin: 'admin' };
+  const report = applySnapshot(store, mapSourceData(d), opts);
+  const img = store.projects.byUuid(P.img)!;
+  t.equal(store.projects.roleOf(img.id, local.id), 'owner', 'the source\'s local owner is the local user of that name');
+  t.match(report.problems.join('\n'), 'local user erin (guest of "RNA-seq") does not exist here; role not assigned', 'a missing local user is reported, not created');
+  t.notOk(store.users.byUsername('erin'));
+  const without = applySnapshot(store, mapSourceData(d), { ...opts, allowLocalUsers: false });
+  t.equal(store.projects.roleOf(img.id, local.id), null, 'without the setting the local owner role moves to PROJECTROLES_DEFAULT_ADMIN');
+  t.equal(store.projects.roleOf(img.id, store.users.byUsername('admin')!.id), 'owner');
+  t.same(without.roles, { created: 1, updated: 0, removed: 1 });
 });
