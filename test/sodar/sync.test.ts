@@ -13,7 +13,8 @@ import type { TestGateway } from '../helpers/gateway.ts';
 import { page, post, session } from '../helpers/ui-http.ts';
 import { hashSecret, newSecret } from '../../gateway/core/auth/tokens.ts';
 import { loadConfig } from '../../gateway/core/config.ts';
-import { createLogger } from '../../gateway/core/log.ts';
+import { createLogger, silentLogger } from '../../gateway/core/log.ts';
+import { createSodarSync } from '../../gateway/core/sodar/sync.ts';
 import { mapSourceData } from '../../gateway/core/sodar/mapper.ts';
 import { applySnapshot } from '../../gateway/core/sodar/apply.ts';
 import { createStore } from '../../gateway/core/store/index.ts';
@@ -69,7 +70,7 @@ function docV2(): any {
 }
 
 /** SourceSite is the stand-in SODAR source: it serves `doc`, or fails as `fail` says. */
-interface SourceSite { url: string; doc: any; fail: null | '500' | 'garbage' | 'shape'; hits: number; accepts: string[]; close(): Promise<void> }
+interface SourceSite { url: string; doc: any; fail: null | '500' | 'garbage' | 'shape' | 'slow'; hits: number; accepts: string[]; close(): Promise<void> }
 
 async function startSource(doc: any): Promise<SourceSite> {
   const site: SourceSite = { url: '', doc, fail: null, hits: 0, accepts: [], close: async () => {} };
@@ -83,6 +84,7 @@ async function startSource(doc: any): Promise<SourceSite> {
       res.writeHead(401, { 'content-type': 'application/vnd.bihealth.sodar-core.projectroles.sync+json' }).end('"Remote site not found, unauthorized"');
       return;
     }
+    if (site.fail === 'slow') { setTimeout(() => res.writeHead(200).end('{}'), 1500).unref(); return; }
     if (site.fail === '500') { res.writeHead(500, { 'content-type': 'text/html' }).end('<h1>Server Error (500)</h1>'); return; }
     if (site.fail === 'garbage') { res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>'); return; }
     const body = site.fail === 'shape' ? { ...site.doc, users: [] } : site.doc;
@@ -222,6 +224,11 @@ t.test('SODAR sync: users, projects and roles, then a role removed, a project re
       t.match(String(failures.at(-1)?.reason), reason, `${fail}: the log says why, in one line`);
       t.notOk(failures.at(-1)?.err, `${fail}: without a stack`);
     }
+    site.fail = 'slow';
+    const impatient = createSodarSync({ config: { ...gw.config.sodar, timeoutSeconds: 0.3 }, store: gw.core.store, logger: silentLogger });
+    const slow = await impatient.run('test');
+    t.match(slow.error, /: no answer within 0\.3 s$/, 'a source that does not answer in PORTICO_SODAR_TIMEOUT: the reason');
+    t.equal(snapshot(gw), before, 'slow: nothing changed');
     site.fail = null;
     const wrongSecret = await cli(gw, site, ['sodar', 'sync'], { PORTICO_SODAR_SOURCE_SECRET: 'not-the-secret' });
     t.equal(wrongSecret.status, 1, 'a wrong secret fails the CLI sync');
