@@ -44,6 +44,11 @@ export function createGateway(svc: Services, surfaces: Surface[], proxy: ProxyHa
     const ok = engine && readable && saving.ok;
     const body: Record<string, unknown> = { status: ok ? 'ok' : 'degraded', engine: engine ? 'up' : 'down', store: readable && saving.ok ? 'up' : 'down' };
     if (!saving.ok) body.storeError = { kind: saving.kind, code: saving.code, reason: saving.reason, since: saving.since };
+    // The last SODAR sync is told, not judged: a source that is down leaves this site working.
+    if (svc.sodar.active) {
+      const last = svc.sodar.last();
+      body.sodarSync = last ? { ok: last.ok, at: last.at, ...(last.ok ? {} : { error: last.error }) } : { ok: null, at: null };
+    }
     sendJson(ctx.res, ok ? 200 : 503, body);
   });
   for (const s of surfaces) s(router, svc);

@@ -26,6 +26,7 @@ import { createAccessRecorder } from './core/containers/access-recorder.ts';
 import { listDataVolumes, removeDataVolume } from './core/containers/volumes.ts';
 import { runImportKiosc } from './core/import/kiosc-cli.ts';
 import { UsageError, runProjectCli } from './project-cli.ts';
+import { createSodarSync } from './core/sodar/sync.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -58,6 +59,7 @@ const USAGE = `usage: portico <command>
   volume rm NAME                        remove a data volume and its files (its container must not run)
   import-kiosc --database URL [--dry-run]
                                         import a Kiosc PostgreSQL database (docs/kiosc-import.md); idempotent
+  sodar sync                            pull projects, users and roles from the SODAR source site now (TARGET mode)
   backup FILE                           copy the database to FILE (SQLite online backup; safe while the gateway runs)
   serve                                 run the gateway (same as npm start)
 `;
@@ -101,8 +103,9 @@ async function passwordFrom(io: CliIo): Promise<{ password: string; generated: b
 const BULK = new Set(['remove-stopped', 'stop-all', 'stop-unused']);
 
 /** runCli executes one command against `store` (bulk verbs through `ops`); returns the exit code. */
-export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () => BulkDeps, opts: { delegateLimit?: number; filesDir?: string } = {}): Promise<number> {
+export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () => BulkDeps, opts: { delegateLimit?: number; filesDir?: string; config?: Config } = {}): Promise<number> {
   const filesDir = opts.filesDir;
+  const config = opts.config;
   const args = [...argv];
   const [noun, verb] = args;
   try {
@@ -197,6 +200,19 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       io.stdout(await runImportKiosc({ store, filesDir, database, dryRun }));
       return 0;
     }
+    if (noun === 'sodar' && verb === 'sync') {
+      if (args.length !== 2) throw new UsageError('sodar sync takes no arguments');
+      if (!config) throw new UsageError('sodar sync needs the configuration');
+      const logger = createLogger({ format: config.logFormat, level: 'error' });
+      const outcome = await createSodarSync({ config: config.sodar, store, logger }).run('portico-cli');
+      if (!outcome.ok) {
+        io.stderr(`portico: SODAR sync from ${outcome.source} failed; nothing changed: ${outcome.error}\n`);
+        return 1;
+      }
+      io.stdout(`${outcome.summary.split('; ').join('\n')}\n`);
+      for (const p of outcome.report?.problems ?? []) io.stderr(`problem: ${p}\n`);
+      return 0;
+    }
     if (noun === 'backup') {
       if (!verb || args.length !== 2) throw new UsageError('backup needs exactly one FILE');
       const done = await backupDatabase(store.db, verb);
@@ -259,7 +275,7 @@ if (import.meta.main) {
       stderr: (s) => process.stderr.write(s),
       readStdin: readAll,
       stdinIsTty: !!process.stdin.isTTY,
-    }, () => cliOps(config, store), { delegateLimit: config.delegateLimit, filesDir: config.filesDir });
+    }, () => cliOps(config, store), { delegateLimit: config.delegateLimit, filesDir: config.filesDir, config });
     store.close();
     process.exitCode = code;
   }

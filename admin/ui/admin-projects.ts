@@ -16,6 +16,7 @@ export function registerAdminProjects(router: Router, svc: Services, ui: Rendere
   function show(ctx: Ctx, caller: Caller, extra: Record<string, unknown>, status = 200): void {
     const projects = store.projects.all().filter((p) => !p.deletingAt).map((p) => ({
       ...p, owners: store.projects.members(p.id).filter((m) => m.role === 'owner').map((m) => m.username).join(', '),
+      synced: store.sodar.syncedProject(p.id),
     }));
     ui.page(ctx.req, ctx.res, 'pages/admin-projects', pageData(caller, 'Projects', { projects, errors: {}, form: {}, ...extra }), status);
   }

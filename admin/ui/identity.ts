@@ -12,6 +12,7 @@ import { registerMembers } from './members.ts';
 import { registerAdminSite } from './admin-site.ts';
 import { registerAdminUsers } from './admin-users.ts';
 import { registerAdminProjects } from './admin-projects.ts';
+import { registerAdminSodar } from './admin-sodar.ts';
 
 /** registerIdentityUi adds every identity page. */
 export function registerIdentityUi(router: Router, svc: Services, ui: Renderer): void {
@@ -22,4 +23,5 @@ export function registerIdentityUi(router: Router, svc: Services, ui: Renderer):
   registerAdminSite(router, svc, ui);
   registerAdminUsers(router, svc, ui);
   registerAdminProjects(router, svc, ui);
+  registerAdminSodar(router, svc, ui);
 }

@@ -8,6 +8,7 @@ import { PorticoError, ValidationError, conflict, toPorticoError } from '../../g
 import type { Services } from '../../gateway/core/services.ts';
 import type { Caller } from '../../gateway/core/auth/authenticate.ts';
 import { can } from '../../gateway/core/auth/roles.ts';
+import { syncedFrom } from '../../gateway/core/projects/remote-guard.ts';
 import { ROLES } from '../../gateway/core/types.ts';
 import type { Project, Role, User } from '../../gateway/core/types.ts';
 import type { Ctx, Router } from '../../gateway/http/router.ts';
@@ -30,19 +31,21 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
 
   function show(ctx: Ctx, caller: Caller, project: Project, extra: { error?: string | null; notice?: string | null }, status = 200): void {
     const myRole = store.projects.roleOf(project.id, caller.user.id);
-    const manage = can(caller.user.isAdmin, myRole, 'project.members') && !project.archived;
-    const asOwner = can(caller.user.isAdmin, myRole, 'project.delegate');
+    // Members of a project synced from SODAR change only there: no forms (the POSTs refuse anyway).
+    const synced = syncedFrom(store, project.id);
+    const manage = !synced && can(caller.user.isAdmin, myRole, 'project.members') && !project.archived;
+    const asOwner = !synced && can(caller.user.isAdmin, myRole, 'project.delegate');
     // The owner role changes only by a transfer; only the owner (or a site admin) gives or takes the delegate role.
     const choices = ROLES.filter((r) => r !== 'owner' && (asOwner || r !== 'delegate'));
     const members = store.projects.members(project.id).map((m) => {
       const user = store.users.byId(m.userId) as User;
-      return { ...m, uuid: user.uuid, name: user.name, source: user.source, self: user.id === caller.user.id,
+      return { ...m, uuid: user.uuid, name: user.name, source: user.source, self: user.id === caller.user.id && !synced,
         editable: manage && m.role !== 'owner' && (asOwner || m.role !== 'delegate') };
     });
     const transferTo = asOwner && !project.archived ? members.filter((m) => m.role !== 'owner') : [];
     ui.page(ctx.req, ctx.res, 'pages/members', pageData(caller, `Members · ${project.title}`, {
       ...projectShell({ project, role: myRole, user: caller.user }, 'members'),
-      project, members, manage, choices, myRole, readOnly: !svc.siteMode.allowsChangesBy(caller.user), transferTo,
+      project, members, manage, choices, myRole, synced, readOnly: !svc.siteMode.allowsChangesBy(caller.user), transferTo,
       oldOwnerRoles: ROLES.filter((r) => r !== 'owner'),
       error: extra.error ?? null, notice: extra.notice ?? null,
     }), status);

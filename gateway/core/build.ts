@@ -36,6 +36,7 @@ import type { PeriodicWork } from './scheduler/jobs.ts';
 import { createFileService } from './files/service.ts';
 import { createTemplateService } from './templates/service.ts';
 import { createProjectService } from './projects/service.ts';
+import { createSodarSync } from './sodar/sync.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -74,6 +75,7 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const oidc = config.oidc ? createOidcLogin({ config: config.oidc, provider: createOidcProvider(config.oidc), store, logger }) : null;
   const core: Core = {
     config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects,
+    sodar: createSodarSync({ config: config.sodar, store, logger }),
     siteMode,
     access: createAccess(store),
     auth: createAuthenticator(store, sessions),

@@ -100,6 +100,23 @@ export interface Config {
   readonly publicUrl: string | null;
   /** delegateLimit is how many delegates a project may have (0: no limit), as SODAR's PROJECTROLES_DELEGATE_LIMIT. */
   readonly delegateLimit: number;
+  /** sodar is the SODAR sync (Kiosc's PROJECTROLES_* settings; docs/sodar-sync.md). */
+  readonly sodar: SodarConfig;
+}
+
+/** SodarConfig says whether and from where projects, users and roles are pulled from a SODAR source site. */
+export interface SodarConfig {
+  /** siteMode TARGET pulls from the source site; SOURCE (the default) keeps membership local. */
+  readonly siteMode: 'SOURCE' | 'TARGET';
+  /** syncEnabled runs the sync every `intervalMinutes` (it can always be run by hand in TARGET mode). */
+  readonly syncEnabled: boolean;
+  readonly intervalMinutes: number;
+  readonly sourceUrl: string | null;
+  readonly sourceSecret: string | null;
+  readonly allowLocalUsers: boolean;
+  /** defaultAdmin is the local user who becomes owner where the source's owner is a local (non-LDAP) user. */
+  readonly defaultAdmin: string;
+  readonly timeoutSeconds: number;
 }
 
 /** SCHEDULES names each periodic job with its variable and default cron expression (seconds field first). */
@@ -340,8 +357,43 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     bodyTimeoutSeconds: int(env, ['PORTICO_BODY_TIMEOUT_SECONDS'], 60, 1, 3600),
     ...appOrigins(env),
     delegateLimit: int(env, ['PORTICO_DELEGATE_LIMIT', 'PROJECTROLES_DELEGATE_LIMIT'], 1, 0, 1000),
+    sodar: sodarConfig(env),
   };
   return Object.freeze(config);
+}
+
+function sodarConfig(env: Env): SodarConfig {
+  const siteMode = oneOf(env, ['PROJECTROLES_SITE_MODE'], 'SOURCE', ['SOURCE', 'TARGET'] as const);
+  const sourceUrl = pick(env, ['PORTICO_SODAR_SOURCE_URL'])?.[1]?.trim().replace(/\/+$/, '') ?? null;
+  if (sourceUrl !== null) {
+    let u: URL | null = null;
+    try { u = new URL(sourceUrl); } catch { /* reported below */ }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search || u.hash) {
+      throw new ConfigError(`PORTICO_SODAR_SOURCE_URL must be the source site's http:// or https:// address without user, query or fragment (e.g. https://sodar.example.com), got ${JSON.stringify(sourceUrl)}`);
+    }
+  }
+  const sourceSecret = pick(env, ['PORTICO_SODAR_SOURCE_SECRET'])?.[1] ?? null;
+  if (sourceSecret !== null && !/^[A-Za-z0-9._~-]{8,255}$/.test(sourceSecret)) {
+    throw new ConfigError('PORTICO_SODAR_SOURCE_SECRET must be 8 to 255 letters, digits or ._~- (the secret of this site in the source site\'s "Remote sites" list)');
+  }
+  if (siteMode === 'TARGET' && (!sourceUrl || !sourceSecret)) {
+    throw new ConfigError('PROJECTROLES_SITE_MODE=TARGET needs PORTICO_SODAR_SOURCE_URL and PORTICO_SODAR_SOURCE_SECRET (the source site and the secret it gave this site)');
+  }
+  const defaultAdmin = str(env, ['PROJECTROLES_DEFAULT_ADMIN'], 'admin');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,149}$/.test(defaultAdmin)) {
+    throw new ConfigError(`PROJECTROLES_DEFAULT_ADMIN must be a user name, got ${JSON.stringify(defaultAdmin)}`);
+  }
+  return Object.freeze({
+    siteMode,
+    syncEnabled: bool(env, ['PROJECTROLES_TARGET_SYNC_ENABLE'], false),
+    // Kiosc takes whole minutes; a fraction (0.05 = 3 s) is accepted too, for tests and impatient sites.
+    intervalMinutes: num(env, ['PROJECTROLES_TARGET_SYNC_INTERVAL'], 5, 0.01, 10_080),
+    sourceUrl,
+    sourceSecret,
+    allowLocalUsers: bool(env, ['PROJECTROLES_ALLOW_LOCAL_USERS'], false),
+    defaultAdmin,
+    timeoutSeconds: num(env, ['PORTICO_SODAR_TIMEOUT'], 30, 0.1, 600),
+  });
 }
 
 function logSize(env: Env): string {
@@ -403,4 +455,5 @@ export const KNOWN_VARIABLES = [
   'PORTICO_BODY_TIMEOUT_SECONDS',
   'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL', 'PORTICO_DELEGATE_LIMIT',
   'PORTICO_OIDC_ADMIN_GROUP', 'PORTICO_OIDC_GROUPS_CLAIM', 'PORTICO_OIDC_LABEL', 'PORTICO_OIDC_SCOPE', 'PORTICO_OIDC_TIMEOUT',
+  'PORTICO_SODAR_SOURCE_URL', 'PORTICO_SODAR_SOURCE_SECRET', 'PORTICO_SODAR_TIMEOUT',
 ];

@@ -50,6 +50,8 @@ export type ErrorCode =
   | 'E_OIDC_FAILED'
   | 'E_STORE_UNAVAILABLE'
   | 'E_IMPORT_FAILED'
+  | 'E_SYNCED_PROJECT'
+  | 'E_SODAR_SYNC'
   | 'E_INTERNAL';
 
 /** PorticoError is the base class: a message for people, a code for programs, a status for HTTP. */

@@ -19,6 +19,7 @@ import type { SiteMode } from './site-mode.ts';
 import type { FileService } from './files/service.ts';
 import type { TemplateService } from './templates/service.ts';
 import type { ProjectService } from './projects/service.ts';
+import type { SodarSync } from './sodar/sync.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -49,4 +50,6 @@ export interface Services {
   templates: TemplateService;
   /** projects is the one way to change projects and role assignments. */
   projects: ProjectService;
+  /** sodar pulls projects, users and roles from a SODAR source site (TARGET mode; docs/sodar-sync.md). */
+  sodar: SodarSync;
 }

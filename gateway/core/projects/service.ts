@@ -5,8 +5,8 @@
  * owners and delegates manage members, but only the owner (or a site admin) gives or takes the
  * delegate role; a project has exactly one owner, who changes only by an ownership transfer; the
  * number of delegates is limited (PROJECTROLES_DELEGATE_LIMIT). Site admins may do everything. An
- * archived project refuses every change but unarchive and delete. `checkLocal` is the one place a
- * later check belongs that refuses local changes to a project synced from elsewhere.
+ * archived project refuses every change but unarchive and delete. `checkLocal` is the one place
+ * that refuses local changes to a project synced from SODAR (remote-guard.ts).
  */
 import { NotFoundError, PorticoError, ValidationError, badRequest, forbidden } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -14,6 +14,7 @@ import type { Store } from '../store/index.ts';
 import type { SiteMode } from '../site-mode.ts';
 import type { Membership, Project, Role, User } from '../types.ts';
 import { can } from '../auth/roles.ts';
+import { assertLocallyEditable } from './remote-guard.ts';
 import type { Permission } from '../auth/roles.ts';
 import { requireNotArchived } from './archive.ts';
 import { deleteProjectContents } from './delete.ts';
@@ -84,6 +85,8 @@ export function createProjectService(deps: ProjectServiceDeps) {
   function checkLocal(project: Project): Project {
     const fresh = store.projects.byId(project.id);
     if (!fresh || fresh.deletingAt) throw new NotFoundError('E_PROJECT_NOT_FOUND', 'project not found');
+    // A project synced from a SODAR source site changes only there (docs/sodar-sync.md).
+    assertLocallyEditable(store, fresh.id);
     return fresh;
   }
 

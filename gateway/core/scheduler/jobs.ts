@@ -1,7 +1,7 @@
 /**
  * jobs.ts: Portico's periodic work, started by buildCore and stopped on close: following app logs
  * (event-driven, not scheduled), last-action sync, inactivity stop, zombie pruning, uptime sampling
- * and retention (log lines by age and count, old uptime samples).
+ * and retention (log lines by age and count, old uptime samples), and the SODAR sync on a target site.
  */
 import type { Services } from '../services.ts';
 import type { Config, ScheduleName } from '../config.ts';
@@ -62,6 +62,14 @@ export function startPeriodicWork(svc: Services, opts: { config?: Config } = {})
   }));
   scheduler.add('uptimeSample', config.schedules.uptimeSample, () => { sampleUptime(svc.store); });
   scheduler.add('retention', config.schedules.retention, () => applyRetention(svc));
+  // Kiosc's sync_remote_site_task: every PROJECTROLES_TARGET_SYNC_INTERVAL minutes on a TARGET site.
+  if (svc.sodar.active && config.sodar.syncEnabled) {
+    scheduler.add('sodarSync', { everyMs: Math.round(config.sodar.intervalMinutes * 60_000) }, async () => {
+      const outcome = await svc.sodar.run('scheduler');
+      if (!outcome.ok) throw new Error(outcome.error ?? 'failed');
+      return outcome.summary;
+    });
+  }
 
   return {
     scheduler,

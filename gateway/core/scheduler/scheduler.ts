@@ -22,11 +22,14 @@ export interface JobStatus {
   lastResult: string | null;
 }
 
-interface Entry { status: JobStatus; fn: JobFn; cron: CronJob | null; current: Promise<void> | null }
+interface Entry { status: JobStatus; fn: JobFn; cron: CronJob | null; timer: NodeJS.Timeout | null; current: Promise<void> | null }
+
+/** Schedule is a cron expression (seconds field first), a fixed interval (as Celery's periodic tasks), or null for off. */
+export type Schedule = string | { everyMs: number } | null;
 
 /** Scheduler owns the periodic jobs; `stop` ends them and waits (bounded) for runs in progress. */
 export interface Scheduler {
-  add(name: string, schedule: string | null, fn: JobFn): void;
+  add(name: string, schedule: Schedule, fn: JobFn): void;
   /** runNow runs a job at once (also skipped when already running); resolves when that run ends. */
   runNow(name: string): Promise<void>;
   status(): JobStatus[];
@@ -83,11 +86,14 @@ export function createScheduler(deps: { logger: Logger; metrics?: Registry }): S
     add(name, schedule, fn) {
       if (entries.has(name)) throw new Error(`job ${name} is already scheduled`);
       const e: Entry = {
-        status: { name, schedule: schedule ?? 'off', running: false, runs: 0, skipped: 0, failures: 0, lastRunAt: null, lastResult: null },
-        fn, cron: null, current: null,
+        status: { name, schedule: typeof schedule === 'object' && schedule ? `every ${schedule.everyMs / 1000} s` : schedule ?? 'off', running: false, runs: 0, skipped: 0, failures: 0, lastRunAt: null, lastResult: null },
+        fn, cron: null, timer: null, current: null,
       };
       entries.set(name, e);
-      if (schedule && !stopped) {
+      if (typeof schedule === 'object' && schedule && !stopped) {
+        e.timer = setInterval(() => { void run(e); }, schedule.everyMs);
+        e.timer.unref();
+      } else if (typeof schedule === 'string' && !stopped) {
         e.cron = CronJob.from({ cronTime: schedule, onTick: () => { void run(e); }, start: true, unrefTimeout: true });
       }
     },
@@ -99,7 +105,7 @@ export function createScheduler(deps: { logger: Logger; metrics?: Registry }): S
     status: () => [...entries.values()].map((e) => ({ ...e.status })),
     async stop(waitMs = 5000) {
       stopped = true;
-      for (const e of entries.values()) e.cron?.stop();
+      for (const e of entries.values()) { e.cron?.stop(); if (e.timer) clearInterval(e.timer); }
       const busy = [...entries.values()].map((e) => e.current).filter((p): p is Promise<void> => p !== null);
       if (!busy.length) return;
       let timer: NodeJS.Timeout | undefined;

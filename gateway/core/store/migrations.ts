@@ -224,6 +224,19 @@ export const MIGRATIONS: readonly string[] = [
     subject TEXT NOT NULL,
     created_at TEXT NOT NULL,
     UNIQUE (issuer, subject)
+  `,
+  // 9: SODAR sync (docs/sodar-sync.md): which projects and users a SODAR source site owns here.
+  // A synced project's title, description and roles change only through the sync.
+  `
+  CREATE TABLE sodar_projects (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+    source_url TEXT NOT NULL,
+    level TEXT NOT NULL,
+    synced_at TEXT NOT NULL
+  );
+  CREATE TABLE sodar_users (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    synced_at TEXT NOT NULL
   );
   `,
 ];

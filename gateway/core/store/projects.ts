@@ -54,8 +54,9 @@ export function createProjectStore(db: Db, revision: AccessRevision) {
     roleCount: db.prepare('SELECT COUNT(*) AS n FROM memberships WHERE project_id = ? AND role = ?'),
   };
   return {
-    create(title: string, description = '', readme = ''): Project {
-      return toProject(s.insert.get(randomUUID(), title, description, readme, nowIso()) as unknown as ProjectRow);
+    /** create adds a project; `uuid` keeps one given elsewhere (a SODAR source site's). */
+    create(title: string, description = '', readme = '', uuid: string = randomUUID()): Project {
+      return toProject(s.insert.get(uuid, title, description, readme, nowIso()) as unknown as ProjectRow);
     },
     byUuid(uuid: string): Project | null {
       const r = s.byUuid.get(uuid) as ProjectRow | undefined;

@@ -55,8 +55,8 @@ export function createUserStore(db: Db, revision: AccessRevision) {
     insertIdentity: db.prepare('INSERT INTO oidc_identities (user_id, issuer, subject, created_at) VALUES (?, ?, ?, ?)'),
   };
   return {
-    create(input: { username: string; name?: string; email?: string; passwordHash: string | null; isAdmin?: boolean; source?: 'local' | 'ldap' }): User {
-      const row = s.insert.get(randomUUID(), input.username, input.name ?? '', input.email ?? '', input.passwordHash,
+    create(input: { username: string; name?: string; email?: string; passwordHash: string | null; isAdmin?: boolean; source?: 'local' | 'ldap'; uuid?: string }): User {
+      const row = s.insert.get(input.uuid ?? randomUUID(), input.username, input.name ?? '', input.email ?? '', input.passwordHash,
         input.isAdmin ? 1 : 0, input.source ?? 'local', nowIso()) as unknown as UserRow;
       return toUser(row);
     },
