@@ -73,6 +73,8 @@ export interface Config {
   readonly containerLog: { readonly maxSize: string; readonly maxFiles: number };
   /** bodyTimeoutSeconds: a request body that makes no progress this long is answered 408. */
   readonly bodyTimeoutSeconds: number;
+  /** timeZone is the IANA zone API dates are written in (Kiosc's TIME_ZONE). */
+  readonly timeZone: string;
 }
 
 /** SCHEDULES names each periodic job with its variable and default cron expression (seconds field first). */
@@ -270,6 +272,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     shutdownGraceSeconds: int(env, ['PORTICO_SHUTDOWN_GRACE_SECONDS'], 10, 0, 600),
     containerLog: Object.freeze({ maxSize: logSize(env), maxFiles: int(env, ['PORTICO_CONTAINER_LOG_MAX_FILES'], 3, 1, 100) }),
     bodyTimeoutSeconds: int(env, ['PORTICO_BODY_TIMEOUT_SECONDS'], 60, 1, 3600),
+    timeZone: timeZone(env),
   };
   return Object.freeze(config);
 }
@@ -280,6 +283,15 @@ function logSize(env: Env): string {
     throw new ConfigError(`PORTICO_CONTAINER_LOG_MAX_SIZE must be a size such as 10m, 500k or 1g (a whole number and k, m or g), got ${JSON.stringify(raw)}`);
   }
   return raw;
+}
+
+function timeZone(env: Env): string {
+  const name = str(env, ['PORTICO_TIME_ZONE', 'TIME_ZONE'], 'Europe/Berlin').trim();
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    throw new ConfigError(`PORTICO_TIME_ZONE (or TIME_ZONE) must be an IANA time zone such as Europe/Berlin or UTC, got ${JSON.stringify(name)}`);
+  }
 }
 
 function metricsToken(env: Env): string | null {
@@ -304,5 +316,5 @@ export const KNOWN_VARIABLES = [
   ...Object.values(SCHEDULES).map(([name]) => name), 'PORTICO_SYNC_GRACE_SECONDS', 'PORTICO_UPTIME_RETENTION_DAYS',
   'PORTICO_METRICS_TOKEN', 'PORTICO_SHUTDOWN_GRACE_SECONDS', 'PORTICO_RUN_AS',
   'PORTICO_CONTAINER_LOG_MAX_SIZE', 'PORTICO_CONTAINER_LOG_MAX_FILES',
-  'PORTICO_BODY_TIMEOUT_SECONDS',
+  'PORTICO_BODY_TIMEOUT_SECONDS', 'PORTICO_TIME_ZONE',
 ];

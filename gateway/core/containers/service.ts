@@ -172,7 +172,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
   async function createAndStart(c: Container, user: string): Promise<void> {
     await ensureNetwork();
     await ensureImage(c, user);
-    const hostPort = config.publishPorts ? await freePort() : null;
+    // A host port the client asked for (Kiosc's host_port) is used as given; otherwise a free one is picked.
+    const hostPort = config.publishPorts ? c.requestedHostPort ?? await freePort() : null;
     const spec = specFor(c, hostPort);
     for (const v of spec.volumes) {
       await engine.ensureVolume(v.name, v.labels);
@@ -228,7 +229,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
    */
   async function resume(c: Container, info: ContainerInfo, user: string): Promise<boolean> {
     if (info.state !== 'exited' && info.state !== 'created') return false;
-    const want = specHash(specFor(c, config.publishPorts ? 1 : null));
+    const want = specHash(specFor(c, config.publishPorts ? c.requestedHostPort ?? 1 : null), c.requestedHostPort);
     if (info.labels[LABELS.spec] !== want) {
       if (info.labels[LABELS.spec]) clog.add(c, 'INFO', user, 'Task', 'Settings changed since the container was created: recreating it');
       return false;
@@ -385,6 +386,15 @@ export function createContainerService(deps: ContainerServiceDeps) {
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   }
 
+  /** checkHostPort refuses a host port another container already asked for (Kiosc's host_port is unique). */
+  function checkHostPort(next: ContainerSettings, exceptId: number): void {
+    if (next.requestedHostPort === null) return;
+    const holder = store.containers.requestedPortHolder(next.requestedHostPort, exceptId);
+    if (holder !== null) {
+      throw new ValidationError({ host_port: `port ${next.requestedHostPort} is already the host port of the container ${JSON.stringify(holder)}; choose another or leave it empty` });
+    }
+  }
+
   return {
     queue,
     log: clog,
@@ -397,6 +407,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
         if (store.containers.titleTaken(projectId, settings.title)) {
           throw new PorticoError('E_DUPLICATE_TITLE', 400, `a container titled ${JSON.stringify(settings.title)} already exists in this project`);
         }
+        checkHostPort(settings, -1);
         const c = store.containers.create(projectId, settings);
         clog.add(c, 'INFO', user, 'Object', 'Created');
         return c;
@@ -420,6 +431,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
         if (store.containers.titleTaken(c.projectId, settings.title, c.id)) {
           throw new PorticoError('E_DUPLICATE_TITLE', 400, `a container titled ${JSON.stringify(settings.title)} already exists in this project`);
         }
+        checkHostPort(settings, c.id);
         store.containers.updateSettings(c.id, settings);
         clog.add(c, 'INFO', user, 'Object', 'Updated');
       });

@@ -11,6 +11,7 @@ import { createSettingsStore } from './settings.ts';
 import { createUptimeStore } from './uptime.ts';
 import { createTemplateStore } from './templates.ts';
 import { createFileStore } from './files.ts';
+import { createKioscIdMap } from './kiosc-id-map.ts';
 import { AccessRevision } from './access-revision.ts';
 import { guardStore } from './health.ts';
 import type { StoreHealth } from './health.ts';
@@ -28,6 +29,8 @@ export interface Store {
   readonly uptime: ReturnType<typeof createUptimeStore>;
   readonly templates: ReturnType<typeof createTemplateStore>;
   readonly files: ReturnType<typeof createFileStore>;
+  /** kioscIds maps Kiosc's integer ids of imported rows to UUIDs (kiosc-id-map.ts). */
+  readonly kioscIds: ReturnType<typeof createKioscIdMap>;
   /** accessRevision moves whenever access is withdrawn (see access-revision.ts). */
   readonly accessRevision: AccessRevision;
   /** health says whether the store can save (and why not); see health.ts. */
@@ -53,6 +56,7 @@ export function createStore(file: string, opts: { logger?: Logger; probeMs?: num
     uptime: createUptimeStore(db),
     templates: createTemplateStore(db),
     files: createFileStore(db),
+    kioscIds: createKioscIdMap(db),
     transaction: (fn) => tx(db, fn),
     close: () => { health.stop(); if (db.isOpen) db.close(); },
   };

@@ -176,4 +176,21 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE containers ADD COLUMN readiness_failure TEXT;
   `,
+  // 5: Kiosc's API (docs/api.md, "Kiosc compatibility"): when the state last changed, the host port a
+  // client asked for (kept as posted; used when ports are published), and Kiosc's integer ids of
+  // imported rows (the same table the Kiosc import fills; IF NOT EXISTS so either may come first).
+  `
+  ALTER TABLE containers ADD COLUMN date_last_status_update TEXT;
+  ALTER TABLE containers ADD COLUMN requested_host_port INTEGER;
+  CREATE UNIQUE INDEX containers_requested_host_port ON containers(requested_host_port) WHERE requested_host_port IS NOT NULL;
+  CREATE TABLE IF NOT EXISTS kiosc_id_map (
+    kind TEXT NOT NULL,
+    kiosc_id INTEGER NOT NULL,
+    portico_uuid TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (kind, kiosc_id)
+  );
+  CREATE INDEX IF NOT EXISTS kiosc_id_map_uuid ON kiosc_id_map(portico_uuid);
+  `,
 ];
