@@ -26,7 +26,6 @@ const ACTION_PERMISSION: Record<ContainerAction, Permission> = {
   restart: 'container.restart', kill: 'container.kill', reset: 'container.reset', delete: 'container.delete',
 };
 
-const PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 
 function positiveInt(raw: string | null, name: string, fallback: number, max: number): number {
@@ -78,7 +77,7 @@ export function registerContainerApi(router: Router, svc: Services): void {
     const caller = requireCaller(svc, ctx.req);
     const { project } = access.project(caller.user, ctx.params.project, 'container.view');
     const page = positiveInt(ctx.url.searchParams.get('page'), 'page', 1, 1_000_000);
-    const size = positiveInt(ctx.url.searchParams.get('page_size'), 'page_size', PAGE_SIZE, MAX_PAGE_SIZE);
+    const size = positiveInt(ctx.url.searchParams.get('page_size'), 'page_size', config.apiPageSize, MAX_PAGE_SIZE);
     const { count, results } = store.containers.list({ projectId: project.id, limit: size, offset: (page - 1) * size });
     if (page > 1 && results.length === 0 && count > 0) throw new PorticoError('E_NOT_FOUND', 404, 'invalid page');
     sendApi(ctx.res, flavour, 200, {

@@ -75,6 +75,8 @@ export interface Config {
   readonly bodyTimeoutSeconds: number;
   /** timeZone is the IANA zone API dates are written in (Kiosc's TIME_ZONE). */
   readonly timeZone: string;
+  /** apiPageSize is the container API's default page size (Kiosc's SODAR_API_PAGE_SIZE). */
+  readonly apiPageSize: number;
 }
 
 /** SCHEDULES names each periodic job with its variable and default cron expression (seconds field first). */
@@ -273,6 +275,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     containerLog: Object.freeze({ maxSize: logSize(env), maxFiles: int(env, ['PORTICO_CONTAINER_LOG_MAX_FILES'], 3, 1, 100) }),
     bodyTimeoutSeconds: int(env, ['PORTICO_BODY_TIMEOUT_SECONDS'], 60, 1, 3600),
     timeZone: timeZone(env),
+    apiPageSize: int(env, ['PORTICO_API_PAGE_SIZE', 'SODAR_API_PAGE_SIZE'], 100, 1, 1000),
   };
   return Object.freeze(config);
 }
@@ -316,5 +319,5 @@ export const KNOWN_VARIABLES = [
   ...Object.values(SCHEDULES).map(([name]) => name), 'PORTICO_SYNC_GRACE_SECONDS', 'PORTICO_UPTIME_RETENTION_DAYS',
   'PORTICO_METRICS_TOKEN', 'PORTICO_SHUTDOWN_GRACE_SECONDS', 'PORTICO_RUN_AS',
   'PORTICO_CONTAINER_LOG_MAX_SIZE', 'PORTICO_CONTAINER_LOG_MAX_FILES',
-  'PORTICO_BODY_TIMEOUT_SECONDS', 'PORTICO_TIME_ZONE',
+  'PORTICO_BODY_TIMEOUT_SECONDS', 'PORTICO_TIME_ZONE', 'PORTICO_API_PAGE_SIZE',
 ];
