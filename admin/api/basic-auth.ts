@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { PorticoError } from '../../gateway/core/errors.ts';
 import type { Services } from '../../gateway/core/services.ts';
+import type { Handler, Router } from '../../gateway/http/router.ts';
 import { clientAddress } from '../../gateway/http/client-address.ts';
 import { rememberCaller } from './guard.ts';
 
@@ -28,4 +29,17 @@ export async function authenticateBasic(svc: Services, req: IncomingMessage): Pr
   if (!creds) return;
   const user = await svc.login.login(creds.name, creds.password, clientAddress(req, svc.config.trustProxy));
   rememberCaller(req, { user, via: 'basic', session: null, sessionId: null });
+}
+
+/** RouteAdder is the part of a Router the API surfaces register with. */
+export interface RouteAdder { on(method: string, path: string, handler: Handler): unknown }
+
+/** withBasicAuth returns a route adder whose handlers accept HTTP Basic credentials too (the other API surfaces). */
+export function withBasicAuth(router: Router, svc: Services): RouteAdder {
+  return {
+    on: (method, path, handler) => router.on(method, path, async (ctx) => {
+      await authenticateBasic(svc, ctx.req);
+      return handler(ctx);
+    }),
+  };
 }

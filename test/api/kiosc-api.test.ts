@@ -10,6 +10,7 @@ import { startGateway, TEST_IMAGE, dockerInspect } from '../helpers/gateway.ts';
 import { KIOSC_ACCEPT, KIOSC_FIELDS, drfDatetime, kioscCall } from '../helpers/kiosc.ts';
 import { loadConfig } from '../../gateway/core/config.ts';
 import { drfDate } from '../../admin/api/drf-date.ts';
+import { ldapEnv, startSlapd } from '../helpers/slapd.ts';
 
 const basic = (name: string, password: string) => `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`;
 
@@ -215,4 +216,25 @@ t.test('inactivity_threshold: stored as posted, capped only when the idle rule u
   const u = await kioscCall(gw, 'PATCH', `/containers/api/update/${r.body.sodar_uuid}`, token, { inactivity_threshold: 14 });
   t.equal(u.body.inactivity_threshold, 14);
   t.equal((await kioscCall(gw, 'PATCH', `/containers/api/update/${r.body.sodar_uuid}`, token, { inactivity_threshold: -1 })).status, 400);
+});
+
+t.test('Basic auth: an LDAP account (created on its first request), and the other API surfaces', async (t) => {
+  const slapd = await startSlapd();
+  t.teardown(() => slapd.remove());
+  const gw = await startGateway(ldapEnv(slapd.url));
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const list = (auth: string) => kioscCall(gw, 'GET', `/containers/api/${project}`, null, undefined, { authorization: auth });
+
+  const first = await list(basic('alice', 'alice-ldap-pw'));
+  t.equal(first.status, 404, 'authenticated through LDAP (a non-member: 404, not 401)');
+  const alice = gw.core.store.users.byUsername('alice@EXAMPLE');
+  t.equal(alice?.source, 'ldap', 'the directory user was created, as on the login page');
+  gw.core.store.projects.setRole(gw.core.store.projects.byUuid(project)!.id, alice!.id, 'guest');
+  t.equal((await list(basic('alice@EXAMPLE', 'alice-ldap-pw'))).status, 200, 'now a guest: 200');
+  t.equal((await list(basic('alice', 'wrong-pw'))).status, 401, 'a wrong directory password: 401');
+  const templates = await gw.api('GET', `/containers/api/templates/${project}`, null, undefined, { authorization: basic('alice', 'alice-ldap-pw') });
+  t.equal(templates.status, 200, 'the template API takes Basic too');
+  const files = await gw.api('GET', `/containers/api/files/${project}`, null, undefined, { authorization: basic('alice', 'wrong-pw') });
+  t.equal(files.status, 401, 'and refuses a wrong password there');
 });
