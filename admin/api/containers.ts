@@ -14,6 +14,7 @@ import { sendJson } from '../../gateway/http/respond.ts';
 import { startFailureDetail } from '../../gateway/core/containers/start-failure.ts';
 import type { Ctx, Router } from '../../gateway/http/router.ts';
 import { requireCaller, requireWritable } from './guard.ts';
+import { isSecureRequest } from './session.ts';
 import { serializeContainer, serializeKiosc } from './serialize.ts';
 import { apiErrorBody, apiRoute, sendApi } from './api-route.ts';
 import type { ApiHandler } from './api-route.ts';
@@ -34,8 +35,8 @@ function positiveInt(raw: string | null, name: string, fallback: number, max: nu
   return Math.min(Number(raw), max);
 }
 
-function pageUrl(ctx: Ctx, page: number): string {
-  const u = new URL(ctx.url.pathname + ctx.url.search, `http://${ctx.req.headers.host ?? 'localhost'}`);
+function pageUrl(ctx: Ctx, page: number, secure: boolean): string {
+  const u = new URL(ctx.url.pathname + ctx.url.search, `${secure ? 'https' : 'http'}://${ctx.req.headers.host ?? 'localhost'}`);
   u.searchParams.set('page', String(page));
   return u.toString();
 }
@@ -82,8 +83,8 @@ export function registerContainerApi(router: Router, svc: Services): void {
     if (page > 1 && results.length === 0 && count > 0) throw new PorticoError('E_NOT_FOUND', 404, 'invalid page');
     sendApi(ctx.res, flavour, 200, {
       count,
-      next: page * size < count ? pageUrl(ctx, page + 1) : null,
-      previous: page > 1 ? pageUrl(ctx, page - 1) : null,
+      next: page * size < count ? pageUrl(ctx, page + 1, isSecureRequest(svc, ctx.req)) : null,
+      previous: page > 1 ? pageUrl(ctx, page - 1, isSecureRequest(svc, ctx.req)) : null,
       results: results.map((c) => shape(c, flavour)),
     });
   });
