@@ -90,7 +90,7 @@ export async function readFields(req: IncomingMessage, limit: number): Promise<{
     }
     return { kind: 'form', value: out };
   }
-  if (type === '' || type === 'application/json' || type.endsWith('+json')) return { kind: 'json', value: await readJson(req, limit) };
+  if (type === '' || type.includes('json')) return { kind: 'json', value: await readJson(req, limit) };
   req.resume();
   throw new PorticoError('E_UNSUPPORTED_MEDIA_TYPE', 415, `send the body as ${FIELD_PARSERS.join(', ')}`);
 }
