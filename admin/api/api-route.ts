@@ -16,9 +16,9 @@ import type { Flavour } from './kiosc-media.ts';
 /** ApiHandler is a container API handler: the request and the negotiated answer shape. */
 export type ApiHandler = (ctx: Ctx, flavour: Flavour) => unknown;
 
-/** sendApi writes `body` as JSON under the negotiated media type. */
+/** sendApi writes `body` as JSON under the negotiated media type (the shape depends on Accept, so caches must vary on it). */
 export function sendApi(res: ServerResponse, flavour: Flavour, status: number, body: unknown): void {
-  sendJson(res, status, body, { 'content-type': flavour.contentType });
+  sendJson(res, status, body, { 'content-type': flavour.contentType, vary: 'Accept' });
 }
 
 /** apiErrorBody is Portico's error body plus DRF's keys. */

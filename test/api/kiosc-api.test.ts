@@ -26,6 +26,7 @@ t.test('Accept versioning: version 1.0 (or none) gets Kiosc\'s shape, another ve
   t.equal(v1.status, 200);
   t.strictSame(Object.keys(v1.body), KIOSC_FIELDS, 'Kiosc\'s fields only');
   t.equal(v1.headers.get('content-type'), KIOSC_ACCEPT);
+  t.equal(v1.headers.get('vary'), 'Accept', 'the shape depends on Accept: caches must vary on it');
   const bare = await gw.api('GET', path, token, undefined, { accept: 'application/vnd.bihealth.kiosc-server.containers+json' });
   t.equal(bare.status, 200, 'no version means the default, 1.0');
   t.strictSame(Object.keys(bare.body), KIOSC_FIELDS);
