@@ -46,7 +46,7 @@ export function registerContainerApi(router: Router, svc: Services): void {
   const { access, containers, config, store } = svc;
   const on = (method: string, path: string, handler: ApiHandler) => router.on(method, path, apiRoute(svc, handler));
   const shape = (c: Container, flavour: Flavour) => flavour.kiosc
-    ? serializeKiosc(c, { timeZone: config.timeZone, kioscIds: store.kioscIds })
+    ? serializeKiosc(c, { timeZone: config.timeZone, kioscIds: store.kioscIds, kioscNulls: true })
     : serializeContainer(c, { timeZone: config.timeZone });
   const input = async (ctx: Ctx) => {
     const { kind, value } = await readFields(ctx.req, config.maxJsonBody);

@@ -15,12 +15,16 @@ export interface SerializeOptions {
   timeZone: string;
   /** kioscIds turns an imported template's UUID back into its Kiosc integer id (Kiosc's shape only). */
   kioscIds?: KioscIdMap;
+  /** kioscNulls shows never-given text fields as null, as Kiosc does (Kiosc's shape only). */
+  kioscNulls?: boolean;
 }
 
 /** serializeKiosc renders a container exactly as Kiosc's API does (its 25 fields, in its order). */
 export function serializeKiosc(c: Container, opts: SerializeOptions): Record<string, unknown> {
   const site = c.templateSiteUuid;
   const proj = c.templateProjectUuid;
+  // Kiosc stores null for a text field no client gave (its UI form stores ''); Portico's shape shows ''.
+  const nullable = <T>(field: string, value: T): T | null => (opts.kioscNulls && c.unsetFields.includes(field) ? null : value);
   return {
     sodar_uuid: c.uuid,
     date_created: drfDate(c.createdAt, opts.timeZone),
@@ -34,18 +38,18 @@ export function serializeKiosc(c: Container, opts: SerializeOptions): Record<str
     container_ip: c.containerIp,
     container_port: c.containerPort,
     container_path: c.containerPath,
-    heartbeat_url: c.heartbeatUrl,
+    heartbeat_url: nullable('heartbeat_url', c.heartbeatUrl),
     host_port: c.requestedHostPort ?? c.hostPort,
     timeout: c.timeout,
     state: c.state,
-    environment: maskEnvironment(c.environment, c.environmentSecretKeys),
-    environment_secret_keys: c.environmentSecretKeys.join(','),
-    command: c.command,
+    environment: nullable('environment', maskEnvironment(c.environment, c.environmentSecretKeys)),
+    environment_secret_keys: nullable('environment_secret_keys', c.environmentSecretKeys.join(',')),
+    command: nullable('command', c.command),
     // Kiosc clients name templates by integer id: an imported template shows its Kiosc id, one made in Portico its UUID.
     containertemplatesite: site === null ? null : opts.kioscIds?.kioscIdFor('template_site', site) ?? site,
     containertemplateproject: proj === null ? null : opts.kioscIds?.kioscIdFor('template_project', proj) ?? proj,
     title: c.title,
-    description: c.description,
+    description: nullable('description', c.description),
     inactivity_threshold: c.inactivityThreshold,
     max_retries: c.maxRetries,
   };

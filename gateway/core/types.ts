@@ -102,6 +102,8 @@ export interface Container extends ContainerSettings {
   dateStarted: string | null;
   /** dateLastStatusUpdate is when the state last changed (Kiosc's date_last_status_update; null until it does). */
   dateLastStatusUpdate: string | null;
+  /** unsetFields are Kiosc's nullable text fields (UNSET_FIELDS) no client ever gave: Kiosc's API shows them as null. */
+  unsetFields: string[];
   createdAt: string;
   modifiedAt: string;
 }

@@ -239,3 +239,29 @@ t.test('Basic auth: an LDAP account (created on its first request), and the othe
   const files = await gw.api('GET', `/containers/api/files/${project}`, null, undefined, { authorization: basic('alice', 'wrong-pw') });
   t.equal(files.status, 401, 'and refuses a wrong password there');
 });
+
+t.test('null where Kiosc gives null: text fields no client gave; a value (even "") sets them', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const { token } = await gw.user('fay', { project, role: 'owner' });
+  const min = await kioscCall(gw, 'POST', `/containers/api/create/${project}`, token, { title: 'min', ...TEST_IMAGE });
+  t.equal(min.status, 201);
+  for (const f of ['description', 'heartbeat_url', 'environment', 'environment_secret_keys', 'command', 'host_port', 'image_id', 'container_id', 'container_ip', 'containertemplatesite', 'containertemplateproject', 'date_last_status_update']) {
+    t.equal(min.body[f], null, `${f}: null, as Kiosc's API gives for a container created with title, repository and tag`);
+  }
+  const portico = await gw.api('GET', `/containers/api/detail/${min.body.sodar_uuid}`, token);
+  t.equal(portico.body.description, '', "Portico's shape keeps its empty strings");
+  t.same(portico.body.environment, {});
+  const upd = await kioscCall(gw, 'PATCH', `/containers/api/update/${min.body.sodar_uuid}`, token, { description: '', command: 'httpd -f -p 80' });
+  t.equal(upd.body.description, '', 'given "" is "" (as Kiosc\'s form stores it)');
+  t.equal(upd.body.command, 'httpd -f -p 80');
+  t.equal(upd.body.heartbeat_url, null, 'fields not in the update stay null');
+  const back = await kioscCall(gw, 'PATCH', `/containers/api/update/${min.body.sodar_uuid}`, token, { description: null });
+  t.equal(back.body.description, null, 'given null is null again');
+  const full = await kioscCall(gw, 'POST', `/containers/api/create/${project}`, token, { title: 'full', ...TEST_IMAGE, description: '', environment: {}, command: '' });
+  t.equal(full.body.description, '');
+  t.same(full.body.environment, {});
+  t.equal(full.body.command, '');
+  t.equal(full.body.heartbeat_url, null);
+});

@@ -63,5 +63,7 @@ export function modelToDict(gw: TestGateway, uuid: string, fields: readonly stri
     containertemplateproject: c.templateProjectUuid && (ids.kioscIdFor('template_project', c.templateProjectUuid) ?? c.templateProjectUuid),
     title: c.title, description: c.description, inactivity_threshold: c.inactivityThreshold, max_retries: c.maxRetries,
   };
+  // Kiosc's database holds null for a nullable text field no client gave.
+  for (const f of c.unsetFields) all[f] = null;
   return Object.fromEntries(fields.map((f) => [f, all[f]]));
 }

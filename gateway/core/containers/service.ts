@@ -408,7 +408,10 @@ export function createContainerService(deps: ContainerServiceDeps) {
           throw new PorticoError('E_DUPLICATE_TITLE', 400, `a container titled ${JSON.stringify(settings.title)} already exists in this project`);
         }
         checkHostPort(settings, -1);
-        const c = store.containers.create(projectId, settings);
+        const made = store.containers.create(projectId, settings);
+        const unset = unsetAfter(input, 'new');
+        if (unset.length) store.containers.setUnsetFields(made.id, unset);
+        const c = unset.length ? fresh(made.id) : made;
         clog.add(c, 'INFO', user, 'Object', 'Created');
         return c;
       });
@@ -433,6 +436,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
         }
         checkHostPort(settings, c.id);
         store.containers.updateSettings(c.id, settings);
+        const unset = unsetAfter(input, c.unsetFields);
+        if (unset.join(',') !== c.unsetFields.join(',')) store.containers.setUnsetFields(c.id, unset);
         clog.add(c, 'INFO', user, 'Object', 'Updated');
       });
       if (c.state === 'running') await this.perform(c.id, 'restart', user);
@@ -481,6 +486,15 @@ export function createContainerService(deps: ContainerServiceDeps) {
     fresh,
     ensureNetwork,
   };
+}
+
+/** UNSET_FIELDS are Kiosc's nullable text fields: never given (or given null), Kiosc's API shows null. */
+export const UNSET_FIELDS = ['description', 'heartbeat_url', 'environment', 'environment_secret_keys', 'command'] as const;
+
+/** unsetAfter lists the UNSET_FIELDS unset once `input` is applied over `before` ('new': every field starts unset); a given value sets a field. */
+function unsetAfter(input: unknown, before: readonly string[] | 'new'): string[] {
+  const inp = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  return UNSET_FIELDS.filter((k) => (Object.hasOwn(inp, k) && inp[k] !== undefined ? inp[k] === null : before === 'new' || before.includes(k)));
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number | null, action: string): Promise<T> {

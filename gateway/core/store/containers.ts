@@ -50,6 +50,7 @@ function toContainer(r: Row): Container {
     dateAccessed: (r.date_accessed as string | null) ?? null,
     dateStarted: (r.date_started as string | null) ?? null,
     dateLastStatusUpdate: (r.date_last_status_update as string | null) ?? null,
+    unsetFields: (r.unset_fields as string | undefined) ? (r.unset_fields as string).split(',') : [],
     createdAt: r.created_at as string,
     modifiedAt: r.modified_at as string,
   };
@@ -119,6 +120,7 @@ export function createContainerStore(db: Db) {
     setStopHold: db.prepare('UPDATE containers SET stopped_by = ?, stopped_idle = ? WHERE id = ?'),
     setAccessed: db.prepare('UPDATE containers SET date_accessed = ? WHERE id = ? AND (date_accessed IS NULL OR date_accessed < ?)'),
     hostPorts: db.prepare('SELECT host_port AS p FROM containers WHERE host_port IS NOT NULL UNION SELECT requested_host_port FROM containers WHERE requested_host_port IS NOT NULL'),
+    setUnset: db.prepare('UPDATE containers SET unset_fields = ? WHERE id = ?'),
     requestedPortHolder: db.prepare('SELECT title FROM containers WHERE requested_host_port = ? AND id != ?'),
     countByState: db.prepare('SELECT state, COUNT(*) AS n FROM containers GROUP BY state'),
   };
@@ -160,6 +162,8 @@ export function createContainerStore(db: Db) {
     updateSettings(id: number, settings: ContainerSettings): void {
       s.update.run(...settingsParams(settings), nowIso(), id);
     },
+    /** setUnsetFields records which of Kiosc's nullable text fields no client gave. */
+    setUnsetFields(id: number, fields: string[]): void { s.setUnset.run(fields.join(','), id); },
     byUuid(uuid: string): Container | null {
       const r = s.byUuid.get(uuid) as Row | undefined;
       return r ? toContainer(r) : null;

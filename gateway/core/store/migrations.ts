@@ -177,11 +177,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE containers ADD COLUMN readiness_failure TEXT;
   `,
   // 5: Kiosc's API (docs/api.md, "Kiosc compatibility"): when the state last changed, the host port a
-  // client asked for (kept as posted; used when ports are published), and Kiosc's integer ids of
+  // client asked for (kept as posted; used when ports are published), which of Kiosc's nullable text
+  // fields were never given (Kiosc shows null for them), and Kiosc's integer ids of
   // imported rows (the same table the Kiosc import fills; IF NOT EXISTS so either may come first).
   `
   ALTER TABLE containers ADD COLUMN date_last_status_update TEXT;
   ALTER TABLE containers ADD COLUMN requested_host_port INTEGER;
+  ALTER TABLE containers ADD COLUMN unset_fields TEXT NOT NULL DEFAULT '';
   CREATE UNIQUE INDEX containers_requested_host_port ON containers(requested_host_port) WHERE requested_host_port IS NOT NULL;
   CREATE TABLE IF NOT EXISTS kiosc_id_map (
     kind TEXT NOT NULL,
