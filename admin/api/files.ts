@@ -16,6 +16,7 @@ import type { Services } from '../../gateway/core/services.ts';
 import type { StoredFile, User } from '../../gateway/core/types.ts';
 import { sendJson } from '../../gateway/http/respond.ts';
 import type { Ctx, Router } from '../../gateway/http/router.ts';
+import { withBasicAuth } from './basic-auth.ts';
 import { requireCaller, requireWritable } from './guard.ts';
 import { serializeFile } from './serialize-templates.ts';
 import { closeIfUnread, uploadMultipart, uploadRaw } from './file-upload.ts';
@@ -57,9 +58,10 @@ export async function sendFile(svc: Services, f: StoredFile, res: ServerResponse
 
 /** registerFileApi adds the small-file API routes to `router`. */
 export function registerFileApi(router: Router, svc: Services): void {
+  const api = withBasicAuth(router, svc);
   const { access, files } = svc;
 
-  router.on('GET', '/containers/api/files/:project', (ctx) => {
+  api.on('GET', '/containers/api/files/:project', (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     const { project } = access.project(caller.user, ctx.params.project, 'file.view');
     const list = files.list(project.id);
@@ -78,22 +80,22 @@ export function registerFileApi(router: Router, svc: Services): void {
       throw err;
     }
   }
-  router.on('PUT', '/containers/api/files/upload/:project/:name', (ctx) => upload(ctx, true));
-  router.on('POST', '/containers/api/files/upload/:project', (ctx) => upload(ctx, false));
+  api.on('PUT', '/containers/api/files/upload/:project/:name', (ctx) => upload(ctx, true));
+  api.on('POST', '/containers/api/files/upload/:project', (ctx) => upload(ctx, false));
 
-  router.on('GET', '/containers/api/files/detail/:file', (ctx) => {
+  api.on('GET', '/containers/api/files/detail/:file', (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     const f = fileFor(svc, caller.user, ctx.params.file, 'file.view');
     sendJson(ctx.res, 200, { ...serializeFile(f), referenced_by: files.referencedBy(f).map((c) => ({ sodar_uuid: c.uuid, title: c.title })) });
   });
 
-  router.on('GET', '/containers/api/files/download/:file', async (ctx) => {
+  api.on('GET', '/containers/api/files/download/:file', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     const f = fileFor(svc, caller.user, ctx.params.file, 'file.view');
     await sendFile(svc, f, ctx.res, ctx.req.method === 'HEAD');
   });
 
-  router.on('DELETE', '/containers/api/files/delete/:file', async (ctx) => {
+  api.on('DELETE', '/containers/api/files/delete/:file', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     const f = fileFor(svc, caller.user, ctx.params.file, 'file.edit');
     requireWritable(svc, caller.user);

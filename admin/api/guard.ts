@@ -11,10 +11,18 @@ import type { User } from '../../gateway/core/types.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+// Callers found before the handler ran (HTTP Basic needs an asynchronous password check).
+const checked = new WeakMap<IncomingMessage, Caller>();
+
+/** rememberCaller records the caller of `req` once an asynchronous check (HTTP Basic) found it. */
+export function rememberCaller(req: IncomingMessage, caller: Caller): void {
+  checked.set(req, caller);
+}
+
 /** requireCaller returns the authenticated caller or throws 401. */
 export function requireCaller(svc: Services, req: IncomingMessage): Caller {
-  const caller = svc.auth.authenticate(req.headers);
-  if (!caller) throw new PorticoError('E_UNAUTHENTICATED', 401, 'authentication required: send "Authorization: token <token>" or log in');
+  const caller = checked.get(req) ?? svc.auth.authenticate(req.headers);
+  if (!caller) throw new PorticoError('E_UNAUTHENTICATED', 401, 'authentication required: send "Authorization: token <token>", HTTP Basic credentials, or log in');
   if (!SAFE.has(req.method ?? 'GET')) checkCsrf(caller, req, null);
   return caller;
 }

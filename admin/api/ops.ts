@@ -17,6 +17,7 @@ import { isValidRepository, isValidTag } from '../../gateway/core/containers/val
 import { readJson } from '../../gateway/http/body.ts';
 import { sendJson } from '../../gateway/http/respond.ts';
 import type { Router } from '../../gateway/http/router.ts';
+import { withBasicAuth } from './basic-auth.ts';
 import { requireCaller, requireWritable } from './guard.ts';
 
 function requireAdmin(user: User): void {
@@ -71,6 +72,7 @@ export function serializeVolume(v: DataVolume): Record<string, unknown> {
 
 /** registerOpsApi adds the operations endpoints and /metrics. Register it before the container API (its paths are more specific). */
 export function registerOpsApi(router: Router, svc: Services): void {
+  const api = withBasicAuth(router, svc);
   const { access, engine, store, config } = svc;
 
   router.on('GET', '/metrics', (ctx) => {
@@ -79,7 +81,7 @@ export function registerOpsApi(router: Router, svc: Services): void {
     ctx.res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }).end(text);
   });
 
-  router.on('GET', '/containers/api/stats/:container', async (ctx) => {
+  api.on('GET', '/containers/api/stats/:container', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     const { container } = access.container(caller.user, ctx.params.container, 'container.view');
     const s = await engine.stats(requireRunning(container));
@@ -99,7 +101,7 @@ export function registerOpsApi(router: Router, svc: Services): void {
     });
   });
 
-  router.on('GET', '/containers/api/uptime/:container', (ctx) => {
+  api.on('GET', '/containers/api/uptime/:container', (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     const { container } = access.container(caller.user, ctx.params.container, 'container.view');
     const duration = (ctx.url.searchParams.get('duration') ?? 'day') as UptimeDuration;
@@ -118,7 +120,7 @@ export function registerOpsApi(router: Router, svc: Services): void {
     });
   });
 
-  router.on('GET', '/containers/api/inspect/:container', async (ctx) => {
+  api.on('GET', '/containers/api/inspect/:container', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     requireAdmin(caller.user);
     const { container } = access.container(caller.user, ctx.params.container, 'container.view');
@@ -128,7 +130,7 @@ export function registerOpsApi(router: Router, svc: Services): void {
     sendJson(ctx.res, 200, maskInspect(raw, container));
   });
 
-  router.on('GET', '/containers/api/images', async (ctx) => {
+  api.on('GET', '/containers/api/images', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     requireAdmin(caller.user);
     const images = await engine.listImages();
@@ -144,7 +146,7 @@ export function registerOpsApi(router: Router, svc: Services): void {
     }));
   });
 
-  router.on('GET', '/containers/api/volumes', async (ctx) => {
+  api.on('GET', '/containers/api/volumes', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     requireAdmin(caller.user);
     const sizes = new URL(ctx.req.url ?? '/', 'http://x').searchParams.get('size');
@@ -152,7 +154,7 @@ export function registerOpsApi(router: Router, svc: Services): void {
     sendJson(ctx.res, 200, (await listDataVolumes(svc, { sizes: sizes === 'true' })).map(serializeVolume));
   });
 
-  router.on('DELETE', '/containers/api/volumes/:name', async (ctx) => {
+  api.on('DELETE', '/containers/api/volumes/:name', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     requireAdmin(caller.user);
     requireWritable(svc, caller.user);
@@ -160,7 +162,7 @@ export function registerOpsApi(router: Router, svc: Services): void {
     sendJson(ctx.res, 200, { ...serializeVolume(removed), removed: true });
   });
 
-  router.on('POST', '/containers/api/images/pull', async (ctx) => {
+  api.on('POST', '/containers/api/images/pull', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     requireAdmin(caller.user);
     requireWritable(svc, caller.user);

@@ -15,6 +15,7 @@ import type { User } from '../../gateway/core/types.ts';
 import { readJson } from '../../gateway/http/body.ts';
 import { sendJson } from '../../gateway/http/respond.ts';
 import type { Router } from '../../gateway/http/router.ts';
+import { withBasicAuth } from './basic-auth.ts';
 import { requireCaller, requireWritable } from './guard.ts';
 import { serializeTemplate } from './serialize-templates.ts';
 
@@ -23,6 +24,7 @@ export const SITE = 'site';
 
 /** registerTemplateApi adds the template API routes to `router`. */
 export function registerTemplateApi(router: Router, svc: Services): void {
+  const api = withBasicAuth(router, svc);
   const { access, templates, config } = svc;
 
   /** scope resolves the scope slot: null for site-wide, else the project (404 for non-members). */
@@ -34,19 +36,19 @@ export function registerTemplateApi(router: Router, svc: Services): void {
     return access.project(user, slot, edit ? 'template.edit' : 'template.view').project.id;
   }
 
-  router.on('GET', '/containers/api/templates/:scope', (ctx) => {
+  api.on('GET', '/containers/api/templates/:scope', (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     const projectId = scope(caller.user, ctx.params.scope, false);
     const list = projectId === null ? templates.site() : templates.ofProject(projectId);
     sendJson(ctx.res, 200, { count: list.length, next: null, previous: null, results: list.map(serializeTemplate) });
   });
 
-  router.on('GET', '/containers/api/templates/detail/:template', (ctx) => {
+  api.on('GET', '/containers/api/templates/detail/:template', (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     sendJson(ctx.res, 200, serializeTemplate(templates.view(caller.user, ctx.params.template)));
   });
 
-  router.on('POST', '/containers/api/templates/create/:scope', async (ctx) => {
+  api.on('POST', '/containers/api/templates/create/:scope', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     const projectId = scope(caller.user, ctx.params.scope, true);
     requireWritable(svc, caller.user);
@@ -54,7 +56,7 @@ export function registerTemplateApi(router: Router, svc: Services): void {
     sendJson(ctx.res, 201, serializeTemplate(templates.create(projectId, body)));
   });
 
-  router.on('PATCH', '/containers/api/templates/update/:template', async (ctx) => {
+  api.on('PATCH', '/containers/api/templates/update/:template', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     const t = templates.edit(caller.user, ctx.params.template);
     requireWritable(svc, caller.user);
@@ -62,7 +64,7 @@ export function registerTemplateApi(router: Router, svc: Services): void {
     sendJson(ctx.res, 200, serializeTemplate(templates.update(t, body)));
   });
 
-  router.on('DELETE', '/containers/api/templates/delete/:template', (ctx) => {
+  api.on('DELETE', '/containers/api/templates/delete/:template', (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     const t = templates.edit(caller.user, ctx.params.template);
     requireWritable(svc, caller.user);
@@ -70,14 +72,14 @@ export function registerTemplateApi(router: Router, svc: Services): void {
     ctx.res.writeHead(204).end();
   });
 
-  router.on('POST', '/containers/api/templates/duplicate/:template', (ctx) => {
+  api.on('POST', '/containers/api/templates/duplicate/:template', (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     const t = templates.edit(caller.user, ctx.params.template);
     requireWritable(svc, caller.user);
     sendJson(ctx.res, 201, serializeTemplate(templates.duplicate(t)));
   });
 
-  router.on('POST', '/containers/api/templates/copy/:project', async (ctx) => {
+  api.on('POST', '/containers/api/templates/copy/:project', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     if (ctx.params.project === SITE) throw badRequest('templates are copied into a project; duplicate a site-wide template instead');
     const target = access.project(caller.user, ctx.params.project, 'template.edit').project;

@@ -100,6 +100,10 @@ export interface Config {
   readonly publicUrl: string | null;
   /** delegateLimit is how many delegates a project may have (0: no limit), as SODAR's PROJECTROLES_DELEGATE_LIMIT. */
   readonly delegateLimit: number;
+  /** timeZone is the IANA zone API dates are written in (Kiosc's TIME_ZONE). */
+  readonly timeZone: string;
+  /** apiPageSize is the container API's default page size (Kiosc's SODAR_API_PAGE_SIZE). */
+  readonly apiPageSize: number;
   /** sodar is the SODAR sync (Kiosc's PROJECTROLES_* settings; docs/sodar-sync.md). */
   readonly sodar: SodarConfig;
 }
@@ -358,6 +362,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     ...appOrigins(env),
     delegateLimit: int(env, ['PORTICO_DELEGATE_LIMIT', 'PROJECTROLES_DELEGATE_LIMIT'], 1, 0, 1000),
     sodar: sodarConfig(env),
+    timeZone: timeZone(env),
+    apiPageSize: int(env, ['PORTICO_API_PAGE_SIZE', 'SODAR_API_PAGE_SIZE'], 100, 1, 1000),
   };
   return Object.freeze(config);
 }
@@ -430,6 +436,15 @@ function appOrigins(env: Env): Pick<Config, 'appOrigins' | 'appsDomain' | 'publi
   return { appOrigins: mode, appsDomain: domain, publicUrl };
 }
 
+function timeZone(env: Env): string {
+  const name = str(env, ['PORTICO_TIME_ZONE', 'TIME_ZONE'], 'Europe/Berlin').trim();
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    throw new ConfigError(`PORTICO_TIME_ZONE (or TIME_ZONE) must be an IANA time zone such as Europe/Berlin or UTC, got ${JSON.stringify(name)}`);
+  }
+}
+
 function metricsToken(env: Env): string | null {
   const token = pick(env, ['PORTICO_METRICS_TOKEN'])?.[1] ?? null;
   if (token !== null && (token.length < 16 || /\s/.test(token))) {
@@ -456,4 +471,5 @@ export const KNOWN_VARIABLES = [
   'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL', 'PORTICO_DELEGATE_LIMIT',
   'PORTICO_OIDC_ADMIN_GROUP', 'PORTICO_OIDC_GROUPS_CLAIM', 'PORTICO_OIDC_LABEL', 'PORTICO_OIDC_SCOPE', 'PORTICO_OIDC_TIMEOUT',
   'PORTICO_SODAR_SOURCE_URL', 'PORTICO_SODAR_SOURCE_SECRET', 'PORTICO_SODAR_TIMEOUT',
+  'PORTICO_TIME_ZONE', 'PORTICO_API_PAGE_SIZE',
 ];

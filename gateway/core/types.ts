@@ -79,6 +79,8 @@ export interface ContainerSettings {
   dataPath: string;
   templateSiteUuid: string | null;
   templateProjectUuid: string | null;
+  /** requestedHostPort is the host port a client asked for (Kiosc's host_port), used when ports are published. */
+  requestedHostPort: number | null;
 }
 
 /** Container is the stored record: settings plus what Portico learned from the engine. */
@@ -106,6 +108,10 @@ export interface Container extends ContainerSettings {
   dateLastDockerLog: string | null;
   dateAccessed: string | null;
   dateStarted: string | null;
+  /** dateLastStatusUpdate is when the state last changed (Kiosc's date_last_status_update; null until it does). */
+  dateLastStatusUpdate: string | null;
+  /** unsetFields are Kiosc's nullable text fields (UNSET_FIELDS) no client ever gave: Kiosc's API shows them as null. */
+  unsetFields: string[];
   createdAt: string;
   modifiedAt: string;
 }
@@ -140,7 +146,7 @@ export interface Principal {
 }
 
 /** TemplateSettings are a template's container fields: a container's minus title, origin and secret values. */
-export type TemplateSettings = Omit<ContainerSettings, 'title' | 'templateSiteUuid' | 'templateProjectUuid'>;
+export type TemplateSettings = Omit<ContainerSettings, 'title' | 'templateSiteUuid' | 'templateProjectUuid' | 'requestedHostPort'>;
 
 /** ContainerTemplate is a site-wide (projectId null) or project-wide set of container settings. */
 export interface ContainerTemplate {

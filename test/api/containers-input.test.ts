@@ -40,8 +40,10 @@ t.test('bad input → 4xx with a clear message, nothing half-created', async (t)
     t.equal(r.body.code, code, `${name}: ${code}`);
     t.match(r.body.error, msg, `${name}: message`);
   }
-  const wrongType = await create('title=a', { 'content-type': 'application/x-www-form-urlencoded' });
-  t.equal(wrongType.status, 415, 'non-JSON content type: 415');
+  const wrongType = await create('title=a', { 'content-type': 'text/plain' });
+  t.equal(wrongType.status, 415, 'a body neither JSON nor a form: 415');
+  const formNoRepo = await create('title=a', { 'content-type': 'application/x-www-form-urlencoded' });
+  t.equal(formNoRepo.status, 400, 'a form is read as Kiosc reads it (here: repository missing)');
   t.equal(await count(), 0, 'nothing was created');
 
   const ok = await create({ title: 'dup', ...TEST_IMAGE });

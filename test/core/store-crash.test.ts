@@ -30,7 +30,7 @@ t.test('SIGKILL mid-write leaves a consistent database', async (t) => {
         for (let k = 0; k < 50; k++, i++) {
           const c = s.containers.create(p.id, { title: 't' + i, description: '', repository: 'r', tag: '1', containerPort: 80, containerPath: '',
             heartbeatUrl: '', timeout: 60, environment: {}, environmentSecretKeys: [], command: '', maxRetries: 5, inactivityThreshold: 7,
-            stripPrefix: true, templateSiteUuid: null, templateProjectUuid: null, dataPath: '' });
+            stripPrefix: true, templateSiteUuid: null, templateProjectUuid: null, dataPath: '', requestedHostPort: null });
           s.logs.add(c.id, 'INFO', 'x', 'Object', 'Created');
         }
       });

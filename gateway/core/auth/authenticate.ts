@@ -11,7 +11,7 @@ import { hashSecret, knoxDigests, parseAuthorization } from './tokens.ts';
 import { cookieValue } from './cookies.ts';
 
 /** Caller is who sent a request and how. */
-export interface Caller { user: User; via: 'token' | 'session'; session: Session | null; sessionId: string | null }
+export interface Caller { user: User; via: 'token' | 'session' | 'basic'; session: Session | null; sessionId: string | null }
 
 /** readCookie returns one cookie's value from a Cookie header, percent-decoded (the pairs are read by cookies.ts). */
 export function readCookie(header: string | undefined, name: string): string | null {

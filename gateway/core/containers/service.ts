@@ -173,7 +173,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
   async function createAndStart(c: Container, user: string): Promise<void> {
     await ensureNetwork();
     await ensureImage(c, user);
-    const hostPort = config.publishPorts ? await freePort() : null;
+    // A host port the client asked for (Kiosc's host_port) is used as given; otherwise a free one is picked.
+    const hostPort = config.publishPorts ? c.requestedHostPort ?? await freePort() : null;
     const spec = specFor(c, hostPort);
     for (const v of spec.volumes) {
       await engine.ensureVolume(v.name, v.labels);
@@ -229,7 +230,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
    */
   async function resume(c: Container, info: ContainerInfo, user: string): Promise<boolean> {
     if (info.state !== 'exited' && info.state !== 'created') return false;
-    const want = specHash(specFor(c, config.publishPorts ? 1 : null));
+    const want = specHash(specFor(c, config.publishPorts ? c.requestedHostPort ?? 1 : null), c.requestedHostPort);
     if (info.labels[LABELS.spec] !== want) {
       if (info.labels[LABELS.spec]) clog.add(c, 'INFO', user, 'Task', 'Settings changed since the container was created: recreating it');
       return false;
@@ -395,6 +396,14 @@ export function createContainerService(deps: ContainerServiceDeps) {
   }
 
   const gate = new ShutdownGate();
+  /** checkHostPort refuses a host port another container already asked for (Kiosc's host_port is unique). */
+  function checkHostPort(next: ContainerSettings, exceptId: number): void {
+    if (next.requestedHostPort === null) return;
+    const holder = store.containers.requestedPortHolder(next.requestedHostPort, exceptId);
+    if (holder !== null) {
+      throw new ValidationError({ host_port: `port ${next.requestedHostPort} is already the host port of the container ${JSON.stringify(holder)}; choose another or leave it empty` });
+    }
+  }
 
   return {
     queue,
@@ -416,7 +425,11 @@ export function createContainerService(deps: ContainerServiceDeps) {
         if (store.containers.titleTaken(projectId, settings.title)) {
           throw new PorticoError('E_DUPLICATE_TITLE', 400, `a container titled ${JSON.stringify(settings.title)} already exists in this project`);
         }
-        const c = store.containers.create(projectId, settings);
+        checkHostPort(settings, -1);
+        const made = store.containers.create(projectId, settings);
+        const unset = unsetAfter(input, 'new');
+        if (unset.length) store.containers.setUnsetFields(made.id, unset);
+        const c = unset.length ? fresh(made.id) : made;
         clog.add(c, 'INFO', user, 'Object', 'Created');
         return c;
       });
@@ -439,7 +452,10 @@ export function createContainerService(deps: ContainerServiceDeps) {
         if (store.containers.titleTaken(c.projectId, settings.title, c.id)) {
           throw new PorticoError('E_DUPLICATE_TITLE', 400, `a container titled ${JSON.stringify(settings.title)} already exists in this project`);
         }
+        checkHostPort(settings, c.id);
         store.containers.updateSettings(c.id, settings);
+        const unset = unsetAfter(input, c.unsetFields);
+        if (unset.join(',') !== c.unsetFields.join(',')) store.containers.setUnsetFields(c.id, unset);
         clog.add(c, 'INFO', user, 'Object', 'Updated');
       });
       if (c.state === 'running') await this.perform(c.id, 'restart', user);
@@ -494,6 +510,15 @@ export function createContainerService(deps: ContainerServiceDeps) {
     fresh,
     ensureNetwork,
   };
+}
+
+/** UNSET_FIELDS are Kiosc's nullable text fields: never given (or given null), Kiosc's API shows null. */
+export const UNSET_FIELDS = ['description', 'heartbeat_url', 'environment', 'environment_secret_keys', 'command'] as const;
+
+/** unsetAfter lists the UNSET_FIELDS unset once `input` is applied over `before` ('new': every field starts unset); a given value sets a field. */
+function unsetAfter(input: unknown, before: readonly string[] | 'new'): string[] {
+  const inp = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  return UNSET_FIELDS.filter((k) => (Object.hasOwn(inp, k) && inp[k] !== undefined ? inp[k] === null : before === 'new' || before.includes(k)));
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number | null, action: string): Promise<T> {

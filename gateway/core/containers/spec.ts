@@ -25,11 +25,15 @@ export function volumeName(instance: string, uuid: string): string {
   return `portico-${instance}-${uuid}`;
 }
 
-/** specHash is the hash the `portico.spec` label carries: every field that shapes the container, except the host port picked per creation. */
-export function specHash(spec: ContainerSpec): string {
+/**
+ * specHash is the hash the `portico.spec` label carries: every field that shapes the container,
+ * except a host port picked per creation (a host port the client asked for counts).
+ */
+export function specHash(spec: ContainerSpec, requestedHostPort: number | null = null): string {
   const { publishHostPort, labels, ...rest } = spec;
   const { [LABELS.spec]: _h, ...other } = labels;
-  return createHash('sha256').update(JSON.stringify({ ...rest, labels: other, published: publishHostPort !== null })).digest('hex').slice(0, 32);
+  const published = publishHostPort === null ? false : requestedHostPort ?? true;
+  return createHash('sha256').update(JSON.stringify({ ...rest, labels: other, published })).digest('hex').slice(0, 32);
 }
 
 /** proxyPrefix is the public path of a container's app: /containers/proxy/<uuid>/ */
@@ -104,6 +108,6 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
     volumes,
     log: opts.log,
   };
-  spec.labels[LABELS.spec] = specHash(spec);
+  spec.labels[LABELS.spec] = specHash(spec, c.requestedHostPort);
   return spec;
 }

@@ -80,12 +80,16 @@ export interface ValidateOptions {
 
 type Input = Record<string, unknown>;
 
+// A bound against nonsense only (a hundred years); the site's limit applies when the threshold is used.
+const MAX_THRESHOLD_DAYS = 36500;
+
 /** defaults returns the settings a new container starts from (Kiosc's defaults). */
 export function defaultSettings(opts: ValidateOptions): ContainerSettings {
   return {
     title: '', description: '', repository: '', tag: 'latest', containerPort: 80, containerPath: '', heartbeatUrl: '',
     timeout: 60, environment: {}, environmentSecretKeys: [], command: '', maxRetries: 5,
     inactivityThreshold: opts.maxInactivityDays, stripPrefix: true, dataPath: '', templateSiteUuid: null, templateProjectUuid: null,
+    requestedHostPort: null,
   };
 }
 
@@ -177,9 +181,16 @@ export function validateSettings(input: unknown, base: ContainerSettings, opts: 
   if (has(inp, 'inactivity_threshold')) {
     const raw = inp.inactivity_threshold;
     const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    // Stored as given, as Kiosc does; the idle rule caps it by PORTICO_MAX_INACTIVITY_DAYS when it applies it.
     if (raw === null || raw === '') out.inactivityThreshold = opts.maxInactivityDays;
-    else if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) errors.inactivity_threshold = 'must be a number of days, 0 or more';
-    else out.inactivityThreshold = Math.min(n, opts.maxInactivityDays);
+    else if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > MAX_THRESHOLD_DAYS) errors.inactivity_threshold = `must be a number of days, from 0 to ${MAX_THRESHOLD_DAYS}`;
+    else out.inactivityThreshold = n;
+  }
+
+  if (has(inp, 'host_port')) {
+    const raw = inp.host_port;
+    if (raw === null || raw === '') out.requestedHostPort = null;
+    else { const v = asInt(raw, 'host_port', 1, 65535, errors); if (v !== undefined) out.requestedHostPort = v; }
   }
 
   if (has(inp, 'strip_prefix')) { const v = asBool(inp.strip_prefix, 'strip_prefix', errors); if (v !== undefined) out.stripPrefix = v; }

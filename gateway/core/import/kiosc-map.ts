@@ -162,7 +162,7 @@ export function mapSnapshot(snap: KioscSnapshot): KioscPlan {
         title: c.title.trim(), description: c.description ?? '', repository: c.repository.trim(), tag: c.tag.trim() || 'latest',
         containerPort: c.container_port, containerPath: c.container_path ?? '', heartbeatUrl: c.heartbeat_url ?? '',
         timeout: c.timeout, environment: env, environmentSecretKeys: secretKeys(c.environment_secret_keys), command: (c.command ?? '').trim(),
-        maxRetries: c.max_retries, inactivityThreshold: c.inactivity_threshold, stripPrefix: true, dataPath: '',
+        maxRetries: c.max_retries, inactivityThreshold: c.inactivity_threshold, stripPrefix: true, dataPath: '', requestedHostPort: c.host_port ?? null,
         templateSiteUuid: site?.uuid ?? null, templateProjectUuid: proj?.uuid ?? null,
       },
       runtime: {

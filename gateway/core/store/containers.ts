@@ -32,6 +32,7 @@ function toContainer(r: Row): Container {
     dataPath: (r.data_path as string | undefined) ?? '',
     templateSiteUuid: (r.template_site_uuid as string | null) ?? null,
     templateProjectUuid: (r.template_project_uuid as string | null) ?? null,
+    requestedHostPort: (r.requested_host_port as number | null) ?? null,
     state: r.state as ContainerState,
     dockerId: (r.docker_id as string | null) ?? null,
     dockerName: (r.docker_name as string | null) ?? null,
@@ -48,6 +49,8 @@ function toContainer(r: Row): Container {
     dateLastDockerLog: (r.date_last_docker_log as string | null) ?? null,
     dateAccessed: (r.date_accessed as string | null) ?? null,
     dateStarted: (r.date_started as string | null) ?? null,
+    dateLastStatusUpdate: (r.date_last_status_update as string | null) ?? null,
+    unsetFields: (r.unset_fields as string | undefined) ? (r.unset_fields as string).split(',') : [],
     createdAt: r.created_at as string,
     modifiedAt: r.modified_at as string,
   };
@@ -88,7 +91,7 @@ function settingsParams(s: ContainerSettings): Array<string | number | null> {
   return [
     s.title, s.description, s.repository, s.tag, s.containerPort, s.containerPath, s.heartbeatUrl, s.timeout,
     JSON.stringify(s.environment), s.environmentSecretKeys.join(','), s.command, s.maxRetries, s.inactivityThreshold,
-    s.stripPrefix ? 1 : 0, s.templateSiteUuid, s.templateProjectUuid, s.dataPath,
+    s.stripPrefix ? 1 : 0, s.templateSiteUuid, s.templateProjectUuid, s.dataPath, s.requestedHostPort,
   ];
 }
 
@@ -100,12 +103,12 @@ export function createContainerStore(db: Db) {
   const s = {
     insert: db.prepare(`INSERT INTO containers (uuid, project_id, title, description, repository, tag, container_port,
       container_path, heartbeat_url, timeout, environment, environment_secret_keys, command, max_retries,
-      inactivity_threshold, strip_prefix, template_site_uuid, template_project_uuid, data_path, created_at, modified_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+      inactivity_threshold, strip_prefix, template_site_uuid, template_project_uuid, data_path, requested_host_port, created_at, modified_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
     update: db.prepare(`UPDATE containers SET title = ?, description = ?, repository = ?, tag = ?, container_port = ?,
       container_path = ?, heartbeat_url = ?, timeout = ?, environment = ?, environment_secret_keys = ?, command = ?,
       max_retries = ?, inactivity_threshold = ?, strip_prefix = ?, template_site_uuid = ?, template_project_uuid = ?,
-      data_path = ?, modified_at = ? WHERE id = ?`),
+      data_path = ?, requested_host_port = ?, modified_at = ? WHERE id = ?`),
     byUuid: db.prepare(`${SELECT} WHERE c.uuid = ?`),
     byId: db.prepare(`${SELECT} WHERE c.id = ?`),
     byDockerId: db.prepare(`${SELECT} WHERE c.docker_id = ?`),
@@ -116,7 +119,9 @@ export function createContainerStore(db: Db) {
     setAction: db.prepare('UPDATE containers SET last_action = ?, last_action_retries = ?, last_action_at = ? WHERE id = ?'),
     setStopHold: db.prepare('UPDATE containers SET stopped_by = ?, stopped_idle = ? WHERE id = ?'),
     setAccessed: db.prepare('UPDATE containers SET date_accessed = ? WHERE id = ? AND (date_accessed IS NULL OR date_accessed < ?)'),
-    hostPorts: db.prepare('SELECT host_port FROM containers WHERE host_port IS NOT NULL'),
+    hostPorts: db.prepare('SELECT host_port AS p FROM containers WHERE host_port IS NOT NULL UNION SELECT requested_host_port FROM containers WHERE requested_host_port IS NOT NULL'),
+    setUnset: db.prepare('UPDATE containers SET unset_fields = ? WHERE id = ?'),
+    requestedPortHolder: db.prepare('SELECT title FROM containers WHERE requested_host_port = ? AND id != ?'),
     countByState: db.prepare('SELECT state, COUNT(*) AS n FROM containers GROUP BY state'),
   };
   const patchCache = new Map<string, ReturnType<Db['prepare']>>();
@@ -157,6 +162,8 @@ export function createContainerStore(db: Db) {
     updateSettings(id: number, settings: ContainerSettings): void {
       s.update.run(...settingsParams(settings), nowIso(), id);
     },
+    /** setUnsetFields records which of Kiosc's nullable text fields no client gave. */
+    setUnsetFields(id: number, fields: string[]): void { s.setUnset.run(fields.join(','), id); },
     byUuid(uuid: string): Container | null {
       const r = s.byUuid.get(uuid) as Row | undefined;
       return r ? toContainer(r) : null;
@@ -184,10 +191,14 @@ export function createContainerStore(db: Db) {
       const sig = keys.join(',');
       let stmt = patchCache.get(sig);
       if (!stmt) {
-        stmt = db.prepare(`UPDATE containers SET ${keys.map((k) => `${RUNTIME_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`);
+        // A new state stamps date_last_status_update (SET reads the old row, so `state IS ?` compares with the state before).
+        const stamp = keys.includes('state') ? ', date_last_status_update = CASE WHEN state IS ? THEN date_last_status_update ELSE ? END' : '';
+        stmt = db.prepare(`UPDATE containers SET ${keys.map((k) => `${RUNTIME_COLUMNS[k]} = ?`).join(', ')}${stamp} WHERE id = ?`);
         patchCache.set(sig, stmt);
       }
-      stmt.run(...keys.map((k) => patch[k] as string | number | null), id);
+      const values = keys.map((k) => patch[k] as string | number | null);
+      if (keys.includes('state')) values.push(patch.state as string, nowIso());
+      stmt.run(...values, id);
     },
     setLastAction(id: number, action: ContainerAction | null, retries: number): void {
       s.setAction.run(action, retries, nowIso(), id);
@@ -197,7 +208,11 @@ export function createContainerStore(db: Db) {
     /** setAccessed moves date_accessed forward only (batched flushes may arrive out of order). */
     setAccessed(id: number, isoDate: string): void { s.setAccessed.run(isoDate, id, isoDate); },
     usedHostPorts(): Set<number> {
-      return new Set((s.hostPorts.all() as Array<{ host_port: number }>).map((r) => r.host_port));
+      return new Set((s.hostPorts.all() as Array<{ p: number }>).map((r) => r.p));
+    },
+    /** requestedPortHolder names the other container that asked for host port `port`, or null. */
+    requestedPortHolder(port: number, exceptId = -1): string | null {
+      return (s.requestedPortHolder.get(port, exceptId) as { title: string } | undefined)?.title ?? null;
     },
     countByState(): Record<string, number> {
       const out: Record<string, number> = {};

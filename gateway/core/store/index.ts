@@ -12,6 +12,7 @@ import { createUptimeStore } from './uptime.ts';
 import { createTemplateStore } from './templates.ts';
 import { createFileStore } from './files.ts';
 import { createSodarStore } from './sodar.ts';
+import { createKioscIdMap } from './kiosc-id-map.ts';
 import { AccessRevision } from './access-revision.ts';
 import { guardStore } from './health.ts';
 import type { StoreHealth } from './health.ts';
@@ -30,6 +31,8 @@ export interface Store {
   readonly templates: ReturnType<typeof createTemplateStore>;
   readonly files: ReturnType<typeof createFileStore>;
   readonly sodar: ReturnType<typeof createSodarStore>;
+  /** kioscIds maps Kiosc's integer ids of imported rows to UUIDs (kiosc-id-map.ts). */
+  readonly kioscIds: ReturnType<typeof createKioscIdMap>;
   /** accessRevision moves whenever access is withdrawn (see access-revision.ts). */
   readonly accessRevision: AccessRevision;
   /** health says whether the store can save (and why not); see health.ts. */
@@ -56,6 +59,7 @@ export function createStore(file: string, opts: { logger?: Logger; probeMs?: num
     templates: createTemplateStore(db),
     files: createFileStore(db),
     sodar: createSodarStore(db),
+    kioscIds: createKioscIdMap(db),
     transaction: (fn) => tx(db, fn),
     close: () => { health.stop(); if (db.isOpen) db.close(); },
   };

@@ -239,4 +239,13 @@ export const MIGRATIONS: readonly string[] = [
     synced_at TEXT NOT NULL
   );
   `,
+  // 10: Kiosc's API (docs/api.md, "Kiosc compatibility"): when the state last changed, the host port
+  // a client asked for (kept as posted; used when ports are published), and which of Kiosc's nullable
+  // text fields were never given (Kiosc shows null for them). Kiosc's integer ids are in kiosc_id_map (6).
+  `
+  ALTER TABLE containers ADD COLUMN date_last_status_update TEXT;
+  ALTER TABLE containers ADD COLUMN requested_host_port INTEGER;
+  ALTER TABLE containers ADD COLUMN unset_fields TEXT NOT NULL DEFAULT '';
+  CREATE UNIQUE INDEX containers_requested_host_port ON containers(requested_host_port) WHERE requested_host_port IS NOT NULL;
+  `,
 ];

@@ -144,6 +144,7 @@ export function createTemplateService(deps: { config: Config; store: Store }) {
         title: t.title,
         templateSiteUuid: t.projectId === null ? t.uuid : null,
         templateProjectUuid: t.projectId !== null && t.projectId === projectId ? t.uuid : null,
+        requestedHostPort: null,
       };
     },
   };

@@ -18,7 +18,7 @@ export function templateDefaults(opts: ValidateOptions): TemplateSettings {
 
 /** toTemplateSettings drops a container's title and origin, and empties secret values. */
 export function toTemplateSettings(s: ContainerSettings | TemplateSettings): TemplateSettings {
-  const { title: _t, templateSiteUuid: _s, templateProjectUuid: _p, ...rest } = s as ContainerSettings;
+  const { title: _t, templateSiteUuid: _s, templateProjectUuid: _p, requestedHostPort: _h, ...rest } = s as ContainerSettings;
   const environment = { ...rest.environment };
   for (const k of rest.environmentSecretKeys) if (k in environment) environment[k] = '';
   return { ...rest, environment, environmentSecretKeys: [...rest.environmentSecretKeys] };
@@ -43,7 +43,7 @@ export function validateTemplate(input: unknown, base: TemplateInput | null, opt
   if (isBlank(inp.tag)) inp.tag = 'latest';
 
   const start = base ?? { title: '', settings: templateDefaults(opts) };
-  const baseSettings: ContainerSettings = { ...start.settings, title: start.title, templateSiteUuid: null, templateProjectUuid: null };
+  const baseSettings: ContainerSettings = { ...start.settings, title: start.title, templateSiteUuid: null, templateProjectUuid: null, requestedHostPort: null };
   const fields: Record<string, string> = {};
   let out: ContainerSettings = baseSettings;
   try {
