@@ -224,6 +224,7 @@ export const MIGRATIONS: readonly string[] = [
     subject TEXT NOT NULL,
     created_at TEXT NOT NULL,
     UNIQUE (issuer, subject)
+  );
   `,
   // 9: SODAR sync (docs/sodar-sync.md): which projects and users a SODAR source site owns here.
   // A synced project's title, description and roles change only through the sync.
