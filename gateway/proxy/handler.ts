@@ -152,7 +152,7 @@ export function createProxy(svc: Services): PorticoProxy {
     if (ok === null) return;
     const { caller, route } = ok;
     if (routes.isReady(route)) {
-      forward(req, res, route, upstreamPath(url, target.rest, route.stripPrefix, route.containerPath), scanned, caller.viaToken, caller.user.username, deps, t0);
+      forward(req, res, route, upstreamPath(url, target.rest, route.stripPrefix), scanned, caller.viaToken, caller.user.username, deps, t0);
       return;
     }
     const inFlight = starter.current(route.id) !== undefined;
@@ -184,7 +184,7 @@ export function createProxy(svc: Services): PorticoProxy {
         sendFailure(res, new PorticoError('E_START_FAILED', 503, `"${route.title}" stopped again before the request could be sent`), false);
         return;
       }
-      forward(req, res, fresh, upstreamPath(url, target.rest, fresh.stripPrefix, fresh.containerPath), scanned, caller.viaToken, caller.user.username, deps, t0);
+      forward(req, res, fresh, upstreamPath(url, target.rest, fresh.stripPrefix), scanned, caller.viaToken, caller.user.username, deps, t0);
     });
   }
 
@@ -198,7 +198,7 @@ export function createProxy(svc: Services): PorticoProxy {
     if (caller === null) return false;
     const route = routes.get(target.uuid);
     if (route === null || !routes.isReady(route) || !routes.allows(route, caller.user)) return false;
-    fastForward(conn, head.method, route, upstreamPath(url, target.rest, route.stripPrefix, route.containerPath), scanned, caller.viaToken, caller.user.username, deps, t0);
+    fastForward(conn, head.method, route, upstreamPath(url, target.rest, route.stripPrefix), scanned, caller.viaToken, caller.user.username, deps, t0);
     return true;
   }
 

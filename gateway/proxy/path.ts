@@ -54,14 +54,17 @@ export function statusTarget(url: string): string | null {
   return url.slice(from, end).toLowerCase();
 }
 
-/** upstreamPath maps the public rest of a target to the app's path per strip_prefix and container_path. */
-export function upstreamPath(url: string, rest: string, stripPrefix: boolean, containerPath: string): string {
-  if (!stripPrefix) return url;
-  return containerPath ? containerPath + rest : rest;
+/**
+ * upstreamPath is the path the app receives: the rest after the prefix, unchanged, or the whole
+ * target when strip_prefix is off. container_path never changes it (as in Kiosc, where it only
+ * shapes the link that opens the app and the value of __KIOSC_URL_PREFIX__): putting it before
+ * every path doubled the paths of an app that builds its links from that prefix.
+ */
+export function upstreamPath(url: string, rest: string, stripPrefix: boolean): string {
+  return stripPrefix ? rest : url;
 }
 
-/** normaliseContainerPath turns 'a/b/' into '/a/b' ('' stays '') so it can be put before a path. */
-export function normaliseContainerPath(p: string): string {
-  const trimmed = p.replace(/^\/+|\/+$/g, '');
-  return trimmed ? '/' + trimmed : '';
+/** linkPath is what follows the prefix in the link that opens the app: container_path without leading slashes ('' or 'cgi-bin/echo'). */
+export function linkPath(containerPath: string): string {
+  return containerPath.replace(/^\/+/, '');
 }

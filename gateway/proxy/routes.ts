@@ -7,7 +7,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Services } from '../core/services.ts';
 import type { Container, ContainerState, User } from '../core/types.ts';
-import { normaliseContainerPath } from './path.ts';
+import { linkPath } from './path.ts';
 import { RawPool } from './raw-upstream.ts';
 import type { PoolLimits } from './raw-upstream.ts';
 import type { Scope } from './response-headers.ts';
@@ -25,6 +25,8 @@ export interface Route extends Scope {
   /** stoppedBy and stoppedIdle say who holds the container stopped (start-policy.ts). */
   readonly stoppedBy: string | null;
   readonly stoppedIdle: boolean;
+  /** containerPath is what follows the prefix in the app's link ('' or 'a/b': linkPath); it never changes upstream paths. */
+  readonly containerPath: string;
   readonly heartbeatUrl: string;
   readonly timeoutMs: number;
   /** startedAt in ms (0 when unknown). */
@@ -69,7 +71,7 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     const upstreamOrigins = origin ? (up!.port === 80 ? [origin, origin.slice(0, origin.lastIndexOf(':'))] : [origin]) : [];
     return {
       id: c.id, uuid: c.uuid, projectId: c.projectId, title: c.title, state: c.state, stoppedBy: c.stoppedBy, stoppedIdle: c.stoppedIdle,
-      prefix: `/containers/proxy/${c.uuid}`, stripPrefix: c.stripPrefix, containerPath: normaliseContainerPath(c.containerPath),
+      prefix: `/containers/proxy/${c.uuid}`, stripPrefix: c.stripPrefix, containerPath: linkPath(c.containerPath),
       upstreamOrigins, heartbeatUrl: c.heartbeatUrl, timeoutMs, startedAt,
       origin, pool: origin ? poolFor(origin, up!.host, up!.port) : null, readyKey, ready, members: new Map(), membersRevision: svc.store.accessRevision.value,
     };

@@ -51,7 +51,7 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
 
   function connect(req: IncomingMessage, client: Duplex, head: Buffer, route: Route, caller: ProxyCaller, rest: string): void {
     const origin = new URL(route.origin!);
-    const path = upstreamPath(req.url!, rest, route.stripPrefix, route.containerPath);
+    const path = upstreamPath(req.url!, rest, route.stripPrefix);
     const headers = forwardHeaders(req.rawHeaders, {
       upgrade: true, dropAuthorization: caller.viaToken, trustProxy: o.deps.trustProxy,
       clientIp: clientAddress(req.socket.remoteAddress), proto: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',

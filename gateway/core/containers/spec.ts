@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Container } from '../types.ts';
 import type { ContainerSpec } from '../engine/engine.ts';
 import { shellSplit } from './shell-split.ts';
+import { pythonStr } from './python-str.ts';
 
 /** PREFIX_PLACEHOLDER is Kiosc's placeholder for the container's public URL prefix. */
 export const PREFIX_PLACEHOLDER = '__KIOSC_URL_PREFIX__';
@@ -37,10 +38,13 @@ export function proxyPrefix(uuid: string): string {
   return `/containers/proxy/${uuid}/`;
 }
 
-/** publicPrefix is what __KIOSC_URL_PREFIX__ becomes: the proxy prefix plus the container path. */
+/**
+ * publicPrefix is the link that opens the app and what __KIOSC_URL_PREFIX__ becomes, as Kiosc
+ * builds both: the proxy prefix followed by container_path as it was typed, so 'cgi-bin/echo'
+ * gives /containers/proxy/<uuid>/cgi-bin/echo (no slash added) and '' gives /containers/proxy/<uuid>/.
+ */
 export function publicPrefix(c: Pick<Container, 'uuid' | 'containerPath'>): string {
-  const p = c.containerPath.replace(/^\/+|\/+$/g, '');
-  return proxyPrefix(c.uuid) + (p ? p + '/' : '');
+  return proxyPrefix(c.uuid) + c.containerPath.replace(/^\/+/, '');
 }
 
 /** dockerName is the readable, unique engine name of a container: portico-<title-slug>-<uuid8>. */
@@ -55,12 +59,6 @@ export type Substitute = (text: string, c: Container) => string;
 /** substitutePrefix replaces every __KIOSC_URL_PREFIX__ with the container's public prefix. */
 export const substitutePrefix: Substitute = (text, c) => text.split(PREFIX_PLACEHOLDER).join(publicPrefix(c));
 
-function envValue(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v === null || v === undefined) return '';
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
-
 /** SpecOptions are the deployment facts the spec depends on. */
 export interface SpecOptions {
   instance: string;
@@ -74,8 +72,10 @@ export interface SpecOptions {
 /** buildSpec returns the ContainerSpec for `c`. */
 export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
   const sub = (text: string) => opts.substitutions.reduce((t, f) => f(t, c), text);
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c.environment)) env[k] = sub(envValue(v));
+  // As Kiosc: placeholders are replaced in string values only, any other value is written as
+  // Python's str() of it, and a null one as the bare name, which leaves the variable unset.
+  const env: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(c.environment)) env[k] = typeof v === 'string' ? sub(v) : pythonStr(v);
   env.TITLE = c.title;
   env.DESCRIPTION = c.description;
   env.CONTAINER_PORT = String(c.containerPort);
@@ -88,7 +88,7 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
   const spec: ContainerSpec = {
     name,
     image: `${c.repository}:${c.tag}`,
-    env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    env: Object.entries(env).map(([k, v]) => (v === null ? k : `${k}=${v}`)),
     cmd: command,
     labels: {
       [LABELS.managed]: 'true',
