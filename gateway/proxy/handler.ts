@@ -21,7 +21,7 @@ import type { FrontConn } from '../http/front.ts';
 import type { RequestHead } from '../http/request-head.ts';
 import type { ForwardDeps } from './forward.ts';
 import { createProxyMetrics } from './metrics.ts';
-import { PREFIX, parseTarget, statusTarget, upstreamPath } from './path.ts';
+import { PREFIX, lobbyTarget, parseTarget, statusTarget, upstreamPath } from './path.ts';
 import { createRoutes } from './routes.ts';
 import type { Route } from './routes.ts';
 import { createStarter } from './starter.ts';
@@ -132,13 +132,27 @@ export function createProxy(svc: Services): PorticoProxy {
     streamStatus(res, s, s.settled ? () => {} : starter.hold(s), { name: caller.user.username, showLog: mayReadLog(route, caller.user) });
   }
 
+  /**
+   * lobby answers Kiosc's lobby link (it showed the container's state, started it and went on to
+   * the app) with a temporary redirect to the app's link, which starts the app itself: temporary,
+   * because the link follows container_path. The caller is checked first, so the redirect tells
+   * nothing about a container to anyone who may not open it.
+   */
+  function lobby(req: IncomingMessage, res: ServerResponse, uuid: string): void {
+    const ok = admit(req, res, uuid);
+    if (ok !== null) redirect(res, 302, PREFIX + ok.route.uuid + '/' + ok.route.containerPath);
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const t0 = performance.now();
     const url = req.url!;
     const target = parseTarget(url);
     if (target === null) {
+      const get = req.method === 'GET' || req.method === 'HEAD';
       const uuid = statusTarget(url);
-      if (uuid !== null && (req.method === 'GET' || req.method === 'HEAD')) status(req, res, uuid);
+      const lobbyUuid = uuid === null ? lobbyTarget(url) : null;
+      if (uuid !== null && get) status(req, res, uuid);
+      else if (lobbyUuid !== null && get) lobby(req, res, lobbyUuid);
       else sendFailure(res, NOT_FOUND, navigation(req));
       return;
     }

@@ -44,14 +44,26 @@ export function parseTarget(url: string): ParsedTarget | null {
   return { uuid: url.slice(UUID_START, UUID_END).toLowerCase(), rest: url.slice(UUID_END) };
 }
 
-/** statusTarget returns the uuid of a /containers/proxy/_status/<uuid> request, or null. */
-export function statusTarget(url: string): string | null {
-  if (!url.startsWith(STATUS_SEGMENT, UUID_START)) return null;
-  const from = UUID_START + STATUS_SEGMENT.length;
+/** LOBBY_SEGMENT names Kiosc's lobby link, /containers/proxy/lobby/<uuid>, which old bookmarks and pages still hold. */
+export const LOBBY_SEGMENT = 'lobby/';
+
+function namedTarget(url: string, segment: string): string | null {
+  if (!url.startsWith(segment, UUID_START)) return null;
+  const from = UUID_START + segment.length;
   if (!looksLikeUuid(url, from)) return null;
   const end = from + 36;
   if (url.length > end && url.charCodeAt(end) !== 63) return null;
   return url.slice(from, end).toLowerCase();
+}
+
+/** statusTarget returns the uuid of a /containers/proxy/_status/<uuid> request, or null. */
+export function statusTarget(url: string): string | null {
+  return namedTarget(url, STATUS_SEGMENT);
+}
+
+/** lobbyTarget returns the uuid of a /containers/proxy/lobby/<uuid> request (query ignored), or null. */
+export function lobbyTarget(url: string): string | null {
+  return namedTarget(url, LOBBY_SEGMENT);
 }
 
 /**
