@@ -67,6 +67,7 @@ export interface SpecOptions {
   substitutions: Substitute[];
   /** log bounds the engine's json-file log of the container. */
   log: { maxSize: string; maxFiles: number };
+  nofile: { soft: number; hard: number };
 }
 
 /** buildSpec returns the ContainerSpec for `c`. */
@@ -103,6 +104,7 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
     publishHostPort: opts.publishHostPort,
     volumes,
     log: opts.log,
+    nofile: { soft: opts.nofile.soft, hard: opts.nofile.hard },
   };
   spec.labels[LABELS.spec] = specHash(spec);
   return spec;
