@@ -17,6 +17,7 @@ import { sendJson } from '../../gateway/http/respond.ts';
 import type { Router } from '../../gateway/http/router.ts';
 import { requireCaller, requireWritable } from './guard.ts';
 import { serializeTemplate } from './serialize-templates.ts';
+import { pageOf } from './paging.ts';
 
 /** SITE is the scope slot that names the site-wide templates. */
 export const SITE = 'site';
@@ -38,7 +39,7 @@ export function registerTemplateApi(router: Router, svc: Services): void {
     const caller = requireCaller(svc, ctx.req);
     const projectId = scope(caller.user, ctx.params.scope, false);
     const list = projectId === null ? templates.site() : templates.ofProject(projectId);
-    sendJson(ctx.res, 200, { count: list.length, next: null, previous: null, results: list.map(serializeTemplate) });
+    sendJson(ctx.res, 200, pageOf(ctx, svc.config, list.map(serializeTemplate)));
   });
 
   router.on('GET', '/containers/api/templates/detail/:template', (ctx) => {
