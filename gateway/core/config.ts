@@ -52,8 +52,8 @@ export interface Config {
   readonly logLinesMax: number;
   /** embeddedFiles turns small files on (Kiosc's KIOSC_EMBEDDED_FILES); off, their pages, API and URLs answer 404. */
   readonly embeddedFiles: boolean;
-  /** nofile is the open-files limit (soft, hard) every app container gets, as Kiosc gives it. */
-  readonly nofile: { readonly soft: number; readonly hard: number };
+  /** nofile is the open-files limit (soft, hard) every app container gets when one is set, as Kiosc gives it; null leaves the engine's. */
+  readonly nofile: { readonly soft: number; readonly hard: number } | null;
   /** apiPageSize is the page size of REST list endpoints when page_size is not given (Kiosc's SODAR_API_PAGE_SIZE). */
   readonly apiPageSize: number;
   readonly logRetentionLines: number;
@@ -211,9 +211,15 @@ function caCert(env: Env, name: string): string | null {
   return pem;
 }
 
-function nofile(env: Env): { soft: number; hard: number } {
+/**
+ * nofile reads the open-files limit. Kiosc set 98304 on every container even when unset; Portico
+ * sets one only when either variable is given (the other is then Kiosc's 98304), because an engine
+ * that may not raise limits (rootless or nested Docker) would refuse to start every container.
+ */
+function nofile(env: Env): { soft: number; hard: number } | null {
   const softNames = ['PORTICO_ULIMIT_NOFILE_SOFT', 'KIOSC_DOCKER_MAX_ULIMIT_NOFILE_SOFT'];
   const hardNames = ['PORTICO_ULIMIT_NOFILE_HARD', 'KIOSC_DOCKER_MAX_ULIMIT_NOFILE_HARD'];
+  if (!pick(env, softNames) && !pick(env, hardNames)) return null;
   // Linux caps open files at fs.nr_open, at most 1073741816.
   const soft = int(env, softNames, 98304, 1, 1_073_741_816);
   const hard = int(env, hardNames, 98304, 1, 1_073_741_816);

@@ -28,9 +28,11 @@ export function volumeName(instance: string, uuid: string): string {
 
 /** specHash is the hash the `portico.spec` label carries: every field that shapes the container, except the host port picked per creation. */
 export function specHash(spec: ContainerSpec): string {
-  const { publishHostPort, labels, ...rest } = spec;
+  const { publishHostPort, labels, nofile, ...rest } = spec;
   const { [LABELS.spec]: _h, ...other } = labels;
-  return createHash('sha256').update(JSON.stringify({ ...rest, labels: other, published: publishHostPort !== null })).digest('hex').slice(0, 32);
+  // No limit set hashes as before the setting existed, so an upgrade does not recreate every stopped container.
+  const limits = nofile ? { nofile } : {};
+  return createHash('sha256').update(JSON.stringify({ ...rest, labels: other, published: publishHostPort !== null, ...limits })).digest('hex').slice(0, 32);
 }
 
 /** proxyPrefix is the public path of a container's app: /containers/proxy/<uuid>/ */
@@ -67,7 +69,7 @@ export interface SpecOptions {
   substitutions: Substitute[];
   /** log bounds the engine's json-file log of the container. */
   log: { maxSize: string; maxFiles: number };
-  nofile: { soft: number; hard: number };
+  nofile: { soft: number; hard: number } | null;
 }
 
 /** buildSpec returns the ContainerSpec for `c`. */
@@ -104,7 +106,7 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
     publishHostPort: opts.publishHostPort,
     volumes,
     log: opts.log,
-    nofile: { soft: opts.nofile.soft, hard: opts.nofile.hard },
+    nofile: opts.nofile ? { soft: opts.nofile.soft, hard: opts.nofile.hard } : null,
   };
   spec.labels[LABELS.spec] = specHash(spec);
   return spec;
