@@ -56,8 +56,10 @@ t.test('the container spec: strings substituted, other values as str(), null lef
     environment: { URL: '__KIOSC_URL_PREFIX__', LIST: ['__KIOSC_URL_PREFIX__', 2], FLAG: true, GONE: null, NUM: 2.5 },
   } as unknown as Container;
   const spec = buildSpec(c, { instance: 'i', network: 'n', publishHostPort: null, substitutions: [(s) => s.split('__KIOSC_URL_PREFIX__').join('/containers/proxy/x/app')], log: { maxSize: '1m', maxFiles: 1 }, nofile: null });
-  t.same(spec.env.slice(0, 5), ['URL=/containers/proxy/x/app', "LIST=['__KIOSC_URL_PREFIX__', 2]", 'FLAG=True', 'GONE', 'NUM=2.5'],
-    'as Kiosc: the placeholder only in strings, str() for the rest, the bare name for null (the engine leaves it unset)');
+  t.same(spec.env.slice(0, 5), ['URL=/containers/proxy/x/app', "LIST=['/containers/proxy/x/app', 2]", 'FLAG=True', 'GONE', 'NUM=2.5'],
+    'str() for what is not a string, the bare name for null (the engine leaves it unset), placeholders replaced in every string');
+  const quoted = buildSpec({ ...c, environment: { L: ['__KIOSC_URL_PREFIX__'] } } as Container, { instance: 'i', network: 'n', publishHostPort: null, substitutions: [(s) => s.split('__KIOSC_URL_PREFIX__').join("http://f/it's")], log: { maxSize: '1m', maxFiles: 1 }, nofile: null });
+  t.equal(quoted.env[0], `L=["http://f/it's"]`, 'what a placeholder becomes inside a list is quoted like any string');
   t.ok(spec.env.includes('CONTAINER_PORT=8080'));
 });
 

@@ -55,19 +55,23 @@ export function pythonNumber(n: number): string {
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-function repr(v: unknown): string {
+function repr(v: unknown, text: (s: string) => string): string {
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (typeof v === 'number') return pythonNumber(v);
-  if (typeof v === 'string') return pythonRepr(v);
-  if (Array.isArray(v)) return '[' + v.map(repr).join(', ') + ']';
-  if (typeof v === 'object') return '{' + Object.entries(v).map(([k, x]) => `${pythonRepr(k)}: ${repr(x)}`).join(', ') + '}';
+  if (typeof v === 'string') return pythonRepr(text(v));
+  if (Array.isArray(v)) return '[' + v.map((x) => repr(x, text)).join(', ') + ']';
+  if (typeof v === 'object') return '{' + Object.entries(v).map(([k, x]) => `${pythonRepr(k)}: ${repr(x, text)}`).join(', ') + '}';
   return pythonRepr(String(v));
 }
 
-/** pythonStr is Python's str() of a JSON value: a string as it is, anything else as its repr; null gives null (the variable stays unset). */
-export function pythonStr(v: unknown): string | null {
+/**
+ * pythonStr is Python's str() of a JSON value: a string as it is, anything else as its repr; null
+ * gives null (the variable stays unset). `text` rewrites each string value first (placeholders),
+ * so what it puts in is quoted and escaped like the rest.
+ */
+export function pythonStr(v: unknown, text: (s: string) => string = (s) => s): string | null {
   if (v === null || v === undefined) return null;
-  return typeof v === 'string' ? v : repr(v);
+  return typeof v === 'string' ? text(v) : repr(v, text);
 }

@@ -75,10 +75,11 @@ export interface SpecOptions {
 /** buildSpec returns the ContainerSpec for `c`. */
 export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
   const sub = (text: string) => opts.substitutions.reduce((t, f) => f(t, c), text);
-  // As Kiosc: placeholders are replaced in string values only, any other value is written as
-  // Python's str() of it, and a null one as the bare name, which leaves the variable unset.
+  // As Kiosc: a value that is not a string is written as Python's str() of it, and a null one as
+  // the bare name, which leaves the variable unset. Placeholders are replaced in every string,
+  // inside lists and objects too (before quoting), where Kiosc replaced only whole string values.
   const env: Record<string, string | null> = {};
-  for (const [k, v] of Object.entries(c.environment)) env[k] = typeof v === 'string' ? sub(v) : pythonStr(v);
+  for (const [k, v] of Object.entries(c.environment)) env[k] = pythonStr(v, sub);
   env.TITLE = c.title;
   env.DESCRIPTION = c.description;
   env.CONTAINER_PORT = String(c.containerPort);
