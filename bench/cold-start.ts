@@ -2,7 +2,9 @@
  * cold-start.ts (benchmark, not a test): time to the first byte of an app whose container is
  * stopped, through Portico's proxy (on-demand start: Portico's start recreates the container, as
  * Kiosc's does, then polls the app) versus the same stopped container started by hand (engine API
- * `docker start`) and polled every 5 ms until it answers. Uses the local portico-test/httpd:1 image.
+ * `docker start`) and polled every 5 ms until it answers; through Portico both by the gateway's link
+ * (an API token, today's path) and on the app's own origin (Host <uuid>.localhost, docs/app-origins.md).
+ * Uses the local portico-test/httpd:1 image.
  * Usage: node bench/cold-start.ts [rounds, default 5]
  */
 import fs from 'node:fs';
@@ -48,6 +50,13 @@ async function viaPortico(): Promise<number> {
   return performance.now() - t0;
 }
 
+async function viaAppOrigin(): Promise<number> {
+  const t0 = performance.now();
+  const status = await firstByte('127.0.0.1', port, '/', { host: `${c.uuid}.localhost:${port}`, authorization: `token ${token}`, 'sec-fetch-mode': 'cors' });
+  if (status !== 200) throw new Error(`proxy answered ${status} on the app origin`);
+  return performance.now() - t0;
+}
+
 async function byHand(dockerId: string): Promise<number> {
   const t0 = performance.now();
   await core.engine.start(dockerId);
@@ -61,6 +70,7 @@ async function byHand(dockerId: string): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const portico: number[] = [];
+const origin: number[] = [];
 const manual: number[] = [];
 try {
   await core.containers.perform(c.id, 'start', 'bench');
@@ -74,13 +84,17 @@ try {
     manual.push(await byHand(fresh.dockerId!));
     await new Promise((r) => setTimeout(r, 300));
     await core.stateSync.resync();
+    await core.containers.perform(c.id, 'stop', 'bench');
+    await new Promise((r) => setTimeout(r, 300));
+    origin.push(await viaAppOrigin());
   }
-  const p = median(portico), m = median(manual);
+  const p = median(portico), m = median(manual), o = median(origin);
   process.stdout.write([
     `Cold start, median of ${ROUNDS} (2 cores shared with other work; rerun when noisy):`,
     `- by hand (engine start + poll every 5 ms): ${m.toFixed(0)} ms   [${manual.map((x) => x.toFixed(0)).join(', ')}]`,
     `- through Portico (recreate + start + readiness): ${p.toFixed(0)} ms   [${portico.map((x) => x.toFixed(0)).join(', ')}]`,
     `- difference: ${p - m >= 0 ? '+' : ''}${(p - m).toFixed(0)} ms (target ≤ +100 ms), ratio ${(p / m).toFixed(2)}×`,
+    `- through Portico on the app's own origin: ${o.toFixed(0)} ms   [${origin.map((x) => x.toFixed(0)).join(', ')}], ${(o / p).toFixed(2)}× the gateway's link`,
   ].join('\n') + '\n');
 } finally {
   await close();

@@ -14,7 +14,8 @@
  * - CPU µs per request: utime+stime of the proxy's processes (/proc/<pid>/stat) over a measured
  *   wrk run ÷ its requests. Less sensitive than req/s to other work on the machine; for "direct"
  *   it is the backend nginx worker's own cost.
- * Usage: node bench/proxy.ts [seconds per run, default 4] [rounds, default 3] [targets, default all: direct,portico,bare,nginx,chp]
+ * Usage: node bench/proxy.ts [seconds per run, default 4] [rounds, default 3] [targets, default all: direct,portico,portico-origin,portico-same,bare,nginx,chp]
+ * (portico: the gateway's link with a token; portico-origin: the app's own origin, by Host; portico-same: the same-origin opt-in.)
  * Node flags for the Portico process (to try a GC setting, say): BENCH_PORTICO_FLAGS="--trace-gc";
  * BENCH_NO_WS=1 skips the WebSocket runs.
  */
@@ -50,10 +51,10 @@ function freePort(): Promise<number> {
   });
 }
 
-function launch(core: string, cmd: string, args: string[], readJson = false): Promise<any> {
+function launch(core: string, cmd: string, args: string[], readJson = false, env: Record<string, string> = {}): Promise<any> {
   const [c, a] = pinned(core, cmd, args);
   // taskset execs the command, so the child's pid is the proxy's own (read for its CPU time).
-  const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
+  const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'inherit'], cwd: root, env: { ...process.env, ...env } });
   children.push(child);
   if (!readJson) return Promise.resolve({ pid: child.pid });
   return new Promise((resolve, reject) => {
@@ -127,7 +128,8 @@ function ms(s: string): number {
 }
 
 function wrk(url: string, conns: number, header: string | undefined, pids: number[]): WrkResult {
-  const args = ['-t1', `-c${conns}`, `-d${SECONDS}s`, '--latency', ...(header ? ['-H', header] : []), url];
+  // `header` may hold several, one per line.
+  const args = ['-t1', `-c${conns}`, `-d${SECONDS}s`, '--latency', ...(header ? header.split('\n').flatMap((h) => ['-H', h]) : []), url];
   const [c, a] = pinned(LOAD_CORE, 'wrk', args);
   // Warm-up (JIT, pools), bounded to a second.
   execFileSync(c, a.map((x) => (x === `-d${SECONDS}s` ? '-d1s' : x)), { encoding: 'utf8' });
@@ -171,6 +173,8 @@ async function main(): Promise<void> {
   await waitPort(backendPort);
 
   const gcFile = path.join(tmp, 'portico-gc.json');
+  // The same-origin opt-in (today's path, /containers/proxy/<uuid>/ only), for comparison with app origins.
+  const same = await launch(PROXY_CORE, node, [path.join(here, 'lib/portico-server.ts'), String(backendPort), String(ws.port)], true, { BENCH_APP_ORIGINS: 'same-origin' });
   const portico = await launch(PROXY_CORE, node, [...(process.env.BENCH_PORTICO_FLAGS ?? '').split(' ').filter(Boolean), path.join(here, 'lib/portico-server.ts'), String(backendPort), String(ws.port), gcFile], true);
   /** gcNow asks Portico for its garbage-collector counts so far (SIGUSR2 → a JSON file). */
   const gcNow = async (): Promise<{ minor: number; major: number; pauseMs: number }> => {
@@ -197,6 +201,9 @@ async function main(): Promise<void> {
   const targets: Record<string, { http: string; ws: string | null; header: string | undefined; pids: () => number[] }> = {
     direct: { http: `http://127.0.0.1:${backendPort}`, ws: `ws://127.0.0.1:${ws.port}/`, header: undefined, pids: () => nginxWorkers(path.join(backendDir, 'nginx.pid')) },
     portico: { http: `http://127.0.0.1:${portico.port}/containers/proxy/${portico.uuid}`, ws: `ws://127.0.0.1:${portico.port}/containers/proxy/${portico.wsUuid}/`, header: auth, pids: () => [portico.pid] },
+    // An app on its own origin (Host names it; docs/app-origins.md): the path passes as it is.
+    'portico-origin': { http: `http://127.0.0.1:${portico.port}`, ws: null, header: `${auth}\nHost: ${portico.uuid}.localhost:${portico.port}`, pids: () => [portico.pid] },
+    'portico-same': { http: `http://127.0.0.1:${same.port}/containers/proxy/${same.uuid}`, ws: `ws://127.0.0.1:${same.port}/containers/proxy/${same.wsUuid}/`, header: `Authorization: token ${same.token}`, pids: () => [same.pid] },
     bare: { http: `http://127.0.0.1:${bare.port}`, ws: null, header: undefined, pids: () => [bare.pid] },
     nginx: { http: `http://127.0.0.1:${nginxPort}`, ws: `ws://127.0.0.1:${nginxPort}/ws/`, header: undefined, pids: () => nginxWorkers(path.join(proxyDir, 'nginx.pid')) },
     chp: { http: `http://127.0.0.1:${chpPort}`, ws: `ws://127.0.0.1:${chpPort}/ws/`, header: undefined, pids: () => [chpProc.pid] },

@@ -13,8 +13,10 @@ import { refusalAnswer } from './http/refusal.ts';
 /** Surface is a part of the app (REST API, UI, …) that adds routes. */
 export type Surface = (router: Router, svc: Services) => void;
 
-/** ProxyHandler serves /containers/proxy/… for HTTP and WebSocket upgrades. */
+/** ProxyHandler serves /containers/proxy/… (and every request to an app's own origin) for HTTP and WebSocket upgrades. */
 export interface ProxyHandler {
+  /** ownsHost: the Host names an app's origin, where the UI and the API are never served. */
+  ownsHost?(host: string | undefined): boolean;
   handle(req: IncomingMessage, res: ServerResponse): void;
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
@@ -63,14 +65,14 @@ export function createGateway(svc: Services, surfaces: Surface[], proxy: ProxyHa
   return {
     router,
     handleRequest(req, res) {
-      if (proxy && req.url?.startsWith(PROXY_PREFIX)) {
+      if (proxy && (req.url?.startsWith(PROXY_PREFIX) || proxy.ownsHost?.(req.headers.host))) {
         proxy.handle(req, res);
         return;
       }
       route(req, res).catch((err) => sendError(res, err, svc.logger));
     },
     handleUpgrade(req, socket, head) {
-      if (proxy && req.url?.startsWith(PROXY_PREFIX)) {
+      if (proxy && (req.url?.startsWith(PROXY_PREFIX) || proxy.ownsHost?.(req.headers.host))) {
         proxy.upgrade(req, socket, head);
         return;
       }

@@ -23,6 +23,7 @@ import type { PorticoProxy } from './proxy/handler.ts';
 import { registerTemplateApi } from '../admin/api/templates.ts';
 import { registerFileApi } from '../admin/api/files.ts';
 import { registerKioscFileServe } from '../admin/api/kiosc-file-serve.ts';
+import { registerOpenApi } from '../admin/api/openapi/serve.ts';
 import { startFileServer } from './file-server.ts';
 import { createInFlight } from './in-flight.ts';
 import { Front } from './http/front.ts';
@@ -30,7 +31,7 @@ import { ServerGuards } from './http/server-guards.ts';
 import { PROXY_PREFIX } from './app.ts';
 
 /** SURFACES are the route groups served next to the proxy. */
-export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerContainerApi, registerTemplateApi, registerFileApi, registerKioscFileServe, registerUi];
+export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerContainerApi, registerTemplateApi, registerFileApi, registerKioscFileServe, registerOpenApi, registerUi];
 
 /** createProxyFor builds the proxy handler for a core. */
 export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<PorticoProxy, 'close' | 'fast'>) | null> {
@@ -70,7 +71,9 @@ export async function startServer(core: Core, host: string, port: number): Promi
   guards.attach(server);
   // Plain proxied requests are read by the front and answered on the socket; the rest goes to Node's server.
   if (proxy) {
-    front = new Front(server, proxy.fast, { prefix: PROXY_PREFIX, headersTimeoutMs: headersTimeout, keepAliveTimeoutMs: keepAliveTimeout });
+    // With app origins, any target may be an app's (the Host says), so the front reads them all.
+    const prefix = core.config.appOrigins === 'per-app' ? '/' : PROXY_PREFIX;
+    front = new Front(server, proxy.fast, { prefix, headersTimeoutMs: headersTimeout, keepAliveTimeoutMs: keepAliveTimeout });
     front.onSettled = () => { if (drained && inFlight() === 0) drained(); };
   }
   await new Promise<void>((resolve, reject) => {
@@ -165,7 +168,13 @@ export async function runMain(): Promise<void> {
     // A last resort: whatever hangs, the process ends well after the grace period.
     const force = setTimeout(() => { core.logger.error('shutdown did not finish; exiting'); process.exit(1); }, graceMs * 2 + 10_000);
     force.unref();
-    await close(graceMs);
+    // Actions in progress get the same grace as requests; past it their callers are answered 503 and
+    // what was cut off resumes at the next start (recovery.ts). The extra second sends those answers.
+    const actions = core.containers.drain(graceMs).then((cut) => {
+      if (cut > 0) core.logger.warn('shutdown grace period over with actions in progress; they resume at the next start', { actions: cut });
+    });
+    await close(graceMs + 1000);
+    await actions;
     // The core's close stops the scheduler and log follower (flushing buffered lines), then the store.
     await core.close();
     core.logger.info('stopped');

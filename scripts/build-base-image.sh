@@ -39,17 +39,23 @@ done
 die() { echo "build-base-image: $*" >&2; exit 1; }
 log() { echo "build-base-image: $*" >&2; }
 
+# What runs in the new root filesystem (debootstrap, chroot) starts from a clean environment.
+# shellcheck source=lib/clean-env.sh
+. "$ROOT/scripts/lib/clean-env.sh"
+# host_node runs this machine's node binary without the caller's NODE_* settings either.
+host_node() { env -u NODE_OPTIONS -u NODE_PATH "$NODE_BIN" "$@"; }
+
 docker info >/dev/null 2>&1 || die "no Docker engine answers (try scripts/engine-up.sh)"
 
 NODE_BIN=$(readlink -f "${PORTICO_BASE_NODE:-$ROOT/node_modules/node/bin/node}")
 [ -x "$NODE_BIN" ] || die "node binary not found at $NODE_BIN (npm ci)"
-NODE_VERSION=$("$NODE_BIN" -p 'process.versions.node')
+NODE_VERSION=$(host_node -p 'process.versions.node')
 [ "${NODE_VERSION%%.*}" = 24 ] || die "$NODE_BIN is Node $NODE_VERSION, not 24"
 # The npm on PATH is a link to .../npm/bin/npm-cli.js (`npm root -g` would follow whichever node is first on PATH).
 NPM_CLI=$(readlink -f "$(command -v npm)") || die "npm not found on PATH"
 NPM_DIR=$(dirname "$(dirname "$NPM_CLI")")
 [ -f "$NPM_DIR/package.json" ] || die "npm not found at $NPM_DIR"
-NPM_VERSION=$("$NODE_BIN" -p "require('$NPM_DIR/package.json').version")
+NPM_VERSION=$(host_node -p "require('$NPM_DIR/package.json').version")
 
 HASH=$({
   echo "recipe $RECIPE suite $SUITE npm $NPM_VERSION"
@@ -90,7 +96,7 @@ trap 'rm -rf "$WORK"' EXIT
 RFS=$WORK/rootfs
 
 log "debootstrap $SUITE (minbase) from $MIRROR"
-if ! debootstrap --variant=minbase "$SUITE" "$RFS" "$MIRROR" >"$WORK/debootstrap.log" 2>&1; then
+if ! clean_env debootstrap --variant=minbase "$SUITE" "$RFS" "$MIRROR" >"$WORK/debootstrap.log" 2>&1; then
   tail -n 20 "$WORK/debootstrap.log" >&2
   die "debootstrap failed"
 fi
@@ -137,9 +143,9 @@ chmod 755 "$RFS/usr/local/bin/node"
 cp -R "$NPM_DIR" "$RFS/usr/local/lib/node_modules/npm"
 ln -s ../lib/node_modules/npm/bin/npm-cli.js "$RFS/usr/local/bin/npm"
 ln -s ../lib/node_modules/npm/bin/npx-cli.js "$RFS/usr/local/bin/npx"
-chroot "$RFS" /usr/sbin/groupadd --gid 1000 node
-chroot "$RFS" /usr/sbin/useradd --uid 1000 --gid node --shell /bin/bash --create-home node
-got=$(chroot "$RFS" /usr/local/bin/node -p 'process.version') || die "node does not run in the new root filesystem"
+clean_env chroot "$RFS" /usr/sbin/groupadd --gid 1000 node
+clean_env chroot "$RFS" /usr/sbin/useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+got=$(clean_env chroot "$RFS" /usr/local/bin/node -p 'process.version') || die "node does not run in the new root filesystem"
 [ "$got" = "v$NODE_VERSION" ] || die "node in the root filesystem says $got"
 rm -rf "$RFS"/dev/* "$RFS"/proc/* "$RFS"/sys/* "$RFS"/run/*
 

@@ -5,11 +5,17 @@
 #
 #   portico-test/httpd:1  static busybox + httpd serving test/images/httpd/www
 #   portico-test/node:1   Node 24 (node_modules/node) + ws, running a WebSocket echo server
+#   portico-test/socketio:1  the socket.io tutorial's chat on portico-test/node:1; express and
+#                          socket.io come from the npm registry (pinned versions), at build time
+#   portico-test/jupyter:1   Debian's jupyter-notebook (scripts/build-jupyter-image.sh:
+#                          debootstrap and apt from Debian's mirror; needs root)
 #
 # Idempotent and quick when nothing changed: every image carries the label
 # portico.test.hash, a sha256 over its build context (paths, modes, file contents).
 # When the existing image has the same hash the build is skipped. A rebuilt image's
 # predecessor is removed (only when it is labelled portico.test=1 and left untagged).
+#
+# The first two need nothing from the network; the other two do (npm, Debian's mirror).
 #
 # Usage: scripts/build-test-images.sh [--force] [--verbose]
 #   --force    rebuild even when the hash matches
@@ -163,3 +169,46 @@ node_spec=$(
   while IFS= read -r lib; do printf '%s\t%s\n' "rootfs$lib" "$lib"; done <<<"$node_libs"
 )
 build portico-test/node:1 "$node_spec"
+
+# --- portico-test/socketio:1 ------------------------------------------------------
+# Hashed over its inputs, the pinned versions and the base image (npm's output is not hashed).
+SOCKETIO_PACKAGES="express@4.21.2 socket.io@4.8.1"
+sio_name=portico-test/socketio:1
+sio_hash=$({
+  echo "recipe $RECIPE packages $SOCKETIO_PACKAGES base $(docker image inspect -f '{{.Id}}' portico-test/node:1)"
+  cat "$IMAGES/socketio/Dockerfile" "$IMAGES/socketio/index.js" "$IMAGES/socketio/index.html"
+} | sha256sum | cut -d' ' -f1)
+sio_old=$(docker image inspect -f '{{.Id}}' "$sio_name" 2>/dev/null || true)
+if [ "$FORCE" = 0 ] && [ -n "$sio_old" ] && [ "$(label_of "$sio_name" portico.test.hash)" = "$sio_hash" ]; then
+  sio_state=up-to-date
+else
+  ctx=$(mktemp -d "${TMPDIR:-/tmp}/portico-test-image.XXXXXX")
+  TMPDIRS+=("$ctx")
+  mkdir -p "$ctx/app"
+  cp "$IMAGES/socketio/Dockerfile" "$ctx/"
+  cp "$IMAGES/socketio/index.js" "$IMAGES/socketio/index.html" "$ctx/app/"
+  # The machine's npm settings (registry, proxy, CA) apply; the test runner's NODE_OPTIONS does not.
+  # shellcheck disable=SC2086
+  if ! env -u NODE_OPTIONS npm install --prefix "$ctx/app" --cache "$ctx/.npm" --no-audit --no-fund --no-save --omit=dev $SOCKETIO_PACKAGES >"$ctx.log" 2>&1; then
+    cat "$ctx.log" >&2
+    die "npm install of $SOCKETIO_PACKAGES failed (the npm registry must be reachable)"
+  fi
+  rm -rf "$ctx/.npm" "$ctx.log"
+  if ! docker build --force-rm --label portico.test=1 --label "portico.test.hash=$sio_hash" -t "$sio_name" "$ctx" >"$ctx.log" 2>&1; then
+    cat "$ctx.log" >&2
+    die "docker build of $sio_name failed"
+  fi
+  rm -f "$ctx.log"
+  sio_new=$(docker image inspect -f '{{.Id}}' "$sio_name")
+  if [ -n "$sio_old" ] && [ "$sio_old" != "$sio_new" ] &&
+    [ "$(docker image inspect -f '{{index .Config.Labels "portico.test"}} {{len .RepoTags}}' "$sio_old" 2>/dev/null)" = "1 0" ]; then
+    docker rmi "$sio_old" >/dev/null 2>&1 || true
+  fi
+  sio_state=built
+fi
+printf '%-22s %-10s %s %s\n' "$sio_name" "$sio_state" \
+  "$(docker image inspect -f '{{.Id}}' "$sio_name" | cut -c8-19)" \
+  "$(docker image ls --format '{{.Size}}' "$sio_name")"
+
+# --- portico-test/jupyter:1 -------------------------------------------------------
+bash "$ROOT/scripts/build-jupyter-image.sh" $([ "$FORCE" = 1 ] && echo --force)

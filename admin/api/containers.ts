@@ -85,8 +85,10 @@ export function registerContainerApi(router: Router, svc: Services): void {
     try {
       await containers.perform(container.id, 'delete', caller.user.username);
     } catch (err) {
-      // Kiosc answers a failed delete with 400 and a message.
-      sendJson(ctx.res, 400, { message: `Failed deleting container ${container.title}`, error: (err as Error).message, code: (err as PorticoError).code ?? 'E_ACTION_FAILED' });
+      // Kiosc answers a failed delete with 400 and a message. An engine away or a shutdown is a 503:
+      // the delete is recorded and finishes once the engine or the gateway is back (docs/faults.md).
+      const code = (err as PorticoError).code;
+      sendJson(ctx.res, code === 'E_SHUTTING_DOWN' || code === 'E_ENGINE_UNAVAILABLE' ? 503 : 400, { message: `Failed deleting container ${container.title}`, error: (err as Error).message, code: (err as PorticoError).code ?? 'E_ACTION_FAILED' });
       return;
     }
     ctx.res.writeHead(204).end();
@@ -96,6 +98,8 @@ export function registerContainerApi(router: Router, svc: Services): void {
   for (const action of ['start', 'stop'] as const) {
     router.on('GET', `/containers/api/${action}/:container`, (ctx) => {
       const caller = requireCaller(svc, ctx.req);
+      // A GET carries no CSRF token: with the session cookie alone, any page a viewer opens could start or stop containers.
+      if (caller.via === 'session') throw new PorticoError('E_CSRF', 403, `GET ${action} is for API tokens; a browser session uses POST with its CSRF token`);
       const { container } = access.container(caller.user, ctx.params.container, ACTION_PERMISSION[action]);
       requireWritable(svc, caller.user);
       containers.perform(container.id, action, caller.user.username).catch(() => { /* recorded in the log and job */ });

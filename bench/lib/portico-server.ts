@@ -35,6 +35,8 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
 const config = loadConfig({
   PORTICO_DATA_DIR: dir, PORTICO_INSTANCE: `bench-${randomBytes(3).toString('hex')}`, PORTICO_PUBLISH_PORTS: 'true',
   PORTICO_PORT: '0', PORTICO_LOG_LEVEL: 'warn', PORTICO_DOCKER_NETWORK: 'portico-test-net',
+  // BENCH_APP_ORIGINS=same-origin measures the same-origin opt-in (apps under the prefix only).
+  PORTICO_APP_ORIGINS: process.env.BENCH_APP_ORIGINS ?? 'per-app',
 });
 const core = await buildCore(config, { logger: createLogger({ format: 'text', level: 'warn' }) });
 const { project, token } = benchCaller(core);

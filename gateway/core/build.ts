@@ -12,6 +12,7 @@ import { createStore } from './store/index.ts';
 import { createContainerService } from './containers/service.ts';
 import type { Substitute } from './containers/spec.ts';
 import { startStateSync } from './containers/state-sync.ts';
+import { createRecovery } from './containers/recovery.ts';
 import { joinSharedNetwork } from './containers/shared-network.ts';
 import type { StateSync } from './containers/state-sync.ts';
 import { createAccess } from './auth/access.ts';
@@ -57,7 +58,8 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
     await joinSharedNetwork({ config, engine, bus, logger, ensureNetwork: containers.ensureNetwork })
       .catch((err) => { store.close(); throw err; });
   }
-  const stateSync = await startStateSync({ config, store, engine, bus, logger, containers });
+  const recovery = createRecovery({ store, engine, containers, logger });
+  const stateSync = await startStateSync({ config, store, engine, bus, logger, containers, synced: recovery.run });
   // Engine events seen while the store could not save left stale states: read them again.
   store.health.onRecover(() => { stateSync.resync().catch((err) => logger.warn('resync after the store recovered failed', { err })); });
   const accessRecorder = createAccessRecorder({ store, log: containers.log, logger, flushMs: config.accessFlushMs });

@@ -83,6 +83,12 @@ export interface Config {
   readonly containerLog: { readonly maxSize: string; readonly maxFiles: number };
   /** bodyTimeoutSeconds: a request body that makes no progress this long is answered 408. */
   readonly bodyTimeoutSeconds: number;
+  /** appOrigins: 'per-app' serves each app at the root of its own host name; 'same-origin' (an opt-in) under /containers/proxy/<uuid>/ on the gateway's. */
+  readonly appOrigins: 'per-app' | 'same-origin';
+  /** appsDomain: an app's host is <uuid>.<appsDomain> (default localhost, which browsers resolve to the loopback address). */
+  readonly appsDomain: string;
+  /** publicUrl is the gateway's own origin as browsers reach it (null: http://127.0.0.1 on the port the request came to). */
+  readonly publicUrl: string | null;
 }
 
 /** SCHEDULES names each periodic job with its variable and default cron expression (seconds field first). */
@@ -321,6 +327,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     shutdownGraceSeconds: int(env, ['PORTICO_SHUTDOWN_GRACE_SECONDS'], 10, 0, 600),
     containerLog: Object.freeze({ maxSize: logSize(env), maxFiles: int(env, ['PORTICO_CONTAINER_LOG_MAX_FILES'], 3, 1, 100) }),
     bodyTimeoutSeconds: int(env, ['PORTICO_BODY_TIMEOUT_SECONDS'], 60, 1, 3600),
+    ...appOrigins(env),
   };
   return Object.freeze(config);
 }
@@ -331,6 +338,32 @@ function logSize(env: Env): string {
     throw new ConfigError(`PORTICO_CONTAINER_LOG_MAX_SIZE must be a size such as 10m, 500k or 1g (a whole number and k, m or g), got ${JSON.stringify(raw)}`);
   }
   return raw;
+}
+
+function appOrigins(env: Env): Pick<Config, 'appOrigins' | 'appsDomain' | 'publicUrl'> {
+  const mode = oneOf(env, ['PORTICO_APP_ORIGINS'], 'per-app', ['per-app', 'same-origin'] as const);
+  const domain = str(env, ['PORTICO_APPS_DOMAIN'], 'localhost').trim().toLowerCase().replace(/\.$/, '');
+  if (!/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(domain)) {
+    throw new ConfigError(`PORTICO_APPS_DOMAIN must be a DNS name such as apps.example.org (apps are served at <uuid>.<domain>), got ${JSON.stringify(domain)}`);
+  }
+  const raw = pick(env, ['PORTICO_PUBLIC_URL'])?.[1] ?? null;
+  let publicUrl: string | null = null;
+  if (raw !== null) {
+    let u: URL | null = null;
+    try { u = new URL(raw); } catch { /* refused below */ }
+    if (u === null || (u.protocol !== 'http:' && u.protocol !== 'https:') || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username || u.password) {
+      throw new ConfigError(`PORTICO_PUBLIC_URL must be the gateway's origin as browsers reach it, such as https://portico.example.org (no path), got ${JSON.stringify(raw)}`);
+    }
+    publicUrl = u.origin;
+    const host = u.hostname.toLowerCase();
+    if (host === domain || host.endsWith('.' + domain)) {
+      throw new ConfigError(`PORTICO_PUBLIC_URL's host ${host} must not be under PORTICO_APPS_DOMAIN (${domain}): the UI must never share an origin, or a parent of one, with an app`);
+    }
+  }
+  if (mode === 'per-app' && domain !== 'localhost' && publicUrl === null) {
+    throw new ConfigError('PORTICO_PUBLIC_URL is required with PORTICO_APPS_DOMAIN: app origins send browsers back to the gateway for sign-in');
+  }
+  return { appOrigins: mode, appsDomain: domain, publicUrl };
 }
 
 function metricsToken(env: Env): string | null {
@@ -357,4 +390,5 @@ export const KNOWN_VARIABLES = [
   'PORTICO_CONTAINER_LOG_MAX_SIZE', 'PORTICO_CONTAINER_LOG_MAX_FILES',
   'PORTICO_BODY_TIMEOUT_SECONDS',
   'PORTICO_EMBEDDED_FILES', 'PORTICO_ULIMIT_NOFILE_SOFT', 'PORTICO_ULIMIT_NOFILE_HARD', 'PORTICO_API_PAGE_SIZE',
+  'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL',
 ];

@@ -15,7 +15,10 @@ export interface Ctx {
 /** Handler handles one request; it may be async. */
 export type Handler = (ctx: Ctx) => unknown;
 
-interface Route { method: string; parts: string[]; handler: Handler }
+interface Route { method: string; path: string; parts: string[]; handler: Handler }
+
+/** RouteInfo names one registered route: its method and its path pattern as registered (`:param` segments). */
+export interface RouteInfo { method: string; path: string }
 
 /** Router collects routes and finds the handler for a request. */
 export class Router {
@@ -36,8 +39,13 @@ export class Router {
   /** on registers a handler; `path` segments starting with ':' are parameters. */
   on(method: string | string[], path: string, handler: Handler): this {
     const parts = path.split('/').filter(Boolean);
-    for (const m of Array.isArray(method) ? method : [method]) this.routes.push({ method: m, parts, handler });
+    for (const m of Array.isArray(method) ? method : [method]) this.routes.push({ method: m, path, parts, handler });
     return this;
+  }
+
+  /** list returns every registered route in registration order (the OpenAPI test compares them with the document). */
+  list(): RouteInfo[] {
+    return this.routes.map((r) => ({ method: r.method, path: r.path }));
   }
 
   /** match returns the handler and params, 'method' when only the method is wrong, or null. */

@@ -10,6 +10,8 @@ import type { User } from '../core/types.ts';
 import { SESSION_COOKIE } from '../core/auth/sessions.ts';
 import { hashSecret, parseAuthorization } from '../core/auth/tokens.ts';
 import { cookieValue } from '../core/auth/cookies.ts';
+import { APP_COOKIE } from '../core/auth/app-sessions.ts';
+import type { AppSessionStore } from '../core/auth/app-sessions.ts';
 
 /** ProxyCaller is an authenticated user and whether the Authorization header was the gateway's. */
 export interface ProxyCaller {
@@ -28,9 +30,9 @@ export const AUTH_TTL_MS = 5_000;
 interface Entry { caller: ProxyCaller | null }
 const NOBODY: Entry = { caller: null };
 
-/** sessionId reads the gateway's session cookie value from a Cookie header (cookies.ts, the same reader that strips it). */
-export function sessionId(cookie: string | undefined): string | null {
-  const v = cookieValue(cookie, SESSION_COOKIE);
+/** sessionId reads a Portico cookie's value (the gateway's session by default) from a Cookie header, with the same RFC 6265 reader that strips it (cookies.ts). */
+export function sessionId(cookie: string | undefined, name = SESSION_COOKIE): string | null {
+  const v = cookieValue(cookie, name);
   return v || null;
 }
 
@@ -38,11 +40,13 @@ export function sessionId(cookie: string | undefined): string | null {
 export type ProxyAuth = ReturnType<typeof createProxyAuth>;
 
 /** createProxyAuth builds the cached authenticator over the store and the session store. */
-export function createProxyAuth(svc: Pick<Services, 'store' | 'sessions'>, ttlMs = AUTH_TTL_MS) {
+export function createProxyAuth(svc: Pick<Services, 'store' | 'sessions'>, ttlMs = AUTH_TTL_MS, appSessions: AppSessionStore | null = null) {
   // Keys are the raw header value / cookie value: hashing them per request would cost more than
   // the lookup, and they already sit in this process's memory as request headers.
   const tokens = new LRUCache<string, Entry>({ max: 10_000, ttl: ttlMs, ttlResolution: 100 });
   const sessions = new LRUCache<string, Entry>({ max: 10_000, ttl: ttlMs, ttlResolution: 100 });
+  // Its own cache: an app cookie's entry can never answer for a gateway session cookie.
+  const apps = new LRUCache<string, Entry>({ max: 10_000, ttl: ttlMs, ttlResolution: 100 });
   const revision = svc.store.accessRevision;
   let seen = revision.value;
 
@@ -68,10 +72,35 @@ export function createProxyAuth(svc: Pick<Services, 'store' | 'sessions'>, ttlMs
     return e.caller;
   }
 
+  function byAppSession(key: string, id: string, uuid: string): ProxyCaller | null {
+    let e = apps.get(key);
+    if (e === undefined) {
+      const session = appSessions?.find(id, uuid) ?? null;
+      const user = session ? svc.store.users.byId(session.userId) : null;
+      e = user && user.active ? { caller: { user, viaToken: false } } : NOBODY;
+      apps.set(key, e);
+    }
+    return e.caller;
+  }
+
   return {
+    /**
+     * resolveApp is `resolve` on the origin of app `uuid`: an API token, else that origin's own
+     * cookie, valid for that app only. The gateway's session cookie counts for nothing here.
+     */
+    resolveApp(authorization: string | undefined, cookie: string | undefined, uuid: string): ProxyCaller | null {
+      if (revision.value !== seen) { seen = revision.value; tokens.clear(); sessions.clear(); apps.clear(); }
+      if (authorization !== undefined) {
+        const caller = byToken(authorization);
+        if (caller !== null) return caller;
+      }
+      const id = sessionId(cookie, APP_COOKIE);
+      // Keyed by app too ('/' never occurs in an id): one app's cookie is nothing on another's origin.
+      return id === null ? null : byAppSession(uuid + '/' + id, id, uuid);
+    },
     /** resolve returns the caller behind the Authorization and Cookie headers, or null. */
     resolve(authorization: string | undefined, cookie: string | undefined): ProxyCaller | null {
-      if (revision.value !== seen) { seen = revision.value; tokens.clear(); sessions.clear(); }
+      if (revision.value !== seen) { seen = revision.value; tokens.clear(); sessions.clear(); apps.clear(); }
       if (authorization !== undefined) {
         const caller = byToken(authorization);
         if (caller !== null) return caller;
@@ -80,6 +109,6 @@ export function createProxyAuth(svc: Pick<Services, 'store' | 'sessions'>, ttlMs
       return sid === null ? null : bySession(sid);
     },
     /** clear forgets every cached answer (after a logout or a role change, for instance). */
-    clear(): void { tokens.clear(); sessions.clear(); },
+    clear(): void { tokens.clear(); sessions.clear(); apps.clear(); },
   };
 }

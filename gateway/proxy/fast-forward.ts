@@ -14,7 +14,7 @@ import type { Route } from './routes.ts';
 import { isActivity } from './start-policy.ts';
 import { logUpstream, upstreamError } from './failure.ts';
 import { appHeaders } from './forward.ts';
-import type { ForwardDeps } from './forward.ts';
+import type { ForwardDeps, Via } from './forward.ts';
 import { afterWrite } from './raw-upstream.ts';
 import type { UpstreamHandler } from './raw-upstream.ts';
 
@@ -40,7 +40,7 @@ class FastForward implements UpstreamHandler {
   private readonly conn: FrontConn;
   private readonly route: Route;
   private readonly deps: ForwardDeps;
-  private readonly user: string;
+  private readonly via: Via;
   private readonly method: string;
   private readonly path: string;
   private readonly t0: number;
@@ -54,8 +54,8 @@ class FastForward implements UpstreamHandler {
   private sent = false;
   private onDrain: (() => void) | null = null;
 
-  constructor(conn: FrontConn, route: Route, deps: ForwardDeps, user: string, method: string, path: string, t0: number) {
-    this.conn = conn; this.route = route; this.deps = deps; this.user = user; this.method = method; this.path = path; this.t0 = t0;
+  constructor(conn: FrontConn, route: Route, deps: ForwardDeps, via: Via, method: string, path: string, t0: number) {
+    this.conn = conn; this.route = route; this.deps = deps; this.via = via; this.method = method; this.path = path; this.t0 = t0;
   }
 
   interim(statusCode: number, reason: string, headers: string[]): void {
@@ -70,7 +70,7 @@ class FastForward implements UpstreamHandler {
 
   head(statusCode: number, reason: string, headers: string[], codings: string): void {
     this.status = statusCode;
-    const out = responseHeaders(headers, this.route);
+    const out = responseHeaders(headers, this.via.scope);
     let h = 'HTTP/1.1 ' + statusCode + ' ' + (reason || STATUS_CODES[statusCode] || '') + '\r\n';
     let length = false;
     let date = false;
@@ -87,7 +87,7 @@ class FastForward implements UpstreamHandler {
     else if (!length && !bodiless) { this.chunked = true; h += 'transfer-encoding: chunked\r\n'; }
     if (!this.conn.keepAlive) h += 'connection: close\r\n';
     this.text = h + '\r\n';
-    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.user, this.active);
+    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.via.user, this.active);
   }
 
   data(chunk: Buffer, last: boolean): number {
@@ -134,11 +134,11 @@ class FastForward implements UpstreamHandler {
 }
 
 /** fastForward sends a body-less request taken by the fast path to the route's app at `path` and streams the answer to the client. */
-export function fastForward(conn: FrontConn, method: string, route: Route, path: string, scanned: Scanned, dropAuthorization: boolean, user: string, deps: ForwardDeps, t0: number): void {
-  const headers = appHeaders(scanned, conn.socket, route, dropAuthorization);
-  const h = new FastForward(conn, route, deps, user, method, path, t0);
+export function fastForward(conn: FrontConn, method: string, route: Route, path: string, scanned: Scanned, dropAuthorization: boolean, via: Via, deps: ForwardDeps, t0: number): void {
+  const headers = appHeaders(scanned, conn.socket, via, dropAuthorization);
+  const h = new FastForward(conn, route, deps, via, method, path, t0);
   h.active = isActivity(method, scanned.fetchMode);
-  const up = route.pool!.request({ method, path, headers, body: null, client: user }, h);
+  const up = route.pool!.request({ method, path, headers, body: null, client: via.user }, h);
   h.up = up;
   conn.current = up;
 }

@@ -21,6 +21,7 @@ import type { Logger } from '../core/log.ts';
 import { clientAddress, finishHeaders } from './headers.ts';
 import type { Scanned } from './headers.ts';
 import { responseHeaders } from './response-headers.ts';
+import type { Scope } from './response-headers.ts';
 import type { Route } from './routes.ts';
 import { isActivity } from './start-policy.ts';
 import { logUpstream, sendFailure, upstreamError } from './failure.ts';
@@ -43,12 +44,15 @@ const LINE = Symbol('portico.pipeline');
 const MAX_PIPELINED = 64;
 const PIPELINE_FULL = new PorticoError('E_UPSTREAM_BUSY', 503, `more than ${MAX_PIPELINED} pipelined requests wait on this connection`);
 
+/** Via is how one request reaches its app: the rewrites of where it was served (the route itself on the gateway's origin) and who is viewing. */
+export interface Via { scope: Scope; user: string; role: string }
+
 class ForwardHandler implements UpstreamHandler {
   private readonly req: IncomingMessage;
   private readonly res: ServerResponse;
   private readonly route: Route;
   private readonly deps: ForwardDeps;
-  private readonly user: string;
+  private readonly via: Via;
   private readonly path: string;
   private readonly t0: number;
   up: { resume(): void; abort(): void } | null = null;
@@ -65,8 +69,8 @@ class ForwardHandler implements UpstreamHandler {
   line: Line | null = null;
   pending: UpstreamRequest | null = null;
 
-  constructor(req: IncomingMessage, res: ServerResponse, route: Route, deps: ForwardDeps, user: string, path: string, t0: number) {
-    this.req = req; this.res = res; this.route = route; this.deps = deps; this.user = user; this.path = path; this.t0 = t0;
+  constructor(req: IncomingMessage, res: ServerResponse, route: Route, deps: ForwardDeps, via: Via, path: string, t0: number) {
+    this.req = req; this.res = res; this.route = route; this.deps = deps; this.via = via; this.path = path; this.t0 = t0;
     // `on`, not `once`: 'close' fires once, and once() would allocate a wrapper per request.
     res.on('close', () => {
       // The client went away before the answer was complete: stop the upstream request too.
@@ -125,7 +129,7 @@ class ForwardHandler implements UpstreamHandler {
     if (statusMessage) res.writeHead(statusCode, statusMessage, out);
     else res.writeHead(statusCode, out);
     this.direct = !res.chunkedEncoding && res.socket !== null;
-    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.user, this.active);
+    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.via.user, this.active);
   }
 
   data(chunk: Buffer, last: boolean): number {
@@ -184,23 +188,24 @@ class ForwardHandler implements UpstreamHandler {
   }
 }
 
-/** appHeaders finishes the header list for the app: the gateway's Authorization dropped when it authenticated, X-Forwarded-* added. */
-export function appHeaders(scanned: Scanned, socket: Socket, route: Route, dropAuthorization: boolean): string[] {
+/** appHeaders finishes the header list for the app: the gateway's Authorization dropped when it authenticated, X-Forwarded-* and X-Portico-* added. */
+export function appHeaders(scanned: Scanned, socket: Socket, via: Via, dropAuthorization: boolean): string[] {
   return finishHeaders(scanned, {
     dropAuthorization,
     clientIp: clientAddress(socket.remoteAddress),
     proto: (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
-    prefix: route.stripPrefix ? route.prefix : null,
+    prefix: via.scope.stripPrefix && via.scope.prefix !== '' ? via.scope.prefix : null,
+    viewer: via,
   });
 }
 
 /** forward sends `req` to the route's app at `path` and streams the answer into `res`. */
-export function forward(req: IncomingMessage, res: ServerResponse, route: Route, path: string, scanned: Scanned, dropAuthorization: boolean, user: string, deps: ForwardDeps, t0: number): void {
-  const headers = appHeaders(scanned, req.socket, route, dropAuthorization);
+export function forward(req: IncomingMessage, res: ServerResponse, route: Route, path: string, scanned: Scanned, dropAuthorization: boolean, via: Via, deps: ForwardDeps, t0: number): void {
+  const headers = appHeaders(scanned, req.socket, via, dropAuthorization);
   const body = scanned.hasBody ? req : null;
-  const h = new ForwardHandler(req, res, route, deps, user, path, t0);
+  const h = new ForwardHandler(req, res, route, deps, via, path, t0);
   h.active = isActivity(req.method!, scanned.fetchMode);
-  h.pending = { method: req.method!, path, headers, body, client: user };
+  h.pending = { method: req.method!, path, headers, body, client: via.user };
   const socket = req.socket as Socket & { [LINE]?: Line };
   const line = socket[LINE] ??= { busy: false, waiting: [] };
   h.line = line;

@@ -1,8 +1,10 @@
 /**
- * handler.ts: the proxy's request handler. For /containers/proxy/<uuid>/…: authenticate (cached),
- * find the route (cached), check membership (cached), then forward — or, for a container that is
- * not running and answering yet, start it: a browser navigation gets the waiting page, any other
- * request is held until the app answers. No URL parsing and no database on the hot path.
+ * handler.ts: the proxy's request handler. For /containers/proxy/<uuid>/…, or any path on an app's
+ * own origin (<uuid>.<apps domain>, app-origin.ts): authenticate (cached), find the route (cached),
+ * check membership (cached), then forward — or, for a container that is not running and answering
+ * yet, start it: a browser navigation gets the waiting page, any other request is held until the
+ * app answers. With app origins on, a browser on the gateway's origin is sent through the sign-in
+ * handshake to the app's (app-entry.ts) instead. No URL parsing and no database on the hot path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -19,7 +21,13 @@ import { forward } from './forward.ts';
 import { fastForward } from './fast-forward.ts';
 import type { FrontConn } from '../http/front.ts';
 import type { RequestHead } from '../http/request-head.ts';
-import type { ForwardDeps } from './forward.ts';
+import type { ForwardDeps, Via } from './forward.ts';
+import type { Scope } from './response-headers.ts';
+import { createAppOrigins } from './app-origin.ts';
+import { createAppEntry, fromElsewhere, RESERVED } from './app-entry.ts';
+import { createHandshake } from '../core/auth/app-handshake.ts';
+import { createAppSessionStore } from '../core/auth/app-sessions.ts';
+import { sessionId } from './auth.ts';
 import { createProxyMetrics } from './metrics.ts';
 import { PREFIX, lobbyTarget, parseTarget, statusTarget, upstreamPath } from './path.ts';
 import { createRoutes } from './routes.ts';
@@ -33,6 +41,8 @@ import { startRefusal } from './start-policy.ts';
 
 /** PorticoProxy is the ProxyHandler plus its shutdown. */
 export interface PorticoProxy {
+  /** ownsHost tells whether a Host names an app's own origin (all of whose requests are the proxy's). */
+  ownsHost(host: string | undefined): boolean;
   handle(req: IncomingMessage, res: ServerResponse): void;
   /**
    * fast forwards a request the listener's fast path took (gateway/http/front.ts) when it is the
@@ -69,20 +79,34 @@ function redirect(res: ServerResponse, status: number, location: string): void {
 /** createProxy builds the proxy over the services. */
 export function createProxy(svc: Services): PorticoProxy {
   const routes = createRoutes(svc);
-  const auth = createProxyAuth(svc);
+  const origins = createAppOrigins(svc.config);
+  const appSessions = createAppSessionStore(svc.store.db, svc.config.sessionIdleMinutes * 60_000);
+  const auth = createProxyAuth(svc, undefined, appSessions);
+  const entry = createAppEntry({
+    config: svc.config, origins, handshake: createHandshake(), appSessions,
+    isSignedIn: (req, uuid) => auth.resolveApp(undefined, req.headers.cookie, uuid) !== null,
+  });
   let openWs = 0;
   const metrics = createProxyMetrics(svc.metrics, () => openWs);
   const starter = createStarter(svc, routes, metrics);
   const deps: ForwardDeps = { logger: svc.logger, recorder: svc.accessRecorder, metrics, trustProxy: svc.config.trustProxy };
-  const upgrader = createUpgrader(svc, { routes, auth, starter, deps, onOpen: (d) => { openWs += d; } });
+  const upgrader = createUpgrader(svc, { routes, auth, starter, deps, origins, onOpen: (d) => { openWs += d; } });
 
-  /** admit authenticates and authorises; it answers the refusal itself and returns null then. */
-  function admit(req: IncomingMessage, res: ServerResponse, uuid: string, s?: Scanned): { caller: ProxyCaller; route: Route } | null {
-    const caller = s ? auth.resolve(s.authorization, s.cookie) : auth.resolve(req.headers.authorization, req.headers.cookie);
+  /**
+   * admit authenticates and authorises; it answers the refusal itself and returns null then.
+   * `app` is the uuid of the app origin the request came to (null: the gateway's origin), whose
+   * own cookie is the only one that counts there; `path` is what a signed-out browser comes back to.
+   */
+  function admit(req: IncomingMessage, res: ServerResponse, uuid: string, s?: Scanned, app: string | null = null, path = ''): { caller: ProxyCaller; route: Route } | null {
+    const authorization = s ? s.authorization : req.headers.authorization;
+    let cookie = s ? s.cookie : req.headers.cookie;
+    if (app !== null && fromElsewhere(s ? s.fetchSite : req.headers['sec-fetch-site'] as string | undefined, s ? s.fetchMode : req.headers['sec-fetch-mode'] as string | undefined, req.method)) cookie = undefined;
+    const caller = app !== null ? auth.resolveApp(authorization, cookie, app) : auth.resolve(authorization, cookie);
     if (caller === null) {
       // The same answer whether or not the container exists: nothing leaks to anonymous callers.
-      if (navigation(req, s)) redirect(res, 302, `/login?next=${encodeURIComponent(req.url!)}`);
-      else sendFailure(res, UNAUTHENTICATED, false, { 'www-authenticate': 'Token' });
+      if (!navigation(req, s)) sendFailure(res, UNAUTHENTICATED, false, { 'www-authenticate': 'Token' });
+      else if (app !== null) entry.toGateway(req, res, app, path);
+      else redirect(res, 302, `/login?next=${encodeURIComponent(req.url!)}`);
       return null;
     }
     const route = routes.get(uuid);
@@ -114,8 +138,8 @@ export function createProxy(svc: Services): PorticoProxy {
     });
   }
 
-  function status(req: IncomingMessage, res: ServerResponse, uuid: string): void {
-    const ok = admit(req, res, uuid);
+  function status(req: IncomingMessage, res: ServerResponse, uuid: string, app: string | null = null): void {
+    const ok = admit(req, res, uuid, undefined, app, '/');
     if (ok === null) return;
     const { route, caller } = ok;
     const inFlight = starter.current(route.id) !== undefined;
@@ -144,6 +168,8 @@ export function createProxy(svc: Services): PorticoProxy {
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    const app = origins.appOf(req.headers.host);
+    if (app !== null) { handleApp(req, res, app); return; }
     const t0 = performance.now();
     const url = req.url!;
     const target = parseTarget(url);
@@ -165,8 +191,52 @@ export function createProxy(svc: Services): PorticoProxy {
     const ok = admit(req, res, target.uuid, scanned);
     if (ok === null) return;
     const { caller, route } = ok;
+    if (origins.enabled && !caller.viaToken) {
+      // A browser: the app is served on its own origin, never on this one. An app configured for
+      // the prefix (strip_prefix false: a base URL) is sent to the prefix there, the rest to the root.
+      const there = route.stripPrefix ? target.rest : PREFIX + route.uuid + target.rest;
+      entry.toApp(req, res, route.uuid, there, caller.user.id, sessionId(scanned.cookie)!);
+      return;
+    }
+    serve(req, res, route, caller, scanned, url, target.rest, route, t0);
+  }
+
+  /** handleApp serves a request on the origin of app `app`: at its root, or under its own prefix there. */
+  function handleApp(req: IncomingMessage, res: ServerResponse, app: string): void {
+    const t0 = performance.now();
+    const url = req.url!;
+    if (url.startsWith(RESERVED)) { entry.exchange(req, res, app, navigation(req)); return; }
+    let rest = url;
+    let scope: 'root' | 'prefix' = 'root';
+    if (url.startsWith(PREFIX)) {
+      // Apps built with __KIOSC_URL_PREFIX__ link under /containers/proxy/<uuid>/: served here as before.
+      const target = parseTarget(url);
+      if (target === null || target.uuid !== app) {
+        if (statusTarget(url) === app && (req.method === 'GET' || req.method === 'HEAD')) status(req, res, app, app);
+        else sendFailure(res, NOT_FOUND, navigation(req));
+        return;
+      }
+      if (target.rest.length === 0 || target.rest.charCodeAt(0) === 63) { redirect(res, 308, PREFIX + app + '/' + target.rest); return; }
+      rest = target.rest;
+      scope = 'prefix';
+    }
+    const scanned = scanHeaders(req.rawHeaders, false, deps.trustProxy);
+    const ok = admit(req, res, app, scanned, app, rest);
+    if (ok === null) return;
+    serve(req, res, ok.route, ok.caller, scanned, url, rest, scope === 'root' ? ok.route.atRoot : ok.route.atPrefix, t0);
+  }
+
+  /** appPath is the path the app sees for `rest` (what follows the prefix, or the whole target at an origin's root). */
+  function appPath(route: Route, url: string, rest: string, scope: Scope): string {
+    // At the origin's root the target reaches the app unchanged; container_path only shapes the link (as in Kiosc).
+    return scope.prefix !== '' ? upstreamPath(url, rest, route.stripPrefix) : rest;
+  }
+
+  /** serve forwards an admitted request, starting the app first when it is not ready. */
+  function serve(req: IncomingMessage, res: ServerResponse, route: Route, caller: ProxyCaller, scanned: Scanned, url: string, rest: string, scope: Scope, t0: number): void {
+    const via: Via = { scope, user: caller.user.username, role: routes.viewerRole(route, caller.user) };
     if (routes.isReady(route)) {
-      forward(req, res, route, upstreamPath(url, target.rest, route.stripPrefix), scanned, caller.viaToken, caller.user.username, deps, t0);
+      forward(req, res, route, appPath(route, url, rest, scope), scanned, caller.viaToken, via, deps, t0);
       return;
     }
     const inFlight = starter.current(route.id) !== undefined;
@@ -193,18 +263,20 @@ export function createProxy(svc: Services): PorticoProxy {
       return;
     }
     held(req, res, s, route, caller, () => {
-      const fresh = routes.get(target.uuid);
+      const fresh = routes.get(route.uuid);
       if (fresh === null || !routes.isReady(fresh)) {
         sendFailure(res, new PorticoError('E_START_FAILED', 503, `"${route.title}" stopped again before the request could be sent`), false);
         return;
       }
-      forward(req, res, fresh, upstreamPath(url, target.rest, fresh.stripPrefix), scanned, caller.viaToken, caller.user.username, deps, t0);
+      const freshScope = scope === route.atRoot ? fresh.atRoot : scope === route.atPrefix ? fresh.atPrefix : fresh;
+      forward(req, res, fresh, appPath(fresh, url, rest, freshScope), scanned, caller.viaToken, { ...via, scope: freshScope }, deps, t0);
     });
   }
 
   function fast(head: RequestHead, conn: FrontConn): boolean {
     const t0 = performance.now();
     const url = head.target;
+    if (origins.enabled) return fastOrigins(head, conn, t0);
     const target = parseTarget(url);
     if (target === null || target.rest.length === 0 || target.rest.charCodeAt(0) === 63) return false;
     const scanned = scanHeaders(head.headers, false, deps.trustProxy);
@@ -212,11 +284,43 @@ export function createProxy(svc: Services): PorticoProxy {
     if (caller === null) return false;
     const route = routes.get(target.uuid);
     if (route === null || !routes.isReady(route) || !routes.allows(route, caller.user)) return false;
-    fastForward(conn, head.method, route, upstreamPath(url, target.rest, route.stripPrefix), scanned, caller.viaToken, caller.user.username, deps, t0);
+    fastForward(conn, head.method, route, upstreamPath(url, target.rest, route.stripPrefix), scanned, caller.viaToken, { scope: route, user: caller.user.username, role: routes.viewerRole(route, caller.user) }, deps, t0);
+    return true;
+  }
+
+  /** fastOrigins is `fast` with app origins on: the front then reads every target, so anything but the plain case is declined. */
+  function fastOrigins(head: RequestHead, conn: FrontConn, t0: number): boolean {
+    const url = head.target;
+    const scanned = scanHeaders(head.headers, false, deps.trustProxy);
+    const app = origins.appOf(scanned.host);
+    let uuid: string;
+    let rest = url;
+    let scope: 'root' | 'prefix' | 'gateway' = 'root';
+    if (app === null || url.startsWith(PREFIX)) {
+      if (!url.startsWith(PREFIX)) return false;
+      const target = parseTarget(url);
+      if (target === null || target.rest.length === 0 || target.rest.charCodeAt(0) === 63) return false;
+      if (app !== null && target.uuid !== app) return false;
+      uuid = target.uuid;
+      rest = target.rest;
+      scope = app === null ? 'gateway' : 'prefix';
+    } else {
+      if (url.startsWith(RESERVED)) return false;
+      uuid = app;
+    }
+    const cookie = app !== null && fromElsewhere(scanned.fetchSite, scanned.fetchMode, head.method) ? undefined : scanned.cookie;
+    const caller = app !== null ? auth.resolveApp(scanned.authorization, cookie, app) : auth.resolve(scanned.authorization, cookie);
+    // On the gateway's origin only API clients are proxied; a browser goes through the handshake (handle).
+    if (caller === null || (app === null && !caller.viaToken)) return false;
+    const route = routes.get(uuid);
+    if (route === null || !routes.isReady(route) || !routes.allows(route, caller.user)) return false;
+    const s = scope === 'root' ? route.atRoot : scope === 'prefix' ? route.atPrefix : route;
+    fastForward(conn, head.method, route, appPath(route, url, rest, s), scanned, caller.viaToken, { scope: s, user: caller.user.username, role: routes.viewerRole(route, caller.user) }, deps, t0);
     return true;
   }
 
   return {
+    ownsHost: (host) => origins.appOf(host) !== null,
     fast(head, conn) {
       try {
         return fast(head, conn);

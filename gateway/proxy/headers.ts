@@ -56,6 +56,8 @@ export interface Scanned {
   cookie: string | undefined;
   accept: string | undefined;
   fetchMode: string | undefined;
+  /** fetchSite is Sec-Fetch-Site: whether a browser request came from this origin, its site, or elsewhere. */
+  fetchSite: string | undefined;
   host: string | null;
   xff: string | null;
   xfProto: string | null;
@@ -73,7 +75,7 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
   const out: string[] = [];
   const listed = raw.length > 2 ? connectionTokens(raw) : null;
   const s: Scanned = {
-    out, authIndex: -1, authorization: undefined, cookie: undefined, accept: undefined, fetchMode: undefined,
+    out, authIndex: -1, authorization: undefined, cookie: undefined, accept: undefined, fetchMode: undefined, fetchSite: undefined,
     host: null, xff: null, xfProto: null, xfHost: null, hasBody: false,
   };
   let cookieAt = -1;
@@ -93,6 +95,7 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
       case 'content-length': if (value !== '0') s.hasBody = true; break;
       case 'accept': s.accept = value; break;
       case 'sec-fetch-mode': s.fetchMode = value; break;
+      case 'sec-fetch-site': s.fetchSite = value; break;
       case 'cookie': {
         // Several Cookie lines are read as one, as Node's req.headers.cookie joins them, and reach
         // the app as one (RFC 6265 §5.4: one Cookie header; many apps read only one of several).
@@ -108,6 +111,8 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
       case 'x-forwarded-proto': if (trustProxy && s.xfProto === null) s.xfProto = value.split(',')[0].trim(); continue;
       case 'x-forwarded-host': if (trustProxy && s.xfHost === null) s.xfHost = value.split(',')[0].trim(); continue;
       case 'x-forwarded-prefix': continue;
+      // Who is viewing is the gateway's to say, never the client's.
+      case 'x-portico-user': case 'x-portico-role': continue;
       default: {
         const c = lower.charCodeAt(0);
         if ((c === 120 || c === 102) && isForwarding(lower)) continue; // x…, f…
@@ -118,8 +123,13 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
   return s;
 }
 
-/** finishHeaders drops the gateway's Authorization when it authenticated the call and adds X-Forwarded-*. */
-export function finishHeaders(s: Scanned, o: { dropAuthorization: boolean; clientIp: string; proto: 'http' | 'https'; prefix: string | null }): string[] {
+/** viewerValue is a user name or role as a header value: percent-encoded when it holds anything but visible ASCII, or a '%'. */
+export function viewerValue(v: string): string {
+  return /^[\x21-\x24\x26-\x7e]*$/.test(v) ? v : encodeURIComponent(v);
+}
+
+/** finishHeaders drops the gateway's Authorization when it authenticated the call and adds X-Forwarded-* and, with a viewer, X-Portico-User and -Role. */
+export function finishHeaders(s: Scanned, o: { dropAuthorization: boolean; clientIp: string; proto: 'http' | 'https'; prefix: string | null; viewer?: { user: string; role: string } }): string[] {
   const out = s.out;
   if (o.dropAuthorization && s.authIndex >= 0) out.splice(s.authIndex, 2);
   out.push('x-forwarded-for', s.xff === null ? o.clientIp : s.xff + ', ' + o.clientIp);
@@ -127,6 +137,7 @@ export function finishHeaders(s: Scanned, o: { dropAuthorization: boolean; clien
   const fwdHost = s.xfHost ?? s.host;
   if (fwdHost !== null) out.push('x-forwarded-host', fwdHost);
   if (o.prefix !== null) out.push('x-forwarded-prefix', o.prefix);
+  if (o.viewer !== undefined) out.push('x-portico-user', viewerValue(o.viewer.user), 'x-portico-role', o.viewer.role);
   return out;
 }
 
@@ -138,6 +149,7 @@ export interface ForwardOptions {
   clientIp: string;
   proto: 'http' | 'https';
   prefix: string | null;
+  viewer?: { user: string; role: string };
 }
 
 /** forwardHeaders is scanHeaders then finishHeaders, in one call. */

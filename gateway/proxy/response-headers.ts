@@ -5,14 +5,17 @@
  * never overwrite each other's cookies.
  */
 import { GATEWAY_COOKIE_PREFIX, isGatewayCookieName } from '../core/auth/cookies.ts';
+import { hostOnlyCookie, originLocation } from './app-origin-headers.ts';
 
 /** Scope is what the rewrites need to know about one container. */
 export interface Scope {
-  /** prefix is the public path without a trailing slash: /containers/proxy/<uuid> */
+  /** prefix is the public path without a trailing slash: /containers/proxy/<uuid> ('' at the root of the app's own origin) */
   readonly prefix: string;
   readonly stripPrefix: boolean;
   /** upstreamOrigins are absolute origins of the app (http://ip:port and http://ip) whose Location is made relative. */
   readonly upstreamOrigins: readonly string[];
+  /** hostOnly: served on the app's own origin, where cookies stay host-only (app-origin-headers.ts). */
+  readonly hostOnly?: boolean;
 }
 
 // RFC 9110 §7.6.1 (https://www.rfc-editor.org/rfc/rfc9110#section-7.6.1): connection-specific fields stay on their hop.
@@ -120,6 +123,7 @@ export function responseHeaders(raw: readonly string[], s: Scope): string[] {
     if (DROP.has(name)) continue;
     if (listed !== null && listed.includes(name)) continue;
     const value = raw[i + 1];
+    if (s.hostOnly === true && (name === 'set-cookie' || name === 'location')) { originHeader(out, name, value, s); continue; }
     if (name === 'set-cookie') {
       const scoped = scopeCookie(value, s);
       if (scoped !== null) out.push(name, scoped);
@@ -128,6 +132,15 @@ export function responseHeaders(raw: readonly string[], s: Scope): string[] {
     else out.push(name, value);
   }
   return out;
+}
+
+/** originHeader adds a Set-Cookie or Location as served on the app's own origin, at its root or under its prefix. */
+function originHeader(out: string[], name: string, value: string, s: Scope): void {
+  if (name === 'location') { out.push(name, s.prefix === '' ? originLocation(value, s) : rewriteLocation(value, s)); return; }
+  const kept = hostOnlyCookie(value);
+  if (kept === null) return;
+  const scoped = s.prefix === '' ? kept : scopeCookie(kept, s);
+  if (scoped !== null) out.push(name, scoped);
 }
 
 /** flatHeaders turns Node's parsed headers object (lower-case names, arrays for repeats) into a flat list. */

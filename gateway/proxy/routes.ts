@@ -6,7 +6,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Services } from '../core/services.ts';
-import type { Container, ContainerState, User } from '../core/types.ts';
+import type { Container, ContainerState, Role, User } from '../core/types.ts';
 import { linkPath } from './path.ts';
 import { RawPool } from './raw-upstream.ts';
 import type { PoolLimits } from './raw-upstream.ts';
@@ -38,9 +38,12 @@ export interface Route extends Scope {
   readonly readyKey: string;
   /** ready: running and known to answer (or running longer than its timeout, so not "merely starting"). */
   ready: boolean;
-  /** members caches per-user access answers for this route's lifetime, as of access revision `membersRevision`. */
-  readonly members: Map<number, boolean>;
+  /** members caches per-user roles (null: not a member) for this route's lifetime, as of access revision `membersRevision`. */
+  readonly members: Map<number, Role | null>;
   membersRevision: number;
+  /** atRoot and atPrefix are the rewrites on the app's own origin: at its root, and under /containers/proxy/<uuid>/ there. */
+  readonly atRoot: Scope;
+  readonly atPrefix: Scope;
 }
 
 /** Routes finds routes and remembers which runs have answered. */
@@ -69,9 +72,13 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     const timeoutMs = c.timeout * 1000;
     const ready = origin !== null && (confirmed.get(c.id) === readyKey || (startedAt > 0 && Date.now() - startedAt > timeoutMs));
     const upstreamOrigins = origin ? (up!.port === 80 ? [origin, origin.slice(0, origin.lastIndexOf(':'))] : [origin]) : [];
+    const prefix = `/containers/proxy/${c.uuid}`;
+    const containerPath = linkPath(c.containerPath);
     return {
       id: c.id, uuid: c.uuid, projectId: c.projectId, title: c.title, state: c.state, stoppedBy: c.stoppedBy, stoppedIdle: c.stoppedIdle,
-      prefix: `/containers/proxy/${c.uuid}`, stripPrefix: c.stripPrefix, containerPath: linkPath(c.containerPath),
+      prefix, stripPrefix: c.stripPrefix, containerPath,
+      atRoot: { prefix: '', stripPrefix: c.stripPrefix, upstreamOrigins, hostOnly: true },
+      atPrefix: { prefix, stripPrefix: c.stripPrefix, upstreamOrigins, hostOnly: true },
       upstreamOrigins, heartbeatUrl: c.heartbeatUrl, timeoutMs, startedAt,
       origin, pool: origin ? poolFor(origin, up!.host, up!.port) : null, readyKey, ready, members: new Map(), membersRevision: svc.store.accessRevision.value,
     };
@@ -94,6 +101,17 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
   };
   svc.bus.on('state', onState);
 
+  function roleOf(r: Route, user: User): Role | null {
+    const rev = svc.store.accessRevision.value;
+    if (r.membersRevision !== rev) { r.members.clear(); r.membersRevision = rev; } // a membership was withdrawn
+    let role = r.members.get(user.id);
+    if (role === undefined) {
+      role = svc.store.projects.roleOf(r.projectId, user.id);
+      r.members.set(user.id, role);
+    }
+    return role;
+  }
+
   return {
     /** get returns the route for `uuid` (from cache, else the store), or null when no such container exists. */
     get(id: string): Route | null {
@@ -108,15 +126,11 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     },
     /** allows tells whether `user` may use the route's proxy: site admins and members of any role. */
     allows(r: Route, user: User): boolean {
-      if (user.isAdmin) return true;
-      const rev = svc.store.accessRevision.value;
-      if (r.membersRevision !== rev) { r.members.clear(); r.membersRevision = rev; } // a membership was withdrawn
-      let ok = r.members.get(user.id);
-      if (ok === undefined) {
-        ok = svc.store.projects.roleOf(r.projectId, user.id) !== null;
-        r.members.set(user.id, ok);
-      }
-      return ok;
+      return user.isAdmin || roleOf(r, user) !== null;
+    },
+    /** viewerRole is what X-Portico-Role says of `user` (who `allows` admitted): 'admin' for a site admin, else the project role. */
+    viewerRole(r: Route, user: User): string {
+      return user.isAdmin ? 'admin' : roleOf(r, user) ?? 'guest';
     },
     /** isReady tells whether requests may go straight to the app; a run older than its timeout is no longer "starting". */
     isReady(r: Route): boolean {

@@ -30,16 +30,20 @@ t.test('SIGKILL mid-write leaves a consistent database', async (t) => {
         for (let k = 0; k < 50; k++, i++) {
           const c = s.containers.create(p.id, { title: 't' + i, description: '', repository: 'r', tag: '1', containerPort: 80, containerPath: '',
             heartbeatUrl: '', timeout: 60, environment: {}, environmentSecretKeys: [], command: '', maxRetries: 5, inactivityThreshold: 7,
-            stripPrefix: true, templateSiteUuid: null, templateProjectUuid: null });
+            stripPrefix: true, templateSiteUuid: null, templateProjectUuid: null, dataPath: '' });
           s.logs.add(c.id, 'INFO', 'x', 'Object', 'Created');
         }
       });
     }`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-  await new Promise((r) => setTimeout(r, 400));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // A writer that dies on its own (a store API change it does not follow) must fail here, not hang.
+  const ready = await Promise.race([new Promise<boolean>((resolve) => child.stdout.once('data', () => resolve(true))), exited.then(() => false)]);
+  t.ok(ready, 'the writer started');
+  await Promise.race([new Promise((r) => setTimeout(r, 400)), exited]);
+  t.equal(child.exitCode, null, 'the writer was still writing when killed');
   child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
+  await exited;
 
   const after = createStore(file);
   t.teardown(() => after.close());

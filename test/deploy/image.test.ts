@@ -153,8 +153,15 @@ t.teardown(cleanup);
 t.test('the Portico image, end to end', async (t) => {
 
   // --- build ---------------------------------------------------------------------
-  const base = execFileSync('bash', [path.join(ROOT, 'scripts/build-base-image.sh')], { encoding: 'utf8', timeout: 300_000 });
-  t.match(base, /^node:24-bookworm-slim\s+(built|up-to-date|existing)/m, 'base image present under the tag FROM names');
+  // Regression: the test runner's NODE_OPTIONS (--import=<a host path>) leaked into `chroot … node`
+  // and the build failed on every machine without the base image. An --import of a file that exists
+  // nowhere breaks any node that inherits it, here or in the new root filesystem.
+  const baseStart = performance.now();
+  const poisoned = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=/nonexistent/portico-leaked-node-options.mjs`.trim() };
+  const base = execFileSync('bash', [path.join(ROOT, 'scripts/build-base-image.sh')], { encoding: 'utf8', timeout: 600_000, env: poisoned });
+  t.match(base, /^node:24-bookworm-slim\s+(built|up-to-date|existing)/m,
+    'regression: the base image builds with a NODE_OPTIONS that breaks any node inheriting it (chroot gets a clean environment)');
+  t.comment(`base image: ${base.trim()} in ${Math.round(performance.now() - baseStart)} ms`);
   // Behind a TLS-inspecting proxy, `npm ci` in the build stage needs the CAs this machine adds.
   const caDir = '/usr/local/share/ca-certificates';
   const extraCa = fs.existsSync(caDir) ? fs.readdirSync(caDir).filter((f) => f.endsWith('.crt')).map((f) => fs.readFileSync(path.join(caDir, f), 'utf8')).join('\n') : '';

@@ -26,10 +26,10 @@ export interface TestBrowser {
 }
 
 /** launchBrowser starts Chromium with a fresh temporary --user-data-dir (`javaScript: false` to browse without scripts). */
-export async function launchBrowser(opts: { viewport?: { width: number; height: number }; javaScript?: boolean } = {}): Promise<TestBrowser> {
+export async function launchBrowser(opts: { viewport?: { width: number; height: number }; javaScript?: boolean; args?: string[] } = {}): Promise<TestBrowser> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: opts.viewport ?? { width: 1280, height: 860 },
+    executablePath: CHROMIUM, headless: true, args: [...ARGS, ...(opts.args ?? [])], viewport: opts.viewport ?? { width: 1280, height: 860 },
     javaScriptEnabled: opts.javaScript ?? true,
   });
   context.setDefaultTimeout(15_000);

@@ -40,6 +40,7 @@ export async function startChildGateway(env: Record<string, string> = {}): Promi
         env: {
           PATH: process.env.PATH, PORTICO_DATA_DIR: dir, PORTICO_INSTANCE: instance, PORTICO_DOCKER_NETWORK: TEST_NETWORK,
           PORTICO_PORT: '0', PORTICO_ADMIN_PASSWORD: 'admin-password', PORTICO_ACTION_MIN_DELAY: '0', PORTICO_LOG_FORMAT: 'json',
+          PORTICO_APP_ORIGINS: 'same-origin',
           ...env,
         },
         stdio: ['ignore', 'ignore', 'pipe'],

@@ -76,10 +76,13 @@ export async function startGateway(env: Record<string, string> = {}, opts: { log
     PORTICO_ACTION_MIN_DELAY: '0',
     PORTICO_PORT: '0',
     PORTICO_LOG_LEVEL: 'error',
+    // Today's tests address apps under /containers/proxy/<uuid>/ on the gateway's origin; the
+    // app-origin tests (test/proxy/app-origin*.test.ts) pass PORTICO_APP_ORIGINS: 'per-app'.
+    PORTICO_APP_ORIGINS: 'same-origin',
     ...env,
   });
   let core = await buildCore(config, { logger });
-  let server = await startServer(core, '127.0.0.1', 0);
+  let server = await startServer(core, '127.0.0.1', config.port);
   const port = (server.server.address() as { port: number }).port;
   const base = `http://127.0.0.1:${port}`;
 

@@ -1,15 +1,20 @@
 /**
  * private-dockerd.ts (test helper): a Docker engine of the test's own, for fault tests that stop and
  * restart the engine. Other tests use the shared dockerd at the same time, so that one is never
- * stopped: this one has its own data root, exec root, pid file and socket, no default bridge and
- * no iptables rules, and is stopped by its PID only.
+ * stopped: this one has its own data root, exec root, pid file and socket, a default bridge of its
+ * own (a Linux bridge `pd-…` made here and removed on destroy) and no iptables rules, and is
+ * stopped by its PID only.
+ *
+ * Never `--bridge=none`: a dockerd started with it deletes the link named docker0 — the host's,
+ * which the shared engine's default bridge needs (moby's removeDefaultBridgeInterface). Every later
+ * `docker run` on the default bridge then failed on that machine.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { randomInt } from 'node:crypto';
-import { execSync, spawn } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { execFileSync, execSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 
 /** PrivateDockerd is a running private engine; `stop`/`start` cycle it on the same data root. */
@@ -17,6 +22,8 @@ export interface PrivateDockerd {
   readonly sock: string;
   readonly host: string;
   readonly dir: string;
+  /** bridge is the Linux bridge of this engine's default network (its own, never docker0). */
+  readonly bridge: string;
   running(): boolean;
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -33,11 +40,39 @@ function ping(sock: string): Promise<boolean> {
   });
 }
 
+/** usedSubnets are the /24s of the IPv4 addresses on this host's links (10.x.y.0 only). */
+function usedSubnets(): Set<string> {
+  const out = execFileSync('ip', ['-4', '-o', 'addr', 'show'], { encoding: 'utf8' });
+  return new Set([...out.matchAll(/inet (10\.\d+\.\d+)\.\d+\//g)].map((m) => m[1]));
+}
+
+/** makeBridge creates a Linux bridge `pd-<hex>` with a free 10.x.y.1/24 for a private engine's default network. */
+function makeBridge(): string {
+  const name = `pd-${randomBytes(4).toString('hex')}`;
+  const used = usedSubnets();
+  let net = '';
+  for (let i = 0; i < 50 && (!net || used.has(net)); i++) net = `10.${150 + randomInt(50)}.${randomInt(250)}`;
+  execFileSync('ip', ['link', 'add', name, 'type', 'bridge']);
+  try {
+    execFileSync('ip', ['addr', 'add', `${net}.1/24`, 'dev', name]);
+    execFileSync('ip', ['link', 'set', name, 'up']);
+  } catch (err) {
+    removeBridge(name);
+    throw err;
+  }
+  return name;
+}
+
+function removeBridge(name: string): void {
+  try { execFileSync('ip', ['link', 'del', name], { stdio: 'ignore' }); } catch { /* already gone */ }
+}
+
 /** startPrivateDockerd starts an engine, loads the given local images into it and creates `network`. */
 export async function startPrivateDockerd(opts: { images: string[]; network: string }): Promise<PrivateDockerd> {
   // Unix socket paths are limited to ~108 bytes: keep the directory short.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pd-'));
   const sock = path.join(dir, 'd.sock');
+  const bridge = makeBridge();
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
 
@@ -45,9 +80,10 @@ export async function startPrivateDockerd(opts: { images: string[]; network: str
     const log = fs.openSync(path.join(dir, 'dockerd.log'), 'a');
     child = spawn('dockerd', [
       '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'd.pid'),
-      '-H', `unix://${sock}`, '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false',
+      '-H', `unix://${sock}`, `--bridge=${bridge}`, '--iptables=false', '--ip6tables=false', '--ip-masq=false',
       '--storage-driver=vfs', '--shutdown-timeout=5',
-    ], { stdio: ['ignore', log, log] });
+      // A clean environment: the engine starts containers, and the test runner's NODE_OPTIONS has no business there.
+    ], { stdio: ['ignore', log, log], env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' } });
     fs.closeSync(log);
     const c = child;
     exited = new Promise((resolve) => c.once('exit', () => resolve()));
@@ -70,12 +106,17 @@ export async function startPrivateDockerd(opts: { images: string[]; network: str
   }
 
   const docker = (args: string) => execSync(`docker -H unix://${sock} ${args}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  await start();
+  try {
+    await start();
+  } catch (err) {
+    removeBridge(bridge);
+    throw err;
+  }
   for (const image of opts.images) execSync(`docker save ${image} | docker -H unix://${sock} load`, { stdio: 'ignore' });
   docker(`network create --driver bridge --subnet 10.${200 + randomInt(50)}.${randomInt(250)}.0/24 --label portico.managed=true ${opts.network}`);
 
   return {
-    sock, host: `unix://${sock}`, dir,
+    sock, host: `unix://${sock}`, dir, bridge,
     running: () => child !== null && child.exitCode === null,
     stop, start, docker,
     async destroy() {
@@ -86,6 +127,7 @@ export async function startPrivateDockerd(opts: { images: string[]; network: str
         docker(`network rm ${opts.network}`);
       } catch { /* the engine is going away with its data anyway */ }
       await stop();
+      removeBridge(bridge);
       try { fs.rmSync(dir, { recursive: true, force: true }); } catch { /* a leftover mount; /tmp is cleaned later */ }
     },
   };

@@ -25,6 +25,13 @@ export class ActionQueue {
     return (this.lanes.get(key)?.pending ?? 0) > 0;
   }
 
+  /** size is the number of actions running or queued, over every key. */
+  size(): number {
+    let n = 0;
+    for (const l of this.lanes.values()) n += l.pending;
+    return n;
+  }
+
   /** current is the action running or queued last for `key`, if any. */
   current(key: number): string | null {
     const l = this.lanes.get(key);

@@ -16,7 +16,9 @@ const NOT_RUNNING: ReadonlySet<ContainerState> = new Set(['initial', 'created', 
 const EXPECTED: Partial<Record<ContainerAction, ReadonlySet<ContainerState>>> = {
   start: RUNNING, restart: RUNNING, reset: RUNNING, unpause: RUNNING,
   stop: NOT_RUNNING, kill: NOT_RUNNING,
-  pause: new Set(['paused']),
+  // A paused app found stopped (an engine restart ends paused containers too) uses no CPU either:
+  // unpausing cannot bring it back, and the next request starts it.
+  pause: new Set(['paused', ...NOT_RUNNING]),
 };
 
 /** TRANSIENT states belong to work in progress; they are never a mismatch on their own. */
@@ -27,6 +29,16 @@ export function mismatch(c: Pick<Container, 'lastAction' | 'state'>): boolean {
   if (!c.lastAction || TRANSIENT.has(c.state)) return false;
   const want = EXPECTED[c.lastAction];
   return want !== undefined && !want.has(c.state);
+}
+
+/**
+ * retryAction is the action that brings `c` to its last action's intent from its current state: the
+ * last action itself, except that an app meant to run that is no longer paused is started (unpausing
+ * an exited container can only fail).
+ */
+export function retryAction(c: Pick<Container, 'lastAction' | 'state'>): ContainerAction {
+  const action = c.lastAction as ContainerAction;
+  return action === 'unpause' && c.state !== 'paused' ? 'start' : action;
 }
 
 /** LastActionSync runs one pass; `since` exposes when each mismatch was first seen (tests, UI). */
@@ -41,6 +53,7 @@ export function createLastActionSync(deps: {
   const { store, containers, logger, graceMs } = deps;
   const firstSeen = new Map<number, number>();
   const gaveUp = new Set<number>();
+  const lastError = new Map<number, string>();
 
   return {
     async run(now = Date.now()) {
@@ -53,26 +66,34 @@ export function createLastActionSync(deps: {
         const since = firstSeen.get(c.id) ?? now;
         firstSeen.set(c.id, since);
         if (now - since < graceMs) continue;
-        const action = c.lastAction as ContainerAction;
+        const last = c.lastAction as ContainerAction;
+        const action = retryAction(c);
         if (c.lastActionRetries >= c.maxRetries) {
           if (!gaveUp.has(c.id)) {
             gaveUp.add(c.id);
-            containers.log.add(c, 'WARNING', 'anonymous', 'Task',
-              `State ${c.state} still disagrees with last action ${action}; giving up after ${c.maxRetries} retries`);
+            const why = lastError.get(c.id);
+            containers.log.add(c, 'ERROR', 'anonymous', 'Task',
+              `State ${c.state} still disagrees with last action ${last}; giving up after ${c.maxRetries} retries${why ? ` (last error: ${why})` : ''}`);
+            logger.warn('last-action sync gave up', { container: c.uuid, action: last, state: c.state });
           }
           continue;
         }
         const attempt = c.lastActionRetries + 1;
-        store.containers.setLastAction(c.id, action, attempt);
+        store.containers.setLastAction(c.id, last, attempt);
         containers.log.add(c, 'WARNING', 'anonymous', 'Task',
-          `State ${c.state} disagrees with last action ${action}; running it again (retry ${attempt}/${c.maxRetries})`);
+          `State ${c.state} disagrees with last action ${last}; running ${action === last ? 'it' : action} again (retry ${attempt}/${c.maxRetries})`);
         firstSeen.delete(c.id);
-        tries.push(containers.perform(c.id, action, 'anonymous', { retry: true }).catch((err) => {
-          logger.info('last-action retry failed', { container: c.uuid, action, err: (err as Error).message });
+        tries.push(containers.perform(c.id, action, 'anonymous', { retry: true }).then(() => { lastError.delete(c.id); }, (err) => {
+          const message = (err as Error).message;
+          lastError.set(c.id, message);
+          // The container's own log tells why (a refusal before the job began is in no other log of it).
+          containers.log.add(c, 'WARNING', 'anonymous', 'Task', `Retry ${attempt}/${c.maxRetries} failed: ${message}`);
+          logger.info('last-action retry failed', { container: c.uuid, action, err: message });
         }));
       }
       for (const id of firstSeen.keys()) if (!seen.has(id)) firstSeen.delete(id);
       for (const id of gaveUp) if (!seen.has(id)) gaveUp.delete(id);
+      for (const id of lastError.keys()) if (!seen.has(id)) lastError.delete(id);
       await Promise.all(tries);
       return tries.length ? `retried ${tries.length} container(s)` : undefined;
     },

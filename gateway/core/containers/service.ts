@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { Container, ContainerAction, ContainerSettings, ContainerState } from '../types.ts';
 import { ActionQueue } from './action-queue.ts';
+import { ShutdownGate, shuttingDown } from './shutdown-gate.ts';
 import { createContainerLog } from './container-log.ts';
 import type { ContainerLog, LogRow } from './container-log.ts';
 import { answerHint } from './start-failure.ts';
@@ -199,14 +200,14 @@ export function createContainerService(deps: ContainerServiceDeps) {
     clog.add(c, 'INFO', user, 'Task', 'Starting succeeded');
   }
 
-  /** copyAppOutput appends the last lines an engine container printed to the container log (best effort). */
-  async function copyAppOutput(c: Container, id: string): Promise<void> {
+  /** copyAppOutput appends the last lines an engine container printed (since `since`, in seconds) to the container log (best effort). */
+  async function copyAppOutput(c: Container, id: string, since?: number): Promise<void> {
     const rows: LogRow[] = [];
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), 2000);
     try {
       // Following an exited container's log ends after its last line.
-      await engine.logs(id, { follow: true, tail: APP_OUTPUT_LINES }, (l) => {
+      await engine.logs(id, { follow: true, tail: APP_OUTPUT_LINES, since }, (l) => {
         const t = Date.parse(l.time);
         rows.push({ date: new Date(Number.isNaN(t) ? Date.now() : t).toISOString(), level: 'INFO', user: 'anonymous', process: 'Docker', text: l.text.replace(/\r$/, '') });
       }, abort.signal);
@@ -234,6 +235,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
       return false;
     }
     clog.add(c, 'INFO', user, 'Task', 'Starting the stopped container again (settings unchanged, its files kept) ...');
+    // A resumed container's engine log holds its earlier runs too: only this run's lines explain a failure.
+    const since = Date.now() / 1000;
     try {
       await engine.start(info.id);
     } catch (err) {
@@ -243,6 +246,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     }
     applyInfo(c, await engine.inspect(info.id));
     if (c.state !== 'running') {
+      await copyAppOutput(c, info.id, since);
       throw new EngineError('E_START_FAILED', `container ${c.state} right after start${c.stateReason ? ` (${c.stateReason})` : ''}`);
     }
     clog.add(c, 'INFO', user, 'Task', 'Starting succeeded');
@@ -326,7 +330,12 @@ export function createContainerService(deps: ContainerServiceDeps) {
   const FAILS_TO: Partial<Record<ContainerAction, ContainerState>> = { start: 'failed', restart: 'failed', reset: 'failed' };
 
   async function execute(id: number, action: ContainerAction, user: string, opts: ActionOptions): Promise<Container> {
+    // An action whose turn comes after the shutdown grace is not begun: the process is about to end.
+    if (gate.cut) throw shuttingDown(action);
     const c = fresh(id);
+    if (c.lastAction === 'delete' && action !== 'delete') {
+      throw new PorticoError('E_INVALID_STATE', 409, `cannot ${action} a container that is being deleted`);
+    }
     const allowed = ALLOWED[action];
     if (allowed && !allowed.has(c.state)) {
       throw new PorticoError('E_INVALID_STATE', 409, `cannot ${action} a container in state ${c.state}`);
@@ -385,9 +394,19 @@ export function createContainerService(deps: ContainerServiceDeps) {
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   }
 
+  const gate = new ShutdownGate();
+
   return {
     queue,
     log: clog,
+
+    /**
+     * drain is the shutdown of the lifecycle (shutdown-gate.ts): actions in progress get up to
+     * `graceMs`; resolves with the number of actions cut off.
+     */
+    drain(graceMs: number): Promise<number> {
+      return gate.close(graceMs, () => queue.size());
+    },
 
     /** create validates `input` and stores a new container in `projectId` (state initial). */
     create(projectId: number, input: unknown, user: string): Container {
@@ -430,16 +449,22 @@ export function createContainerService(deps: ContainerServiceDeps) {
     /** perform runs an action as a job (queued per container) and resolves with the container afterwards. */
     perform(id: number, action: ContainerAction, user: string, opts: ActionOptions = {}): Promise<Container> {
       if (!(action in steps)) return Promise.reject(badRequest(`unknown action ${JSON.stringify(action)}`));
-      return queue.run(id, action, () => execute(id, action, user, opts));
+      if (gate.closing) return Promise.reject(shuttingDown(action));
+      // A delete is intent the moment it is accepted: a crash before its turn must not bring the app back.
+      if (action === 'delete') store.containers.setLastAction(id, 'delete', 0);
+      return gate.track(queue.run(id, action, () => execute(id, action, user, opts)), action);
     },
 
     /** ensureRunning starts or unpauses the container as its state needs (the proxy's on-demand start). */
     async ensureRunning(id: number, user: string): Promise<Container> {
       const c = fresh(id);
+      // Never start what is being deleted (the delete may still be pending from before a crash).
+      if (c.lastAction === 'delete') throw new PorticoError('E_CONTAINER_NOT_FOUND', 404, 'container is being deleted');
       if (c.state === 'running' && !queue.busy(id)) return c;
       const pending = queue.current(id);
       if (pending === 'start' || pending === 'unpause' || pending === 'restart' || pending === 'reset') {
-        await queue.run(id, pending, () => execute(id, pending as ContainerAction, user, {}));
+        if (gate.closing) throw shuttingDown(pending);
+        await gate.track(queue.run(id, pending, () => execute(id, pending as ContainerAction, user, {})), pending);
         return fresh(id);
       }
       return this.perform(id, c.state === 'paused' ? 'unpause' : 'start', user);

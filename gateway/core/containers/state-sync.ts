@@ -1,7 +1,8 @@
 /**
  * state-sync.ts: keeps stored states equal to the engine's. Follows the engine's event stream
  * (an external `docker kill` shows within about a second), reconnects with backoff, and resyncs
- * from labels at start-up and after every reconnect — adopting containers a crash left behind.
+ * from labels at start-up and after every reconnect — adopting containers a crash left behind —
+ * then hands over to recovery (recovery.ts), which brings containers back to their intent.
  */
 import type { Config } from '../config.ts';
 import type { Engine, ContainerInfo } from '../engine/engine.ts';
@@ -24,12 +25,15 @@ const EVENT_ACTIONS = new Set(['start', 'die', 'stop', 'kill', 'pause', 'unpause
 /** startStateSync begins following the engine; the first resync runs before it resolves when the engine is up. */
 export async function startStateSync(deps: {
   config: Config; store: Store; engine: Engine; bus: Bus; logger: Logger; containers: ContainerService;
+  /** synced runs after every resync with the engine (`first`: the one at start-up); recovery.ts hooks in here. */
+  synced?: (first: boolean) => Promise<void>;
 }): Promise<StateSync> {
   const { config, store, engine, bus, logger, containers } = deps;
   const abort = new AbortController();
   const labels = { [LABELS.instance]: config.instance };
   let up = false;
   let reconnects = 0;
+  let first = true;
   const pending = new Map<string, NodeJS.Timeout>();
 
   function setUp(value: boolean, reason: string | null) {
@@ -63,9 +67,9 @@ export async function startStateSync(deps: {
       list.push(i);
       byUuid.set(uuid, list);
     }
-    store.logs.failInterruptedJobs();
     for (const c of store.containers.all()) {
-      if (containers.queue.busy(c.id)) continue;
+      // A pending delete keeps its state: recovery finishes it right after this pass.
+      if (containers.queue.busy(c.id) || c.lastAction === 'delete') continue;
       const candidates = byUuid.get(c.uuid) ?? [];
       // Prefer the recorded container; else adopt the running or newest one a crash left behind.
       let keep = candidates.find((i) => i.id === c.dockerId)
@@ -98,6 +102,9 @@ export async function startStateSync(deps: {
         await resync();
         setUp(true, null);
         delay = 100;
+        // Not awaited: events must flow while recovery starts and deletes.
+        void deps.synced?.(first);
+        first = false;
         await engine.events({ labels, since }, (e) => {
           if (!EVENT_ACTIONS.has(e.action)) return;
           // Coalesce bursts (die+stop+kill) into one inspect per container.

@@ -7,8 +7,14 @@
  */
 export class AccessRevision {
   private n = 0;
+  private readonly listeners: Array<() => void> = [];
   /** value is the current revision. */
   get value(): number { return this.n; }
   /** bump records a withdrawal. */
-  bump(): void { this.n++; }
+  bump(): void {
+    this.n++;
+    for (const fn of this.listeners) fn();
+  }
+  /** onBump calls `fn` after each withdrawal (for holders of long-lived access, such as open WebSockets). */
+  onBump(fn: () => void): void { this.listeners.push(fn); }
 }

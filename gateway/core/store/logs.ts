@@ -21,11 +21,16 @@ export function createLogStore(db: Db) {
     insertJob: db.prepare(`INSERT INTO jobs (container_id, action, user, status, created_at) VALUES (?, ?, ?, 'running', ?) RETURNING id`),
     finishJob: db.prepare('UPDATE jobs SET status = ?, error = ?, finished_at = ? WHERE id = ?'),
     jobs: db.prepare('SELECT * FROM jobs WHERE container_id = ? ORDER BY id DESC LIMIT ?'),
-    failRunningJobs: db.prepare(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'running'`),
+    runningJobs: db.prepare(`SELECT * FROM jobs WHERE status = 'running' ORDER BY id`),
   };
   const toEntry = (r: Record<string, unknown>): LogEntry => ({
     id: r.id as number, containerId: r.container_id as number, date: r.date as string, level: r.level as LogLevel,
     user: r.user as string, process: r.process as LogProcess, text: r.text as string,
+  });
+  const toJob = (r: Record<string, unknown>): Job => ({
+    id: r.id as number, containerId: r.container_id as number, action: r.action as ContainerAction, user: r.user as string,
+    status: r.status as Job['status'], error: (r.error as string | null) ?? null, createdAt: r.created_at as string,
+    finishedAt: (r.finished_at as string | null) ?? null,
   });
   return {
     add(containerId: number, level: LogLevel, user: string, process: LogProcess, text: string, date = nowIso()): number {
@@ -62,15 +67,11 @@ export function createLogStore(db: Db) {
       s.finishJob.run(ok ? 'done' : 'failed', error, nowIso(), jobId);
     },
     jobs(containerId: number, limit = 20): Job[] {
-      return (s.jobs.all(containerId, limit) as Array<Record<string, unknown>>).map((r) => ({
-        id: r.id as number, containerId: r.container_id as number, action: r.action as ContainerAction, user: r.user as string,
-        status: r.status as Job['status'], error: (r.error as string | null) ?? null, createdAt: r.created_at as string,
-        finishedAt: (r.finished_at as string | null) ?? null,
-      }));
+      return (s.jobs.all(containerId, limit) as Array<Record<string, unknown>>).map(toJob);
     },
-    /** failInterruptedJobs marks jobs left 'running' by a crashed process as failed (run at start-up). */
-    failInterruptedJobs(): number {
-      return Number(s.failRunningJobs.run('interrupted by a gateway restart', nowIso()).changes);
+    /** runningJobs are the jobs not finished; at start-up, those a previous process left cut off. */
+    runningJobs(): Job[] {
+      return (s.runningJobs.all() as Array<Record<string, unknown>>).map(toJob);
     },
   };
 }

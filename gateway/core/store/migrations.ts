@@ -176,4 +176,15 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE containers ADD COLUMN readiness_failure TEXT;
   `,
+  // 5: an app origin's own sign-in (docs/app-origins.md). Each row hangs off one gateway session
+  // and goes with it: logout, expiry, deactivation (which ends the user's sessions) all cascade.
+  `
+  CREATE TABLE app_sessions (
+    id_hash TEXT PRIMARY KEY,
+    session_hash TEXT NOT NULL REFERENCES sessions(id_hash) ON DELETE CASCADE,
+    container_uuid TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX app_sessions_session ON app_sessions(session_hash);
+  `,
 ];
