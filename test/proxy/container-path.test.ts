@@ -7,6 +7,7 @@ import t from 'tap';
 import { startGateway } from '../helpers/gateway.ts';
 import { session, page } from '../helpers/ui-http.ts';
 import { call, createContainer, startContainer } from './helpers.ts';
+import { appHost, send } from './app-origin-helpers.ts';
 
 /** envOf reads the app's process environment from the httpd image's /cgi-bin/env CGI. */
 function envOf(text: string): Record<string, string> {
@@ -86,4 +87,19 @@ t.test("Kiosc's lobby link redirects to the app's link, after the same checks as
   t.equal(post.status, 404, 'only GET and HEAD');
   const junk = await call(gw, `/containers/proxy/lobby/${plain}/x`, { headers: { authorization: `token ${token}` } });
   t.equal(junk.status, 404, 'nothing after the uuid');
+});
+
+t.test('with app origins: at the root of the app origin too, the path reaches the app unchanged', async (t) => {
+  const gw = await startGateway({ PORTICO_APP_ORIGINS: 'per-app' });
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const { token } = await gw.user('owner', { project, role: 'owner' });
+  const uuid = await createContainer(gw, token, project, { container_path: 'cgi-bin' });
+  await startContainer(gw, token, uuid);
+  const host = appHost(gw, uuid);
+  const auth = { authorization: `token ${token}` };
+  t.equal((await send(gw, host, '/cgi-bin/echo?q=1', { headers: auth })).json().url, '/cgi-bin/echo?q=1', 'regression: container_path was put before every path at the root (/cgi-bin/cgi-bin/echo)');
+  t.equal((await send(gw, host, `/containers/proxy/${uuid}/cgi-bin/echo`, { headers: auth })).json().url, '/cgi-bin/echo', "and under the app's own prefix there");
+  const old = await call(gw, `/containers/proxy/lobby/${uuid}`, { headers: auth });
+  t.equal(old.headers.location, `/containers/proxy/${uuid}/cgi-bin`, 'the lobby link still points at the app\'s link (which sends a browser on to the origin)');
 });
