@@ -10,21 +10,22 @@ import { createStore } from './core/store/index.ts';
 import type { Store } from './core/store/index.ts';
 import { generatePassword, hashPassword } from './core/auth/passwords.ts';
 import { hashSecret, newSecret } from './core/auth/tokens.ts';
-import { ROLES } from './core/types.ts';
 import { createSiteMode } from './core/site-mode.ts';
 import { backupDatabase } from './core/store/backup.ts';
 import { dockerSocketPath } from './core/engine/docker-socket.ts';
 import { dropPrivileges } from './run-as.ts';
-import type { Role } from './core/types.ts';
 import { formatReport, removeStopped, stopAll, stopUnused } from './core/containers/bulk.ts';
 import type { BulkDeps } from './core/containers/bulk.ts';
 import type { Config } from './core/config.ts';
 import { createDockerEngine } from './core/engine/docker.ts';
 import { Bus } from './core/events.ts';
-import { createLogger } from './core/log.ts';
+import { createLogger, silentLogger } from './core/log.ts';
+import { CLI_ACTOR, createProjectService } from './core/projects/service.ts';
 import { createContainerService } from './core/containers/service.ts';
 import { createAccessRecorder } from './core/containers/access-recorder.ts';
 import { listDataVolumes, removeDataVolume } from './core/containers/volumes.ts';
+import { runImportKiosc } from './core/import/kiosc-cli.ts';
+import { UsageError, runProjectCli } from './project-cli.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -40,18 +41,27 @@ const USAGE = `usage: portico <command>
   user passwd NAME                      set a user's password (from stdin, or generated and printed)
   token create NAME [--name LABEL]      create an API token for user NAME; prints the token alone
   project create TITLE [--owner NAME]   create a project; prints its uuid alone
-  member add PROJECT_UUID NAME ROLE     give NAME a role (owner, delegate, contributor, guest) in a project
+  project list                          list projects (uuid, title, archived, owner)
+  project rename PROJECT_UUID TITLE     rename a project
+  project describe PROJECT_UUID TEXT    set a project's description ('-' reads it from stdin)
+  project archive|unarchive PROJECT_UUID  make a project read-only, or writable again
+  project delete PROJECT_UUID [--yes]   delete a project with its containers, templates, files and members
+                                        (without --yes, prints what would go)
+  project transfer PROJECT_UUID NAME [--old-owner-role ROLE]  make member NAME the owner (old owner: delegate)
+  member add PROJECT_UUID NAME ROLE     give NAME a role (owner only for a project without one; delegate, contributor, guest)
+  member remove PROJECT_UUID NAME       take NAME out of a project (not its owner: transfer first)
   site read-only [on|off]               show or switch read-only site mode (a running gateway follows at once)
   remove-stopped [--remove]             remove the Docker containers of stopped containers (dry run unless --remove)
   stop-all [--dry-run]                  stop every container that is not stopped
   stop-unused [--dry-run]               stop containers not accessed for longer than their inactivity threshold
   volume list [--sizes]                 list the containers' data volumes (name, status, container, size)
   volume rm NAME                        remove a data volume and its files (its container must not run)
+  import-kiosc --database URL [--dry-run]
+                                        import a Kiosc PostgreSQL database (docs/kiosc-import.md); idempotent
   backup FILE                           copy the database to FILE (SQLite online backup; safe while the gateway runs)
   serve                                 run the gateway (same as npm start)
 `;
 
-class UsageError extends Error {}
 
 function flag(args: string[], name: string): boolean {
   const i = args.indexOf(name);
@@ -91,10 +101,16 @@ async function passwordFrom(io: CliIo): Promise<{ password: string; generated: b
 const BULK = new Set(['remove-stopped', 'stop-all', 'stop-unused']);
 
 /** runCli executes one command against `store` (bulk verbs through `ops`); returns the exit code. */
-export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () => BulkDeps): Promise<number> {
+export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () => BulkDeps, opts: { delegateLimit?: number; filesDir?: string } = {}): Promise<number> {
+  const filesDir = opts.filesDir;
   const args = [...argv];
   const [noun, verb] = args;
   try {
+    if ((noun === 'project' && verb !== 'create') || noun === 'member') {
+      const done = await runProjectCli(args, store, io, ops, opts.delegateLimit ?? 1);
+      if (done === 'usage') throw new UsageError(`unknown command: ${args.slice(0, 2).join(' ')}`);
+      return done;
+    }
     if (BULK.has(noun)) {
       const rest = args.slice(1);
       const remove = flag(rest, '--remove');
@@ -158,23 +174,9 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       if (!title || title.length > 255) throw new UsageError('project title is required (at most 255 characters)');
       const owner = ownerName ? store.users.byUsername(ownerName) : null;
       if (ownerName && !owner) throw new PorticoError('E_USER_NOT_FOUND', 404, `no user ${ownerName}`);
-      const project = store.transaction(() => {
-        const p = store.projects.create(title);
-        if (owner) store.projects.setRole(p.id, owner.id, 'owner');
-        return p;
-      });
+      const project = createProjectService({ store, siteMode: createSiteMode(store.settings, false), logger: silentLogger, delegateLimit: 0 })
+        .create(CLI_ACTOR, { title, owner });
       io.stdout(`${project.uuid}\n`);
-      return 0;
-    }
-    if (noun === 'member' && verb === 'add') {
-      const [, , projectUuid, name, role] = args;
-      const project = projectUuid ? store.projects.byUuid(projectUuid) : null;
-      if (!project) throw new PorticoError('E_PROJECT_NOT_FOUND', 404, `no project ${projectUuid ?? ''}`);
-      const user = store.users.byUsername(validUsername(name));
-      if (!user) throw new PorticoError('E_USER_NOT_FOUND', 404, `no user ${name}`);
-      if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`role must be one of ${ROLES.join(', ')}`);
-      store.projects.setRole(project.id, user.id, role as Role);
-      io.stderr(`${name} is now ${role} of ${project.title}\n`);
       return 0;
     }
     if (noun === 'site' && verb === 'read-only') {
@@ -183,6 +185,16 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       if (want === 'on' || want === 'off') mode.setReadOnly(want === 'on');
       else if (want !== undefined) throw new UsageError('site read-only takes on or off');
       io.stdout(`${mode.readOnly() ? 'on' : 'off'}\n`);
+      return 0;
+    }
+    if (noun === 'import-kiosc') {
+      const rest = args.slice(1);
+      const dryRun = flag(rest, '--dry-run');
+      const database = option(rest, '--database');
+      if (!database) throw new UsageError('import-kiosc needs --database postgres://USER@HOST:PORT/DB');
+      if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])} for import-kiosc`);
+      if (!filesDir) throw new UsageError('import-kiosc needs the files directory');
+      io.stdout(await runImportKiosc({ store, filesDir, database, dryRun }));
       return 0;
     }
     if (noun === 'backup') {
@@ -247,7 +259,7 @@ if (import.meta.main) {
       stderr: (s) => process.stderr.write(s),
       readStdin: readAll,
       stdinIsTty: !!process.stdin.isTTY,
-    }, () => cliOps(config, store));
+    }, () => cliOps(config, store), { delegateLimit: config.delegateLimit, filesDir: config.filesDir });
     store.close();
     process.exitCode = code;
   }

@@ -26,6 +26,8 @@ for arg in "$@"; do
   esac
 done
 die() { echo "build-jupyter-image: $*" >&2; exit 1; }
+# shellcheck source=lib/clean-env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/clean-env.sh"
 
 docker info >/dev/null 2>&1 || die "no Docker engine answers (try scripts/engine-up.sh)"
 HASH=$({ echo "suite $SUITE"; sha256sum < "${BASH_SOURCE[0]}"; } | sha256sum | cut -d' ' -f1)
@@ -57,7 +59,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if ! debootstrap --variant=minbase "$SUITE" "$RFS" "$MIRROR" >"$WORK/debootstrap.log" 2>&1; then
+if ! clean_env debootstrap --variant=minbase "$SUITE" "$RFS" "$MIRROR" >"$WORK/debootstrap.log" 2>&1; then
   tail -n 20 "$WORK/debootstrap.log" >&2
   die "debootstrap failed"
 fi
@@ -69,7 +71,8 @@ path-exclude /usr/share/locale/*
 CFG
 echo 'APT::Install-Recommends "false";' >"$RFS/etc/apt/apt.conf.d/no-recommends"
 mount -t proc proc "$RFS/proc"
-in_root() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$RFS" "$@"; }
+# The chroot gets nothing of the caller (NODE_OPTIONS included) but the proxy settings downloads need.
+in_root() { clean_env chroot "$RFS" /usr/bin/env DEBIAN_FRONTEND=noninteractive "$@"; }
 if ! { in_root apt-get update -q && in_root apt-get install -y -q jupyter-notebook python3-ipykernel; } >"$WORK/apt.log" 2>&1; then
   tail -n 30 "$WORK/apt.log" >&2
   die "apt-get install jupyter-notebook failed"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh: everything a fresh machine (Debian, root, Node 20, no Docker engine running) lacks.
 #   bash scripts/setup.sh          install npm packages (incl. Node 24) and start a Docker engine
-#   bash scripts/setup.sh --test   also install the test peers (busybox, slapd, chromium, nginx)
+#   bash scripts/setup.sh --test   also install the test peers (busybox, slapd, chromium, nginx, postgresql)
 #                                  and build the local test images
 # Idempotent: a second run only checks.
 set -euo pipefail
@@ -20,7 +20,7 @@ bash scripts/engine-up.sh
 
 if [ "$want_test" = 1 ]; then
   missing=()
-  for pkg in busybox-static slapd ldap-utils chromium nginx; do
+  for pkg in busybox-static slapd ldap-utils chromium nginx postgresql; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -30,6 +30,11 @@ if [ "$want_test" = 1 ]; then
     fi
     log "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # The Kiosc import test runs its own private cluster; Debian's default one is not wanted.
+    if [[ " ${missing[*]} " == *" postgresql "* ]] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+      mkdir -p /etc/postgresql-common
+      echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf
+    fi
     apt-get update -q >/dev/null
     apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
   fi

@@ -14,6 +14,8 @@ import { startFailureDetail } from '../../gateway/core/containers/start-failure.
 import type { Ctx, Router } from '../../gateway/http/router.ts';
 import { requireCaller, requireWritable } from './guard.ts';
 import { serializeContainer } from './serialize.ts';
+import { createKioscStore } from '../../gateway/core/store/kiosc.ts';
+import { resolveKioscTemplateIds } from '../../gateway/core/import/kiosc-ids.ts';
 
 const ACTION_PERMISSION: Record<ContainerAction, Permission> = {
   start: 'container.start', stop: 'container.stop', pause: 'container.pause', unpause: 'container.pause',
@@ -37,6 +39,7 @@ function pageUrl(ctx: Ctx, page: number): string {
 /** registerContainerApi adds the container API routes to `router`. */
 export function registerContainerApi(router: Router, svc: Services): void {
   const { access, containers, config, store } = svc;
+  const kioscIds = createKioscStore(store.db);
 
   router.on('GET', '/containers/api/:project', (ctx) => {
     const caller = requireCaller(svc, ctx.req);
@@ -64,7 +67,7 @@ export function registerContainerApi(router: Router, svc: Services): void {
     const caller = requireCaller(svc, ctx.req);
     const { project } = access.project(caller.user, ctx.params.project, 'container.create');
     requireWritable(svc, caller.user);
-    const body = await readJson(ctx.req, config.maxJsonBody);
+    const body = resolveKioscTemplateIds(kioscIds, await readJson(ctx.req, config.maxJsonBody));
     const c = containers.create(project.id, body, caller.user.username);
     sendJson(ctx.res, 201, serializeContainer(c));
   });
@@ -73,7 +76,7 @@ export function registerContainerApi(router: Router, svc: Services): void {
     const caller = requireCaller(svc, ctx.req);
     const { container } = access.container(caller.user, ctx.params.container, 'container.update');
     requireWritable(svc, caller.user);
-    const body = await readJson(ctx.req, config.maxJsonBody);
+    const body = resolveKioscTemplateIds(kioscIds, await readJson(ctx.req, config.maxJsonBody));
     const c = await containers.update(container.id, body, caller.user.username);
     sendJson(ctx.res, 200, serializeContainer(c));
   });

@@ -10,7 +10,8 @@
 import type { ServerResponse } from 'node:http';
 import { NotFoundError, forbidden } from '../../gateway/core/errors.ts';
 import type { Permission } from '../../gateway/core/auth/roles.ts';
-import { can } from '../../gateway/core/auth/roles.ts';
+import { can, isWrite } from '../../gateway/core/auth/roles.ts';
+import { requireNotArchived } from '../../gateway/core/projects/archive.ts';
 import type { Services } from '../../gateway/core/services.ts';
 import type { StoredFile, User } from '../../gateway/core/types.ts';
 import { sendJson } from '../../gateway/http/respond.ts';
@@ -26,6 +27,10 @@ export function fileFor(svc: Services, user: User, uuid: string, permission: Per
   const role = f ? svc.store.projects.roleOf(f.projectId, user.id) : null;
   if (!f || (!user.isAdmin && !role)) throw new NotFoundError('E_FILE_NOT_FOUND', 'file not found');
   if (!can(user.isAdmin, role, permission)) throw forbidden(`your role (${role}) does not allow this`);
+  if (isWrite(permission)) {
+    const project = svc.store.projects.byId(f.projectId);
+    if (project) requireNotArchived(project);
+  }
   return f;
 }
 

@@ -2,6 +2,7 @@
  * admin-projects.ts: site admins list every project and create new ones, each with a first owner.
  */
 import type { Services } from '../../gateway/core/services.ts';
+import { ValidationError } from '../../gateway/core/errors.ts';
 import type { Caller } from '../../gateway/core/auth/authenticate.ts';
 import type { Ctx, Router } from '../../gateway/http/router.ts';
 import { field, readPageForm, requireSiteAdmin } from './forms.ts';
@@ -13,7 +14,7 @@ export function registerAdminProjects(router: Router, svc: Services, ui: Rendere
   const { store } = svc;
 
   function show(ctx: Ctx, caller: Caller, extra: Record<string, unknown>, status = 200): void {
-    const projects = store.projects.all().map((p) => ({
+    const projects = store.projects.all().filter((p) => !p.deletingAt).map((p) => ({
       ...p, owners: store.projects.members(p.id).filter((m) => m.role === 'owner').map((m) => m.username).join(', '),
     }));
     ui.page(ctx.req, ctx.res, 'pages/admin-projects', pageData(caller, 'Projects', { projects, errors: {}, form: {}, ...extra }), status);
@@ -38,12 +39,14 @@ export function registerAdminProjects(router: Router, svc: Services, ui: Rendere
       show(ctx, caller, { errors: fields, form: input }, 400);
       return;
     }
-    const project = store.transaction(() => {
-      const p = store.projects.create(input.title, input.description);
-      store.projects.setRole(p.id, owner.id, 'owner');
-      return p;
-    });
-    svc.logger.info('project created', { project: project.uuid, owner: owner.username, by: caller.user.username });
+    let project;
+    try {
+      project = svc.projects.create(caller.user, { title: input.title, description: input.description, owner });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      show(ctx, caller, { errors: err.fields, form: input }, 400);
+      return;
+    }
     redirect(ctx.req, ctx.res, `/projects/${project.uuid}/members`);
   });
 }

@@ -38,7 +38,8 @@ export function renderDetail(d: UiDeps, req: IncomingMessage, res: ServerRespons
   const seq = d.hub.cursor();
   const entries = store.logs.tail(c.id, lines);
   const since = formatCursor({ ...seq, logId: entries.length ? entries[entries.length - 1].id : 0 });
-  const viewer = { isAdmin: caller.user.isAdmin, role, csrf: caller.session?.csrf ?? '' };
+  // An archived project offers only what a guest gets: the server refuses the rest anyway.
+  const viewer = project.archived ? { isAdmin: false, role: 'guest' as const, csrf: caller.session?.csrf ?? '' } : { isAdmin: caller.user.isAdmin, role, csrf: caller.session?.csrf ?? '' };
   d.ui.page(req, res, 'pages/container', pageData(caller, `${c.title} · Containers`, {
     ...projectShell({ project, role, user: caller.user }, 'containers'),
     c: detailView(c, viewer, containers.queue.busy(c.id), project.title),

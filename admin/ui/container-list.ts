@@ -29,12 +29,13 @@ export function registerContainerList(d: UiDeps): void {
     const since = formatCursor(d.hub.cursor());
     const page = pageParam(ctx.url);
     const { count, results } = d.svc.store.containers.list({ projectId: pa.project.id, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
-    const viewer: Viewer = { isAdmin: caller.user.isAdmin, role: pa.role, csrf: caller.session?.csrf ?? '' };
+    // An archived project offers only what a guest gets: the server refuses the rest anyway.
+    const viewer: Viewer = pa.project.archived ? { isAdmin: false, role: 'guest', csrf: caller.session?.csrf ?? '' } : { isAdmin: caller.user.isAdmin, role: pa.role, csrf: caller.session?.csrf ?? '' };
     d.ui.page(ctx.req, ctx.res, 'pages/containers', pageData(caller, `Containers · ${pa.project.title}`, {
       ...projectShell(pa, 'containers'),
       rows: rowsFor(d, results, viewer),
       pager: pager(ctx.url, page, PAGE_SIZE, count),
-      canCreate: can(caller.user.isAdmin, pa.role, 'container.create'),
+      canCreate: !pa.project.archived && can(caller.user.isAdmin, pa.role, 'container.create'),
       since,
       flash: doneFlash(ctx.url),
     }));

@@ -41,7 +41,7 @@ export function registerFilePages(on: Route, svc: Services, ui: Renderer): void 
     if (!shown && done === 'deleted') shown = { kind: 'ok', text: 'File deleted.' };
     ui.page(req, res, 'pages/files', pageData(caller, 'Small files', {
       ...projectShell(pa, 'files'), rows, flash: shown,
-      canEdit: can(caller.user.isAdmin, pa.role, 'file.edit'),
+      canEdit: !pa.project.archived && can(caller.user.isAdmin, pa.role, 'file.edit'),
       maxBytes: svc.config.maxUploadBytes, maxText: formatBytes(svc.config.maxUploadBytes),
     }), status);
   }

@@ -11,8 +11,8 @@ export function registerHome(router: Router, svc: Services, ui: Renderer): void 
   router.on('GET', '/', (ctx) => {
     const caller = requirePageUser(svc, ctx.req, ctx.res);
     const projects = caller.user.isAdmin
-      ? svc.store.projects.all().map((p) => ({ ...p, role: svc.store.projects.roleOf(p.id, caller.user.id) ?? 'site admin' }))
+      ? svc.store.projects.all().filter((p) => !p.deletingAt).map((p) => ({ ...p, role: svc.store.projects.roleOf(p.id, caller.user.id) ?? 'site admin' }))
       : svc.store.projects.ofUser(caller.user.id);
-    ui.page(ctx.req, ctx.res, 'pages/home', pageData(caller, 'Projects', { projects }));
+    ui.page(ctx.req, ctx.res, 'pages/home', pageData(caller, 'Projects', { projects, deleted: ctx.url.searchParams.get('deleted') === '1' }));
   });
 }

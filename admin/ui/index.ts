@@ -14,6 +14,7 @@ import { htmlRoute, sendPageError, wantsHtml } from './pages.ts';
 import { createLiveHub } from './live-hub.ts';
 import { createImagePulls } from './image-pulls.ts';
 import { registerProjects } from './projects.ts';
+import { registerProjectSettings } from './project-settings.ts';
 import { registerContainerList } from './container-list.ts';
 import { registerContainerForm } from './container-form.ts';
 import { registerContainerDetail } from './container-detail.ts';
@@ -42,6 +43,7 @@ export function registerUi(router: Router, svc: Services): void {
   registerHome(router, svc, ui);
   registerIdentityUi(router, svc, ui);
   registerProjects(d);
+  registerProjectSettings(d);
   registerTemplatePages(d.on, svc, ui);
   registerFilePages(d.on, svc, ui);
   registerContainerPrefill(d.on, svc, ui);

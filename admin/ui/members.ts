@@ -1,13 +1,13 @@
 /**
  * members.ts: a project's Members page (/projects/<uuid>/members). Every member sees the list;
- * owners, delegates and site admins add, remove and re-role members under the rules of
- * core/auth/membership.ts; any member may leave. Non-members get 404, as everywhere.
+ * owners, delegates and site admins add, remove and re-role members, and the owner (or a site
+ * admin) transfers the ownership, under the rules of the project service
+ * (core/projects/service.ts); any member but the owner may leave. Non-members get 404.
  */
 import { PorticoError, ValidationError, conflict, toPorticoError } from '../../gateway/core/errors.ts';
 import type { Services } from '../../gateway/core/services.ts';
 import type { Caller } from '../../gateway/core/auth/authenticate.ts';
 import { can } from '../../gateway/core/auth/roles.ts';
-import { changeMembership } from '../../gateway/core/auth/membership.ts';
 import { ROLES } from '../../gateway/core/types.ts';
 import type { Project, Role, User } from '../../gateway/core/types.ts';
 import type { Ctx, Router } from '../../gateway/http/router.ts';
@@ -17,7 +17,7 @@ import { pageData, redirect, requirePageUser } from './pages.ts';
 import type { Renderer } from './render.ts';
 import { projectShell } from './projects.ts';
 
-const NOTICES: Record<string, string> = { added: 'Member added.', changed: 'Role changed.', removed: 'Member removed.' };
+const NOTICES: Record<string, string> = { added: 'Member added.', changed: 'Role changed.', removed: 'Member removed.', transferred: 'Ownership transferred.' };
 
 function parseRole(raw: string): Role {
   if (!(ROLES as readonly string[]).includes(raw)) throw new ValidationError({ role: `Choose one of ${ROLES.join(', ')}.` });
@@ -30,17 +30,20 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
 
   function show(ctx: Ctx, caller: Caller, project: Project, extra: { error?: string | null; notice?: string | null }, status = 200): void {
     const myRole = store.projects.roleOf(project.id, caller.user.id);
-    const manage = can(caller.user.isAdmin, myRole, 'project.members');
-    const asDelegate = !caller.user.isAdmin && myRole === 'delegate';
-    const choices = asDelegate ? ROLES.filter((r) => r !== 'owner') : [...ROLES];
+    const manage = can(caller.user.isAdmin, myRole, 'project.members') && !project.archived;
+    const asOwner = can(caller.user.isAdmin, myRole, 'project.delegate');
+    // The owner role changes only by a transfer; only the owner (or a site admin) gives or takes the delegate role.
+    const choices = ROLES.filter((r) => r !== 'owner' && (asOwner || r !== 'delegate'));
     const members = store.projects.members(project.id).map((m) => {
       const user = store.users.byId(m.userId) as User;
       return { ...m, uuid: user.uuid, name: user.name, source: user.source, self: user.id === caller.user.id,
-        editable: manage && !(asDelegate && m.role === 'owner') };
+        editable: manage && m.role !== 'owner' && (asOwner || m.role !== 'delegate') };
     });
+    const transferTo = asOwner && !project.archived ? members.filter((m) => m.role !== 'owner') : [];
     ui.page(ctx.req, ctx.res, 'pages/members', pageData(caller, `Members · ${project.title}`, {
       ...projectShell({ project, role: myRole, user: caller.user }, 'members'),
-      project, members, manage, choices, myRole, readOnly: !svc.siteMode.allowsChangesBy(caller.user),
+      project, members, manage, choices, myRole, readOnly: !svc.siteMode.allowsChangesBy(caller.user), transferTo,
+      oldOwnerRoles: ROLES.filter((r) => r !== 'owner'),
       error: extra.error ?? null, notice: extra.notice ?? null,
     }), status);
   }
@@ -81,19 +84,25 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
     const target = username ? store.users.byUsername(username) : null;
     if (!target) throw new ValidationError({ username: `No user named "${username}". Directory (LDAP) users appear after their first login.` });
     if (store.projects.roleOf(project.id, target.id)) throw conflict(`${target.username} is already a member; change their role in the list.`);
-    changeMembership(store, { project, actor: caller.user, target, role });
+    svc.projects.addRole(caller.user, project, target, role);
     return 'added';
   }));
 
   router.on('POST', '/projects/:project/members/:user/role', (ctx) => act(ctx, (caller, project, form) => {
     const target = targetByUuid(ctx.params.user);
     if (!store.projects.roleOf(project.id, target.id)) throw new PorticoError('E_USER_NOT_FOUND', 404, `${target.username} is not a member of this project.`);
-    changeMembership(store, { project, actor: caller.user, target, role: parseRole(field(form, 'role')) });
+    svc.projects.changeRole(caller.user, project, target, parseRole(field(form, 'role')));
     return 'changed';
   }));
 
   router.on('POST', '/projects/:project/members/:user/remove', (ctx) => act(ctx, (caller, project) => {
-    changeMembership(store, { project, actor: caller.user, target: targetByUuid(ctx.params.user), role: null });
+    svc.projects.removeRole(caller.user, project, targetByUuid(ctx.params.user));
     return 'removed';
+  }));
+
+  router.on('POST', '/projects/:project/members/transfer', (ctx) => act(ctx, (caller, project, form) => {
+    const target = targetByUuid(field(form, 'user'));
+    svc.projects.transferOwner(caller.user, project, target, parseRole(field(form, 'old_role')));
+    return 'transferred';
   }));
 }

@@ -78,7 +78,7 @@ export function htmlRoute(svc: Services, ui: Renderer, handler: Handler): Handle
 
 /** wantsHtml tells browser navigations (Accept: text/html) from API clients, which keep getting JSON. */
 export function wantsHtml(req: IncomingMessage, pathname: string): boolean {
-  if (pathname.startsWith('/api/') || pathname.startsWith('/containers/api/')) return false;
+  if (pathname.startsWith('/api/') || pathname.startsWith('/containers/api/') || pathname.startsWith('/project/api/')) return false;
   return (req.headers.accept ?? '').includes('text/html') || req.headers['hx-request'] === 'true';
 }
 

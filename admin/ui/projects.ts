@@ -4,11 +4,12 @@
  * Containers page, as Kiosc's project page leads to its apps.
  */
 import type { ProjectAccess } from '../../gateway/core/auth/access.ts';
+import { can } from '../../gateway/core/auth/roles.ts';
 import type { UiDeps } from './pages.ts';
 import { redirect, requirePageUser } from './pages.ts';
 
 /** ProjectNav names the sidebar entries. */
-export type ProjectNav = 'containers' | 'templates' | 'files' | 'members';
+export type ProjectNav = 'containers' | 'templates' | 'files' | 'members' | 'settings';
 
 /**
  * projectShell is the data project-shell.eta needs. Pages of a project render their view with
@@ -20,6 +21,8 @@ export function projectShell(pa: ProjectAccess, nav: ProjectNav): Record<string,
     role: pa.role,
     roleLabel: pa.role ?? (pa.user.isAdmin ? 'site admin' : ''),
     nav,
+    // Settings (rename, archive, delete) are for owners, delegates and site admins.
+    canSettings: can(pa.user.isAdmin, pa.role, 'project.update'),
   };
 }
 

@@ -4,6 +4,7 @@
  * details, create, update, delete (with confirmation) and duplicate. Rules are the template
  * service's; this module maps forms to it.
  */
+import { requireNotArchived } from '../../gateway/core/projects/archive.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Caller } from '../../gateway/core/auth/authenticate.ts';
 import { NotFoundError, PorticoError, ValidationError, badRequest } from '../../gateway/core/errors.ts';
@@ -51,7 +52,7 @@ export function registerTemplatePages(on: Route, svc: Services, ui: Renderer): v
     const pa = access.project(caller.user, projectUuid, 'template.view');
     return {
       projectId: pa.project.id, base: `/projects/${pa.project.uuid}/templates`, heading: 'Container templates',
-      canEdit: templates.canEditScope(caller.user, pa.project.id), shell: projectShell(pa, 'templates'),
+      canEdit: !pa.project.archived && templates.canEditScope(caller.user, pa.project.id), shell: projectShell(pa, 'templates'),
     };
   }
 
@@ -63,6 +64,8 @@ export function registerTemplatePages(on: Route, svc: Services, ui: Renderer): v
   }
 
   function requireEdit(scope: Scope): void {
+    const project = scope.projectId === null ? null : svc.store.projects.byId(scope.projectId);
+    if (project) requireNotArchived(project);
     if (!scope.canEdit) throw new PorticoError('E_FORBIDDEN', 403, scope.projectId === null ? 'only site admins change site-wide templates' : 'your role does not allow changing templates');
   }
 

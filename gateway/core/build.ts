@@ -33,6 +33,7 @@ import { startPeriodicWork } from './scheduler/jobs.ts';
 import type { PeriodicWork } from './scheduler/jobs.ts';
 import { createFileService } from './files/service.ts';
 import { createTemplateService } from './templates/service.ts';
+import { createProjectService } from './projects/service.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -66,9 +67,11 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const ldapMs = config.ldapTimeoutSeconds * 1000;
   const ldap = createLdapDirectory(config.ldap, (c) => connectLdapServer(c, { connectMs: ldapMs, operationMs: ldapMs * 2 }), logger);
   const login = createLoginService({ store, ldap, throttle: createLoginThrottle(config.login), logger });
+  const siteMode = createSiteMode(store.settings, config.readOnly);
+  const projects = createProjectService({ store, siteMode, logger, delegateLimit: config.delegateLimit, work: { store, containers, files } });
   const core: Core = {
-    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, files, templates,
-    siteMode: createSiteMode(store.settings, config.readOnly),
+    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, files, templates, projects,
+    siteMode,
     access: createAccess(store),
     auth: createAuthenticator(store, sessions),
     health: { engineUp: stateSync.engineUp, reconnects: stateSync.reconnects },
@@ -82,6 +85,8 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
     },
   };
   registerCoreMetrics(core);
+  // Deletes a kill (or an engine away) interrupted are finished now, in the background.
+  if (store.projects.deleting().length) void projects.resumeDeletes();
   if (opts.periodic !== false) core.work = startPeriodicWork(core);
   return core;
 }

@@ -89,6 +89,8 @@ export interface Config {
   readonly appsDomain: string;
   /** publicUrl is the gateway's own origin as browsers reach it (null: http://127.0.0.1 on the port the request came to). */
   readonly publicUrl: string | null;
+  /** delegateLimit is how many delegates a project may have (0: no limit), as SODAR's PROJECTROLES_DELEGATE_LIMIT. */
+  readonly delegateLimit: number;
 }
 
 /** SCHEDULES names each periodic job with its variable and default cron expression (seconds field first). */
@@ -328,6 +330,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     containerLog: Object.freeze({ maxSize: logSize(env), maxFiles: int(env, ['PORTICO_CONTAINER_LOG_MAX_FILES'], 3, 1, 100) }),
     bodyTimeoutSeconds: int(env, ['PORTICO_BODY_TIMEOUT_SECONDS'], 60, 1, 3600),
     ...appOrigins(env),
+    delegateLimit: int(env, ['PORTICO_DELEGATE_LIMIT', 'PROJECTROLES_DELEGATE_LIMIT'], 1, 0, 1000),
   };
   return Object.freeze(config);
 }
@@ -390,5 +393,5 @@ export const KNOWN_VARIABLES = [
   'PORTICO_CONTAINER_LOG_MAX_SIZE', 'PORTICO_CONTAINER_LOG_MAX_FILES',
   'PORTICO_BODY_TIMEOUT_SECONDS',
   'PORTICO_EMBEDDED_FILES', 'PORTICO_ULIMIT_NOFILE_SOFT', 'PORTICO_ULIMIT_NOFILE_HARD', 'PORTICO_API_PAGE_SIZE',
-  'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL',
+  'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL', 'PORTICO_DELEGATE_LIMIT',
 ];

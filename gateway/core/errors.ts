@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'E_CSRF'
   | 'E_HANDSHAKE_REFUSED'
   | 'E_READ_ONLY'
+  | 'E_PROJECT_ARCHIVED'
+  | 'E_NOT_ACCEPTABLE'
   | 'E_THROTTLED'
   | 'E_NOT_FOUND'
   | 'E_PROJECT_NOT_FOUND'
@@ -45,6 +47,7 @@ export type ErrorCode =
   | 'E_UPSTREAM_BUSY'
   | 'E_LDAP_UNAVAILABLE'
   | 'E_STORE_UNAVAILABLE'
+  | 'E_IMPORT_FAILED'
   | 'E_INTERNAL';
 
 /** PorticoError is the base class: a message for people, a code for programs, a status for HTTP. */

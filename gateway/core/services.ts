@@ -17,6 +17,7 @@ import type { LoginService } from './auth/login.ts';
 import type { SiteMode } from './site-mode.ts';
 import type { FileService } from './files/service.ts';
 import type { TemplateService } from './templates/service.ts';
+import type { ProjectService } from './projects/service.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -43,4 +44,6 @@ export interface Services {
   siteMode: SiteMode;
   files: FileService;
   templates: TemplateService;
+  /** projects is the one way to change projects and role assignments. */
+  projects: ProjectService;
 }

@@ -40,14 +40,21 @@ export interface Project {
   uuid: string;
   title: string;
   description: string;
+  /** readme is SODAR's longer project text (Markdown, shown as plain text). */
+  readme: string;
+  /** archived projects are read-only (docs/projects-api.md). */
+  archived: boolean;
+  /** deletingAt is set when a delete began (its durable intent); the project is gone for everyone from then on. */
+  deletingAt: string | null;
   createdAt: string;
 }
 
-/** Membership is one user's role in one project. */
+/** Membership is one user's role in one project (a SODAR role assignment, addressed by `uuid`). */
 export interface Membership {
   projectId: number;
   userId: number;
   role: Role;
+  uuid: string;
   username?: string;
 }
 

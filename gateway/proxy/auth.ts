@@ -8,7 +8,8 @@ import { LRUCache } from 'lru-cache';
 import type { Services } from '../core/services.ts';
 import type { User } from '../core/types.ts';
 import { SESSION_COOKIE } from '../core/auth/sessions.ts';
-import { hashSecret, parseAuthorization } from '../core/auth/tokens.ts';
+import { parseAuthorization } from '../core/auth/tokens.ts';
+import { tokenUser } from '../core/auth/authenticate.ts';
 import { cookieValue } from '../core/auth/cookies.ts';
 import { APP_COOKIE } from '../core/auth/app-sessions.ts';
 import type { AppSessionStore } from '../core/auth/app-sessions.ts';
@@ -54,7 +55,7 @@ export function createProxyAuth(svc: Pick<Services, 'store' | 'sessions'>, ttlMs
     let e = tokens.get(header);
     if (e === undefined) {
       const token = parseAuthorization(header);
-      const user = token ? svc.store.users.userByTokenHash(hashSecret(token)) : null;
+      const user = token ? tokenUser(svc.store, token) : null;
       e = user && user.active ? { caller: { user, viaToken: true } } : NOBODY;
       tokens.set(header, e);
     }

@@ -24,6 +24,8 @@ export interface Route extends Scope {
   readonly state: ContainerState;
   /** stoppedBy and stoppedIdle say who holds the container stopped (start-policy.ts). */
   readonly stoppedBy: string | null;
+  /** deleting is set while a delete is accepted but not finished: nothing may start the container. */
+  readonly deleting: boolean;
   readonly stoppedIdle: boolean;
   /** containerPath is what follows the prefix in the app's link ('' or 'a/b': linkPath); it never changes upstream paths. */
   readonly containerPath: string;
@@ -75,7 +77,7 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     const prefix = `/containers/proxy/${c.uuid}`;
     const containerPath = linkPath(c.containerPath);
     return {
-      id: c.id, uuid: c.uuid, projectId: c.projectId, title: c.title, state: c.state, stoppedBy: c.stoppedBy, stoppedIdle: c.stoppedIdle,
+      id: c.id, uuid: c.uuid, projectId: c.projectId, title: c.title, state: c.state, stoppedBy: c.stoppedBy, stoppedIdle: c.stoppedIdle, deleting: c.lastAction === 'delete',
       prefix, stripPrefix: c.stripPrefix, containerPath,
       atRoot: { prefix: '', stripPrefix: c.stripPrefix, upstreamOrigins, hostOnly: true },
       atPrefix: { prefix, stripPrefix: c.stripPrefix, upstreamOrigins, hostOnly: true },

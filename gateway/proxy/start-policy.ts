@@ -15,6 +15,8 @@ import type { Route } from './routes.ts';
  * client sent none: not a browser, or a very old one); a start in flight is joined, never refused.
  */
 export function startRefusal(route: Route, navigation: boolean, fetchMode: string | undefined, startInFlight: boolean): PorticoError | null {
+  // A delete that is pending (accepted, or cut by a crash) wins over everything: the app is going.
+  if (route.deleting) return new PorticoError('E_CONTAINER_NOT_FOUND', 404, `"${route.title}" is being deleted`);
   if (route.state === 'running' || startInFlight || navigation) return null;
   if (route.stoppedBy !== null) {
     return new PorticoError('E_CONTAINER_STOPPED', 503, `"${route.title}" was stopped by ${route.stoppedBy}; open its link to start it again`);

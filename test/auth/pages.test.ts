@@ -88,20 +88,23 @@ t.test('Members page: who sees, who changes, and the owner rules', async (t) => 
   t.equal((await dora.w.request('POST', url, { form: { csrf_token: dora.csrf, username: 'newbie', role: 'contributor' } })).status, 303, 'a delegate adds a contributor');
   t.equal(gw.core.store.projects.roleOf(gw.core.store.projects.byUuid(project)!.id, gw.core.store.users.byUsername('newbie')!.id), 'contributor');
   const demoteOwner = await dora.w.request('POST', `${url}/${uuidOf('olga')}/role`, { form: { csrf_token: dora.csrf, role: 'guest' } });
-  t.equal(demoteOwner.status, 403);
-  t.match(demoteOwner.text, /A delegate cannot remove or change an owner\./);
-  t.equal((await dora.w.request('POST', `${url}/${uuidOf('olga')}/remove`, { form: { csrf_token: dora.csrf } })).status, 403, 'nor remove one');
-  t.equal((await dora.w.request('POST', `${url}/${uuidOf('cody')}/role`, { form: { csrf_token: dora.csrf, role: 'owner' } })).status, 403, 'nor make one');
+  t.equal(demoteOwner.status, 400);
+  t.match(demoteOwner.text, /The owner changes only by an ownership transfer/);
+  t.equal((await dora.w.request('POST', `${url}/${uuidOf('olga')}/remove`, { form: { csrf_token: dora.csrf } })).status, 400, 'nor remove one');
+  t.equal((await dora.w.request('POST', `${url}/${uuidOf('cody')}/role`, { form: { csrf_token: dora.csrf, role: 'owner' } })).status, 400, 'nor make one');
+  t.equal((await dora.w.request('POST', `${url}/${uuidOf('cody')}/role`, { form: { csrf_token: dora.csrf, role: 'delegate' } })).status, 403, 'nor give the delegate role (the owner does)');
   t.equal((await dora.w.request('POST', url, { form: { csrf_token: dora.csrf, username: 'ghost', role: 'guest' } })).status, 400, 'unknown user: 400');
   t.equal((await dora.w.request('POST', url, { form: { csrf_token: dora.csrf, username: 'gus', role: 'guest' } })).status, 409, 'already a member: 409');
   t.equal((await dora.w.request('POST', url, { form: { csrf_token: dora.csrf, username: 'nina', role: 'wizard' } })).status, 400, 'bad role: 400');
 
   const olga = await as('olga');
   const lastOwner = await olga.w.request('POST', `${url}/${uuidOf('olga')}/remove`, { form: { csrf_token: olga.csrf } });
-  t.equal(lastOwner.status, 409, 'the last owner cannot leave');
-  t.match(lastOwner.text, /The last owner cannot leave or be demoted/);
-  t.equal((await olga.w.request('POST', `${url}/${uuidOf('olga')}/role`, { form: { csrf_token: olga.csrf, role: 'delegate' } })).status, 409, 'nor be demoted');
-  t.equal((await olga.w.request('POST', `${url}/${uuidOf('dora')}/role`, { form: { csrf_token: olga.csrf, role: 'owner' } })).status, 303, 'an owner makes another owner');
+  t.equal(lastOwner.status, 400, 'the owner cannot leave');
+  t.match(lastOwner.text, /The owner cannot leave the project/);
+  t.equal((await olga.w.request('POST', `${url}/${uuidOf('olga')}/role`, { form: { csrf_token: olga.csrf, role: 'delegate' } })).status, 400, 'nor be demoted');
+  t.equal((await olga.w.request('POST', `${url}/${uuidOf('dora')}/role`, { form: { csrf_token: olga.csrf, role: 'owner' } })).status, 400, 'nor make a second owner');
+  t.match((await olga.w.request('GET', url)).text, /Transfer ownership/, 'the owner is offered the transfer');
+  t.equal((await olga.w.request('POST', `${url}/transfer`, { form: { csrf_token: olga.csrf, user: uuidOf('dora'), old_role: 'guest' } })).status, 303, 'the owner transfers the ownership');
   t.equal((await olga.w.request('POST', `${url}/${uuidOf('olga')}/remove`, { form: { csrf_token: olga.csrf } })).headers.get('location'), '/', 'now olga may leave, and is sent home');
   t.equal((await olga.w.request('GET', url)).status, 404, 'and no longer sees the project');
 

@@ -9,7 +9,8 @@ import { safeNext } from '../../admin/ui/safe-next.ts';
 import { parseExpiry } from '../../admin/ui/tokens.ts';
 import { createLoginThrottle, lockMessage } from '../../gateway/core/auth/throttle.ts';
 import { createStore } from '../../gateway/core/store/index.ts';
-import { changeMembership } from '../../gateway/core/auth/membership.ts';
+import { silentLogger } from '../../gateway/core/log.ts';
+import { createProjectService } from '../../gateway/core/projects/service.ts';
 import { PorticoError } from '../../gateway/core/errors.ts';
 import { can, canSite } from '../../gateway/core/auth/roles.ts';
 import { createSiteMode } from '../../gateway/core/site-mode.ts';
@@ -108,37 +109,44 @@ t.test('roles: Kiosc 1.4 tables', async (t) => {
   t.equal(canSite(true, 'template.site.edit'), true);
 });
 
-t.test('membership rules', async (t) => {
+t.test('membership rules (one owner, transfer only; delegates set by the owner; delegate limit)', async (t) => {
   const store = createStore(':memory:');
   t.teardown(() => store.close());
   const mk = (name: string, isAdmin = false) => store.users.create({ username: name, passwordHash: null, isAdmin });
-  const [owner, owner2, delegate, contributor, guest, outsider, admin] =
-    [mk('owner'), mk('owner2'), mk('delegate'), mk('contributor'), mk('guest'), mk('outsider'), mk('admin', true)];
+  const [owner, delegate, contributor, guest, outsider, admin, other] =
+    [mk('owner'), mk('delegate'), mk('contributor'), mk('guest'), mk('outsider'), mk('admin', true), mk('other')];
+  const projects = createProjectService({ store, siteMode: createSiteMode(store.settings, false), logger: silentLogger, delegateLimit: 1 });
   const project = store.projects.create('P');
   const set = (u: typeof owner, r: 'owner' | 'delegate' | 'contributor' | 'guest') => store.projects.setRole(project.id, u.id, r);
   set(owner, 'owner'); set(delegate, 'delegate'); set(contributor, 'contributor'); set(guest, 'guest');
-  const change = (actor: typeof owner, target: typeof owner, role: 'owner' | 'delegate' | 'contributor' | 'guest' | null) =>
-    changeMembership(store, { project, actor, target, role });
-  const code = (fn: () => unknown) => { try { fn(); return 'ok'; } catch (e) { return (e as PorticoError).code; } };
+  const code = (fn: () => unknown) => { try { fn(); return 'ok'; } catch (e) { return `${(e as PorticoError).status} ${(e as PorticoError).code}`; } };
 
-  t.equal(code(() => change(contributor, guest, 'contributor')), 'E_FORBIDDEN', 'contributor cannot manage members');
-  t.equal(code(() => change(guest, outsider, 'guest')), 'E_FORBIDDEN', 'guest cannot add');
-  t.equal(code(() => change(delegate, owner, 'guest')), 'E_FORBIDDEN', 'delegate cannot demote an owner');
-  t.equal(code(() => change(delegate, owner, null)), 'E_FORBIDDEN', 'delegate cannot remove an owner');
-  t.equal(code(() => change(delegate, outsider, 'owner')), 'E_FORBIDDEN', 'delegate cannot make an owner');
-  t.equal(code(() => change(delegate, delegate, 'owner')), 'E_FORBIDDEN', 'delegate cannot make themselves owner');
-  t.equal(code(() => change(delegate, outsider, 'contributor')), 'ok', 'delegate adds a contributor');
+  t.equal(code(() => projects.changeRole(contributor, project, guest, 'contributor')), '403 E_FORBIDDEN', 'contributor cannot manage members');
+  t.equal(code(() => projects.addRole(guest, project, outsider, 'guest')), '403 E_FORBIDDEN', 'guest cannot add');
+  t.equal(code(() => projects.changeRole(delegate, project, owner, 'guest')), '400 E_BAD_REQUEST', 'the owner changes only by transfer');
+  t.equal(code(() => projects.removeRole(delegate, project, owner)), '400 E_BAD_REQUEST', 'the owner cannot be removed');
+  t.equal(code(() => projects.addRole(delegate, project, outsider, 'owner')), '400 E_BAD_REQUEST', 'no second owner');
+  t.equal(code(() => projects.addRole(delegate, project, outsider, 'delegate')), '403 E_FORBIDDEN', 'a delegate cannot assign the delegate role');
+  t.equal(code(() => projects.removeRole(delegate, project, delegate)), 'ok', 'a delegate may leave');
+  set(delegate, 'delegate');
+  t.equal(code(() => projects.addRole(delegate, project, outsider, 'contributor')), 'ok', 'delegate adds a contributor');
   t.equal(store.projects.roleOf(project.id, outsider.id), 'contributor');
-  t.equal(code(() => change(delegate, outsider, null)), 'ok', 'delegate removes a contributor');
-  t.equal(code(() => change(owner, owner, null)), 'E_CONFLICT', 'the last owner cannot leave');
-  t.equal(code(() => change(owner, owner, 'delegate')), 'E_CONFLICT', 'the last owner cannot be demoted');
-  t.equal(code(() => change(admin, owner, 'guest')), 'E_CONFLICT', 'not even by a site admin');
-  t.equal(code(() => change(owner, owner2, 'owner')), 'ok', 'owner makes another owner');
-  t.equal(code(() => change(owner, owner, null)), 'ok', 'now the first owner may leave');
-  t.equal(store.projects.ownerCount(project.id), 1);
-  t.equal(code(() => change(guest, guest, null)), 'ok', 'any member may leave');
-  t.equal(code(() => change(admin, outsider, 'owner')), 'ok', 'site admin (not a member) manages members');
-  t.equal(code(() => change(outsider, outsider, 'owner')), 'ok', 'no-op: already owner');
+  t.equal(code(() => projects.changeRole(owner, project, outsider, 'delegate')), '400 E_BAD_REQUEST', 'delegate limit 1 reached');
+  t.equal(code(() => projects.removeRole(delegate, project, outsider)), 'ok', 'delegate removes a contributor');
+  t.equal(code(() => projects.removeRole(owner, project, owner)), '400 E_BAD_REQUEST', 'the owner cannot leave');
+  t.equal(code(() => projects.transferOwner(delegate, project, contributor, 'guest')), '403 E_FORBIDDEN', 'a delegate cannot transfer');
+  t.equal(code(() => projects.transferOwner(owner, project, outsider, 'guest')), '400 E_BAD_REQUEST', 'the new owner must be a member');
+  t.equal(code(() => projects.transferOwner(owner, project, contributor, 'owner')), '400 E_BAD_REQUEST', 'the old owner cannot stay owner');
+  t.equal(code(() => projects.transferOwner(owner, project, contributor, 'delegate')), '400 E_BAD_REQUEST', 'nor become a second delegate past the limit');
+  t.equal(code(() => projects.transferOwner(owner, project, delegate, 'delegate')), 'ok', 'the owner hands over to the delegate and becomes delegate');
+  t.equal(store.projects.roleOf(project.id, delegate.id), 'owner');
+  t.equal(store.projects.roleOf(project.id, owner.id), 'delegate');
+  t.equal(store.projects.ownerCount(project.id), 1, 'exactly one owner');
+  t.equal(code(() => projects.removeRole(guest, project, guest)), 'ok', 'any member may leave');
+  t.equal(code(() => projects.addRole(admin, project, other, 'guest')), 'ok', 'site admin (not a member) manages members');
+  t.equal(code(() => projects.addRole(outsider, project, outsider, 'guest')), '404 E_PROJECT_NOT_FOUND', 'a non-member learns nothing');
+  store.projects.setArchived(project.id, true);
+  t.equal(code(() => projects.addRole(admin, project, outsider, 'guest')), '403 E_PROJECT_ARCHIVED', 'an archived project refuses member changes, even by a site admin');
 });
 
 t.test('site mode: stored, live, start-up switch', async (t) => {

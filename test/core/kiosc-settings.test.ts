@@ -90,6 +90,14 @@ t.test('SODAR_API_PAGE_SIZE is the page size of the list endpoints; page_size ov
     t.equal((await gw.api('GET', `${list}?page=3`, token)).status, 404, `${list}: past the last page`);
     t.equal((await gw.api('GET', `${list}?page_size=x`, token)).status, 400, `${list}: a bad page_size is 400`);
   }
+  // SODAR's project API pages only when ?page is given, with the same default size.
+  gw.project('second');
+  gw.project('third');
+  const { token: admin } = await gw.user('root', { admin: true });
+  const projects = await gw.api('GET', '/project/api/list?page=1', admin);
+  t.equal(projects.status, 200);
+  t.ok(projects.body.count >= 3, 'all projects counted');
+  t.equal(projects.body.results.length, 2, 'the project list pages by SODAR_API_PAGE_SIZE too');
 });
 
 t.test('KIOSC_CONTAINER_DEFAULT_LOG_LINES and KIOSC_CONTAINER_MAX_LOG_LINES bound the log the API returns', async (t) => {

@@ -87,11 +87,15 @@ t.test('Jupyter, the socket.io tutorial and a Host-built redirect through Portic
   await open(gw, b, nb, '/', (body) => body.includes('id="notebook_list"'));
   t.equal(new URL(b.page.url()).pathname, '/tree', "Jupyter's own redirect to /tree stays on its origin");
   await b.page.waitForFunction('document.querySelectorAll("#notebook_list .list_item").length > 0 || document.querySelector("#notebook_list") !== null', undefined, { timeout: 20_000 });
+  // What the browser saw of the API call, for the failure message if it fails.
+  const seen: string[] = [];
+  b.page.on('response', (r) => { if (r.url().includes('/api/contents')) seen.push(`${r.status()} ${r.request().method()} ${r.url()} location=${r.headers().location ?? ''}`); });
+  b.page.on('requestfailed', (r) => { if (r.url().includes('/api/contents')) seen.push(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText}`); });
   const made = await b.page.evaluate(`(async () => {
     const xsrf = (document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || '';
     const r = await fetch('/api/contents', { method: 'POST', headers: { 'X-XSRFToken': decodeURIComponent(xsrf) }, body: JSON.stringify({ type: 'notebook' }) });
     return (await r.json()).path;
-  })()`) as string;
+  })()`).catch((err: Error) => { throw new Error(`${err.message}; the browser saw: ${seen.join(' | ') || 'nothing'}`); }) as string;
   t.match(made, /\.ipynb$/, "a notebook is made through Jupyter's API (its XSRF check passes)");
   await goto(b, `http://${nb}.localhost:${gw.port}/notebooks/${made}`);
   await b.page.waitForFunction('window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()', undefined, { timeout: 60_000 });

@@ -6,8 +6,9 @@
 import { NotFoundError, forbidden } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import type { Container, Project, Role, User } from '../types.ts';
-import { can } from './roles.ts';
+import { can, isWrite } from './roles.ts';
 import type { Permission } from './roles.ts';
+import { requireNotArchived } from '../projects/archive.ts';
 
 /** ProjectAccess is a project with the caller's role in it (null for site admins who are not members). */
 export interface ProjectAccess { project: Project; role: Role | null; user: User }
@@ -19,10 +20,12 @@ export type Access = ReturnType<typeof createAccess>;
 export function createAccess(store: Store) {
   function project(user: User | null, projectUuid: string, permission: Permission = 'project.view'): ProjectAccess {
     const p = isUuid(projectUuid) ? store.projects.byUuid(projectUuid) : null;
-    if (!p || !user) throw new NotFoundError('E_PROJECT_NOT_FOUND', 'project not found');
+    // A project whose delete began is gone for everyone (its delete finishes in the background).
+    if (!p || !user || p.deletingAt) throw new NotFoundError('E_PROJECT_NOT_FOUND', 'project not found');
     const role = store.projects.roleOf(p.id, user.id);
     if (!user.isAdmin && !role) throw new NotFoundError('E_PROJECT_NOT_FOUND', 'project not found');
     if (!can(user.isAdmin, role, permission)) throw forbidden(`your role (${role}) does not allow this`);
+    if (isWrite(permission)) requireNotArchived(p);
     return { project: p, role, user };
   }
 
@@ -32,6 +35,11 @@ export function createAccess(store: Store) {
     const role = store.projects.roleOf(c.projectId, user.id);
     if (!user.isAdmin && !role) throw new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
     if (!can(user.isAdmin, role, permission)) throw forbidden(`your role (${role}) does not allow this`);
+    if (isWrite(permission)) {
+      const p = store.projects.byId(c.projectId);
+      if (!p || p.deletingAt) throw new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
+      requireNotArchived(p);
+    }
     return { container: c, role };
   }
 

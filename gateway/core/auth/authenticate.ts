@@ -7,7 +7,7 @@ import type { Store } from '../store/index.ts';
 import type { User } from '../types.ts';
 import type { Session, SessionStore } from './sessions.ts';
 import { SESSION_COOKIE } from './sessions.ts';
-import { hashSecret, parseAuthorization } from './tokens.ts';
+import { hashSecret, knoxDigests, parseAuthorization } from './tokens.ts';
 import { cookieValue } from './cookies.ts';
 
 /** Caller is who sent a request and how. */
@@ -21,6 +21,14 @@ export function readCookie(header: string | undefined, name: string): string | n
   try { return decodeURIComponent(raw); } catch { return null; }
 }
 
+/** tokenUser returns the user an API token belongs to (expired tokens belong to nobody). */
+export function tokenUser(store: Pick<Store, 'users'>, token: string): User | null {
+  // Tokens imported from Kiosc keep Knox's digest (docs/kiosc-import.md); Portico's own come first.
+  let user = store.users.userByTokenHash(hashSecret(token));
+  for (const digest of user ? [] : knoxDigests(token)) user ??= store.users.userByTokenHash(digest, 'knox');
+  return user;
+}
+
 /** Authenticator resolves callers; `tokenUser` is cached briefly by the caller if needed. */
 export type Authenticator = ReturnType<typeof createAuthenticator>;
 
@@ -30,7 +38,7 @@ export function createAuthenticator(store: Store, sessions: SessionStore) {
     authenticate(headers: IncomingHttpHeaders): Caller | null {
       const token = parseAuthorization(headers.authorization);
       if (token) {
-        const user = store.users.userByTokenHash(hashSecret(token));
+        const user = tokenUser(store, token);
         return user && user.active ? { user, via: 'token', session: null, sessionId: null } : null;
       }
       const sid = readCookie(headers.cookie, SESSION_COOKIE);

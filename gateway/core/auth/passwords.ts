@@ -2,6 +2,7 @@
  * passwords.ts: scrypt password hashing in a self-describing format (scrypt$N$r$p$salt$hash).
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { isDjangoHash, verifyDjangoPassword } from './django-passwords.ts';
 
 const N = 16384, R = 8, P = 1, KEYLEN = 32;
 
@@ -18,9 +19,10 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
-/** verifyPassword checks `password` against a stored hash in constant time. */
+/** verifyPassword checks `password` against a stored hash in constant time (scrypt, or a Django hash imported from Kiosc). */
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
   if (!stored) return false;
+  if (isDjangoHash(stored)) return verifyDjangoPassword(password, stored); // imported from Kiosc
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, salt, hash] = parts;

@@ -15,7 +15,11 @@ export type Permission =
   | 'container.logs'
   | 'template.view' | 'template.edit'
   | 'file.view' | 'file.edit'
-  | 'project.view' | 'project.members';
+  | 'project.view' | 'project.members'
+  // SODAR's update_project (title, description, archive) and delete_project: owners and delegates.
+  | 'project.update' | 'project.delete'
+  // SODAR's update_project_delegate and update_project_owner: owners only.
+  | 'project.delegate' | 'project.owner';
 
 const RANK: Record<Role, number> = { owner: 4, delegate: 3, contributor: 2, guest: 1 };
 
@@ -39,7 +43,19 @@ const MIN_ROLE: Record<Permission, Role> = {
   'file.edit': 'contributor',
   'project.view': 'guest',
   'project.members': 'delegate',
+  'project.update': 'delegate',
+  'project.delete': 'delegate',
+  'project.delegate': 'owner',
+  'project.owner': 'owner',
 };
+
+/** READS are the permissions that change nothing: all an archived project still allows (docs/projects-api.md). */
+const READS: ReadonlySet<Permission> = new Set(['container.view', 'container.proxy', 'container.logs', 'template.view', 'file.view', 'project.view']);
+
+/** isWrite tells whether `permission` changes a project's data (refused while the project is archived). */
+export function isWrite(permission: Permission): boolean {
+  return !READS.has(permission);
+}
 
 /** SitePermission is a permission that does not depend on a project. */
 export type SitePermission = 'template.site.view' | 'template.site.edit' | 'site.manage';

@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { ContainerService } from './service.ts';
 import { LABELS } from './spec.ts';
+import { adoptable } from './adoption.ts';
 
 /** StateSync is the running follower; `stop` ends it. */
 export interface StateSync {
@@ -81,7 +82,16 @@ export async function startStateSync(deps: {
           containers.log.add(c, 'WARNING', 'anonymous', 'Task', `Removed duplicate Docker container ${extra.name}`);
         }
       }
-      const info = keep ? await engine.inspect(keep.id) : null;
+      // A container adopted from Kiosc (docs/kiosc-import.md) carries no Portico labels until its
+      // next recreate: its recorded Docker id is what ties it to the record.
+      const unlabelled = !keep && c.dockerId ? await engine.inspect(c.dockerId) : null;
+      const info = keep ? await engine.inspect(keep.id) : unlabelled && adoptable(c, unlabelled) ? unlabelled : null;
+      if (unlabelled && !info) {
+        // Forget the id, so no later action on this record removes or stops someone else's container.
+        containers.log.add(c, 'WARNING', 'anonymous', 'Task', `Not adopting Docker container ${unlabelled.name}: it is not the one Kiosc started for this container`);
+        store.containers.setRuntime(c.id, { dockerId: null, containerIp: null, hostPort: null });
+        c.dockerId = null;
+      }
       const before = c.state;
       if (!info && (c.state === 'initial' || c.state === 'failed')) continue;
       if (info && keep && keep.id !== c.dockerId) containers.log.add(c, 'INFO', 'anonymous', 'Task', `Adopted Docker container ${info.name}`);

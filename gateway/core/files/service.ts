@@ -165,6 +165,12 @@ export function createFileService(deps: { config: Config; store: Store; logger: 
       return referencing;
     },
 
+    /** removeProject deletes the bytes of every small file of a project (its records go with the project row). */
+    async removeProject(projectUuid: string): Promise<void> {
+      if (!isUuid(projectUuid)) return;
+      await fs.promises.rm(path.join(config.filesDir, projectUuid), { recursive: true, force: true });
+    },
+
     /** reference is the placeholder the container form inserts for `f`. */
     reference: (f: Pick<StoredFile, 'uuid'>) => fileReference(f.uuid),
 

@@ -46,7 +46,12 @@ export function startPeriodicWork(svc: Services, opts: { config?: Config } = {})
   const engineJob = <T>(fn: () => Promise<T>) => async (): Promise<T | string> =>
     (svc.health.engineUp() ? fn() : 'skipped: engine unreachable');
 
-  scheduler.add('lastActionSync', config.schedules.lastActionSync, () => sync.run());
+  scheduler.add('lastActionSync', config.schedules.lastActionSync, async () => {
+    // A project delete the engine interrupted is finished here once it answers again (docs/projects-api.md).
+    const finished = svc.health.engineUp() && svc.store.projects.deleting().length ? await svc.projects.resumeDeletes() : 0;
+    const synced = await sync.run();
+    return finished ? `finished ${finished} interrupted project delete(s)${synced ? `; ${synced}` : ''}` : synced;
+  });
   scheduler.add('idleStop', config.schedules.idleStop, engineJob(async () => {
     const stopped = await stopIdleContainers(svc, Date.now());
     return stopped.length ? `stopped ${stopped.length} idle container(s)` : '';

@@ -187,4 +187,31 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX app_sessions_session ON app_sessions(session_hash);
   `,
+  // 6: the Kiosc import (docs/kiosc-import.md): which Portico record each Kiosc row became (by
+  // kind and Kiosc's integer id, so old clients' integer template ids resolve), the fingerprint of
+  // the row last imported (a second run changes nothing), and API tokens in Knox's digest scheme.
+  `
+  CREATE TABLE kiosc_id_map (
+    kind TEXT NOT NULL,
+    kiosc_id INTEGER NOT NULL,
+    portico_uuid TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (kind, kiosc_id)
+  );
+  CREATE INDEX kiosc_id_map_uuid ON kiosc_id_map(portico_uuid);
+  ALTER TABLE api_tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'portico' CHECK (kind IN ('portico', 'knox'));
+  `,
+  // 7: projects and people over the API (docs/projects-api.md): a readme, the archive flag, a
+  // durable delete intent (the delete finishes after a kill), and a UUID per role assignment
+  // (SODAR addresses assignments by UUID); existing assignments get a random version-4 UUID.
+  `
+  ALTER TABLE projects ADD COLUMN readme TEXT NOT NULL DEFAULT '';
+  ALTER TABLE projects ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE projects ADD COLUMN deleting_at TEXT;
+  ALTER TABLE memberships ADD COLUMN uuid TEXT;
+  UPDATE memberships SET uuid = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2)
+    || '-' || substr('89ab', 1 + abs(random() % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));
+  CREATE UNIQUE INDEX memberships_uuid ON memberships(uuid);
+  `,
 ];

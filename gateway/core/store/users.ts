@@ -44,7 +44,7 @@ export function createUserStore(db: Db, revision: AccessRevision) {
     update: db.prepare('UPDATE users SET name = ?, email = ? WHERE id = ?'),
     insertToken: db.prepare(`INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at)
       VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
-    tokenByHash: db.prepare('SELECT t.id AS token_id, t.expires_at, t.last_used_at, u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?'),
+    tokenByHash: db.prepare('SELECT t.id AS token_id, t.expires_at, t.last_used_at, u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.kind = ?'),
     tokensOf: db.prepare('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY id'),
     touchToken: db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?'),
     deleteToken: db.prepare('DELETE FROM api_tokens WHERE id = ? AND user_id = ?'),
@@ -85,8 +85,8 @@ export function createUserStore(db: Db, revision: AccessRevision) {
       return (s.insertToken.get(userId, name, hash, prefix, nowIso(), expiresAt) as { id: number }).id;
     },
     /** userByTokenHash returns the token's user when the token exists and has not expired, and marks it used (at most once a minute, so busy scripts do not write on every request). */
-    userByTokenHash(hash: string): User | null {
-      const r = s.tokenByHash.get(hash) as (UserRow & { token_id: number; expires_at: string | null; last_used_at: string | null }) | undefined;
+    userByTokenHash(hash: string, kind: 'portico' | 'knox' = 'portico'): User | null {
+      const r = s.tokenByHash.get(hash, kind) as (UserRow & { token_id: number; expires_at: string | null; last_used_at: string | null }) | undefined;
       if (!r) return null;
       const now = nowIso();
       if (r.expires_at && r.expires_at <= now) return null;

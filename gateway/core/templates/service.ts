@@ -11,6 +11,7 @@ import type { ContainerSettings, ContainerTemplate, User } from '../types.ts';
 import { can } from '../auth/roles.ts';
 import { isUuid } from '../auth/access.ts';
 import { templateDefaults, validateTemplate } from './validate.ts';
+import { requireNotArchived } from '../projects/archive.ts';
 
 const MAX_TITLE = 255;
 
@@ -83,6 +84,8 @@ export function createTemplateService(deps: { config: Config; store: Store }) {
       if (!canEditScope(user, t.projectId)) {
         throw forbidden(t.projectId === null ? 'only site admins change site-wide templates' : 'your role does not allow changing templates');
       }
+      const project = t.projectId === null ? null : store.projects.byId(t.projectId);
+      if (project) requireNotArchived(project);
       return t;
     },
 
