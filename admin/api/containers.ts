@@ -78,7 +78,8 @@ export function registerContainerApi(router: Router, svc: Services): void {
     const caller = requireCaller(svc, ctx.req);
     const { project } = access.project(caller.user, ctx.params.project, 'container.view');
     const page = positiveInt(ctx.url.searchParams.get('page'), 'page', 1, 1_000_000);
-    const size = positiveInt(ctx.url.searchParams.get('page_size'), 'page_size', config.apiPageSize, MAX_PAGE_SIZE);
+    // Kiosc's SODAR_API_PAGE_SIZE is the default page size (config.apiPageSize).
+    const size = positiveInt(ctx.url.searchParams.get('page_size'), 'page_size', config.apiPageSize, Math.max(MAX_PAGE_SIZE, config.apiPageSize));
     const { count, results } = store.containers.list({ projectId: project.id, limit: size, offset: (page - 1) * size });
     if (page > 1 && results.length === 0 && count > 0) throw new PorticoError('E_NOT_FOUND', 404, 'invalid page');
     sendApi(ctx.res, flavour, 200, {

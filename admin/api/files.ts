@@ -19,6 +19,7 @@ import type { Ctx, Router } from '../../gateway/http/router.ts';
 import { withBasicAuth } from './basic-auth.ts';
 import { requireCaller, requireWritable } from './guard.ts';
 import { serializeFile } from './serialize-templates.ts';
+import { pageOf } from './paging.ts';
 import { closeIfUnread, uploadMultipart, uploadRaw } from './file-upload.ts';
 
 /** fileFor returns a file the user may act on: 404 when missing or not a member, 403 when the role is too weak. */
@@ -65,7 +66,7 @@ export function registerFileApi(router: Router, svc: Services): void {
     const caller = requireCaller(svc, ctx.req);
     const { project } = access.project(caller.user, ctx.params.project, 'file.view');
     const list = files.list(project.id);
-    sendJson(ctx.res, 200, { count: list.length, next: null, previous: null, results: list.map(serializeFile) });
+    sendJson(ctx.res, 200, pageOf(ctx, svc.config, list.map(serializeFile)));
   });
 
   async function upload(ctx: Ctx, raw: boolean): Promise<void> {

@@ -25,7 +25,6 @@ import { requireCaller } from './guard.ts';
 import { negotiate, readSodarBody, sendSodar, sendSodarError } from './sodar-media.ts';
 import { parseRole, serializeAssignment, serializeProject, serializeUser, sodarRole } from './serialize-projects.ts';
 
-const PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 
 type SodarHandler = (ctx: Ctx, caller: Caller, version: string) => Promise<[number, unknown]> | [number, unknown];
@@ -57,15 +56,15 @@ function checkShape(body: Record<string, unknown>): void {
   if (bool(body, 'public_guest_access') === true) throw new ValidationError({ public_guest_access: 'public guest access is not supported: add members with a role instead' });
 }
 
-/** page applies SODAR's optional pagination: the whole list without ?page, else DRF's page format. */
-function page<T>(ctx: Ctx, items: T[]): unknown {
+/** page applies SODAR's optional pagination: the whole list without ?page, else DRF's page format, `pageSize` (SODAR_API_PAGE_SIZE) a page unless page_size says otherwise. */
+function page<T>(ctx: Ctx, items: T[], pageSize: number): unknown {
   const raw = ctx.url.searchParams.get('page');
   if (raw === null || raw === '') return items;
   const sizeRaw = ctx.url.searchParams.get('page_size');
   if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new NotFoundError('E_NOT_FOUND', 'Invalid page.');
   if (sizeRaw !== null && (!/^\d{1,9}$/.test(sizeRaw) || Number(sizeRaw) < 1)) throw badRequest('page_size must be a positive whole number');
   const n = Number(raw);
-  const size = Math.min(sizeRaw === null ? PAGE_SIZE : Number(sizeRaw), MAX_PAGE_SIZE);
+  const size = Math.min(sizeRaw === null ? pageSize : Number(sizeRaw), Math.max(MAX_PAGE_SIZE, pageSize));
   const results = items.slice((n - 1) * size, n * size);
   if (n > 1 && results.length === 0) throw new NotFoundError('E_NOT_FOUND', 'Invalid page.');
   const link = (to: number) => {
@@ -123,7 +122,7 @@ export function registerProjectApi(router: Router, svc: Services): void {
 
   on('GET', '/project/api/list', (ctx, caller) => {
     const list = caller.user.isAdmin ? store.projects.all().filter((p) => !p.deletingAt) : store.projects.ofUser(caller.user.id);
-    return [200, page(ctx, list.map((p) => serializeProject(p, store)))];
+    return [200, page(ctx, list.map((p) => serializeProject(p, store)), config.apiPageSize)];
   });
 
   on('GET', '/project/api/retrieve/:project', (ctx, caller) => {
@@ -227,7 +226,7 @@ export function registerProjectApi(router: Router, svc: Services): void {
 
   on('GET', '/project/api/users/list', (ctx, caller) => {
     const users = store.users.all().filter((u) => caller.user.isAdmin || u.active);
-    return [200, page(ctx, users.map(serializeUser))];
+    return [200, page(ctx, users.map(serializeUser), config.apiPageSize)];
   });
 
   on('GET', '/project/api/users/current', (_ctx, caller) => [200, serializeUser(caller.user)]);

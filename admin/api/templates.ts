@@ -18,6 +18,7 @@ import type { Router } from '../../gateway/http/router.ts';
 import { withBasicAuth } from './basic-auth.ts';
 import { requireCaller, requireWritable } from './guard.ts';
 import { serializeTemplate } from './serialize-templates.ts';
+import { pageOf } from './paging.ts';
 
 /** SITE is the scope slot that names the site-wide templates. */
 export const SITE = 'site';
@@ -40,7 +41,7 @@ export function registerTemplateApi(router: Router, svc: Services): void {
     const caller = requireCaller(svc, ctx.req);
     const projectId = scope(caller.user, ctx.params.scope, false);
     const list = projectId === null ? templates.site() : templates.ofProject(projectId);
-    sendJson(ctx.res, 200, { count: list.length, next: null, previous: null, results: list.map(serializeTemplate) });
+    sendJson(ctx.res, 200, pageOf(ctx, svc.config, list.map(serializeTemplate)));
   });
 
   api.on('GET', '/containers/api/templates/detail/:template', (ctx) => {

@@ -13,6 +13,8 @@ import { projectShell } from './projects.ts';
 import { detailView, fmtDate } from './container-view.ts';
 import { formatCursor } from './live-hub.ts';
 import { hasStats, STATS_POLL_SECONDS, uptimeViews } from './container-stats.ts';
+import { movedPermanently } from './kiosc-redirects.ts';
+import { isUuid } from '../../gateway/core/auth/access.ts';
 
 /** LogLineView is one log line as templates/partials/log-line.eta shows it. */
 export interface LogLineView { id: number; date: string; level: string; user: string; process: string; text: string }
@@ -51,10 +53,23 @@ export function renderDetail(d: UiDeps, req: IncomingMessage, res: ServerRespons
   }), status);
 }
 
-/** registerContainerDetail adds GET /containers/:container. */
+/**
+ * kioscProjectList is where Kiosc's project container list, /containers/<project> (the same
+ * shape as this page), went: Portico's list of that project, for a caller who may see it; null
+ * when the uuid is no project's.
+ */
+function kioscProjectList(d: UiDeps, caller: Caller, uuid: string): string | null {
+  const u = uuid.toLowerCase();
+  if (!isUuid(u) || d.svc.store.containers.byUuid(u) || !d.svc.store.projects.byUuid(u)) return null;
+  return `/projects/${d.svc.access.project(caller.user, u).project.uuid}/containers`;
+}
+
+/** registerContainerDetail adds GET /containers/:container (and answers Kiosc's /containers/<project>). */
 export function registerContainerDetail(d: UiDeps): void {
   d.on('GET', '/containers/:container', (ctx) => {
     const caller = requirePageUser(d.svc, ctx.req, ctx.res);
+    const kioscList = kioscProjectList(d, caller, ctx.params.container);
+    if (kioscList) { movedPermanently(ctx.res, kioscList); return; }
     const { container, role } = d.svc.access.container(caller.user, ctx.params.container, 'container.view');
     renderDetail(d, ctx.req, ctx.res, ctx.url, caller, container, role);
   });

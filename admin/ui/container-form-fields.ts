@@ -44,7 +44,7 @@ export function formGroups(maxInactivityDays: number): FormGroup[] {
       title: 'Web access',
       fields: [
         { name: 'container_port', label: 'Container port', required: true, type: 'number', min: 1, max: 65535, help: 'Server port within the container.' },
-        { name: 'container_path', label: 'Container path', type: 'text', placeholder: 'app/', help: 'The folder structure appended to the web address of the container: the eye button opens /containers/proxy/<uuid>/<path>.' },
+        { name: 'container_path', label: 'Container path', type: 'text', placeholder: 'app/', help: 'The folder structure appended to the web address of the container: the eye button opens /containers/proxy/<uuid>/<path>, and __KIOSC_URL_PREFIX__ ends with it. Requests reach the app with their path unchanged.' },
         { name: 'strip_prefix', label: 'Strip the proxy prefix', type: 'checkbox', help: 'On: the app receives paths without /containers/proxy/<uuid>. Turn off for apps that are configured with that base URL themselves (Jupyter, or apps given __KIOSC_URL_PREFIX__).' },
       ],
     },

@@ -33,7 +33,7 @@ export function pickerData(svc: Services, user: User, project: Project): PickerD
     prefillUrl: `/projects/${project.uuid}/containers/prefill`,
     createUrl: `/projects/${project.uuid}/containers/create`,
     templateOptions: svc.templates.visible(user).map((t) => ({ uuid: t.uuid, label: templateLabel(t) })),
-    files: can(user.isAdmin, role, 'file.view') ? svc.files.list(project.id).map((f) => ({ name: f.name, reference: svc.files.reference(f) })) : [],
+    files: svc.config.embeddedFiles && can(user.isAdmin, role, 'file.view') ? svc.files.list(project.id).map((f) => ({ name: f.name, reference: svc.files.reference(f) })) : [],
   };
 }
 

@@ -28,10 +28,11 @@ import { registerTemplatePages } from './template-pages.ts';
 import { registerFilePages } from './file-pages.ts';
 import { registerContainerPrefill } from './container-pickers.ts';
 import { registerSiteAdminBulk } from './siteadmin-bulk.ts';
+import { registerKioscRedirects } from './kiosc-redirects.ts';
 
 /** registerUi adds every UI route. */
 export function registerUi(router: Router, svc: Services): void {
-  const ui = createRenderer({ site: () => ({ readOnly: svc.siteMode.readOnly() }) });
+  const ui = createRenderer({ site: () => ({ readOnly: svc.siteMode.readOnly(), embeddedFiles: svc.config.embeddedFiles }) });
   const d: UiDeps = {
     svc, ui,
     hub: createLiveHub(svc.bus),
@@ -57,6 +58,7 @@ export function registerUi(router: Router, svc: Services): void {
   registerSiteAdminDocker(d);
   registerSiteAdminVolumes(d);
   registerSiteAdminBulk(d);
+  registerKioscRedirects(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.
   router.fallback((ctx) => {
     const err = new NotFoundError('E_NOT_FOUND', `no such page: ${ctx.url.pathname}`);

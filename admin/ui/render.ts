@@ -52,8 +52,9 @@ export function createRenderer(opts: { dev?: boolean; site?: () => Record<string
     },
     /** page writes `view` inside the layout, or alone for htmx fragment requests. */
     page(req: IncomingMessage, res: ServerResponse, view: string, data: PageData, status = 200): void {
-      const body = eta.render(view, data);
-      const html = isFragmentRequest(req) ? body : eta.render('layout', { ...data, body, site: opts.site?.() ?? {} });
+      const site = opts.site?.() ?? {};
+      const body = eta.render(view, { ...data, site });
+      const html = isFragmentRequest(req) ? body : eta.render('layout', { ...data, body, site });
       writeHtml(res, status, html);
     },
     /** fragment writes one partial alone (htmx swaps, out-of-band updates). */

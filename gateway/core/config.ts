@@ -3,7 +3,9 @@
  * Nothing else in Portico reads process.env; everything receives the Config object.
  * Kiosc's own variable names (KIOSC_*) are accepted as fallbacks so a Kiosc .env keeps working.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { validateCronExpression } from 'cron';
 import { ConfigError } from './errors.ts';
 
@@ -20,6 +22,8 @@ export interface LdapServerConfig {
   readonly usernameDomain: string;
   readonly domainPrintable: string;
   readonly startTls: boolean;
+  /** caCert is the PEM text of AUTH_LDAP_CA_CERT_FILE: the CAs trusted for ldaps:// and StartTLS (null: the system's). */
+  readonly caCert: string | null;
 }
 
 /** OidcConfig is OpenID Connect login, from Kiosc's ENABLE_OIDC and SOCIAL_AUTH_OIDC_* variables plus Portico's own. */
@@ -63,6 +67,12 @@ export interface Config {
   readonly maxInactivityDays: number;
   readonly logLinesDefault: number;
   readonly logLinesMax: number;
+  /** embeddedFiles turns small files on (Kiosc's KIOSC_EMBEDDED_FILES); off, their pages, API and URLs answer 404. */
+  readonly embeddedFiles: boolean;
+  /** nofile is the open-files limit (soft, hard) every app container gets when one is set, as Kiosc gives it; null leaves the engine's. */
+  readonly nofile: { readonly soft: number; readonly hard: number } | null;
+  /** apiPageSize is the page size of REST list endpoints when page_size is not given (Kiosc's SODAR_API_PAGE_SIZE). */
+  readonly apiPageSize: number;
   readonly logRetentionLines: number;
   readonly logRetentionDays: number;
   readonly maxJsonBody: number;
@@ -102,8 +112,6 @@ export interface Config {
   readonly delegateLimit: number;
   /** timeZone is the IANA zone API dates are written in (Kiosc's TIME_ZONE). */
   readonly timeZone: string;
-  /** apiPageSize is the container API's default page size (Kiosc's SODAR_API_PAGE_SIZE). */
-  readonly apiPageSize: number;
   /** sodar is the SODAR sync (Kiosc's PROJECTROLES_* settings; docs/sodar-sync.md). */
   readonly sodar: SodarConfig;
 }
@@ -226,6 +234,7 @@ function ldapServer(env: Env, prefix: 'AUTH_LDAP' | 'AUTH_LDAP2'): LdapServerCon
     usernameDomain: str(env, [`${prefix}_USERNAME_DOMAIN`], ''),
     domainPrintable: str(env, [`${prefix}_DOMAIN_PRINTABLE`], ''),
     startTls: bool(env, [`${prefix}_START_TLS`], false),
+    caCert: caCert(env, `${prefix}_CA_CERT_FILE`),
   });
 }
 
@@ -269,6 +278,43 @@ function oidc(env: Env): OidcConfig {
   return Object.freeze(out as typeof out & { clientSecret: string });
 }
 
+/** caCert reads the PEM file a *_CA_CERT_FILE names, once at start-up, so a wrong path stops start-up instead of every login. */
+function caCert(env: Env, name: string): string | null {
+  const file = pick(env, [name])?.[1];
+  if (file === undefined) return null;
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${name} must name a readable PEM file of CA certificates, got ${JSON.stringify(file)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no certificate');
+    new X509Certificate(pem);
+  } catch {
+    throw new ConfigError(`${name} must name a PEM file of CA certificates (-----BEGIN CERTIFICATE-----), but ${JSON.stringify(file)} holds none`);
+  }
+  return pem;
+}
+
+/**
+ * nofile reads the open-files limit. Kiosc set 98304 on every container even when unset; Portico
+ * sets one only when either variable is given (the other is then Kiosc's 98304), because an engine
+ * that may not raise limits (rootless or nested Docker) would refuse to start every container.
+ */
+function nofile(env: Env): { soft: number; hard: number } | null {
+  const softNames = ['PORTICO_ULIMIT_NOFILE_SOFT', 'KIOSC_DOCKER_MAX_ULIMIT_NOFILE_SOFT'];
+  const hardNames = ['PORTICO_ULIMIT_NOFILE_HARD', 'KIOSC_DOCKER_MAX_ULIMIT_NOFILE_HARD'];
+  if (!pick(env, softNames) && !pick(env, hardNames)) return null;
+  // Linux caps open files at fs.nr_open, at most 1073741816.
+  const soft = int(env, softNames, 98304, 1, 1_073_741_816);
+  const hard = int(env, hardNames, 98304, 1, 1_073_741_816);
+  if (soft > hard) {
+    throw new ConfigError(`${pick(env, softNames)?.[0] ?? softNames[0]} (${soft}) must not be above ${pick(env, hardNames)?.[0] ?? hardNames[0]} (${hard})`);
+  }
+  return Object.freeze({ soft, hard });
+}
+
 /** loadConfig validates the given environment and returns a frozen Config, or throws ConfigError naming the variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const known = new Set(KNOWN_VARIABLES);
@@ -306,7 +352,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (bool(env, ['ENABLE_LDAP'], false)) ldap.push(ldapServer(env, 'AUTH_LDAP'));
   if (bool(env, ['ENABLE_LDAP_SECONDARY'], false)) ldap.push(ldapServer(env, 'AUTH_LDAP2'));
 
-  const logLinesMax = int(env, ['PORTICO_LOG_LINES_MAX'], 10000, 1, 1_000_000);
+  const logLinesMax = int(env, ['PORTICO_LOG_LINES_MAX', 'KIOSC_CONTAINER_MAX_LOG_LINES'], 10000, 1, 1_000_000);
   const config: Config = {
     host,
     port: int(env, ['PORTICO_PORT'], 8080, 0, 65535),
@@ -327,8 +373,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     }),
     actionMinDelayMs: Math.round(num(env, ['PORTICO_ACTION_MIN_DELAY', 'KIOSC_DOCKER_ACTION_MIN_DELAY'], 1, 0, 3600) * 1000),
     maxInactivityDays: num(env, ['PORTICO_MAX_INACTIVITY_DAYS', 'KIOSC_DOCKER_MAX_INACTIVITY'], 7, 0, 3650),
-    logLinesDefault: Math.min(int(env, ['PORTICO_LOG_LINES_DEFAULT'], 100, 1, 1_000_000), logLinesMax),
+    logLinesDefault: Math.min(int(env, ['PORTICO_LOG_LINES_DEFAULT', 'KIOSC_CONTAINER_DEFAULT_LOG_LINES'], 100, 1, 1_000_000), logLinesMax),
     logLinesMax,
+    embeddedFiles: bool(env, ['PORTICO_EMBEDDED_FILES', 'KIOSC_EMBEDDED_FILES'], true),
+    nofile: nofile(env),
+    apiPageSize: int(env, ['PORTICO_API_PAGE_SIZE', 'SODAR_API_PAGE_SIZE'], 100, 1, 10_000),
     logRetentionLines: int(env, ['PORTICO_LOG_RETENTION_LINES'], 10000, 10, 10_000_000),
     logRetentionDays: num(env, ['PORTICO_LOG_RETENTION_DAYS'], 30, 0, 3650),
     maxJsonBody: int(env, ['PORTICO_MAX_JSON_BODY'], 1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -363,7 +412,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     delegateLimit: int(env, ['PORTICO_DELEGATE_LIMIT', 'PROJECTROLES_DELEGATE_LIMIT'], 1, 0, 1000),
     sodar: sodarConfig(env),
     timeZone: timeZone(env),
-    apiPageSize: int(env, ['PORTICO_API_PAGE_SIZE', 'SODAR_API_PAGE_SIZE'], 100, 1, 1000),
   };
   return Object.freeze(config);
 }
@@ -468,8 +516,9 @@ export const KNOWN_VARIABLES = [
   'PORTICO_METRICS_TOKEN', 'PORTICO_SHUTDOWN_GRACE_SECONDS', 'PORTICO_RUN_AS',
   'PORTICO_CONTAINER_LOG_MAX_SIZE', 'PORTICO_CONTAINER_LOG_MAX_FILES',
   'PORTICO_BODY_TIMEOUT_SECONDS',
+  'PORTICO_EMBEDDED_FILES', 'PORTICO_ULIMIT_NOFILE_SOFT', 'PORTICO_ULIMIT_NOFILE_HARD', 'PORTICO_API_PAGE_SIZE',
   'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL', 'PORTICO_DELEGATE_LIMIT',
   'PORTICO_OIDC_ADMIN_GROUP', 'PORTICO_OIDC_GROUPS_CLAIM', 'PORTICO_OIDC_LABEL', 'PORTICO_OIDC_SCOPE', 'PORTICO_OIDC_TIMEOUT',
   'PORTICO_SODAR_SOURCE_URL', 'PORTICO_SODAR_SOURCE_SECRET', 'PORTICO_SODAR_TIMEOUT',
-  'PORTICO_TIME_ZONE', 'PORTICO_API_PAGE_SIZE',
+  'PORTICO_TIME_ZONE',
 ];

@@ -1,7 +1,7 @@
 /**
  * app-origin-headers.ts: the response rewrites on an app's own origin (docs/app-origins.md). At
- * the root there is no prefix to put back: a Location only loses the app's internal address (and
- * its container_path), and a cookie keeps its Path. On every app origin a cookie loses any Domain
+ * the root there is no prefix to put back: a Location only loses the app's internal address, and
+ * a cookie keeps its Path. On every app origin a cookie loses any Domain
  * attribute, so it stays host-only: an app cannot set cookies for other apps or for the gateway
  * (their common parent domain), and Portico's own cookie names are refused.
  */
@@ -18,7 +18,7 @@ export function hostOnlyCookie(setCookie: string): string | null {
   return parts.filter((p, i) => i === 0 || !/^\s*domain\s*=/i.test(p)).join(';');
 }
 
-/** originLocation maps a Location on an app origin's root: the app's internal address and its container_path are dropped. */
+/** originLocation maps a Location on an app origin's root: the app's internal address is dropped (paths are the app's own, container_path included). */
 export function originLocation(location: string, s: Scope): string {
   let path: string | null = null;
   if (location.charCodeAt(0) === 47) {
@@ -32,12 +32,6 @@ export function originLocation(location: string, s: Scope): string {
       }
     }
     if (path === null) return location;
-  }
-  const cp = s.containerPath;
-  if (s.stripPrefix && cp && path.startsWith(cp)) {
-    const c = path.charCodeAt(cp.length);
-    if (Number.isNaN(c) || c === 47 || c === 63 || c === 35) path = path.slice(cp.length) || '/';
-    if (path.charCodeAt(0) !== 47) path = '/' + path;
   }
   return path;
 }

@@ -29,7 +29,7 @@ import { createHandshake } from '../core/auth/app-handshake.ts';
 import { createAppSessionStore } from '../core/auth/app-sessions.ts';
 import { sessionId } from './auth.ts';
 import { createProxyMetrics } from './metrics.ts';
-import { PREFIX, parseTarget, statusTarget, upstreamPath } from './path.ts';
+import { PREFIX, lobbyTarget, parseTarget, statusTarget, upstreamPath } from './path.ts';
 import { createRoutes } from './routes.ts';
 import type { Route } from './routes.ts';
 import { createStarter } from './starter.ts';
@@ -156,6 +156,17 @@ export function createProxy(svc: Services): PorticoProxy {
     streamStatus(res, s, s.settled ? () => {} : starter.hold(s), { name: caller.user.username, showLog: mayReadLog(route, caller.user) });
   }
 
+  /**
+   * lobby answers Kiosc's lobby link (it showed the container's state, started it and went on to
+   * the app) with a temporary redirect to the app's link, which starts the app itself: temporary,
+   * because the link follows container_path. The caller is checked first, so the redirect tells
+   * nothing about a container to anyone who may not open it.
+   */
+  function lobby(req: IncomingMessage, res: ServerResponse, uuid: string): void {
+    const ok = admit(req, res, uuid);
+    if (ok !== null) redirect(res, 302, PREFIX + ok.route.uuid + '/' + ok.route.containerPath);
+  }
+
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const app = origins.appOf(req.headers.host);
     if (app !== null) { handleApp(req, res, app); return; }
@@ -163,8 +174,11 @@ export function createProxy(svc: Services): PorticoProxy {
     const url = req.url!;
     const target = parseTarget(url);
     if (target === null) {
+      const get = req.method === 'GET' || req.method === 'HEAD';
       const uuid = statusTarget(url);
-      if (uuid !== null && (req.method === 'GET' || req.method === 'HEAD')) status(req, res, uuid);
+      const lobbyUuid = uuid === null ? lobbyTarget(url) : null;
+      if (uuid !== null && get) status(req, res, uuid);
+      else if (lobbyUuid !== null && get) lobby(req, res, lobbyUuid);
       else sendFailure(res, NOT_FOUND, navigation(req));
       return;
     }
@@ -214,8 +228,8 @@ export function createProxy(svc: Services): PorticoProxy {
 
   /** appPath is the path the app sees for `rest` (what follows the prefix, or the whole target at an origin's root). */
   function appPath(route: Route, url: string, rest: string, scope: Scope): string {
-    if (scope.prefix !== '') return upstreamPath(url, rest, route.stripPrefix, route.containerPath);
-    return route.stripPrefix ? route.containerPath + rest : rest;
+    // At the origin's root the target reaches the app unchanged; container_path only shapes the link (as in Kiosc).
+    return scope.prefix !== '' ? upstreamPath(url, rest, route.stripPrefix) : rest;
   }
 
   /** serve forwards an admitted request, starting the app first when it is not ready. */
@@ -270,7 +284,7 @@ export function createProxy(svc: Services): PorticoProxy {
     if (caller === null) return false;
     const route = routes.get(target.uuid);
     if (route === null || !routes.isReady(route) || !routes.allows(route, caller.user)) return false;
-    fastForward(conn, head.method, route, upstreamPath(url, target.rest, route.stripPrefix, route.containerPath), scanned, caller.viaToken, { scope: route, user: caller.user.username, role: routes.viewerRole(route, caller.user) }, deps, t0);
+    fastForward(conn, head.method, route, upstreamPath(url, target.rest, route.stripPrefix), scanned, caller.viaToken, { scope: route, user: caller.user.username, role: routes.viewerRole(route, caller.user) }, deps, t0);
     return true;
   }
 

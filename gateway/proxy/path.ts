@@ -44,24 +44,39 @@ export function parseTarget(url: string): ParsedTarget | null {
   return { uuid: url.slice(UUID_START, UUID_END).toLowerCase(), rest: url.slice(UUID_END) };
 }
 
-/** statusTarget returns the uuid of a /containers/proxy/_status/<uuid> request, or null. */
-export function statusTarget(url: string): string | null {
-  if (!url.startsWith(STATUS_SEGMENT, UUID_START)) return null;
-  const from = UUID_START + STATUS_SEGMENT.length;
+/** LOBBY_SEGMENT names Kiosc's lobby link, /containers/proxy/lobby/<uuid>, which old bookmarks and pages still hold. */
+export const LOBBY_SEGMENT = 'lobby/';
+
+function namedTarget(url: string, segment: string): string | null {
+  if (!url.startsWith(segment, UUID_START)) return null;
+  const from = UUID_START + segment.length;
   if (!looksLikeUuid(url, from)) return null;
   const end = from + 36;
   if (url.length > end && url.charCodeAt(end) !== 63) return null;
   return url.slice(from, end).toLowerCase();
 }
 
-/** upstreamPath maps the public rest of a target to the app's path per strip_prefix and container_path. */
-export function upstreamPath(url: string, rest: string, stripPrefix: boolean, containerPath: string): string {
-  if (!stripPrefix) return url;
-  return containerPath ? containerPath + rest : rest;
+/** statusTarget returns the uuid of a /containers/proxy/_status/<uuid> request, or null. */
+export function statusTarget(url: string): string | null {
+  return namedTarget(url, STATUS_SEGMENT);
 }
 
-/** normaliseContainerPath turns 'a/b/' into '/a/b' ('' stays '') so it can be put before a path. */
-export function normaliseContainerPath(p: string): string {
-  const trimmed = p.replace(/^\/+|\/+$/g, '');
-  return trimmed ? '/' + trimmed : '';
+/** lobbyTarget returns the uuid of a /containers/proxy/lobby/<uuid> request (query ignored), or null. */
+export function lobbyTarget(url: string): string | null {
+  return namedTarget(url, LOBBY_SEGMENT);
+}
+
+/**
+ * upstreamPath is the path the app receives: the rest after the prefix, unchanged, or the whole
+ * target when strip_prefix is off. container_path never changes it (as in Kiosc, where it only
+ * shapes the link that opens the app and the value of __KIOSC_URL_PREFIX__): putting it before
+ * every path doubled the paths of an app that builds its links from that prefix.
+ */
+export function upstreamPath(url: string, rest: string, stripPrefix: boolean): string {
+  return stripPrefix ? rest : url;
+}
+
+/** linkPath is what follows the prefix in the link that opens the app: container_path without leading slashes ('' or 'cgi-bin/echo'). */
+export function linkPath(containerPath: string): string {
+  return containerPath.replace(/^\/+/, '');
 }

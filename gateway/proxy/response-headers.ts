@@ -12,8 +12,6 @@ export interface Scope {
   /** prefix is the public path without a trailing slash: /containers/proxy/<uuid> ('' at the root of the app's own origin) */
   readonly prefix: string;
   readonly stripPrefix: boolean;
-  /** containerPath normalised ('' or '/a/b'). */
-  readonly containerPath: string;
   /** upstreamOrigins are absolute origins of the app (http://ip:port and http://ip) whose Location is made relative. */
   readonly upstreamOrigins: readonly string[];
   /** hostOnly: served on the app's own origin, where cookies stay host-only (app-origin-headers.ts). */
@@ -33,7 +31,6 @@ function underPrefix(path: string, prefix: string): boolean {
 function mapAppPath(path: string, s: Scope): string {
   if (underPrefix(path, s.prefix)) return path;
   let p = path;
-  if (s.containerPath && underPrefix(p, s.containerPath)) p = p.slice(s.containerPath.length);
   if (p === '' || p.charCodeAt(0) !== 47) p = '/' + p;
   return s.prefix + p;
 }

@@ -7,7 +7,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Services } from '../core/services.ts';
 import type { Container, ContainerState, Role, User } from '../core/types.ts';
-import { normaliseContainerPath } from './path.ts';
+import { linkPath } from './path.ts';
 import { RawPool } from './raw-upstream.ts';
 import type { PoolLimits } from './raw-upstream.ts';
 import type { Scope } from './response-headers.ts';
@@ -27,6 +27,8 @@ export interface Route extends Scope {
   /** deleting is set while a delete is accepted but not finished: nothing may start the container. */
   readonly deleting: boolean;
   readonly stoppedIdle: boolean;
+  /** containerPath is what follows the prefix in the app's link ('' or 'a/b': linkPath); it never changes upstream paths. */
+  readonly containerPath: string;
   readonly heartbeatUrl: string;
   readonly timeoutMs: number;
   /** startedAt in ms (0 when unknown). */
@@ -73,12 +75,12 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     const ready = origin !== null && (confirmed.get(c.id) === readyKey || (startedAt > 0 && Date.now() - startedAt > timeoutMs));
     const upstreamOrigins = origin ? (up!.port === 80 ? [origin, origin.slice(0, origin.lastIndexOf(':'))] : [origin]) : [];
     const prefix = `/containers/proxy/${c.uuid}`;
-    const containerPath = normaliseContainerPath(c.containerPath);
+    const containerPath = linkPath(c.containerPath);
     return {
       id: c.id, uuid: c.uuid, projectId: c.projectId, title: c.title, state: c.state, stoppedBy: c.stoppedBy, stoppedIdle: c.stoppedIdle, deleting: c.lastAction === 'delete',
       prefix, stripPrefix: c.stripPrefix, containerPath,
-      atRoot: { prefix: '', stripPrefix: c.stripPrefix, containerPath, upstreamOrigins, hostOnly: true },
-      atPrefix: { prefix, stripPrefix: c.stripPrefix, containerPath, upstreamOrigins, hostOnly: true },
+      atRoot: { prefix: '', stripPrefix: c.stripPrefix, upstreamOrigins, hostOnly: true },
+      atPrefix: { prefix, stripPrefix: c.stripPrefix, upstreamOrigins, hostOnly: true },
       upstreamOrigins, heartbeatUrl: c.heartbeatUrl, timeoutMs, startedAt,
       origin, pool: origin ? poolFor(origin, up!.host, up!.port) : null, readyKey, ready, members: new Map(), membersRevision: svc.store.accessRevision.value,
     };

@@ -159,7 +159,8 @@ export function createStarter(svc: Pick<Services, 'containers' | 'bus' | 'config
     s.set('waiting', 'Waiting for the app to answer');
     const origin = new URL(current.origin!);
     const deadline = Math.max((current.startedAt || Date.now()) + current.timeoutMs, Date.now() + svc.config.readinessIntervalMs);
-    const fallback = current.stripPrefix ? (current.containerPath || '') + '/' : current.prefix + '/';
+    // Without a heartbeat URL, the page the app's link opens is probed.
+    const fallback = (current.stripPrefix ? '/' : current.prefix + '/') + current.containerPath;
     const r = await waitReady({
       host: origin.hostname.replace(/^\[|\]$/g, ''), port: Number(origin.port || 80),
       path: heartbeatPath(current.heartbeatUrl, fallback), intervalMs: svc.config.readinessIntervalMs, deadline, signal: s.abort.signal,

@@ -69,7 +69,8 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
   function connect(req: IncomingMessage, client: Duplex, head: Buffer, route: Route, caller: ProxyCaller, rest: string, where: Where, app: string | null): void {
     const origin = new URL(route.origin!);
     const scope: Scope = where === 'root' ? route.atRoot : where === 'prefix' ? route.atPrefix : route;
-    const path = where === 'root' ? (route.stripPrefix ? route.containerPath + rest : rest) : upstreamPath(req.url!, rest, route.stripPrefix, route.containerPath);
+    // At an origin's root the target reaches the app unchanged; under the prefix, the rest after it.
+    const path = where === 'root' ? rest : upstreamPath(req.url!, rest, route.stripPrefix);
     const headers = forwardHeaders(req.rawHeaders, {
       upgrade: true, dropAuthorization: caller.viaToken, trustProxy: o.deps.trustProxy,
       clientIp: clientAddress(req.socket.remoteAddress), proto: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',

@@ -28,10 +28,15 @@ export const DEFAULT_PEOPLE: LdapPerson[] = [
   { uid: 'carol(x)', password: 'carol-ldap-pw', cn: 'Carol X', sn: 'X' },
 ];
 
+/** SlapdTls is the server's certificate and key (PEM files): slapd then also answers StartTLS on `url` and ldaps:// on `ldapsUrl`. */
+export interface SlapdTls { certFile: string; keyFile: string }
+
 /** Slapd is a running private server. */
 export interface Slapd {
   url: string;
   port: number;
+  /** ldapsUrl is ldaps://127.0.0.1:<port> when started with TLS, else null. */
+  ldapsUrl: string | null;
   pid(): number | null;
   /** log is what slapd printed so far (stats: connections, BIND, SRCH). */
   log(): string;
@@ -91,7 +96,7 @@ async function waitListening(port: number, child: ChildProcess, ms: number): Pro
 }
 
 /** startSlapd starts a private slapd loaded with `people` and returns its handle. */
-export async function startSlapd(people: LdapPerson[] = DEFAULT_PEOPLE): Promise<Slapd> {
+export async function startSlapd(people: LdapPerson[] = DEFAULT_PEOPLE, opts: { tls?: SlapdTls } = {}): Promise<Slapd> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-slapd-'));
   fs.mkdirSync(path.join(dir, 'data'));
   const rootPassword = 'root-secret';
@@ -111,18 +116,23 @@ export async function startSlapd(people: LdapPerson[] = DEFAULT_PEOPLE): Promise
     // Passwords are only usable for binding; only bound users (the service account) may search.
     'access to attrs=userPassword by self write by anonymous auth by * none',
     'access to * by users read by * none',
+    ...(opts.tls ? [`TLSCertificateFile ${opts.tls.certFile}`, `TLSCertificateKeyFile ${opts.tls.keyFile}`] : []),
     '',
   ].join('\n'));
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
+  const tlsPort = opts.tls ? await freePort() : 0;
+  const ldapsUrl = opts.tls ? `ldaps://127.0.0.1:${tlsPort}` : null;
   let child: ChildProcess | null = null;
   let output = '';
 
   async function start(): Promise<void> {
-    const c = spawn('/usr/sbin/slapd', ['-f', path.join(dir, 'slapd.conf'), '-h', `${url}/`, '-d', 'stats'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const listen = ldapsUrl ? `${url}/ ${ldapsUrl}/` : `${url}/`;
+    const c = spawn('/usr/sbin/slapd', ['-f', path.join(dir, 'slapd.conf'), '-h', listen, '-d', 'stats'], { stdio: ['ignore', 'ignore', 'pipe'] });
     c.stderr!.on('data', (d: Buffer) => { if (output.length < 4_000_000) output += d.toString('utf8'); });
     child = c;
     await waitListening(port, c, 10_000);
+    if (tlsPort) await waitListening(tlsPort, c, 10_000);
   }
 
   async function stop(): Promise<void> {
@@ -142,7 +152,7 @@ export async function startSlapd(people: LdapPerson[] = DEFAULT_PEOPLE): Promise
   execFileSync('/usr/bin/ldapadd', ['-x', '-H', url, '-D', `cn=admin,${SUFFIX}`, '-w', rootPassword, '-f', file], { stdio: 'pipe' });
 
   return {
-    url, port,
+    url, port, ldapsUrl,
     pid: () => child?.pid ?? null,
     log: () => output,
     stop, start,

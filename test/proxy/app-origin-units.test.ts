@@ -69,11 +69,10 @@ t.test('the code book: single use, one app, expiry', async (t) => {
 });
 
 t.test('rewrites at the root of an app origin', async (t) => {
-  const s = { prefix: '', stripPrefix: true, containerPath: '/app', upstreamOrigins: ['http://10.0.0.5:80', 'http://10.0.0.5'], hostOnly: true };
-  t.equal(originLocation('/landing?x=1', { ...s, containerPath: '' }), '/landing?x=1');
-  t.equal(originLocation('/app/landing', s), '/landing', 'container_path is dropped');
-  t.equal(originLocation('/apple', s), '/apple', 'only a whole segment');
-  t.equal(originLocation('http://10.0.0.5/app/x?y', s), '/x?y', "the app's internal address is dropped");
+  const s = { prefix: '', stripPrefix: true, upstreamOrigins: ['http://10.0.0.5:80', 'http://10.0.0.5'], hostOnly: true };
+  t.equal(originLocation('/landing?x=1', s), '/landing?x=1');
+  t.equal(originLocation('/app/landing', s), '/app/landing', 'regression: container_path was cut out of Location (the app sees and sends full paths, as in Kiosc)');
+  t.equal(originLocation('http://10.0.0.5/app/x?y', s), '/app/x?y', "the app's internal address is dropped");
   t.equal(originLocation(`http://${U}.localhost:8080/dashboard`, s), `http://${U}.localhost:8080/dashboard`, 'a Host-built URL is kept');
   t.equal(originLocation('//evil.example/x', s), '//evil.example/x');
   t.equal(hostOnlyCookie('a=1; Domain=example.org; Path=/x'), 'a=1; Path=/x');
@@ -81,9 +80,9 @@ t.test('rewrites at the root of an app origin', async (t) => {
   t.equal(hostOnlyCookie('portico_app=x; Path=/'), null);
   t.equal(hostOnlyCookie('portico_session=x'), null);
   t.equal(hostOnlyCookie('domain=1; Path=/'), 'domain=1; Path=/', 'a cookie named domain is kept');
-  t.same(responseHeaders(['set-cookie', 'a=1', 'location', '/app/z', 'x-a', 'b'], s), ['set-cookie', 'a=1', 'location', '/z', 'x-a', 'b'], 'no Path is added at the root');
+  t.same(responseHeaders(['set-cookie', 'a=1', 'location', '/app/z', 'x-a', 'b'], s), ['set-cookie', 'a=1', 'location', '/app/z', 'x-a', 'b'], 'no Path is added at the root');
   const pre = { ...s, prefix: `/containers/proxy/${U}` };
-  t.same(responseHeaders(['set-cookie', 'a=1; Domain=localhost', 'location', '/app/z'], pre), ['set-cookie', `a=1; Path=/containers/proxy/${U}`, 'location', `/containers/proxy/${U}/z`], 'under the prefix: as before, host-only');
+  t.same(responseHeaders(['set-cookie', 'a=1; Domain=localhost', 'location', '/app/z'], pre), ['set-cookie', `a=1; Path=/containers/proxy/${U}`, 'location', `/containers/proxy/${U}/app/z`], 'under the prefix: as before, host-only');
 });
 
 t.test('viewer values, local paths, who called', async (t) => {

@@ -2,7 +2,7 @@
  * rewrite.test.ts: unit tests of the pure header logic (path split, request and response headers).
  */
 import t from 'tap';
-import { parseTarget, statusTarget, upstreamPath, normaliseContainerPath } from '../../gateway/proxy/path.ts';
+import { parseTarget, statusTarget, upstreamPath, linkPath } from '../../gateway/proxy/path.ts';
 import { forwardHeaders } from '../../gateway/proxy/headers.ts';
 import { withoutGatewayCookies } from '../../gateway/core/auth/cookies.ts';
 import { flatHeaders, rewriteLocation, scopeCookie, responseHeaders } from '../../gateway/proxy/response-headers.ts';
@@ -21,11 +21,10 @@ t.test('parseTarget', async (t) => {
   t.equal(parseTarget('/containers/proxy/'), null);
   t.equal(statusTarget(`/containers/proxy/_status/${U}`), U);
   t.equal(statusTarget(`/containers/proxy/_status/${U}/x`), null);
-  t.equal(upstreamPath(`${P}/a?b`, '/a?b', true, ''), '/a?b');
-  t.equal(upstreamPath(`${P}/a?b`, '/a?b', true, '/app'), '/app/a?b');
-  t.equal(upstreamPath(`${P}/a?b`, '/a?b', false, '/app'), `${P}/a?b`);
-  t.equal(normaliseContainerPath('/a/b/'), '/a/b');
-  t.equal(normaliseContainerPath(''), '');
+  t.equal(upstreamPath(`${P}/a?b`, '/a?b', true), '/a?b');
+  t.equal(upstreamPath(`${P}/a?b`, '/a?b', false), `${P}/a?b`);
+  t.equal(linkPath('/a/b/'), 'a/b/', 'container_path keeps its trailing slash, as typed');
+  t.equal(linkPath(''), '');
 });
 
 t.test('forwardHeaders', async (t) => {
@@ -70,7 +69,7 @@ t.test('regression: Connection: content-length dropped the request body; undersc
 });
 
 t.test('response rewriting', async (t) => {
-  const s = { prefix: P, stripPrefix: true, containerPath: '', upstreamOrigins: ['http://172.18.0.5:80', 'http://172.18.0.5'] };
+  const s = { prefix: P, stripPrefix: true, upstreamOrigins: ['http://172.18.0.5:80', 'http://172.18.0.5'] };
   t.equal(rewriteLocation('/landing?x=1', s), `${P}/landing?x=1`);
   t.equal(rewriteLocation(`${P}/already`, s), `${P}/already`, 'prefix-aware apps are left alone');
   t.equal(rewriteLocation('http://172.18.0.5/x', s), `${P}/x`, "absolute URLs to the app's own address");
@@ -78,7 +77,7 @@ t.test('response rewriting', async (t) => {
   t.equal(rewriteLocation('//cdn.example/x', s), '//cdn.example/x');
   t.equal(rewriteLocation('relative/x', s), 'relative/x');
   t.equal(rewriteLocation('/x', { ...s, stripPrefix: false }), '/x', 'no rewrite without stripping');
-  t.equal(rewriteLocation('/app/x', { ...s, containerPath: '/app' }), `${P}/x`, 'container_path removed');
+  t.equal(rewriteLocation('/app/x', s), `${P}/app/x`, 'regression: a container_path was cut out of redirects (the app sees and sends full paths)');
 
   t.equal(scopeCookie('a=1', s), `a=1; Path=${P}`);
   t.equal(scopeCookie('a=1; Path=/; HttpOnly', s), `a=1; HttpOnly; Path=${P}`);

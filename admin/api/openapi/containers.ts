@@ -54,7 +54,7 @@ export const CONTAINER_PATHS: Paths = {
       parameters: [
         project,
         queryParam('page', 'Page number, from 1.', { type: 'string', pattern: '^[0-9]+$' }, '1'),
-        queryParam('page_size', 'Containers per page (default 100, at most 1000).', { type: 'string', pattern: '^[0-9]+$' }),
+        queryParam('page_size', 'Containers per page (default SODAR_API_PAGE_SIZE, 100; at most 1000, or that size if larger).', { type: 'string', pattern: '^[0-9]+$' }),
       ],
       responses: { 200: json('One page of containers.', ref('ContainerPage')), ...errors(400, 404) },
     }),

@@ -1,7 +1,7 @@
 /**
  * files.ts (OpenAPI): the small-file endpoints (admin/api/files.ts).
  */
-import { EXAMPLE, READ, WRITE, errors, json, noContent, op, pathParam, ref } from './components.ts';
+import { EXAMPLE, READ, WRITE, errors, json, noContent, op, pathParam, queryParam, ref } from './components.ts';
 import type { Paths } from './types.ts';
 
 const tags = ['files'];
@@ -16,8 +16,12 @@ export const FILE_PATHS: Paths = {
     get: op({
       operationId: 'listFiles', tags, security: READ,
       summary: 'List a project\'s small files.',
-      parameters: [project],
-      responses: { 200: json('The files (one page).', ref('FilePage')), ...errors(404) },
+      parameters: [
+        project,
+        queryParam('page', 'Page number, from 1.', { type: 'string', pattern: '^[0-9]+$' }),
+        queryParam('page_size', 'Files per page (default SODAR_API_PAGE_SIZE, 100).', { type: 'string', pattern: '^[0-9]+$' }),
+      ],
+      responses: { 200: json('The files (one page).', ref('FilePage')), ...errors(400, 404) },
     }),
   },
   '/containers/api/files/upload/{project}/{name}': {

@@ -2,7 +2,7 @@
  * templates.ts (OpenAPI): the container-template endpoints (admin/api/templates.ts). The scope slot
  * is a project UUID or the word `site`.
  */
-import { EXAMPLE, READ, WRITE, errors, json, jsonBody, noContent, op, pathParam, ref } from './components.ts';
+import { EXAMPLE, READ, WRITE, errors, json, jsonBody, noContent, op, pathParam, queryParam, ref } from './components.ts';
 import type { Paths } from './types.ts';
 
 const tags = ['templates'];
@@ -15,8 +15,12 @@ export const TEMPLATE_PATHS: Paths = {
     get: op({
       operationId: 'listTemplates', tags, security: READ,
       summary: 'List a project\'s templates; `site` lists the site-wide ones.',
-      parameters: [pathParam('scope', 'A project UUID, or `site`.', EXAMPLE.project, scopeSchema)],
-      responses: { 200: json('The templates (one page).', ref('TemplatePage')), ...errors(404) },
+      parameters: [
+        pathParam('scope', 'A project UUID, or `site`.', EXAMPLE.project, scopeSchema),
+        queryParam('page', 'Page number, from 1.', { type: 'string', pattern: '^[0-9]+$' }),
+        queryParam('page_size', 'Templates per page (default SODAR_API_PAGE_SIZE, 100).', { type: 'string', pattern: '^[0-9]+$' }),
+      ],
+      responses: { 200: json('The templates (one page).', ref('TemplatePage')), ...errors(400, 404) },
     }),
   },
   '/containers/api/templates/detail/{template}': {

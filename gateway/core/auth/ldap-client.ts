@@ -29,10 +29,17 @@ export function connectLdapServer(config: LdapServerConfig, timeouts: LdapTimeou
   return {
     async verify(username, password): Promise<LdapVerdict> {
       if (!password) return { ok: false, reason: 'wrong-password' };
-      const client = new Client({ url: config.uri, connectTimeout: timeouts.connectMs, timeout: timeouts.operationMs, strictDN: false });
+      // The CA file (AUTH_LDAP_CA_CERT_FILE) is trusted instead of the system's CAs, as python-ldap's
+      // OPT_X_TLS_CACERTFILE is; the server's name is still checked. ldapts opens TLS at once when
+      // given TLS options, so for StartTLS on ldap:// they go to startTLS instead.
+      const tls = config.caCert ? { ca: config.caCert } : undefined;
+      const client = new Client({
+        url: config.uri, connectTimeout: timeouts.connectMs, timeout: timeouts.operationMs, strictDN: false,
+        tlsOptions: config.uri.startsWith('ldaps:') ? tls : undefined,
+      });
       try {
         try {
-          if (config.startTls) await client.startTLS();
+          if (config.startTls) await client.startTLS(tls ? { ...tls } : {});
           if (config.bindDn) await client.bind(config.bindDn, config.bindPassword);
         } catch (err) {
           throw unavailable(config, err instanceof InvalidCredentialsError ? 'the service account (BIND_DN) was refused' : (err as Error).message);

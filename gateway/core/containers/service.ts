@@ -167,7 +167,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
   }
 
   function specFor(c: Container, publishHostPort: number | null) {
-    return buildSpec(c, { instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog });
+    return buildSpec(c, { instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog, nofile: config.nofile });
   }
 
   async function createAndStart(c: Container, user: string): Promise<void> {

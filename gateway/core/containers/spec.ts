@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Container } from '../types.ts';
 import type { ContainerSpec } from '../engine/engine.ts';
 import { shellSplit } from './shell-split.ts';
+import { pythonStr } from './python-str.ts';
 
 /** PREFIX_PLACEHOLDER is Kiosc's placeholder for the container's public URL prefix. */
 export const PREFIX_PLACEHOLDER = '__KIOSC_URL_PREFIX__';
@@ -30,10 +31,12 @@ export function volumeName(instance: string, uuid: string): string {
  * except a host port picked per creation (a host port the client asked for counts).
  */
 export function specHash(spec: ContainerSpec, requestedHostPort: number | null = null): string {
-  const { publishHostPort, labels, ...rest } = spec;
+  const { publishHostPort, labels, nofile, ...rest } = spec;
   const { [LABELS.spec]: _h, ...other } = labels;
   const published = publishHostPort === null ? false : requestedHostPort ?? true;
-  return createHash('sha256').update(JSON.stringify({ ...rest, labels: other, published })).digest('hex').slice(0, 32);
+  // No limit set hashes as before the setting existed, so an upgrade does not recreate every stopped container.
+  const limits = nofile ? { nofile } : {};
+  return createHash('sha256').update(JSON.stringify({ ...rest, labels: other, published, ...limits })).digest('hex').slice(0, 32);
 }
 
 /** proxyPrefix is the public path of a container's app: /containers/proxy/<uuid>/ */
@@ -41,10 +44,13 @@ export function proxyPrefix(uuid: string): string {
   return `/containers/proxy/${uuid}/`;
 }
 
-/** publicPrefix is what __KIOSC_URL_PREFIX__ becomes: the proxy prefix plus the container path. */
+/**
+ * publicPrefix is the link that opens the app and what __KIOSC_URL_PREFIX__ becomes, as Kiosc
+ * builds both: the proxy prefix followed by container_path as it was typed, so 'cgi-bin/echo'
+ * gives /containers/proxy/<uuid>/cgi-bin/echo (no slash added) and '' gives /containers/proxy/<uuid>/.
+ */
 export function publicPrefix(c: Pick<Container, 'uuid' | 'containerPath'>): string {
-  const p = c.containerPath.replace(/^\/+|\/+$/g, '');
-  return proxyPrefix(c.uuid) + (p ? p + '/' : '');
+  return proxyPrefix(c.uuid) + c.containerPath.replace(/^\/+/, '');
 }
 
 /** dockerName is the readable, unique engine name of a container: portico-<title-slug>-<uuid8>. */
@@ -59,12 +65,6 @@ export type Substitute = (text: string, c: Container) => string;
 /** substitutePrefix replaces every __KIOSC_URL_PREFIX__ with the container's public prefix. */
 export const substitutePrefix: Substitute = (text, c) => text.split(PREFIX_PLACEHOLDER).join(publicPrefix(c));
 
-function envValue(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v === null || v === undefined) return '';
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
-
 /** SpecOptions are the deployment facts the spec depends on. */
 export interface SpecOptions {
   instance: string;
@@ -73,13 +73,17 @@ export interface SpecOptions {
   substitutions: Substitute[];
   /** log bounds the engine's json-file log of the container. */
   log: { maxSize: string; maxFiles: number };
+  nofile: { soft: number; hard: number } | null;
 }
 
 /** buildSpec returns the ContainerSpec for `c`. */
 export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
   const sub = (text: string) => opts.substitutions.reduce((t, f) => f(t, c), text);
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c.environment)) env[k] = sub(envValue(v));
+  // As Kiosc: a value that is not a string is written as Python's str() of it, and a null one as
+  // the bare name, which leaves the variable unset. Placeholders are replaced in every string,
+  // inside lists and objects too (before quoting), where Kiosc replaced only whole string values.
+  const env: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(c.environment)) env[k] = pythonStr(v, sub);
   env.TITLE = c.title;
   env.DESCRIPTION = c.description;
   env.CONTAINER_PORT = String(c.containerPort);
@@ -92,7 +96,7 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
   const spec: ContainerSpec = {
     name,
     image: `${c.repository}:${c.tag}`,
-    env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    env: Object.entries(env).map(([k, v]) => (v === null ? k : `${k}=${v}`)),
     cmd: command,
     labels: {
       [LABELS.managed]: 'true',
@@ -107,6 +111,7 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
     publishHostPort: opts.publishHostPort,
     volumes,
     log: opts.log,
+    nofile: opts.nofile ? { soft: opts.nofile.soft, hard: opts.nofile.hard } : null,
   };
   spec.labels[LABELS.spec] = specHash(spec, c.requestedHostPort);
   return spec;

@@ -36,7 +36,7 @@ export function envKeyProblem(k: string): string | null {
 /** envValueProblem says why `v` cannot be an environment value (Docker refuses NUL), or null. */
 export function envValueProblem(v: unknown): string | null {
   const text = typeof v === 'string' ? v : '';
-  // An object value reaches the app as JSON, where a NUL is the escape \u0000 and does no harm.
+  // Any other value reaches the app as Python's str() of it (python-str.ts), where a NUL is the escape \x00.
   if (text.includes('\u0000')) return 'contains a NUL character, which an environment variable cannot hold';
   return null;
 }

@@ -251,6 +251,7 @@ export function createDockerEngine(opts: DockerOptions): Engine {
             // Only named volumes Portico created: a spec cannot name a host path (Type is never 'bind').
             Mounts: spec.volumes.map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target })),
             LogConfig: { Type: 'json-file', Config: { 'max-size': spec.log.maxSize, 'max-file': String(spec.log.maxFiles) } },
+            Ulimits: spec.nofile ? [{ Name: 'nofile', Soft: spec.nofile.soft, Hard: spec.nofile.hard }] : undefined,
           },
           NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases } } },
         });

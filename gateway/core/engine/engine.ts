@@ -24,6 +24,8 @@ export interface ContainerSpec {
   volumes: Array<{ name: string; target: string; labels: Record<string, string> }>;
   /** log bounds the engine's log of the container (json-file max-size and max-file). */
   log: { maxSize: string; maxFiles: number };
+  /** nofile is the app's open-files limit (Docker's nofile ulimit), as Kiosc sets it; null leaves the engine's default. */
+  nofile: { soft: number; hard: number } | null;
 }
 
 /** ContainerInfo is our view of an engine container, converted at the edge. */

@@ -40,9 +40,15 @@ export function tooLarge(limit: number): PorticoError {
   return new PorticoError('E_BODY_TOO_LARGE', 413, `the file is larger than the upload limit of ${limit} bytes`);
 }
 
+/** filesOff is the 404 every small-file request gets on a site that turned them off (KIOSC_EMBEDDED_FILES=false), as Kiosc has no such pages then. */
+export function filesOff(): NotFoundError {
+  return new NotFoundError('E_NOT_FOUND', 'small files are turned off on this site (KIOSC_EMBEDDED_FILES / PORTICO_EMBEDDED_FILES is false)');
+}
+
 /** createFileService builds the file service; it clears temporary files a crashed upload left behind. */
 export function createFileService(deps: { config: Config; store: Store; logger: Logger }) {
   const { config, store, logger } = deps;
+  const on = () => { if (!config.embeddedFiles) throw filesOff(); };
   const tmpDir = path.join(config.filesDir, '.tmp');
   fs.rmSync(tmpDir, { recursive: true, force: true });
   fs.mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
@@ -91,10 +97,11 @@ export function createFileService(deps: { config: Config; store: Store; logger: 
 
   return {
     /** list returns a project's files by name. */
-    list(projectId: number): StoredFile[] { return store.files.ofProject(projectId); },
+    list(projectId: number): StoredFile[] { on(); return store.files.ofProject(projectId); },
 
     /** get returns the file of a project, or 404 (also for a file of another project). */
     get(projectId: number, uuid: string): StoredFile {
+      on();
       const f = isUuid(uuid) ? store.files.byUuid(uuid.toLowerCase()) : null;
       if (!f || f.projectId !== projectId) throw new NotFoundError('E_FILE_NOT_FOUND', 'file not found');
       return f;
@@ -102,14 +109,16 @@ export function createFileService(deps: { config: Config; store: Store; logger: 
 
     /** byUuid returns a file whatever its project (callers check access against f.projectId). */
     byUuid(uuid: string): StoredFile | null {
+      on();
       return isUuid(uuid) ? store.files.byUuid(uuid.toLowerCase()) : null;
     },
 
     /** checkName validates a name and that it is free in `project` (before any byte is read). */
-    checkName,
+    checkName(project: Project, rawName: unknown): string { on(); return checkName(project, rawName); },
 
     /** upload stores `body` as file `rawName` of `project`: 400 bad name, 409 taken, 413 too large. */
     async upload(project: Project, rawName: unknown, body: AsyncIterable<Buffer>, opts: UploadOptions): Promise<StoredFile> {
+      on();
       const name = checkName(project, rawName);
       const limit = config.maxUploadBytes;
       if (opts.declaredLength !== undefined && opts.declaredLength > limit) throw tooLarge(limit);
@@ -169,8 +178,8 @@ export function createFileService(deps: { config: Config; store: Store; logger: 
     setEndpoint(ep: FileEndpoint | null): void { endpoint = ep; },
     endpoint: () => endpoint,
 
-    /** substitute turns file references into URLs at container creation (a Substitute for spec.ts). */
-    substitute: ((text: string, c: Container) => replaceReferences(text, (fileUuid) => {
+    /** substitute turns file references into URLs at container creation (a Substitute for spec.ts); with small files off they stay as they are. */
+    substitute: ((text: string, c: Container) => !config.embeddedFiles ? text : replaceReferences(text, (fileUuid) => {
       if (!endpoint) {
         throw new EngineError('E_START_FAILED', 'the command or environment references a small file, but the file server is not listening yet (is the container engine reachable?)');
       }
@@ -186,6 +195,7 @@ export function createFileService(deps: { config: Config; store: Store; logger: 
      * address of a container of another project (a leaked URL used elsewhere).
      */
     resolve(containerUuid: string, fileUuid: string, token: string, sourceIp: string | null): StoredFile | null {
+      if (!config.embeddedFiles) return null;
       if (!isUuid(containerUuid) || !isUuid(fileUuid)) return null;
       if (!tokenMatches(key(), containerUuid, fileUuid, token)) return null;
       const c = store.containers.byUuid(containerUuid.toLowerCase());
