@@ -112,6 +112,14 @@ async function world(gw: TestGateway, opts: { start?: boolean } = {}): Promise<W
     environment: { MODE: 'demo', TOKEN: 'secret' }, environment_secret_keys: 'TOKEN',
   }, user.username);
   if (opts.start !== false) await gw.core.containers.perform(c.id, 'start', user.username);
+  // The projectroles examples: a contributor's role to change and remove, a user to give a role and a
+  // new project, and a spare project whose owner hands it to a member before it is destroyed.
+  const member = await gw.user('openapi-member', { project: projectUuid, role: 'contributor' });
+  const outsider = await gw.user('openapi-outsider');
+  const spareUuid = gw.project('OpenAPI spare');
+  await gw.user(EXAMPLE.username, { project: spareUuid, role: 'contributor' });
+  gw.core.store.projects.setRole(gw.core.store.projects.byUuid(spareUuid)!.id, user.id, 'owner');
+  const assignment = gw.core.store.projects.member(project.id, member.user.id)!;
   const file = await gw.api('PUT', `/containers/api/files/upload/${projectUuid}/fixture.txt`, token, 'fixture bytes\n', { 'content-type': 'text/plain' });
   if (file.status !== 201) throw new Error(`fixture file: ${file.status} ${JSON.stringify(file.body)}`);
   return {
@@ -119,6 +127,7 @@ async function world(gw: TestGateway, opts: { start?: boolean } = {}): Promise<W
     swap: [
       [EXAMPLE.project, projectUuid], [EXAMPLE.container, c.uuid], [EXAMPLE.template, template.uuid],
       [EXAMPLE.file, file.body.sodar_uuid], [EXAMPLE.volume, volumeName(gw.instance, c.uuid)], [EXAMPLE.image, UNREACHABLE_IMAGE],
+      [EXAMPLE.spareProject, spareUuid], [EXAMPLE.roleAssignment, assignment.uuid], [EXAMPLE.user, outsider.user.uuid],
     ],
   };
 }
@@ -222,6 +231,42 @@ t.test('without credentials, every authenticated operation answers a documented 
     t.same(await checkAnswer(res, op), [], `${key}: the ${status} answer for an unknown id is documented and validates`);
     t.equal(status, 404, `${key}: 404 for an unknown id`);
   }
+});
+
+t.test('answers under Kiosc\'s and SODAR\'s media types fit the vendor-typed schemas; an unknown version is a documented 406; a form body creates', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const w = await world(gw, { start: false });
+  const vendor: Array<[RegExp, string]> = [
+    [/^\/containers\/api\//, 'application/vnd.bihealth.kiosc-server.containers+json'],
+    [/^\/project\/api\//, 'application/vnd.bihealth.sodar-core.projectroles+json'],
+  ];
+  let checked = 0;
+  for (const { key, method, path, op } of operations(doc)) {
+    if (method !== 'GET' && method !== 'OPTIONS') continue;
+    const type = vendor.find(([re]) => re.test(path))?.[1];
+    const ok = Object.entries(op.responses).find(([s]) => s.startsWith('2'))?.[1];
+    if (!type || !ok?.content?.[type]) continue;
+    const { url, init } = exampleRequest(w, path, method, op);
+    for (const [version, want] of [['1.0', 200], ['9.9', 406]] as const) {
+      const res = await fetch(gw.base + url, { ...init, headers: { ...(init.headers as Record<string, string>), accept: `${type}; version=${version}` } });
+      t.equal(res.status, want, `${key} with version=${version}: ${want}`);
+      if (want === 200) t.equal(res.headers.get('content-type'), `${type}; version=1.0`, `${key}: the answer names the type and version`);
+      t.same(await checkAnswer(res, op), [], `${key} with version=${version}: the answer is documented and validates`);
+    }
+    checked++;
+  }
+  t.ok(checked >= 12, `${checked} operations answered under a vendor type`);
+  // A create sent as a form (Kiosc's UI and DRF's browsable API send forms): every value is text.
+  const create = doc.paths['/containers/api/create/{project}'].post as Operation;
+  const formSchema = create.requestBody!.content['application/x-www-form-urlencoded'].schema!;
+  const fields = { title: 'Form app', repository: TEST_IMAGE.repository, tag: TEST_IMAGE.tag, container_port: '80', timeout: '', environment: '{"MODE": "form"}' };
+  t.same(validate(doc, formSchema, fields), [], 'the form fields fit the documented form schema');
+  const res = await fetch(`${gw.base}${swapIn(w, '/containers/api/create/' + EXAMPLE.project)}`, {
+    method: 'POST', headers: { authorization: `token ${w.token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(),
+  });
+  t.equal(res.status, 201, 'the form creates the container');
+  t.same(await checkAnswer(res, create), [], 'the answer to a form is documented and validates');
 });
 
 t.test('an answer that does not fit the document is caught (the check can fail)', async (t) => {

@@ -6,6 +6,8 @@
  */
 import { CONTAINER_ACTIONS, CONTAINER_STATES } from '../../../gateway/core/types.ts';
 import { SESSION_COOKIE } from '../../../gateway/core/auth/sessions.ts';
+import { KIOSC_MEDIA_TYPE } from '../kiosc-media.ts';
+import { PROJECTROLES_MEDIA_TYPE } from '../sodar-media.ts';
 import type { MediaType, Operation, Parameter, Response, Schema } from './types.ts';
 
 /** EXAMPLE holds the ids the examples use; the test swaps each for a real object of its gateway. */
@@ -16,6 +18,14 @@ export const EXAMPLE = {
   file: 'c4d5e6f7-a8b9-4c0d-9e1f-2a3b4c5d6e7f',
   volume: 'portico-portico-3b9e7d1a-5c2f-4e8b-a6d4-1f0c2b3a4d5e',
   image: 'ghcr.io/example/shiny-app:1.0',
+  /** A second project, made to be given away (owner transfer) and then destroyed. */
+  spareProject: '0e2d4c6b-8a1f-4b3c-9d5e-7f6a8b9c0d1e',
+  /** A role assignment (of a contributor) in `project`. */
+  roleAssignment: '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d',
+  /** A user who is no member of `project` (given a role; made owner of a new project). */
+  user: 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b',
+  /** The user name of a member of `spareProject`, who takes it over. */
+  username: 'example-new-owner',
 } as const;
 
 /** ref points at a schema of components.schemas. */
@@ -30,6 +40,8 @@ const dateTimeOrNull: Schema = { type: ['string', 'null'], format: 'date-time' }
 const str: Schema = { type: 'string' };
 const strOrNull: Schema = { type: ['string', 'null'] };
 const int: Schema = { type: 'integer' };
+const bool: Schema = { type: 'boolean' };
+const templateRef: Schema = { type: ['string', 'integer', 'null'], description: 'A template UUID, or Kiosc\'s integer id of an imported template (a number or its digits); empty or null for none.' };
 
 /** page is the schema of Kiosc's (DRF's) paged list: `{count, next, previous, results}`. */
 export function page(item: Schema): Schema {
@@ -84,6 +96,7 @@ export const SCHEMAS = {
     required: ['sodar_uuid', 'date_created', 'date_modified', 'project', 'repository', 'tag', 'state', 'title', 'environment', 'proxy_url'],
     properties: {
       sodar_uuid: uuid, date_created: dateTime, date_modified: dateTime, project: uuid,
+      date_last_status_update: { ...dateTimeOrNull, description: 'When the state last changed.' },
       repository: str, tag: str, image_id: strOrNull, container_id: strOrNull, container_ip: strOrNull,
       container_port: int, container_path: str, heartbeat_url: str, host_port: { type: ['integer', 'null'] },
       timeout: int, state: { type: 'string', enum: [...CONTAINER_STATES] },
@@ -98,16 +111,64 @@ export const SCHEMAS = {
       proxy_url: { type: 'string', description: 'The app\'s stable link, `/containers/proxy/<uuid>/`.' },
     },
   },
+  KioscContainer: {
+    type: 'object',
+    description: 'Kiosc\'s ContainerSerializer, field for field (its 25 fields, in its order), under Kiosc\'s media type. Dates as DRF writes them in TIME_ZONE; a text field no client gave is null; an imported template shows its Kiosc integer id.',
+    required: ['sodar_uuid', 'date_created', 'date_modified', 'project', 'date_last_status_update', 'repository', 'tag', 'image_id', 'container_id',
+      'container_ip', 'container_port', 'container_path', 'heartbeat_url', 'host_port', 'timeout', 'state', 'environment', 'environment_secret_keys',
+      'command', 'containertemplatesite', 'containertemplateproject', 'title', 'description', 'inactivity_threshold', 'max_retries'],
+    additionalProperties: false,
+    properties: {
+      sodar_uuid: uuid, date_created: dateTime, date_modified: dateTime, project: uuid, date_last_status_update: dateTimeOrNull,
+      repository: str, tag: str, image_id: strOrNull, container_id: strOrNull, container_ip: strOrNull,
+      container_port: int, container_path: str, heartbeat_url: strOrNull, host_port: { type: ['integer', 'null'] },
+      timeout: int, state: { type: 'string', enum: [...CONTAINER_STATES] },
+      environment: { type: ['object', 'null'], description: 'Secret values show as `<masked>`.' },
+      environment_secret_keys: strOrNull, command: strOrNull,
+      containertemplatesite: { type: ['string', 'integer', 'null'] }, containertemplateproject: { type: ['string', 'integer', 'null'] },
+      title: str, description: strOrNull, inactivity_threshold: { type: 'number' }, max_retries: int,
+    },
+  },
   ContainerCreate: {
     type: 'object', required: ['title', 'repository'],
     properties: {
-      title: str, ...settingsInput,
-      containertemplatesite: uuidOrNull, containertemplateproject: uuidOrNull,
+      title: str, ...settingsInput, host_port: { type: ['integer', 'null'], minimum: 1, maximum: 65535 },
+      containertemplatesite: templateRef, containertemplateproject: templateRef,
     },
   },
   ContainerUpdate: {
     type: 'object',
-    properties: { title: str, ...settingsInput, containertemplatesite: uuidOrNull, containertemplateproject: uuidOrNull },
+    properties: {
+      title: str, ...settingsInput, host_port: { type: ['integer', 'null'], minimum: 1, maximum: 65535 },
+      containertemplatesite: templateRef, containertemplateproject: templateRef,
+    },
+  },
+  ContainerForm: {
+    type: 'object',
+    description: 'A create or update sent as a form (urlencoded or multipart text fields, as DRF\'s parsers take them): every value is text, `environment` is a JSON string, an empty number field is not given, an empty template is none. A file part is refused.',
+    additionalProperties: { type: 'string' },
+    properties: Object.fromEntries(['title', ...Object.keys(settingsInput), 'host_port', 'containertemplatesite', 'containertemplateproject'].map((k) => [k, str])),
+  },
+  KioscContainerPage: page({ $ref: '#/components/schemas/KioscContainer' }),
+  Options: {
+    type: 'object', description: 'Django REST framework\'s metadata of a view (Kiosc\'s labels and help texts); `actions` lists the write fields for whoever may write.',
+    required: ['name', 'description', 'renders', 'parses'],
+    properties: {
+      name: str, description: str, renders: { type: 'array', items: str }, parses: { type: 'array', items: str },
+      actions: {
+        type: 'object',
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object', required: ['type', 'required', 'read_only', 'label'],
+            properties: {
+              type: str, required: bool, read_only: bool, label: str, help_text: str, max_length: int, min_value: int, max_value: int,
+              choices: { type: 'array', items: { type: 'object', required: ['value', 'display_name'], properties: { value: str, display_name: str } } },
+            },
+          },
+        },
+      },
+    },
   },
   ContainerPage: page({ $ref: '#/components/schemas/Container' }),
   LogPage: {
@@ -209,6 +270,50 @@ export const SCHEMAS = {
     },
   },
   Session: { type: 'object', required: ['user', 'csrf_token'], properties: { user: str, csrf_token: str } },
+  User: {
+    type: 'object', description: 'SODAR Core\'s SODARUserSerializer.',
+    required: ['username', 'name', 'email', 'additional_emails', 'is_superuser', 'sodar_uuid'],
+    properties: { username: str, name: strOrNull, email: strOrNull, additional_emails: { type: 'array', items: str }, is_superuser: bool, sodar_uuid: uuid },
+  },
+  Project: {
+    type: 'object', description: 'SODAR Core\'s ProjectSerializer. Portico has no categories: `type` is always PROJECT and `parent` null; `roles` are keyed by assignment UUID.',
+    required: ['title', 'type', 'parent', 'description', 'readme', 'public_guest_access', 'archive', 'full_title', 'roles', 'sodar_uuid'],
+    properties: {
+      title: str, type: { type: 'string', enum: ['PROJECT'] }, parent: { type: 'null' }, description: strOrNull, readme: strOrNull,
+      public_guest_access: { type: 'boolean', enum: [false] }, archive: bool, full_title: str,
+      roles: {
+        type: 'object',
+        additionalProperties: {
+          type: 'object', required: ['role', 'user', 'inherited', 'sodar_uuid'],
+          properties: { role: { $ref: '#/components/schemas/RoleName' }, user: { $ref: '#/components/schemas/User' }, inherited: bool, sodar_uuid: uuid },
+        },
+      },
+      sodar_uuid: uuid,
+    },
+  },
+  ProjectInput: {
+    type: 'object', description: 'A project as clients write it (SODAR\'s fields). `type` must be PROJECT, `parent` null, `public_guest_access` false; `owner` (a user UUID) is required on create and cannot change on update; `archive` archives or unarchives.',
+    properties: {
+      title: str, type: { type: 'string', enum: ['PROJECT'] }, parent: { type: ['string', 'null'] }, description: str, readme: str,
+      public_guest_access: { type: ['boolean', 'string'] }, owner: uuid, archive: { type: ['boolean', 'string'] },
+    },
+  },
+  ProjectPage: page({ $ref: '#/components/schemas/Project' }),
+  RoleName: { type: 'string', enum: ['project owner', 'project delegate', 'project contributor', 'project guest'], description: 'SODAR\'s role name (Portico\'s bare name, e.g. `contributor`, is accepted on input).' },
+  RoleAssignment: {
+    type: 'object', description: 'SODAR Core\'s RoleAssignmentSerializer.',
+    required: ['project', 'role', 'user', 'sodar_uuid'],
+    properties: { project: uuid, role: { $ref: '#/components/schemas/RoleName' }, user: uuidOrNull, sodar_uuid: uuid },
+  },
+  RoleAssignmentInput: {
+    type: 'object', properties: { role: str, user: { ...uuid, description: 'The user\'s UUID (on create; on update only the same user).' } },
+  },
+  OwnerTransfer: {
+    type: 'object', required: ['new_owner', 'old_owner_role'],
+    properties: { new_owner: { type: 'string', description: 'The user name of a member.' }, old_owner_role: { type: 'string', description: 'The old owner\'s new role (not owner).' } },
+  },
+  OwnerTransferDone: { type: 'object', required: ['detail', 'old_owner_role'], properties: { detail: str, old_owner_role: { $ref: '#/components/schemas/RoleName' } } },
+  UserPage: page({ $ref: '#/components/schemas/User' }),
 } satisfies Record<string, Schema>;
 
 /** SECURITY_SCHEMES are the ways to authenticate (components.securitySchemes). */
@@ -221,10 +326,14 @@ export const SECURITY_SCHEMES = {
   metricsToken: { type: 'http', scheme: 'bearer', description: '`Authorization: Bearer $PORTICO_METRICS_TOKEN`, for /metrics only.' },
 } as const;
 
-/** READ is the security of a read: a token, or the session cookie. */
-export const READ: Array<Record<string, string[]>> = [{ token: [] }, { bearer: [] }, { session: [] }];
-/** WRITE is the security of a change: a token, or the session cookie with its CSRF header. */
-export const WRITE: Array<Record<string, string[]>> = [{ token: [] }, { bearer: [] }, { session: [], csrf: [] }];
+/** READ is the security of a read: a token, HTTP Basic, or the session cookie. */
+export const READ: Array<Record<string, string[]>> = [{ token: [] }, { bearer: [] }, { basic: [] }, { session: [] }];
+/** WRITE is the security of a change: a token, HTTP Basic, or the session cookie with its CSRF header. */
+export const WRITE: Array<Record<string, string[]>> = [{ token: [] }, { bearer: [] }, { basic: [] }, { session: [], csrf: [] }];
+/** TOKEN_READ is READ without HTTP Basic (the projectroles API takes no Basic credentials). */
+export const TOKEN_READ: Array<Record<string, string[]>> = [{ token: [] }, { bearer: [] }, { session: [] }];
+/** TOKEN_WRITE is WRITE without HTTP Basic. */
+export const TOKEN_WRITE: Array<Record<string, string[]>> = [{ token: [] }, { bearer: [] }, { session: [], csrf: [] }];
 /** PUBLIC is no security at all. */
 export const PUBLIC: Array<Record<string, string[]>> = [];
 
@@ -235,31 +344,53 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'No such object, or one the caller may not see (non-members get 404, not 403).',
   409: 'The action does not fit the state, or the object exists already.',
   413: 'The body is over the limit.',
-  415: 'The body must be JSON.',
+  406: 'The Accept header names a version of the vendor media type this server does not answer.',
+  415: 'The body must be JSON (or, where documented, a form).',
   429: 'Too many attempts; see `Retry-After`.',
   502: 'The engine or the app failed; the message says why.',
   503: 'The engine or the store cannot be reached.',
   504: 'The app was not ready within the container\'s timeout.',
 };
 
-/** JSON_TYPES are the media types a JSON answer or body is documented with (a vendor type goes here too). */
+/** JSON_TYPES are the media types a JSON answer or body is documented with. */
 export const JSON_TYPES = ['application/json'];
+/**
+ * KIOSC_TYPES are the container API's answer types: Portico's JSON, or Kiosc's vendor type when
+ * `Accept` asks for it (`…; version=1.0`, the only version; the answer's Content-Type names it).
+ */
+export const KIOSC_TYPES = ['application/json', KIOSC_MEDIA_TYPE];
+/** SODAR_TYPES are the projectroles API's answer types (`; version=1.0` or `1.1`, by `Accept`; 1.0 without one). */
+export const SODAR_TYPES = [PROJECTROLES_MEDIA_TYPE];
 
-function jsonContent(media: MediaType): Record<string, MediaType> {
-  return Object.fromEntries(JSON_TYPES.map((t) => [t, media]));
+function jsonContent(media: MediaType, types: string[] = JSON_TYPES): Record<string, MediaType> {
+  return Object.fromEntries(types.map((t) => [t, media]));
 }
 
-/** json is a response whose content is JSON of `schema`. */
-export function json(description: string, schema: Schema, example?: unknown): Response {
+/** json is a response whose content is JSON of `schema` (under `types`, application/json unless given). */
+export function json(description: string, schema: Schema, example?: unknown, types: string[] = JSON_TYPES): Response {
   const media: MediaType = { schema };
   if (example !== undefined) media.example = example;
-  return { description, content: jsonContent(media) };
+  return { description, content: jsonContent(media, types) };
 }
 
-/** errors documents the given error statuses, each with the Error schema. */
+/** kioscJson is a container API answer: Portico's shape as application/json, Kiosc's under its media type. */
+export function kioscJson(description: string, schema: Schema, kioscSchema: Schema = schema): Response {
+  return { description, content: { 'application/json': { schema }, [KIOSC_MEDIA_TYPE]: { schema: kioscSchema } } };
+}
+
+/** errors documents the given error statuses, each with the Error schema (under `types`, application/json unless given). */
 export function errors(...statuses: number[]): Record<string, Response> {
+  return errorsIn(JSON_TYPES, ...statuses);
+}
+
+/** kioscErrors documents error statuses of the container API (under the negotiated type). */
+export function kioscErrors(...statuses: number[]): Record<string, Response> {
+  return errorsIn(KIOSC_TYPES, ...statuses);
+}
+
+function errorsIn(types: string[], ...statuses: number[]): Record<string, Response> {
   const out: Record<string, Response> = {};
-  for (const s of statuses) out[String(s)] = json(ERROR_TEXT[s] ?? 'An error.', ref('Error'));
+  for (const s of statuses) out[String(s)] = json(ERROR_TEXT[s] ?? 'An error.', ref('Error'), undefined, types);
   return out;
 }
 
@@ -278,9 +409,14 @@ export function queryParam(name: string, description: string, schema: Schema, ex
   return p;
 }
 
-/** jsonBody is a required JSON request body with its example. */
-export function jsonBody(schema: Schema, example: unknown, description?: string): NonNullable<Operation['requestBody']> {
-  return { required: true, ...(description ? { description } : {}), content: jsonContent({ schema, example }) };
+/** jsonBody is a required JSON request body with its example (`forms`: also as a form, with that schema). */
+export function jsonBody(schema: Schema, example: unknown, description?: string, forms?: { schema: Schema; multipart: boolean }): NonNullable<Operation['requestBody']> {
+  const content: Record<string, MediaType> = jsonContent({ schema, example });
+  if (forms) {
+    content['application/x-www-form-urlencoded'] = { schema: forms.schema };
+    if (forms.multipart) content['multipart/form-data'] = { schema: forms.schema };
+  }
+  return { required: true, ...(description ? { description } : {}), content };
 }
 
 /**
@@ -291,7 +427,7 @@ export function op(o: Omit<Operation, 'security'> & { security: Array<Record<str
   const responses = { ...o.responses };
   if (o.security.length > 0) {
     responses['401'] ??= errors(401)['401'];
-    if (o.security === WRITE) responses['403'] ??= errors(403)['403'];
+    if (o.security.some((s) => 'csrf' in s)) responses['403'] ??= errors(403)['403'];
   }
   return { ...o, responses };
 }

@@ -9,18 +9,20 @@ import { SCHEMAS, SECURITY_SCHEMES } from './components.ts';
 import { CONTAINER_PATHS } from './containers.ts';
 import { FILE_PATHS } from './files.ts';
 import { OPS_PATHS } from './ops.ts';
+import { PROJECT_PATHS } from './projects.ts';
 import { SESSION_PATHS } from './session.ts';
 import { TEMPLATE_PATHS } from './templates.ts';
 import type { Paths } from './types.ts';
 
 /** AREAS are the document's parts, one module each. */
-export const AREAS: Paths[] = [CONTAINER_PATHS, TEMPLATE_PATHS, FILE_PATHS, OPS_PATHS, SESSION_PATHS];
+export const AREAS: Paths[] = [CONTAINER_PATHS, TEMPLATE_PATHS, FILE_PATHS, OPS_PATHS, PROJECT_PATHS, SESSION_PATHS];
 
 const TAGS = [
   { name: 'containers', description: 'Kiosc\'s container endpoints (same paths, shapes and status codes) and Portico\'s additions.' },
   { name: 'templates', description: 'Container templates, site-wide or per project.' },
   { name: 'files', description: 'Small files of a project, for containers to fetch.' },
   { name: 'operations', description: 'Statistics, uptime, images, volumes, health and metrics.' },
+  { name: 'projects', description: 'SODAR Core\'s projectroles API: projects, role assignments and users, in SODAR\'s shapes and media type.' },
   { name: 'session', description: 'Trading a token for a browser session, and logging out.' },
   { name: 'meta', description: 'This document.' },
 ];
@@ -63,7 +65,7 @@ export function buildOpenApi(): Record<string, unknown> {
       title: 'Portico REST API',
       version: pkg.version,
       summary: 'Docker web apps behind stable links; a drop-in for Kiosc\'s REST API.',
-      description: 'Authenticate with `Authorization: token <token>` (Kiosc\'s form) or `Bearer`. Errors are JSON `{"error", "code"}` (docs/errors.md). A non-member gets 404, never 403, so nothing leaks.',
+      description: 'Authenticate with `Authorization: token <token>` (Kiosc\'s form) or `Bearer` (the container, template, file and operations APIs take HTTP Basic too). Errors are JSON `{"error", "code"}` (docs/errors.md). A non-member gets 404, never 403, so nothing leaks.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     tags: TAGS,
