@@ -16,7 +16,7 @@ import type { Route } from './routes.ts';
  */
 export function startRefusal(route: Route, navigation: boolean, fetchMode: string | undefined, startInFlight: boolean): PorticoError | null {
   // A delete that is pending (accepted, or cut by a crash) wins over everything: the app is going.
-  if (route.deleting) return new PorticoError('E_CONTAINER_NOT_FOUND', 404, `"${route.title}" is being deleted`);
+  if (route.deleting) return new PorticoError('E_START_FAILED', 503, `"${route.title}" is being deleted`);
   if (route.state === 'running' || startInFlight || navigation) return null;
   if (route.stoppedBy !== null) {
     return new PorticoError('E_CONTAINER_STOPPED', 503, `"${route.title}" was stopped by ${route.stoppedBy}; open its link to start it again`);
