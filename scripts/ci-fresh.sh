@@ -4,7 +4,8 @@
 # A green run on a developer machine can hide a missing set-up step, because its engine already
 # has the images (the base image node:24-bookworm-slim included). This script clones HEAD into a
 # temp dir and runs `bash .ci/run` there with CI=true against a private dockerd whose data root is
-# empty: no images, no networks but its own. The private engine has a bridge of its own (never
+# empty: no images, no networks but its own, with the machine's environment less what a session or a
+# test runner set (NODE_OPTIONS, npm_*), as CI runs it. The private engine has a bridge of its own (never
 # the host's docker0) and no iptables rules; the shared engine and its networks are left alone.
 #
 # Usage: bash scripts/ci-fresh.sh [--keep]     (--keep leaves the temp dir for a look afterwards)
@@ -55,8 +56,10 @@ echo "ci-fresh: private engine at unix://$SOCK (bridge $BR, $NET), images: $(doc
 LOG=/tmp/ci-fresh-$(date +%Y%m%d-%H%M%S).log
 start=$(date +%s)
 set +e
-(cd "$WORK/repo" && env -i PATH="$PATH" HOME="$HOME" TERM="${TERM:-dumb}" CI=true DOCKER_HOST="unix://$SOCK" \
-  bash .ci/run </dev/null) 2>&1 | tee "$LOG"
+# CI keeps the machine's environment (registry CA, proxy settings) but nothing a session or a test
+# runner set for itself: NODE_OPTIONS and npm's per-run variables go.
+(cd "$WORK/repo" && env -u NODE_OPTIONS -u NODE_PATH $(env | grep -o '^npm_[a-z_]*' | sed 's/^/-u /') \
+  CI=true DOCKER_HOST="unix://$SOCK" bash .ci/run </dev/null) 2>&1 | tee "$LOG"
 rc=${PIPESTATUS[0]}
 set -e
 echo "ci-fresh: exit $rc in $(( $(date +%s) - start )) s (log: $LOG)"
