@@ -28,6 +28,8 @@ interface Case {
   host?: string;
   expect?: number[];
   html?: boolean;
+  /** browser: sent as a browser would (Accept: text/html, no token); the answer must be an HTML page. */
+  browser?: boolean;
   /** says: a pattern the body must match (what was wrong). */
   says?: RegExp;
 }
@@ -139,6 +141,14 @@ function cases(u: string): Case[] {
     { name: 'containertemplates with a junk template', path: '/containertemplates/site/detail/%E0%A4%A', auth: 'admin', html: true, expect: [400, 404] },
     { name: 'containertemplates with a 5000-character project', path: `/containertemplates/project/${long}`, auth: 'admin', html: true, expect: [400, 404, 414] },
 
+    // The same routes as a browser meets them.
+    { name: 'browser: app-origin handshake with a garbage code', path: '/.portico/auth?code=%FF%00garbage&next=//evil.example/', host: 'app', browser: true },
+    { name: 'browser: app-origin handshake on an unknown app', path: '/.portico/auth?code=abc&next=/', host: `${u}.localhost`, browser: true },
+    { name: 'browser: OIDC callback with garbage state', path: '/login/oidc/callback?state=%FF&code=x', browser: true },
+    { name: 'browser: Kiosc lobby URL with junk', path: '/containers/proxy/lobby/%FF%FE..%2F..', browser: true, expect: [400, 404] },
+    { name: 'browser: kioscadmin with junk', path: '/kioscadmin/%FF/../../x', browser: true, expect: [400, 404] },
+    { name: 'browser: containertemplates with a junk template', path: '/containertemplates/site/detail/%E0%A4%A', browser: true, expect: [400, 404] },
+    { name: 'browser: project page of an unknown project', path: `/projects/${u}`, browser: true, expect: [404] },
     // The SODAR sync form.
     { name: 'SODAR sync POST without CSRF', method: 'POST', path: '/admin/sodar/sync', auth: 'cookie', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '', expect: [403], html: true },
     { name: 'SODAR sync POST with a wrong CSRF token', method: 'POST', path: '/admin/sodar/sync', auth: 'cookie', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf_token=%FF%FEnope', expect: [403], html: true },
@@ -177,7 +187,7 @@ t.test('new surfaces: bad input gets a clear 4xx, no 5xx, no hang', async (t) =>
     const fill = (s: string) => s.replaceAll('{project}', project).replaceAll('{container}', app);
     const host = c.host === 'app' ? `${app}.localhost:${gw.port}` : c.host ? `${c.host}:${gw.port}` : `127.0.0.1:${gw.port}`;
     const lines: Buffer[] = [Buffer.from(`${c.method ?? 'GET'} ${fill(c.path)} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n`, 'latin1')];
-    const auth = c.auth ?? 'admin';
+    const auth = c.auth ?? (c.browser ? 'cookie' : 'admin');
     if (typeof auth === 'object') lines.push(Buffer.from('authorization: '), Buffer.from(auth.header), Buffer.from('\r\n'));
     else if (auth === 'cookie') lines.push(Buffer.from(`cookie: ${session.cookie}\r\naccept: text/html\r\n`));
     else if (auth !== 'none') lines.push(Buffer.from(`authorization: token ${auth === 'admin' ? admin : owner}\r\n`));
@@ -201,7 +211,8 @@ t.test('new surfaces: bad input gets a clear 4xx, no 5xx, no hang', async (t) =>
     if (!okStatus) { failures.push(`${c.name}: got ${a.status} ${a.body.slice(0, 200).replace(/\s+/g, ' ')}`); continue; }
     if (took > 3000) failures.push(`${c.name}: took ${took} ms`);
     const type = a.headers['content-type'] ?? '';
-    if (c.html && type.includes('text/html')) {
+    if (c.browser && !type.includes('text/html')) { failures.push(`${c.name}: a browser got ${type} instead of a page: ${a.body.slice(0, 160)}`); continue; }
+    if ((c.html || c.browser) && type.includes('text/html')) {
       if (!/<html|<!doctype/i.test(a.body)) failures.push(`${c.name}: an HTML answer without a page`);
       if (/<script>alert/.test(a.body)) failures.push(`${c.name}: unescaped provider text on the page`);
     } else if (a.status !== 431 && a.status !== 414) {
