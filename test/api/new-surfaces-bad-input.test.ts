@@ -89,6 +89,11 @@ function cases(u: string): Case[] {
     { name: 'project update with PUT and an empty body', method: 'PUT', path: '/project/api/update/{project}', body: '' },
     { name: 'project list with a garbage page number', path: '/project/api/list?page=%FF&page_size=-1', expect: [400, 404] },
     { name: 'users list with a Basic header of odd bytes', path: '/project/api/users/list', auth: { header: basic(Buffer.from([0x00, 0x3a, 0x00])) }, expect: [401] },
+    { name: 'project list with a garbage page', path: '/project/api/list?page=abc', expect: [400, 404] },
+    { name: 'role update with an empty body', method: 'PATCH', path: `/project/api/roles/update/${u}`, body: '', expect: [400, 404] },
+    { name: 'owner transfer with an empty JSON object', method: 'POST', path: '/project/api/roles/owner-transfer/{project}', body: '{}' },
+    { name: 'project create with malformed chunked encoding', method: 'POST', path: '/project/api/create', headers: { 'transfer-encoding': 'chunked' }, body: 'zz\r\n{}\r\n0\r\n\r\n', expect: [400] },
+    { name: 'project create with a charset the server cannot read', method: 'POST', path: '/project/api/create', headers: { 'content-type': 'application/json; charset=utf-16' }, body: '{"title":"x"}', expect: [400, 415] },
     // Kiosc's exact containers API.
     { name: 'containers list with an unknown Kiosc version', path: '/containers/api/{project}', headers: { accept: `${KIOSC_JSON}; version=9.9` }, expect: [406] },
     { name: 'containers list with a garbage version parameter', path: '/containers/api/{project}', headers: { accept: `${KIOSC_JSON}; version=\u00ff\u00fe` }, expect: [406] },
@@ -109,6 +114,7 @@ function cases(u: string): Case[] {
     { name: 'create with a multipart part header of 20000 bytes', method: 'POST', path: '/containers/api/create/{project}', headers: { 'content-type': 'multipart/form-data; boundary=B' }, body: `--B\r\nContent-Disposition: form-data; name="${'n'.repeat(20_000)}"\r\n\r\nx\r\n--B--\r\n` },
     { name: 'create with a form body of 3 MB', method: 'POST', path: '/containers/api/create/{project}', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'title=' + 'x'.repeat(3_000_000), expect: [413] },
     { name: 'update with a form body setting an unknown template', method: 'PATCH', path: '/containers/api/update/{container}', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'containertemplatesite=99999999999999999999' },
+    { name: 'containers list with a garbage page', path: '/containers/api/{project}?page=%FF', expect: [400, 404] },
     { name: 'OPTIONS on an unknown container', method: 'OPTIONS', path: `/containers/api/detail/${u}`, expect: [404] },
     { name: 'OPTIONS on an unknown project', method: 'OPTIONS', path: `/containers/api/${u}`, expect: [404] },
     { name: 'detail with a traversal id', path: '/containers/api/detail/..%2F..%2Fetc', expect: [404] },
@@ -153,6 +159,15 @@ function cases(u: string): Case[] {
     { name: 'SODAR sync POST without CSRF', method: 'POST', path: '/admin/sodar/sync', auth: 'cookie', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '', expect: [403], html: true },
     { name: 'SODAR sync POST with a wrong CSRF token', method: 'POST', path: '/admin/sodar/sync', auth: 'cookie', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf_token=%FF%FEnope', expect: [403], html: true },
 
+    { name: 'SODAR sync POST with CSRF on a site that is not a SODAR target', method: 'POST', path: '/admin/sodar/sync', auth: 'cookie', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf_token={csrf}', html: true, browser: true, expect: [400, 409] },
+    { name: 'SODAR sync POST with a token and no form', method: 'POST', path: '/admin/sodar/sync', auth: 'admin', html: true, body: '', expect: [400, 403, 409] },
+    { name: 'SODAR sync POST as a project owner', method: 'POST', path: '/admin/sodar/sync', auth: 'owner', html: true, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1', expect: [403] },
+    { name: 'SODAR sync page with junk query', path: '/admin/sodar?%FF=%00', browser: true, auth: 'owner', expect: [403] },
+
+    { name: 'browser: site-admin users page as a project owner', path: '/admin/users', browser: true, auth: 'owner', expect: [403] },
+    { name: 'browser: site-admin projects page as a project owner', path: '/admin/projects', browser: true, auth: 'owner', expect: [403] },
+    { name: 'browser: site-admin site page as a project owner', path: '/admin', browser: true, auth: 'owner', expect: [403] },
+
     // The volumes API.
     { name: 'volume delete with an unknown name', method: 'DELETE', path: '/containers/api/volumes/no-such-volume-here', expect: [404] },
     { name: 'volume delete with encoded traversal', method: 'DELETE', path: '/containers/api/volumes/..%2F..%2Fetc', expect: [400, 404] },
@@ -184,7 +199,7 @@ t.test('new surfaces: bad input gets a clear 4xx, no 5xx, no hang', async (t) =>
   const u = randomUUID();
 
   const build = (c: Case): Buffer => {
-    const fill = (s: string) => s.replaceAll('{project}', project).replaceAll('{container}', app);
+    const fill = (s: string) => s.replaceAll('{csrf}', encodeURIComponent(session.csrf)).replaceAll('{project}', project).replaceAll('{container}', app);
     const host = c.host === 'app' ? `${app}.localhost:${gw.port}` : c.host ? `${c.host}:${gw.port}` : `127.0.0.1:${gw.port}`;
     const lines: Buffer[] = [Buffer.from(`${c.method ?? 'GET'} ${fill(c.path)} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n`, 'latin1')];
     const auth = c.auth ?? (c.browser ? 'cookie' : 'admin');
@@ -192,11 +207,11 @@ t.test('new surfaces: bad input gets a clear 4xx, no 5xx, no hang', async (t) =>
     else if (auth === 'cookie') lines.push(Buffer.from(`cookie: ${session.cookie}\r\naccept: text/html\r\n`));
     else if (auth !== 'none') lines.push(Buffer.from(`authorization: token ${auth === 'admin' ? admin : owner}\r\n`));
     const payload = c.body === undefined ? Buffer.alloc(0) : Buffer.from(c.body);
-    const headers: Record<string, string> = { ...(c.headers ?? {}) };
+    const headers: Record<string, string> = { ...(c.browser && auth !== 'cookie' ? { accept: 'text/html' } : {}), ...(c.headers ?? {}) };
     if (c.body !== undefined) headers['content-type'] ??= 'application/json';
-    if (payload.length || (c.method && c.method !== 'GET')) headers['content-length'] = String(payload.length);
+    if (!headers['transfer-encoding'] && (payload.length || (c.method && c.method !== 'GET'))) headers['content-length'] = String(Buffer.from(fill(payload.toString('latin1')), 'latin1').length);
     for (const [k, v] of Object.entries(headers)) lines.push(Buffer.from(`${k}: ${v}\r\n`, 'latin1'));
-    lines.push(Buffer.from('\r\n'), payload);
+    lines.push(Buffer.from('\r\n'), Buffer.from(fill(payload.toString('latin1')), 'latin1'));
     return Buffer.concat(lines);
   };
 
