@@ -18,12 +18,12 @@ import { registerAdminSodar } from './admin-sodar.ts';
 /** registerIdentityUi adds every identity page. */
 export function registerIdentityUi(router: Router, svc: Services, ui: Renderer): void {
   registerLogin(router, svc, ui);
-  // A refusal (not an admin, a wrong CSRF token, a sync that cannot run) is an HTML page here, as
-  // on every other UI page, instead of the API's JSON error in the browser.
+  registerPassword(router, svc, ui);
+  registerTokens(router, svc, ui);
+  registerMembers(router, svc, ui);
+  // A refusal on the site-admin pages (not an admin, a wrong CSRF token, a sync that cannot run) is
+  // an HTML page, as on every other UI page, instead of the API's JSON error in the browser.
   const pages = pageRouter(router, svc, ui);
-  registerPassword(pages, svc, ui);
-  registerTokens(pages, svc, ui);
-  registerMembers(pages, svc, ui);
   registerAdminSite(pages, svc, ui);
   registerAdminUsers(pages, svc, ui);
   registerAdminProjects(pages, svc, ui);

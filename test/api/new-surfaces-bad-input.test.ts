@@ -159,14 +159,14 @@ function cases(u: string): Case[] {
     { name: 'SODAR sync POST without CSRF', method: 'POST', path: '/admin/sodar/sync', auth: 'cookie', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '', expect: [403], html: true },
     { name: 'SODAR sync POST with a wrong CSRF token', method: 'POST', path: '/admin/sodar/sync', auth: 'cookie', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf_token=%FF%FEnope', expect: [403], html: true },
 
-    { name: 'SODAR sync POST with CSRF on a site that is not a SODAR target', method: 'POST', path: '/admin/sodar/sync', auth: 'cookie', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf_token={csrf}', html: true, browser: true, expect: [400, 409] },
+    { name: 'regression: the SODAR sync button on a site that is not a SODAR target answered the browser with JSON', method: 'POST', path: '/admin/sodar/sync', auth: 'cookie', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf_token={csrf}', html: true, browser: true, expect: [400, 409] },
     { name: 'SODAR sync POST with a token and no form', method: 'POST', path: '/admin/sodar/sync', auth: 'admin', html: true, body: '', expect: [400, 403, 409] },
     { name: 'SODAR sync POST as a project owner', method: 'POST', path: '/admin/sodar/sync', auth: 'owner', html: true, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'x=1', expect: [403] },
-    { name: 'SODAR sync page with junk query', path: '/admin/sodar?%FF=%00', browser: true, auth: 'owner', expect: [403] },
+    { name: 'regression: the SODAR sync page refused a non-admin browser with JSON', path: '/admin/sodar?%FF=%00', browser: true, auth: 'owner', expect: [403] },
 
-    { name: 'browser: site-admin users page as a project owner', path: '/admin/users', browser: true, auth: 'owner', expect: [403] },
-    { name: 'browser: site-admin projects page as a project owner', path: '/admin/projects', browser: true, auth: 'owner', expect: [403] },
-    { name: 'browser: site-admin site page as a project owner', path: '/admin', browser: true, auth: 'owner', expect: [403] },
+    { name: 'regression: the site-admin users page refused a non-admin browser with JSON', path: '/admin/users', browser: true, auth: 'owner', expect: [403] },
+    { name: 'regression: the site-admin projects page refused a non-admin browser with JSON', path: '/admin/projects', browser: true, auth: 'owner', expect: [403] },
+    { name: 'regression: the site-admin page refused a non-admin browser with JSON', path: '/admin', browser: true, auth: 'owner', expect: [403] },
 
     // The volumes API.
     { name: 'volume delete with an unknown name', method: 'DELETE', path: '/containers/api/volumes/no-such-volume-here', expect: [404] },
