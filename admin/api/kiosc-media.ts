@@ -28,6 +28,15 @@ function unquote(v: string): string {
   return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
 }
 
+// RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
+function qvalue(raw: string): number {
+  const v = raw.trim();
+  if (!/^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(v)) {
+    throw new PorticoError('E_NOT_ACCEPTABLE', 406, `Invalid "q" in "Accept" header: ${JSON.stringify(v.slice(0, 40))} is not a quality value from 0 to 1.`, { versions: KIOSC_VERSIONS });
+  }
+  return Number(v);
+}
+
 /** negotiate reads the Accept header; it throws E_NOT_ACCEPTABLE (406) for an unknown version of Kiosc's type. */
 export function negotiate(accept: string | string[] | undefined): Flavour {
   const header = Array.isArray(accept) ? accept.join(',') : accept ?? '';
@@ -42,7 +51,7 @@ export function negotiate(accept: string | string[] | undefined): Flavour {
       if (eq < 0) continue;
       const name = p.slice(0, eq).trim().toLowerCase();
       if (name === 'version') version = unquote(p.slice(eq + 1));
-      else if (name === 'q') q = Number(p.slice(eq + 1));
+      else if (name === 'q') q = qvalue(p.slice(eq + 1));
     }
     if (!(q > 0)) continue;
     if (!KIOSC_VERSIONS.includes(version)) {

@@ -82,6 +82,15 @@ const QUERIES = {
     LEFT JOIN users_user u ON u.id = f.owner_id ORDER BY f.id`,
 };
 
+function where(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}`;
+  } catch {
+    return 'the server';
+  }
+}
+
 /** openKioscSource connects to `url` (postgres://user[:password]@host:port/db); a bad URL or refused connection is an E_IMPORT_FAILED. */
 export async function openKioscSource(url: string): Promise<KioscSource> {
   if (!/^postgres(?:ql)?:\/\//.test(url)) {
@@ -91,7 +100,10 @@ export async function openKioscSource(url: string): Promise<KioscSource> {
   try {
     await client.connect();
   } catch (err) {
-    throw new PorticoError('E_IMPORT_FAILED', 502, `cannot connect to the Kiosc database: ${(err as Error).message}`);
+    // pg reports a server that talks anything but PostgreSQL's protocol only as its connect timeout.
+    const message = (err as Error).message;
+    const why = /timeout/i.test(message) ? `no PostgreSQL answer from ${where(url)} within 10 s (is it a PostgreSQL server?)` : message;
+    throw new PorticoError('E_IMPORT_FAILED', 502, `cannot connect to the Kiosc database: ${why}`);
   }
   const tableExists = async (name: string) =>
     (await client.query('SELECT to_regclass($1) IS NOT NULL AS ok', [name])).rows[0].ok as boolean;
