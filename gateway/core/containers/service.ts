@@ -1,11 +1,11 @@
 /**
  * service.ts: the container lifecycle Kiosc users know — records, actions as jobs, one action at a
- * time per container, every step in the container log. Engine work goes through the Engine interface.
+ * time per container, every step in the container log. Engine work (engine-steps.ts) goes through the
+ * Engine interface.
  */
-import net from 'node:net';
 import type { Config } from '../config.ts';
 import type { Engine, ContainerInfo, EngineState } from '../engine/engine.ts';
-import { EngineError, PorticoError, ValidationError, badRequest } from '../errors.ts';
+import { EngineError, PorticoError, badRequest } from '../errors.ts';
 import type { Bus } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
@@ -13,11 +13,17 @@ import type { Container, ContainerAction, ContainerSettings, ContainerState } fr
 import { ActionQueue } from './action-queue.ts';
 import { ShutdownGate, shuttingDown } from './shutdown-gate.ts';
 import { createContainerLog } from './container-log.ts';
-import type { ContainerLog, LogRow } from './container-log.ts';
+import type { ContainerLog } from './container-log.ts';
+import { createEngineSteps } from './engine-steps.ts';
+import type { RuntimePatch } from './engine-steps.ts';
+import { checkHostPort, checkTemplates, unsetAfter } from './settings-checks.ts';
 import { answerHint } from './start-failure.ts';
-import { buildSpec, LABELS, specHash, substitutePrefix } from './spec.ts';
+import { substitutePrefix } from './spec.ts';
 import type { Substitute } from './spec.ts';
 import { defaultSettings, validateSettings } from './validate.ts';
+
+/** UNSET_FIELDS (Kiosc's nullable text fields) stays importable from the service, where it was defined first. */
+export { UNSET_FIELDS } from './settings-checks.ts';
 
 /** ContainerServiceDeps are what the service needs from the composition root. */
 export interface ContainerServiceDeps {
@@ -35,9 +41,6 @@ export interface ActionOptions { retry?: boolean; idle?: boolean }
 
 /** Upstream is where the gateway reaches a container's app. */
 export interface Upstream { host: string; port: number }
-
-/** APP_OUTPUT_LINES is how many lines of a container that exited at once are copied into its log. */
-const APP_OUTPUT_LINES = 50;
 
 /** ALLOWED lists, per action, the states it may start from (others get E_INVALID_STATE). */
 const ALLOWED: Record<ContainerAction, ReadonlySet<ContainerState> | null> = {
@@ -71,15 +74,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
   const clog: ContainerLog = createContainerLog(store, bus);
   const substitutions: Substitute[] = [substitutePrefix, ...(deps.substitutions ?? [])];
   const vopts = { maxInactivityDays: config.maxInactivityDays };
-  let network: Promise<void> | null = null;
-
-  function ensureNetwork(): Promise<void> {
-    if (!network) {
-      network = engine.ensureNetwork(config.dockerNetwork, { [LABELS.managed]: 'true', [LABELS.instance]: config.instance });
-      network.catch(() => { network = null; });
-    }
-    return network;
-  }
+  const { steps, currentInfo, ensureNetwork } = createEngineSteps({ config, store, engine, bus, clog, logger, substitutions, setRuntime, applyInfo });
 
   function fresh(id: number): Container {
     const c = store.containers.byId(id);
@@ -87,7 +82,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     return c;
   }
 
-  function setRuntime(c: Container, patch: Parameters<Store['containers']['setRuntime']>[1]): void {
+  function setRuntime(c: Container, patch: RuntimePatch): void {
     // A readiness failure describes one run: a new state or a new start ends it.
     const nextRun = (patch.state !== undefined && patch.state !== c.state) || (patch.dateStarted !== undefined && patch.dateStarted !== c.dateStarted);
     if (c.readinessFailure !== null && patch.readinessFailure === undefined && nextRun) patch = { ...patch, readinessFailure: null };
@@ -113,216 +108,6 @@ export function createContainerService(deps: ContainerServiceDeps) {
       dateStarted: info?.startedAt ?? c.dateStarted,
     });
   }
-
-  async function freePort(): Promise<number> {
-    const used = store.containers.usedHostPorts();
-    for (let i = 0; i < 20; i++) {
-      const port = await new Promise<number>((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once('error', reject);
-        srv.listen(0, '127.0.0.1', () => {
-          const p = (srv.address() as net.AddressInfo).port;
-          srv.close(() => resolve(p));
-        });
-      });
-      if (!used.has(port)) return port;
-    }
-    throw new EngineError('E_ACTION_FAILED', 'no free host port to publish on');
-  }
-
-  async function ensureImage(c: Container, user: string): Promise<void> {
-    const ref = `${c.repository}:${c.tag}`;
-    if (await engine.imageExists(ref)) return;
-    setRuntime(c, { state: 'pulling', stateReason: null });
-    clog.add(c, 'INFO', user, 'Task', `Pulling image ${ref} ...`);
-    const layers = new Map<string, { current: number; total: number }>();
-    let lastStatus = '';
-    let lastEmit = 0;
-    await engine.pullImage(ref, (p) => {
-      if (p.layer && p.total) layers.set(p.layer, { current: p.current ?? 0, total: p.total });
-      const line = p.layer ? `${p.layer}: ${p.status}` : p.status;
-      if (!/^(Downloading|Extracting|Waiting|Verifying Checksum)/.test(p.status) && line !== lastStatus) {
-        lastStatus = line;
-        clog.add(c, 'INFO', user, 'Docker', line);
-      }
-      const now = Date.now();
-      if (now - lastEmit > 200) {
-        lastEmit = now;
-        let cur = 0, tot = 0;
-        for (const l of layers.values()) { cur += l.current; tot += l.total; }
-        bus.emit('progress', { containerId: c.id, uuid: c.uuid, status: p.status, percent: tot ? Math.min(100, Math.round((cur / tot) * 100)) : null });
-      }
-    });
-    bus.emit('progress', { containerId: c.id, uuid: c.uuid, status: 'Pull complete', percent: 100 });
-    clog.add(c, 'INFO', user, 'Task', 'Pulling image succeeded');
-  }
-
-  async function removeEngineContainer(c: Container): Promise<void> {
-    if (c.dockerId) await engine.remove(c.dockerId, true);
-    // A container from a crashed attempt may carry our labels without being recorded.
-    for (const info of await engine.list({ all: true, labels: { [LABELS.container]: c.uuid, [LABELS.instance]: config.instance } })) {
-      await engine.remove(info.id, true);
-    }
-    setRuntime(c, { dockerId: null, containerIp: null, hostPort: null });
-  }
-
-  function specFor(c: Container, publishHostPort: number | null) {
-    return buildSpec(c, { instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog, nofile: config.nofile });
-  }
-
-  async function createAndStart(c: Container, user: string): Promise<void> {
-    await ensureNetwork();
-    await ensureImage(c, user);
-    // A host port the client asked for (Kiosc's host_port) is used as given; otherwise a free one is picked.
-    const hostPort = config.publishPorts ? c.requestedHostPort ?? await freePort() : null;
-    const spec = specFor(c, hostPort);
-    for (const v of spec.volumes) {
-      await engine.ensureVolume(v.name, v.labels);
-      clog.add(c, 'INFO', user, 'Task', `Data volume ${v.name} mounted at ${v.target}`);
-    }
-    clog.add(c, 'INFO', user, 'Task', 'Creating ...');
-    const id = await engine.create(spec);
-    setRuntime(c, { dockerId: id, dockerName: spec.name, state: 'created', stateReason: null });
-    clog.add(c, 'INFO', user, 'Task', 'Starting ...');
-    try {
-      await engine.start(id);
-    } catch (err) {
-      // Leave no stray container behind a failed start.
-      await engine.remove(id, true).catch(() => {});
-      setRuntime(c, { dockerId: null });
-      throw err;
-    }
-    applyInfo(c, await engine.inspect(id));
-    if (c.state !== 'running') {
-      // It never ran long enough for the log follower: copy what it printed, which says why.
-      await copyAppOutput(c, id);
-      throw new EngineError('E_START_FAILED', `container ${c.state} right after start${c.stateReason ? ` (${c.stateReason})` : ''}`);
-    }
-    clog.add(c, 'INFO', user, 'Task', 'Starting succeeded');
-  }
-
-  /** copyAppOutput appends the last lines an engine container printed (since `since`, in seconds) to the container log (best effort). */
-  async function copyAppOutput(c: Container, id: string, since?: number): Promise<void> {
-    const rows: LogRow[] = [];
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), 2000);
-    try {
-      // Following an exited container's log ends after its last line.
-      await engine.logs(id, { follow: true, tail: APP_OUTPUT_LINES, since }, (l) => {
-        const t = Date.parse(l.time);
-        rows.push({ date: new Date(Number.isNaN(t) ? Date.now() : t).toISOString(), level: 'INFO', user: 'anonymous', process: 'Docker', text: l.text.replace(/\r$/, '') });
-      }, abort.signal);
-    } catch (err) {
-      logger.debug('reading the output of a failed start failed', { container: c.uuid, err });
-    } finally {
-      clearTimeout(timer);
-    }
-    if (rows.length) clog.addMany(c, rows);
-  }
-
-  async function currentInfo(c: Container): Promise<ContainerInfo | null> {
-    return c.dockerId ? engine.inspect(c.dockerId) : null;
-  }
-
-  /**
-   * resume starts the stopped engine container again (its writable layer kept) when it was created
-   * from the spec the container has now; it returns false when it must be recreated instead.
-   */
-  async function resume(c: Container, info: ContainerInfo, user: string): Promise<boolean> {
-    if (info.state !== 'exited' && info.state !== 'created') return false;
-    const want = specHash(specFor(c, config.publishPorts ? c.requestedHostPort ?? 1 : null), c.requestedHostPort);
-    if (info.labels[LABELS.spec] !== want) {
-      if (info.labels[LABELS.spec]) clog.add(c, 'INFO', user, 'Task', 'Settings changed since the container was created: recreating it');
-      return false;
-    }
-    clog.add(c, 'INFO', user, 'Task', 'Starting the stopped container again (settings unchanged, its files kept) ...');
-    // A resumed container's engine log holds its earlier runs too: only this run's lines explain a failure.
-    const since = Date.now() / 1000;
-    try {
-      await engine.start(info.id);
-    } catch (err) {
-      if (err instanceof EngineError && err.code === 'E_ENGINE_UNAVAILABLE') throw err;
-      clog.add(c, 'WARNING', user, 'Task', `Could not start the stopped container again (${(err as Error).message}): recreating it`);
-      return false;
-    }
-    applyInfo(c, await engine.inspect(info.id));
-    if (c.state !== 'running') {
-      await copyAppOutput(c, info.id, since);
-      throw new EngineError('E_START_FAILED', `container ${c.state} right after start${c.stateReason ? ` (${c.stateReason})` : ''}`);
-    }
-    clog.add(c, 'INFO', user, 'Task', 'Starting succeeded');
-    return true;
-  }
-
-  const steps: Record<ContainerAction, (c: Container, user: string) => Promise<void>> = {
-    async start(c, user) {
-      const info = await currentInfo(c);
-      if (info?.state === 'running') {
-        applyInfo(c, info);
-        clog.add(c, 'INFO', user, 'Task', 'Already running');
-        return;
-      }
-      if (info?.state === 'paused') {
-        await engine.unpause(info.id);
-        applyInfo(c, await engine.inspect(info.id));
-        return;
-      }
-      if (info && await resume(c, info, user)) return;
-      await removeEngineContainer(c);
-      await createAndStart(c, user);
-    },
-    async stop(c, user) {
-      const info = await currentInfo(c);
-      if (info && (info.state === 'running' || info.state === 'paused' || info.state === 'restarting')) {
-        clog.add(c, 'INFO', user, 'Task', 'Stopping ...');
-        await engine.stop(info.id, Math.min(c.timeout, 10));
-        clog.add(c, 'INFO', user, 'Task', 'Stopping succeeded');
-      }
-      applyInfo(c, info ? await engine.inspect(info.id) : null);
-      if (c.state === 'running') throw new EngineError('E_ACTION_FAILED', 'container still running after stop');
-    },
-    async pause(c) {
-      const info = await currentInfo(c);
-      if (!info || info.state !== 'running') throw new PorticoError('E_INVALID_STATE', 409, 'only a running container can be paused');
-      await engine.pause(info.id);
-      applyInfo(c, await engine.inspect(info.id));
-    },
-    async unpause(c) {
-      const info = await currentInfo(c);
-      if (!info || info.state !== 'paused') throw new PorticoError('E_INVALID_STATE', 409, 'only a paused container can be unpaused');
-      await engine.unpause(info.id);
-      applyInfo(c, await engine.inspect(info.id));
-    },
-    async restart(c, user) {
-      const info = await currentInfo(c);
-      if (info && (info.state === 'running' || info.state === 'paused')) {
-        clog.add(c, 'INFO', user, 'Task', 'Stopping ...');
-        await engine.stop(info.id, Math.min(c.timeout, 10));
-      }
-      setRuntime(c, { state: 'restarting' });
-      await removeEngineContainer(c);
-      await createAndStart(c, user);
-    },
-    async kill(c) {
-      const info = await currentInfo(c);
-      if (info) await engine.kill(info.id);
-      applyInfo(c, info ? await engine.inspect(info.id) : null);
-    },
-    async reset(c, user) {
-      clog.add(c, 'WARNING', user, 'Task', 'Hard reset: removing the container and recreating it from its image');
-      await removeEngineContainer(c);
-      await createAndStart(c, user);
-    },
-    async delete(c, user) {
-      setRuntime(c, { state: 'deleting' });
-      const info = await currentInfo(c);
-      if (info && info.state === 'running') await engine.stop(info.id, Math.min(c.timeout, 10));
-      await removeEngineContainer(c);
-      setRuntime(c, { state: 'deleted' });
-      clog.add(c, 'INFO', user, 'Object', 'Deleted');
-      store.containers.remove(c.id);
-    },
-  };
 
   /** HOLDS are the actions after which only a navigation or an explicit start may start the container; RELEASES end the hold. */
   const HOLDS: ReadonlySet<ContainerAction> = new Set(['stop', 'kill']);
@@ -374,36 +159,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     }
   }
 
-  /**
-   * checkTemplates refuses a template reference (the container's origin) that names no such
-   * template: a site template for containertemplatesite, one of this project's for
-   * containertemplateproject. A reference left unchanged is not checked again (its template may
-   * have been deleted since, which is no reason to refuse an unrelated change).
-   */
-  function checkTemplates(projectId: number, next: ContainerSettings, before: ContainerSettings | null): void {
-    const errors: Record<string, string> = {};
-    const site = next.templateSiteUuid;
-    if (site !== null && site !== before?.templateSiteUuid) {
-      const t = store.templates.byUuid(site);
-      if (t === null || t.projectId !== null) errors.containertemplatesite = 'no site-wide template has this UUID';
-    }
-    const proj = next.templateProjectUuid;
-    if (proj !== null && proj !== before?.templateProjectUuid) {
-      const t = store.templates.byUuid(proj);
-      if (t === null || t.projectId !== projectId) errors.containertemplateproject = "no template of this container's project has this UUID";
-    }
-    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-  }
-
   const gate = new ShutdownGate();
-  /** checkHostPort refuses a host port another container already asked for (Kiosc's host_port is unique). */
-  function checkHostPort(next: ContainerSettings, exceptId: number): void {
-    if (next.requestedHostPort === null) return;
-    const holder = store.containers.requestedPortHolder(next.requestedHostPort, exceptId);
-    if (holder !== null) {
-      throw new ValidationError({ host_port: `port ${next.requestedHostPort} is already the host port of the container ${JSON.stringify(holder)}; choose another or leave it empty` });
-    }
-  }
 
   return {
     queue,
@@ -420,12 +176,12 @@ export function createContainerService(deps: ContainerServiceDeps) {
     /** create validates `input` and stores a new container in `projectId` (state initial). */
     create(projectId: number, input: unknown, user: string): Container {
       const settings = validateSettings(input, defaultSettings(vopts), vopts, false);
-      checkTemplates(projectId, settings, null);
+      checkTemplates(store, projectId, settings, null);
       return store.transaction(() => {
         if (store.containers.titleTaken(projectId, settings.title)) {
           throw new PorticoError('E_DUPLICATE_TITLE', 400, `a container titled ${JSON.stringify(settings.title)} already exists in this project`);
         }
-        checkHostPort(settings, -1);
+        checkHostPort(store, settings, -1);
         const made = store.containers.create(projectId, settings);
         const unset = unsetAfter(input, 'new');
         if (unset.length) store.containers.setUnsetFields(made.id, unset);
@@ -447,12 +203,12 @@ export function createContainerService(deps: ContainerServiceDeps) {
     async update(id: number, input: unknown, user: string): Promise<Container> {
       const c = fresh(id);
       const settings = validateSettings(input, c, vopts, true);
-      checkTemplates(c.projectId, settings, c);
+      checkTemplates(store, c.projectId, settings, c);
       store.transaction(() => {
         if (store.containers.titleTaken(c.projectId, settings.title, c.id)) {
           throw new PorticoError('E_DUPLICATE_TITLE', 400, `a container titled ${JSON.stringify(settings.title)} already exists in this project`);
         }
-        checkHostPort(settings, c.id);
+        checkHostPort(store, settings, c.id);
         store.containers.updateSettings(c.id, settings);
         const unset = unsetAfter(input, c.unsetFields);
         if (unset.join(',') !== c.unsetFields.join(',')) store.containers.setUnsetFields(c.id, unset);
@@ -510,15 +266,6 @@ export function createContainerService(deps: ContainerServiceDeps) {
     fresh,
     ensureNetwork,
   };
-}
-
-/** UNSET_FIELDS are Kiosc's nullable text fields: never given (or given null), Kiosc's API shows null. */
-export const UNSET_FIELDS = ['description', 'heartbeat_url', 'environment', 'environment_secret_keys', 'command'] as const;
-
-/** unsetAfter lists the UNSET_FIELDS unset once `input` is applied over `before` ('new': every field starts unset); a given value sets a field. */
-function unsetAfter(input: unknown, before: readonly string[] | 'new'): string[] {
-  const inp = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
-  return UNSET_FIELDS.filter((k) => (Object.hasOwn(inp, k) && inp[k] !== undefined ? inp[k] === null : before === 'new' || before.includes(k)));
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number | null, action: string): Promise<T> {
