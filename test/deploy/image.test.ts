@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { DatabaseSync } from 'node:sqlite';
-import { TEST_IMAGE } from '../helpers/gateway.ts';
+import { ENGINE_SOCKET, TEST_IMAGE } from '../helpers/gateway.ts';
 
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const RUN = randomBytes(4).toString('hex');
@@ -72,7 +72,7 @@ async function startGateway(name: string, opts: { socket?: string; volume?: stri
   const started = performance.now();
   docker([
     'run', '-d', '--name', name, ...LABELS, '--network', FRONT_NET, '-p', `127.0.0.1:${port}:8080`,
-    '-v', `${opts.socket ?? '/var/run/docker.sock'}:/var/run/docker.sock`, '-v', `${opts.volume ?? VOLUME}:/data`,
+    '-v', `${opts.socket ?? ENGINE_SOCKET}:/var/run/docker.sock`, '-v', `${opts.volume ?? VOLUME}:/data`,
     // Hardened as compose.yaml suggests: read-only root, only the capabilities the privilege drop needs.
     '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--cap-add', 'CHOWN', '--cap-add', 'SETUID', '--cap-add', 'SETGID',
     '--security-opt', 'no-new-privileges',
@@ -194,7 +194,7 @@ t.test('the Portico image, end to end', async (t) => {
   t.equal((await fetch(`${gw1.base}/static/portico.css`)).status, 200, 'static files are served');
 
   const status = docker(['exec', gw1.name, 'cat', '/proc/1/status']);
-  const socketGid = fs.statSync('/var/run/docker.sock').gid;
+  const socketGid = fs.statSync(ENGINE_SOCKET).gid;
   t.match(status, /^Uid:\s+1000\s+1000\s+1000\s+1000$/m, 'the gateway process runs as node (1000), not root');
   t.match(status, new RegExp(`^Groups:.*\\b${socketGid}\\b`, 'm'), "with the socket's group");
   const net = JSON.parse(docker(['network', 'inspect', APP_NET]))[0];
@@ -313,7 +313,7 @@ async function engineRelay(file: string): Promise<{ up(): void; close(): Promise
     open.add(client);
     client.on('close', () => open.delete(client));
     if (!forwarding) { client.destroy(); return; }
-    const engine = net.connect('/var/run/docker.sock');
+    const engine = net.connect(ENGINE_SOCKET);
     open.add(engine);
     engine.on('close', () => open.delete(engine));
     client.on('error', () => engine.destroy());
@@ -321,7 +321,7 @@ async function engineRelay(file: string): Promise<{ up(): void; close(): Promise
     client.pipe(engine).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(file, resolve));
-  const real = fs.statSync('/var/run/docker.sock');
+  const real = fs.statSync(ENGINE_SOCKET);
   fs.chownSync(file, 0, real.gid);
   fs.chmodSync(file, 0o660);
   return {

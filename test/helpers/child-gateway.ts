@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createStore } from '../../gateway/core/store/index.ts';
 import { hashSecret, newSecret } from '../../gateway/core/auth/tokens.ts';
-import { TEST_NETWORK, removeInstanceContainers } from './gateway.ts';
+import { ENGINE_ENV, TEST_NETWORK, removeInstanceContainers } from './gateway.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../../gateway/main.ts');
 
@@ -38,7 +38,7 @@ export async function startChildGateway(env: Record<string, string> = {}): Promi
     async start() {
       const proc = spawn(process.execPath, [MAIN], {
         env: {
-          PATH: process.env.PATH, PORTICO_DATA_DIR: dir, PORTICO_INSTANCE: instance, PORTICO_DOCKER_NETWORK: TEST_NETWORK,
+          ...ENGINE_ENV, PATH: process.env.PATH, PORTICO_DATA_DIR: dir, PORTICO_INSTANCE: instance, PORTICO_DOCKER_NETWORK: TEST_NETWORK,
           PORTICO_PORT: '0', PORTICO_ADMIN_PASSWORD: 'admin-password', PORTICO_ACTION_MIN_DELAY: '0', PORTICO_LOG_FORMAT: 'json',
           PORTICO_APP_ORIGINS: 'same-origin',
           ...env,

@@ -64,12 +64,22 @@ export function removeInstanceVolumes(instance: string): void {
   if (names.length) execFileSync('docker', ['volume', 'rm', '-f', ...names], { stdio: 'ignore' });
 }
 
+/**
+ * ENGINE_ENV passes the engine the test run uses (DOCKER_HOST, when set: scripts/ci-fresh.sh points
+ * a whole run at a private engine) to gateways, so they and the tests' own `docker` calls agree.
+ */
+export const ENGINE_ENV: Record<string, string> = process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {};
+
+/** ENGINE_SOCKET is the host path of that engine's socket (for tests that mount it into a container). */
+export const ENGINE_SOCKET = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock';
+
 /** startGateway starts a test gateway; `env` overrides settings (PORTICO_* names). */
 export async function startGateway(env: Record<string, string> = {}, opts: { logger?: Logger } = {}): Promise<TestGateway> {
   const logger = opts.logger ?? silentLogger;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-test-'));
   const instance = `t-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
+    ...ENGINE_ENV,
     PORTICO_DATA_DIR: dir,
     PORTICO_INSTANCE: instance,
     PORTICO_DOCKER_NETWORK: TEST_NETWORK,

@@ -15,7 +15,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { startPostgres } from '../helpers/postgres.ts';
-import { TEST_IMAGE, TEST_NETWORK, dockerInspect, startGateway, waitFor } from '../helpers/gateway.ts';
+import { ENGINE_ENV, TEST_IMAGE, TEST_NETWORK, dockerInspect, startGateway, waitFor } from '../helpers/gateway.ts';
 import { createStore } from '../../gateway/core/store/index.ts';
 import { CONTAINER_STATES } from '../../gateway/core/types.ts';
 import { pruneZombies } from '../../gateway/core/containers/zombies.ts';
@@ -161,7 +161,7 @@ t.test('import-kiosc: a Kiosc v0.5 database in PostgreSQL, end to end', async (t
   const dbFile = path.join(dir, 'portico.db');
   const filesDir = path.join(dir, 'files');
   const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'import-kiosc', ...args], {
-    env: { PATH: process.env.PATH, PORTICO_DATA_DIR: dir }, encoding: 'utf8', timeout: 60_000,
+    env: { ...ENGINE_ENV, PATH: process.env.PATH, PORTICO_DATA_DIR: dir }, encoding: 'utf8', timeout: 60_000,
   });
   const url = pgc.url('kiosc');
   const totals = (out: string) => out.trim().split('\n').at(-1);

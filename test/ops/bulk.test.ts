@@ -5,7 +5,7 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { startGateway, engineContainers, TEST_IMAGE } from '../helpers/gateway.ts';
+import { ENGINE_ENV, startGateway, engineContainers, TEST_IMAGE } from '../helpers/gateway.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../gateway/cli.ts');
@@ -14,7 +14,7 @@ function portico(gw: TestGateway, ...args: string[]): Promise<{ code: number; st
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, ...args], {
       env: {
-        PATH: process.env.PATH, PORTICO_DATA_DIR: gw.config.dataDir, PORTICO_INSTANCE: gw.instance,
+        ...ENGINE_ENV, PATH: process.env.PATH, PORTICO_DATA_DIR: gw.config.dataDir, PORTICO_INSTANCE: gw.instance,
         PORTICO_DOCKER_NETWORK: gw.config.dockerNetwork, PORTICO_ACTION_MIN_DELAY: '0',
       },
       timeout: 60_000,

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { startGateway, waitFor, TEST_IMAGE, TEST_NETWORK } from '../helpers/gateway.ts';
+import { ENGINE_ENV, startGateway, waitFor, TEST_IMAGE, TEST_NETWORK } from '../helpers/gateway.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
 import { call, createContainer, startContainer } from '../proxy/helpers.ts';
 import { login } from '../helpers/session.ts';
@@ -238,7 +238,7 @@ t.test('a data directory that turns read-only under the running gateway: the pro
 /** startMain runs `node gateway/main.ts` on `dataDir` with a clean environment and returns its exit code and stderr. */
 async function startMain(dataDir: string): Promise<{ code: number | null; stderr: string }> {
   const proc = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, PORTICO_DATA_DIR: dataDir, PORTICO_PORT: '0', PORTICO_INSTANCE: `t-${randomBytes(4).toString('hex')}`, PORTICO_DOCKER_NETWORK: TEST_NETWORK },
+    env: { ...ENGINE_ENV, PATH: process.env.PATH, PORTICO_DATA_DIR: dataDir, PORTICO_PORT: '0', PORTICO_INSTANCE: `t-${randomBytes(4).toString('hex')}`, PORTICO_DOCKER_NETWORK: TEST_NETWORK },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
