@@ -158,23 +158,27 @@ async function containerBackend(): Promise<Backend> {
 }
 
 /** gatewayContainer runs portico-server.ts in docker-shared mode inside a container on the network, pinned to the proxy core. */
-async function gatewayContainer(backend: string): Promise<Portico> {
-  // This worktree (the code under test) and its node_modules (a link into main's) are mounted read-only at their own paths.
+async function gatewayContainer(backend: string, gcFile: string): Promise<Portico> {
+  // This worktree (the code under test) and its node_modules (a link into main's) are mounted read-only at their own paths;
+  // the bench's temp dir is writable, for the garbage-collector counts (SIGUSR2 reaches the container's node by its host pid).
   const modules = fs.realpathSync(path.join(root, 'node_modules'));
   const id = docker.run(['--network', NETWORK, '--cpuset-cpus', PROXY_CORE, '-e', 'BENCH_LISTEN=0.0.0.0', '-e', `BENCH_DOCKER_NETWORK=${NETWORK}`,
-    '-v', '/var/run/docker.sock:/var/run/docker.sock', '-v', `${root}:${root}:ro`, '-v', `${modules}:${modules}:ro`, '-w', root],
-  GATEWAY_IMAGE, ['node', 'bench/lib/portico-server.ts', backend, backend]);
+    '-v', '/var/run/docker.sock:/var/run/docker.sock', '-v', `${root}:${root}:ro`, '-v', `${modules}:${modules}:ro`, '-v', `${tmp}:${tmp}`, '-w', root],
+  GATEWAY_IMAGE, ['node', 'bench/lib/portico-server.ts', backend, backend, gcFile]);
   for (let i = 0; ; i++) {
     const line = docker.logs(id).split('\n').find((l) => l.startsWith('{'));
-    if (line) return { ...JSON.parse(line), pid: docker.pid(id), host: docker.ip(id, NETWORK), gcFile: null };
+    if (line) return { ...JSON.parse(line), pid: docker.pid(id), host: docker.ip(id, NETWORK), gcFile };
     if (i >= 300) throw new Error(`the gateway container did not start\n${docker.logs(id)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
+let sharedBackend: Promise<Backend> | null = null;
+
 /** setup starts the backend, Portico and the peers for one topology and returns the targets. */
 async function setup(topology: string): Promise<{ targets: Record<string, Target>; note: string; portico: Portico }> {
-  const backend = topology === 'loopback' ? await hostBackend() : await containerBackend();
+  // container and shared share one backend container.
+  const backend = topology === 'loopback' ? await hostBackend() : await (sharedBackend ??= containerBackend());
   const [nginxPort, chpPort, chpApi] = await Promise.all([freePort(), freePort(), freePort()]);
   // Arguments for portico-server.ts: a port (publish mode) on loopback, else the container's address (host mode).
   const upstream = (hostPort: string) => (topology === 'loopback' ? hostPort.split(':')[1] : hostPort);
@@ -184,7 +188,7 @@ async function setup(topology: string): Promise<{ targets: Record<string, Target
   // The same-origin opt-in (today's path, /containers/proxy/<uuid>/ only), for comparison with app origins.
   const same: Portico = { ...await launch(PROXY_CORE, node, serverArgs, true, { BENCH_APP_ORIGINS: 'same-origin' }), host: '127.0.0.1', gcFile: null };
   const portico: Portico = topology === 'shared'
-    ? await gatewayContainer(backend.byName!)
+    ? await gatewayContainer(backend.byName!, gcFile)
     : { ...await launch(PROXY_CORE, node, [...(process.env.BENCH_PORTICO_FLAGS ?? '').split(' ').filter(Boolean), ...serverArgs, gcFile], true), host: '127.0.0.1', gcFile };
   const proxyDir = nginxConf(tmp, `proxy-${topology}`, `map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
     upstream backend { server ${backend.http}; keepalive 128; }
