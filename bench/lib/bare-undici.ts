@@ -1,13 +1,14 @@
 /**
  * bare-undici.ts (bench): the floor for a Node proxy — node:http in front of one undici Pool via
  * `dispatch`, no authentication, routing or header rewriting. Prints {port}.
- * Usage: node bare-undici.ts <backendPort>
+ * Usage: node bare-undici.ts <backendPort | host:port>
  */
 import http from 'node:http';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 
-const pool = new Pool(`http://127.0.0.1:${Number(process.argv[2])}`, { connections: 256, pipelining: 1, keepAliveTimeout: 30_000 });
+const backend = process.argv[2].includes(':') ? process.argv[2] : `127.0.0.1:${Number(process.argv[2])}`;
+const pool = new Pool(`http://${backend}`, { connections: 256, pipelining: 1, keepAliveTimeout: 30_000 });
 
 class Handler implements Dispatcher.DispatchHandler {
   private readonly res: http.ServerResponse;

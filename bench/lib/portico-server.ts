@@ -1,10 +1,14 @@
 /**
- * portico-server.ts (bench): runs a Portico gateway whose one container record points at a backend
- * already listening on 127.0.0.1 (PORTICO_PUBLISH_PORTS mode: the upstream is 127.0.0.1:<host_port>).
- * No Docker container is involved, so the figures are the proxy's alone. Prints {port, token, uuid}.
+ * portico-server.ts (bench): runs a Portico gateway whose container records point at a backend that
+ * is already running. The backend argument picks the network mode, as users run it:
+ * - `<port>`: PORTICO_PUBLISH_PORTS mode, the upstream is 127.0.0.1:<port> (no Docker container);
+ * - `<ip>:<port>`: host mode, the record holds the app container's address on Portico's network;
+ * - `<name>:<port>`: docker-shared mode, the app is reached by its container name (the gateway must
+ *   itself run in a container on that network: bench/proxy.ts --topology shared).
+ * Prints {port, token, uuid, wsUuid}. It listens on 127.0.0.1 unless BENCH_LISTEN names another address.
  * With a third argument, SIGUSR2 writes the garbage collector's counts so far to that file:
  * {"minor": n, "major": n, "pauseMs": ms} (the benchmark reads them around its runs).
- * Usage: node portico-server.ts <backendPort> [wsBackendPort] [gcStatsFile]
+ * Usage: node portico-server.ts <backend> [wsBackend] [gcStatsFile]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +21,17 @@ import { startServer } from '../../gateway/main.ts';
 import { createLogger } from '../../gateway/core/log.ts';
 import { benchCaller } from './bench-user.ts';
 
-const [backend, wsBackend] = process.argv.slice(2).map(Number);
+/** Backend is where one record's app answers, by the forms above. */
+interface Backend { host: string | null; port: number; byName: boolean }
+function parseBackend(arg: string | undefined): Backend | null {
+  if (!arg) return null;
+  const i = arg.lastIndexOf(':');
+  if (i < 0) return { host: null, port: Number(arg), byName: false };
+  const host = arg.slice(0, i);
+  return { host, port: Number(arg.slice(i + 1)), byName: !/^[\d.]+$/.test(host) };
+}
+const backend = parseBackend(process.argv[2])!;
+const wsBackend = parseBackend(process.argv[3]);
 const gcFile = process.argv[4];
 if (gcFile) {
   const gc = { minor: 0, major: 0, pauseMs: 0 };
@@ -33,23 +47,25 @@ if (gcFile) {
 }
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
 const config = loadConfig({
-  PORTICO_DATA_DIR: dir, PORTICO_INSTANCE: `bench-${randomBytes(3).toString('hex')}`, PORTICO_PUBLISH_PORTS: 'true',
-  PORTICO_PORT: '0', PORTICO_LOG_LEVEL: 'warn', PORTICO_DOCKER_NETWORK: 'portico-test-net',
+  PORTICO_DATA_DIR: dir, PORTICO_INSTANCE: `bench-${randomBytes(3).toString('hex')}`,
+  PORTICO_PUBLISH_PORTS: backend.host === null ? 'true' : 'false', PORTICO_NETWORK_MODE: backend.byName ? 'docker-shared' : 'host',
+  PORTICO_PORT: '0', PORTICO_LOG_LEVEL: 'warn', PORTICO_DOCKER_NETWORK: process.env.BENCH_DOCKER_NETWORK ?? 'portico-test-net',
   // BENCH_APP_ORIGINS=same-origin measures the same-origin opt-in (apps under the prefix only).
   PORTICO_APP_ORIGINS: process.env.BENCH_APP_ORIGINS ?? 'per-app',
 });
 const core = await buildCore(config, { logger: createLogger({ format: 'text', level: 'warn' }) });
 const { project, token } = benchCaller(core);
 
-function pointAt(title: string, port: number): string {
-  const c = core.containers.create(project.id, { title, repository: 'bench/none', tag: '1', container_port: 80 }, 'bench');
+function pointAt(title: string, b: Backend): string {
+  const c = core.containers.create(project.id, { title, repository: 'bench/none', tag: '1', container_port: b.host === null ? 80 : b.port }, 'bench');
+  const at = b.host === null ? { hostPort: b.port } : b.byName ? { dockerName: b.host } : { containerIp: b.host };
   // Running since an hour ago, so the proxy treats it as started and ready (no readiness probe).
-  core.store.containers.setRuntime(c.id, { state: 'running', dockerId: `bench-${c.id}`, hostPort: port, dateStarted: new Date(Date.now() - 3_600_000).toISOString() });
+  core.store.containers.setRuntime(c.id, { state: 'running', dockerId: `bench-${c.id}`, ...at, dateStarted: new Date(Date.now() - 3_600_000).toISOString() });
   return c.uuid;
 }
 const uuid = pointAt('http', backend);
 const wsUuid = wsBackend ? pointAt('ws', wsBackend) : null;
-const { server, close } = await startServer(core, '127.0.0.1', 0);
+const { server, close } = await startServer(core, process.env.BENCH_LISTEN ?? '127.0.0.1', 0);
 process.stdout.write(JSON.stringify({ port: (server.address() as { port: number }).port, token, uuid, wsUuid }) + '\n');
 const stop = async () => { await close(); await core.close(); fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); };
 process.on('SIGTERM', () => void stop());
