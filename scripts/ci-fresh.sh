@@ -7,6 +7,10 @@
 # empty: no images, no networks but its own, with the machine's environment less what a session or a
 # test runner set (NODE_OPTIONS, npm_*), as CI runs it. The private engine has a bridge of its own (never
 # the host's docker0) and no iptables rules; the shared engine and its networks are left alone.
+# Limit: where the host's FORWARD policy is DROP with bridge-nf-call-iptables on (the shared engine
+# sets that), traffic between two containers of the private engine is dropped, so the docker-shared
+# tests (test/deploy/image.test.ts from the on-demand start on, test/files/docker-shared.test.ts)
+# fail here and only here; CI's own engine is the machine's one and has its rules.
 #
 # Usage: bash scripts/ci-fresh.sh [--keep]     (--keep leaves the temp dir for a look afterwards)
 # Prints the run's output, then one line: `ci-fresh: exit N in S s (log: FILE)`.
