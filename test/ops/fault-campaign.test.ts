@@ -129,7 +129,10 @@ for (const action of ['start', 'restart', 'delete'] as Action[]) {
         const jobs = store.logs.jobs(id);
         t.same(jobs.filter((j) => j.status === 'running'), [], 'no job left running');
         t.equal(jobs[0].status, 'done', `the last job (${jobs[0].action}) is done`);
-        const proxied = await call('GET', `/containers/proxy/${uuid}/`);
+        // The app's readiness timeout is 3 s: on a loaded machine its node may take longer to listen,
+        // and the proxy's clean 504 for that is retried (a hang or a reset is not).
+        let proxied = await call('GET', `/containers/proxy/${uuid}/`);
+        for (const until = Date.now() + 15_000; proxied.status === 504 && Date.now() < until;) proxied = await call('GET', `/containers/proxy/${uuid}/`);
         t.equal(proxied.status, 200, 'the app answers through the proxy');
       }
       t.ok(store.containers.all().length === (action === 'delete' ? 0 : 1), 'no record lost, none resurrected');
