@@ -13,7 +13,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { Children, cpuUs, freePort, nginxConf, nginxPids, waitPort } from './lib/procs.ts';
+import { Children, freePort, nginxConf, nginxPids, waitPort } from './lib/procs.ts';
+import { runWrk } from './lib/wrk.ts';
+import type { WrkResult } from './lib/wrk.ts';
 
 const BASE = process.argv[2];
 const HEAD = process.argv[3] && process.argv[3] !== '.' ? process.argv[3] : null;
@@ -45,31 +47,8 @@ function unpack(rev: string, name: string): string {
   return dir;
 }
 
-interface WrkResult { rps: number; p50: number; p99: number; errors: number; cpuUs: number }
-
-function ms(s: string): number {
-  const m = /([\d.]+)(us|ms|s)/.exec(s);
-  if (!m) return NaN;
-  const v = Number(m[1]);
-  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
-}
-
 function wrk(url: string, conns: number, header: string, pids: number[]): WrkResult {
-  const args = ['-t1', `-c${conns}`, `-d${SECONDS}s`, '--latency', '-H', header, url];
-  const [c, a] = hasTaskset ? ['taskset', ['-c', LOAD_CORE, 'wrk', ...args]] : ['wrk', args];
-  execFileSync(c, a.map((x) => (x === `-d${SECONDS}s` ? '-d1s' : x)), { encoding: 'utf8' }); // warm-up
-  const cpu0 = cpuUs(pids);
-  const out = execFileSync(c, a, { encoding: 'utf8' });
-  const cpu = cpuUs(pids) - cpu0;
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
-    p50: ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? ''),
-    p99: ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? ''),
-    errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + (sock ? Number(sock[1]) + Number(sock[3]) + Number(sock[4]) : 0),
-    cpuUs: requests ? cpu / requests : NaN,
-  };
+  return runWrk({ url, conns, seconds: SECONDS, core: LOAD_CORE, headers: header, pids });
 }
 
 async function main(): Promise<void> {

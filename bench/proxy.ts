@@ -36,7 +36,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Children, cpuUs, freePort, nginxConf, nginxPids, waitPort } from './lib/procs.ts';
+import { Children, freePort, nginxConf, nginxPids, waitPort } from './lib/procs.ts';
+import { runWrk } from './lib/wrk.ts';
+import type { WrkResult } from './lib/wrk.ts';
 import { BenchContainers } from './lib/bench-containers.ts';
 
 const argv = process.argv.slice(2);
@@ -68,31 +70,8 @@ function launch(core: string, cmd: string, args: string[], readJson = false, env
   return children.launch(core, cmd, args, { readJson, cwd: root, env: { ...process.env, ...env } });
 }
 
-interface WrkResult { rps: number; p50: number; p99: number; errors: number; cpuUs: number }
-
-function ms(s: string): number {
-  const m = /([\d.]+)(us|ms|s)/.exec(s);
-  if (!m) return NaN;
-  const v = Number(m[1]);
-  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
-}
-
 function wrk(url: string, conns: number, header: string | undefined, pids: number[]): WrkResult {
-  // `header` may hold several, one per line.
-  const args = ['-t1', `-c${conns}`, `-d${SECONDS}s`, '--latency', ...(header ? header.split('\n').flatMap((h) => ['-H', h]) : []), url];
-  const [c, a] = pinned(LOAD_CORE, 'wrk', args);
-  // Warm-up (JIT, pools), bounded to a second.
-  execFileSync(c, a.map((x) => (x === `-d${SECONDS}s` ? '-d1s' : x)), { encoding: 'utf8' });
-  const cpu0 = cpuUs(pids);
-  const out = execFileSync(c, a, { encoding: 'utf8' });
-  const cpu = cpuUs(pids) - cpu0;
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
-  const p50 = ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const p99 = ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + (sock ? Number(sock[1]) + Number(sock[3]) + Number(sock[4]) : 0);
-  return { rps, p50, p99, errors, cpuUs: requests && pids.length ? cpu / requests : NaN };
+  return runWrk({ url, conns, seconds: SECONDS, core: LOAD_CORE, headers: header, pids });
 }
 
 function wsLoad(url: string, clients: number, authorization?: string): { perSecond: number; p99Ms: number } {
