@@ -20,7 +20,7 @@ bash scripts/engine-up.sh
 
 if [ "$want_test" = 1 ]; then
   missing=()
-  for pkg in busybox-static slapd ldap-utils chromium nginx postgresql; do
+  for pkg in busybox-static slapd ldap-utils chromium nginx postgresql docker-registry openssl; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then
