@@ -68,7 +68,8 @@ function removeBridge(name: string): void {
 }
 
 /** startPrivateDockerd starts an engine, loads the given local images into it and creates `network`. */
-export async function startPrivateDockerd(opts: { images: string[]; network: string }): Promise<PrivateDockerd> {
+/** extraArgs are more dockerd flags (a TLS TCP listener, say); `network: null` creates no network (a swarm test makes an overlay). */
+export async function startPrivateDockerd(opts: { images: string[]; network: string | null; extraArgs?: string[] }): Promise<PrivateDockerd> {
   // Unix socket paths are limited to ~108 bytes: keep the directory short.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pd-'));
   const sock = path.join(dir, 'd.sock');
@@ -81,7 +82,7 @@ export async function startPrivateDockerd(opts: { images: string[]; network: str
     child = spawn('dockerd', [
       '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'd.pid'),
       '-H', `unix://${sock}`, `--bridge=${bridge}`, '--iptables=false', '--ip6tables=false', '--ip-masq=false',
-      '--storage-driver=vfs', '--shutdown-timeout=5',
+      '--storage-driver=vfs', '--shutdown-timeout=5', ...(opts.extraArgs ?? []),
       // A clean environment: the engine starts containers, and the test runner's NODE_OPTIONS has no business there.
     ], { stdio: ['ignore', log, log], env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' } });
     fs.closeSync(log);
@@ -113,7 +114,7 @@ export async function startPrivateDockerd(opts: { images: string[]; network: str
     throw err;
   }
   for (const image of opts.images) execSync(`docker save ${image} | docker -H unix://${sock} load`, { stdio: 'ignore' });
-  docker(`network create --driver bridge --subnet 10.${200 + randomInt(50)}.${randomInt(250)}.0/24 --label portico.managed=true ${opts.network}`);
+  if (opts.network) docker(`network create --driver bridge --subnet 10.${200 + randomInt(50)}.${randomInt(250)}.0/24 --label portico.managed=true ${opts.network}`);
 
   return {
     sock, host: `unix://${sock}`, dir, bridge,
@@ -124,7 +125,7 @@ export async function startPrivateDockerd(opts: { images: string[]; network: str
       try {
         const ids = docker('ps -aq').trim().split('\n').filter(Boolean);
         if (ids.length) docker(`rm -f ${ids.join(' ')}`);
-        docker(`network rm ${opts.network}`);
+        if (opts.network) docker(`network rm ${opts.network}`);
       } catch { /* the engine is going away with its data anyway */ }
       await stop();
       removeBridge(bridge);
