@@ -249,4 +249,85 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE containers ADD COLUMN unset_fields TEXT NOT NULL DEFAULT '';
   CREATE UNIQUE INDEX containers_requested_host_port ON containers(requested_host_port) WHERE requested_host_port IS NOT NULL;
   `,
+  // 11: the app platform (issue 16; docs/apps.md). A catalogue app is an image plus launch settings,
+  // read from its labels or defined by a site admin; a grant gives it to a user or to every member of
+  // a project under a policy; a per-user instance is an ordinary container row (same lifecycle, proxy,
+  // waiting page and log) whose owner_user_id/app_id/policy_key say whose and which choice it is, and
+  // which lives in the one hidden project of kind 'apps' (projects.kind; lists show kind 'project').
+  // Shares let an instance's owner invite others to view or use it; audit_events is the trail of
+  // who did what, when (kept as text, so a deleted user's actions stay readable).
+  `
+  ALTER TABLE projects ADD COLUMN kind TEXT NOT NULL DEFAULT 'project' CHECK (kind IN ('project', 'apps'));
+  CREATE TABLE apps (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    slug TEXT NOT NULL UNIQUE,
+    image TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('labels', 'admin')),
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    icon BLOB,
+    icon_type TEXT,
+    settings TEXT NOT NULL DEFAULT '{}',
+    overrides TEXT NOT NULL DEFAULT '{}',
+    label_problems TEXT NOT NULL DEFAULT '[]',
+    public INTEGER NOT NULL DEFAULT 0,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    image_id TEXT,
+    scanned_at TEXT,
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL
+  );
+  CREATE TABLE app_grants (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    project_id INTEGER REFERENCES projects(id) ON DELETE CASCADE,
+    allow_home INTEGER NOT NULL DEFAULT 0,
+    allow_view INTEGER NOT NULL DEFAULT 0,
+    volume_source TEXT,
+    volume_target TEXT,
+    volume_mode TEXT CHECK (volume_mode IS NULL OR volume_mode IN ('ro', 'rw')),
+    policy_key TEXT NOT NULL,
+    created_by TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    CHECK ((user_id IS NULL) != (project_id IS NULL))
+  );
+  CREATE INDEX app_grants_app ON app_grants(app_id);
+  CREATE INDEX app_grants_user ON app_grants(user_id);
+  CREATE INDEX app_grants_project ON app_grants(project_id);
+  ALTER TABLE containers ADD COLUMN owner_user_id INTEGER REFERENCES users(id) ON DELETE SET NULL;
+  ALTER TABLE containers ADD COLUMN app_id INTEGER REFERENCES apps(id) ON DELETE SET NULL;
+  ALTER TABLE containers ADD COLUMN policy_key TEXT;
+  ALTER TABLE containers ADD COLUMN public_session TEXT;
+  CREATE UNIQUE INDEX containers_instance ON containers(owner_user_id, app_id, policy_key)
+    WHERE app_id IS NOT NULL AND owner_user_id IS NOT NULL;
+  CREATE INDEX containers_owner ON containers(owner_user_id) WHERE owner_user_id IS NOT NULL;
+  CREATE TABLE container_shares (
+    container_id INTEGER NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    mode TEXT NOT NULL CHECK (mode IN ('view', 'use')),
+    created_by TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (container_id, user_id)
+  );
+  CREATE INDEX container_shares_user ON container_shares(user_id);
+  CREATE TABLE audit_events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    actor_user_id INTEGER,
+    action TEXT NOT NULL,
+    object_type TEXT NOT NULL,
+    object_uuid TEXT NOT NULL DEFAULT '',
+    object_title TEXT NOT NULL DEFAULT '',
+    project_id INTEGER,
+    container_id INTEGER,
+    detail TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX audit_events_at ON audit_events(at);
+  CREATE INDEX audit_events_container ON audit_events(container_id, at) WHERE container_id IS NOT NULL;
+  CREATE INDEX audit_events_project ON audit_events(project_id, at) WHERE project_id IS NOT NULL;
+  `,
 ];

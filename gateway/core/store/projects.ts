@@ -31,10 +31,10 @@ export function createProjectStore(db: Db, revision: AccessRevision) {
     insert: db.prepare('INSERT INTO projects (uuid, title, description, readme, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *'),
     byUuid: db.prepare('SELECT * FROM projects WHERE uuid = ?'),
     byId: db.prepare('SELECT * FROM projects WHERE id = ?'),
-    all: db.prepare('SELECT * FROM projects ORDER BY title'),
+    all: db.prepare("SELECT * FROM projects WHERE kind = 'project' ORDER BY title"),
     ofUser: db.prepare(`SELECT p.*, m.role FROM projects p JOIN memberships m ON m.project_id = p.id
       WHERE m.user_id = ? AND p.deleting_at IS NULL ORDER BY p.title`),
-    titleTaken: db.prepare('SELECT 1 FROM projects WHERE title = ? AND id != ? AND deleting_at IS NULL'),
+    titleTaken: db.prepare("SELECT 1 FROM projects WHERE title = ? AND id != ? AND deleting_at IS NULL AND kind = 'project'"),
     update: db.prepare('UPDATE projects SET title = ?, description = ?, readme = ? WHERE id = ?'),
     setArchived: db.prepare('UPDATE projects SET archived = ? WHERE id = ?'),
     markDeleting: db.prepare('UPDATE projects SET deleting_at = ? WHERE id = ? AND deleting_at IS NULL'),
