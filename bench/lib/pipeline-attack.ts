@@ -20,7 +20,9 @@ const sockets: net.Socket[] = [];
 const open = (): net.Socket => { const s = net.connect(Number(port), '127.0.0.1'); s.on('error', () => {}); sockets.push(s); return s; };
 
 let pipelined = 0;
-const head = Buffer.from(`GET ${target} HTTP/1.1\r\nHost: bench\r\n${auth}\r\n`);
+// BENCH_ATTACK_SLOW_PATH=1: each request carries `Content-Length: 0`, which the fast path leaves to Node's server.
+const extra = process.env.BENCH_ATTACK_SLOW_PATH === '1' ? 'Content-Length: 0\r\n' : '';
+const head = Buffer.from(`GET ${target} HTTP/1.1\r\nHost: bench\r\n${auth}${extra}\r\n`);
 for (let c = 0; c < conns; c++) {
   const s = open();
   s.pause(); // never read: the answers pile up on the proxy's side

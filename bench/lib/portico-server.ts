@@ -45,6 +45,15 @@ if (gcFile) {
   }).observe({ entryTypes: ['gc'] });
   process.on('SIGUSR2', () => fs.writeFileSync(gcFile, JSON.stringify(gc)));
 }
+// BENCH_MEMLOG=<file>: the peaks of process.memoryUsage() (MiB), rewritten every 100 ms (which part of RSS grows).
+if (process.env.BENCH_MEMLOG) {
+  const file = process.env.BENCH_MEMLOG;
+  const peak: Record<string, number> = {};
+  setInterval(() => {
+    for (const [k, v] of Object.entries(process.memoryUsage())) peak[k] = Math.max(peak[k] ?? 0, Math.round(v / 1048576));
+    fs.writeFileSync(file, JSON.stringify(peak));
+  }, 100).unref();
+}
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
 const config = loadConfig({
   PORTICO_DATA_DIR: dir, PORTICO_INSTANCE: `bench-${randomBytes(3).toString('hex')}`,

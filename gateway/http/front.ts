@@ -9,9 +9,13 @@
  * mayBePlain: a TLS ClientHello, bare-LF lines), so Node's parser answers it at once.
  *
  * Requests on one connection are answered in order: bytes of a pipelined next request wait until
- * the answer before is complete. Timeouts are checked by one sweep a second, not a timer per
- * socket: a head must arrive within `headersTimeoutMs`, an idle keep-alive connection closes after
- * `keepAliveTimeoutMs`, as Node's server does.
+ * the answer before is complete, and, while the client is not reading its answers (the socket's
+ * write buffer is full), until it drains — as Node's server stops parsing on backpressure — so a
+ * client that pipelines thousands of requests and never reads holds one socket buffer of answers,
+ * not all of them; one that stays full for `sendTimeoutMs` is closed (nginx's send_timeout).
+ * Timeouts are checked by one sweep a second, not a timer per socket: a head must arrive within
+ * `headersTimeoutMs`, an idle keep-alive connection closes after `keepAliveTimeoutMs`, as Node's
+ * server does.
  */
 import type http from 'node:http';
 import type net from 'node:net';
@@ -28,12 +32,15 @@ export interface FrontOptions {
   prefix: string;
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** sendTimeoutMs: how long a pipelined request may wait for its client to read the answers before it (default 60 s). */
+  sendTimeoutMs?: number;
 }
 
 /** MAX_HEAD is Node's default maxHeaderSize: a longer head goes to Node, which answers 431. */
 const MAX_HEAD = 16 * 1024;
 const CRLF2 = Buffer.from('\r\n\r\n');
 const SWEEP_MS = 1_000;
+const SEND_TIMEOUT_MS = 60_000;
 
 /** Abortable is what a FrontConn needs of the answer under way: a way to stop it when the client leaves. */
 export interface Abortable { abort(): void }
@@ -55,6 +62,8 @@ export class FrontConn {
   /** served: at least one answer went out (the wait after it is keep-alive idleness, not a slow head). */
   private served = false;
   private paused = false;
+  /** draining: a pipelined request waits for the client to read the answers queued before it. */
+  private draining = false;
   private readonly onData = (chunk: Buffer) => this.read(chunk);
   /** The client ended its side: as Node's server does (without httpAllowHalfOpen), that ends the answer under way too. */
   private readonly onEnd = () => { this.abort(); this.socket.end(); };
@@ -126,9 +135,23 @@ export class FrontConn {
     this.since = this.front.now;
     // A pipelined next request: later, not inside the upstream's read callback (its socket is not
     // back in the pool yet), and with the socket still paused, so nothing read since overtakes it.
-    if (this.pending !== null) setImmediate(this.next);
-    else if (this.paused) { this.paused = false; s.resume(); }
+    // While the client does not read (its write buffer is full), not before it drains: otherwise
+    // every pipelined request's answer would pile up in memory (regression: 60,000 pipelined GETs
+    // never read held 1.6 GB of answers).
+    if (this.pending !== null) {
+      if (s.writableNeedDrain) {
+        if (!this.paused) { this.paused = true; s.pause(); }
+        this.draining = true;
+        s.once('drain', this.drained);
+      } else setImmediate(this.next);
+    } else if (this.paused) { this.paused = false; s.resume(); }
   }
+
+  private readonly drained = () => {
+    this.draining = false;
+    this.since = this.front.now;
+    setImmediate(this.next);
+  };
 
   private readonly next = () => {
     if (this.socket.destroyed || this.busy) return;
@@ -165,6 +188,10 @@ export class FrontConn {
   timedOut(now: number): void {
     if (this.busy) return;
     const o = this.front.options;
+    if (this.draining) {
+      if (now - this.since >= (o.sendTimeoutMs ?? SEND_TIMEOUT_MS)) this.socket.destroy();
+      return;
+    }
     const head = this.pending !== null || !this.served;
     if (now - this.since < (head ? o.headersTimeoutMs : o.keepAliveTimeoutMs)) return;
     if (this.pending !== null) this.socket.end(refusalAnswer(408, 'E_REQUEST_TIMEOUT', `the request head did not arrive within ${o.headersTimeoutMs / 1000} s`));

@@ -12,7 +12,10 @@
  *
  * Pipelined requests on one client connection go to the app one at a time, in order (Node's server
  * hands them over all at once): the answers go out in that order anyway, and so a connection holds
- * at most one upstream socket. At most MAX_PIPELINED wait; more get a 503 at once.
+ * at most one upstream socket. At most MAX_PIPELINED wait; the next gets a 503 with `Connection:
+ * close` at once, and the requests after it on that connection are not taken at all (they end with
+ * the connection): a client that pipelines 60,000 requests costs one read buffer of them, not 60,000
+ * answers (nginx likewise answers a connection's requests one at a time and stops reading).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -39,7 +42,7 @@ export interface ForwardDeps {
 }
 
 /** Line is one client connection's pipelined requests on Node's path: one goes to the app at a time. */
-interface Line { busy: boolean; waiting: ForwardHandler[] }
+interface Line { busy: boolean; waiting: ForwardHandler[]; closing: boolean }
 const LINE = Symbol('portico.pipeline');
 const MAX_PIPELINED = 64;
 const PIPELINE_FULL = new PorticoError('E_UPSTREAM_BUSY', 503, `more than ${MAX_PIPELINED} pipelined requests wait on this connection`);
@@ -201,19 +204,22 @@ export function appHeaders(scanned: Scanned, socket: Socket, via: Via, dropAutho
 
 /** forward sends `req` to the route's app at `path` and streams the answer into `res`. */
 export function forward(req: IncomingMessage, res: ServerResponse, route: Route, path: string, scanned: Scanned, dropAuthorization: boolean, via: Via, deps: ForwardDeps, t0: number): void {
+  const socket = req.socket as Socket & { [LINE]?: Line };
+  if (socket[LINE]?.closing) return; // past the pipelining bound: left unanswered, it goes with the connection
   const headers = appHeaders(scanned, req.socket, via, dropAuthorization);
   const body = scanned.hasBody ? req : null;
   const h = new ForwardHandler(req, res, route, deps, via, path, t0);
   h.active = isActivity(req.method!, scanned.fetchMode);
   h.pending = { method: req.method!, path, headers, body, client: via.user };
-  const socket = req.socket as Socket & { [LINE]?: Line };
-  const line = socket[LINE] ??= { busy: false, waiting: [] };
+  const line = socket[LINE] ??= { busy: false, waiting: [], closing: false };
   h.line = line;
   if (!line.busy) { line.busy = true; h.begin(); return; }
   if (line.waiting.length >= MAX_PIPELINED) {
     h.line = null;
     h.pending = null;
-    sendFailure(res, PIPELINE_FULL, false);
+    line.closing = true;
+    socket.pause();
+    sendFailure(res, PIPELINE_FULL, false, { connection: 'close' });
     deps.metrics.response(503, (performance.now() - t0) / 1000);
     return;
   }

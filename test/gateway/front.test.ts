@@ -12,9 +12,9 @@ import { Front } from '../../gateway/http/front.ts';
 import type { FrontConn } from '../../gateway/http/front.ts';
 import type { RequestHead } from '../../gateway/http/request-head.ts';
 
-interface Rig { port: number; front: Front; nodeRequests: string[]; aborted: number; close(): Promise<void> }
+interface Rig { port: number; front: Front; nodeRequests: string[]; aborted: number; handled: number; close(): Promise<void> }
 
-async function rig(o: { headersTimeoutMs?: number; keepAliveTimeoutMs?: number } = {}): Promise<Rig> {
+async function rig(o: { headersTimeoutMs?: number; keepAliveTimeoutMs?: number; sendTimeoutMs?: number } = {}): Promise<Rig> {
   const nodeRequests: string[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -27,18 +27,28 @@ async function rig(o: { headersTimeoutMs?: number; keepAliveTimeoutMs?: number }
       res.end(text);
     });
   });
-  const r = { port: 0, front: null as unknown as Front, nodeRequests, aborted: 0, close: async () => {} };
+  const r = { port: 0, front: null as unknown as Front, nodeRequests, aborted: 0, handled: 0, close: async () => {} };
   const handler = (head: RequestHead, conn: FrontConn): boolean => {
     if (head.target.startsWith('/fast/decline')) return false;
     if (head.target.startsWith('/fast/hang')) { conn.current = { abort: () => { r.aborted++; } }; return true; }
+    r.handled++;
     setImmediate(() => {
+      if (head.target.startsWith('/fast/k64/')) {
+        // A 64 KiB answer that names its request in its first bytes.
+        const body = Buffer.alloc(65_536, 120);
+        body.write(head.target);
+        conn.socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\nx-by: fast\r\n\r\n`);
+        conn.socket.write(body);
+        conn.done();
+        return;
+      }
       const text = `fast:${head.method} ${head.target} ${head.headers.join('|')}`;
       conn.socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${Buffer.byteLength(text)}\r\nx-by: fast\r\n${conn.keepAlive ? '' : 'connection: close\r\n'}\r\n${text}`);
       conn.done();
     });
     return true;
   };
-  r.front = new Front(server, handler, { prefix: '/fast/', headersTimeoutMs: o.headersTimeoutMs ?? 60_000, keepAliveTimeoutMs: o.keepAliveTimeoutMs ?? 65_000 });
+  r.front = new Front(server, handler, { prefix: '/fast/', headersTimeoutMs: o.headersTimeoutMs ?? 60_000, keepAliveTimeoutMs: o.keepAliveTimeoutMs ?? 65_000, sendTimeoutMs: o.sendTimeoutMs });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   r.port = (server.address() as net.AddressInfo).port;
   r.close = async () => {
@@ -164,6 +174,67 @@ t.test('heads in pieces, pipelined requests, and an oversized head', async (t) =
   const [b] = await big.answers(1);
   t.match(b, /^HTTP\/1\.1 431/, 'a head over 16 KiB: Node answers 431');
   big.socket.destroy();
+});
+
+t.test('regression: 60,000 pipelined GETs never read held 1.6 GB of answers; a pipelined request now waits until the client reads', async (t) => {
+  const r = await rig({ sendTimeoutMs: 2_000 });
+  t.teardown(r.close);
+  const N = 2000;
+  const reader = net.connect(r.port, '127.0.0.1');
+  reader.on('error', () => {});
+  await new Promise((res) => reader.once('connect', res));
+  reader.pause(); // not reading: the answers back up on the gateway's side
+  let heads = '';
+  for (let i = 0; i < N; i++) heads += `GET /fast/k64/${i} HTTP/1.1\r\nHost: gw\r\n\r\n`;
+  reader.write(heads);
+  await new Promise((res) => setTimeout(res, 1000));
+  const whileBlocked = r.handled;
+  // Answers of 64 KiB: the socket buffers on both sides hold some megabytes, not 2,000 × 64 KiB (125 MiB).
+  t.ok(whileBlocked < N / 4, `only what fits in the socket buffers is answered while the client does not read (${whileBlocked} of ${N})`);
+  await new Promise((res) => setTimeout(res, 500));
+  t.equal(r.handled, whileBlocked, 'and nothing more while it still does not read');
+  // Now the client reads: every answer arrives, in order.
+  let got = 0;
+  let order = true;
+  let buf = Buffer.alloc(0);
+  const done = new Promise<void>((resolve) => {
+    reader.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0 || buf.length < end + 4 + 65_536) break;
+        const body = buf.subarray(end + 4, end + 4 + 65_536).toString('latin1', 0, 20);
+        if (!body.startsWith(`/fast/k64/${got}x`)) order = false;
+        got++;
+        buf = buf.subarray(end + 4 + 65_536);
+      }
+      if (got === N) resolve();
+    });
+  });
+  reader.resume();
+  await Promise.race([done, new Promise((res) => setTimeout(res, 15_000))]);
+  t.equal(got, N, 'every pipelined request was answered once the client read');
+  t.ok(order, 'in order');
+  reader.destroy();
+
+  // A client that never reads is closed after the send timeout (nginx's send_timeout), not held for ever:
+  // when it reads at last, it gets what was already sent and then the end, not the other answers.
+  const stuck = net.connect(r.port, '127.0.0.1');
+  let closed = false;
+  let bytes = 0;
+  stuck.on('error', () => {});
+  stuck.on('close', () => { closed = true; });
+  stuck.on('data', (d: Buffer) => { bytes += d.length; });
+  await new Promise((res) => stuck.once('connect', res));
+  stuck.pause();
+  const before = r.handled;
+  stuck.write(heads);
+  await new Promise((res) => setTimeout(res, 3_500)); // send timeout 2 s, checked by a sweep a second
+  stuck.resume();
+  const t0 = Date.now();
+  while (!closed && Date.now() - t0 < 5000) await new Promise((res) => setTimeout(res, 50));
+  t.ok(closed, 'a client whose answers stayed unread past the send timeout finds its connection closed');
+  t.ok(r.handled - before < N / 4 && bytes < (N / 4) * 65_600, `and was answered only what had been sent (${r.handled - before} answers, ${bytes} bytes)`);
 });
 
 t.test('regression: a head without CRLFCRLF (bare LF, binary, a TLS ClientHello) waited for the head timeout; now Node gets it at once', async (t) => {
