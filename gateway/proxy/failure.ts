@@ -76,9 +76,14 @@ export function sendFailure(res: ServerResponse, err: PorticoError, html: boolea
   }
   res.writeHead(err.status, {
     'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff', ...extra,
+    'x-content-type-options': 'nosniff', ...retryAfter(err), ...extra,
   });
   res.end(body);
+}
+
+/** retryAfter tells a client when to try a busy app again (RFC 9110 §10.2.3): its wait lists turn over within seconds. */
+export function retryAfter(err: PorticoError): Record<string, string> {
+  return err.code === 'E_UPSTREAM_BUSY' ? { 'retry-after': '1' } : {};
 }
 
 /** socketFailure answers a failed WebSocket handshake with a plain HTTP error and closes the socket. */
@@ -89,5 +94,5 @@ export function socketFailure(socket: Duplex, err: PorticoError): void {
   }
   const body = JSON.stringify({ error: err.message, code: err.code });
   socket.end(`HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n`
-    + `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`);
+    + (err.code === 'E_UPSTREAM_BUSY' ? 'Retry-After: 1\r\n' : '') + `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\n\r\n${body}`);
 }

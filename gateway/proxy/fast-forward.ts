@@ -33,6 +33,7 @@ function failureAnswer(err: PorticoError, keepAlive: boolean): string {
   const body = JSON.stringify({ error: err.message, code: err.code });
   return `HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\ncontent-type: application/json; charset=utf-8\r\n`
     + `content-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\ndate: ${httpDate()}\r\n`
+    + (err.code === 'E_UPSTREAM_BUSY' ? 'retry-after: 1\r\n' : '')
     + (keepAlive ? '' : 'connection: close\r\n') + '\r\n' + body;
 }
 

@@ -109,6 +109,7 @@ t.test('fairness', async (t) => {
     const last = got.slice(got.lastIndexOf('HTTP/1.1 503'));
     t.match(last, /connection: close/i, 'with Connection: close');
     t.match(last, /E_UPSTREAM_BUSY/, 'and a body that says why');
+    t.match(last, /retry-after: 1\r\n/i, 'regression: E_UPSTREAM_BUSY had no Retry-After; now it says when to try again');
     s.destroy();
   });
 
