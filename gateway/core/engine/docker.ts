@@ -57,7 +57,7 @@ const PULL_CAUSES: Array<[RegExp, string]> = [
   [/no such host|server misbehaving|name resolution/i, 'the registry host name is not known'],
   [/connection refused/i, 'the registry refused the connection'],
   [/i\/o timeout|deadline exceeded|timeout/i, 'the registry did not answer in time'],
-  [/unauthorized|authentication required|denied/i, 'the registry refused access (a private image needs credentials on the engine)'],
+  [/unauthorized|authentication required|denied|no basic auth credentials/i, 'the registry refused access (a private image needs an image host with its credentials)'],
   [/manifest unknown|not found|does not exist/i, 'no such image or tag in the registry'],
   [/x509|certificate/i, "the registry's TLS certificate is not trusted by the engine"],
 ];
@@ -211,10 +211,10 @@ export function createDockerEngine(opts: DockerOptions): Engine {
       }
     },
 
-    async pullImage(ref, onProgress, signal) {
+    async pullImage(ref, onProgress, signal, auth) {
       let stream: NodeJS.ReadableStream;
       try {
-        stream = (await docker.pull(ref, { abortSignal: signal } as object)) as NodeJS.ReadableStream;
+        stream = (await docker.pull(ref, { abortSignal: signal, ...(auth ? { authconfig: auth } : {}) } as object)) as NodeJS.ReadableStream;
       } catch (err) {
         const e = toEngineError(err, `pull ${ref}`);
         if (e.code === 'E_ENGINE_UNAVAILABLE') throw e;

@@ -249,4 +249,21 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE containers ADD COLUMN unset_fields TEXT NOT NULL DEFAULT '';
   CREATE UNIQUE INDEX containers_requested_host_port ON containers(requested_host_port) WHERE requested_host_port IS NOT NULL;
   `,
+  // 13 (11 and 12 are taken on other branches; the lead renumbers): image hosts (docs/image-hosts.md),
+  // registries with optional credentials. The password is sealed (AES-256-GCM) and never read back out
+  // to a surface; at most one host is the default.
+  `
+  CREATE TABLE image_hosts (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    address TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    username TEXT NOT NULL DEFAULT '',
+    password_sealed TEXT NOT NULL DEFAULT '',
+    ca_cert TEXT NOT NULL DEFAULT '',
+    is_default INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX image_hosts_default ON image_hosts(is_default) WHERE is_default = 1;
+  `,
 ];
