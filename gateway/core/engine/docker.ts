@@ -54,6 +54,9 @@ function toEngineError(err: unknown, what: string): EngineError {
 }
 
 const PULL_CAUSES: Array<[RegExp, string]> = [
+  // An insecure registry (127.0.0.0/8 by default) is retried over plain HTTP when HTTPS fails, and
+  // the engine reports only that retry: its HTTPS attempt was refused, most often for lack of credentials.
+  [/HTTP request to an HTTPS server/i, 'the registry refused the pull over HTTPS (most often: a private image needs an image host with its credentials), and the engine\'s plain-HTTP retry for an insecure registry reached an HTTPS port'],
   [/no such host|server misbehaving|name resolution/i, 'the registry host name is not known'],
   [/connection refused/i, 'the registry refused the connection'],
   [/i\/o timeout|deadline exceeded|timeout/i, 'the registry did not answer in time'],
