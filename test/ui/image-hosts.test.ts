@@ -77,6 +77,10 @@ t.test('the image-host tab: add, test, edit, default, remove; the pull form pick
   t.ok(execFileSync('docker', ['image', 'inspect', ref, '--format', '{{.Id}}'], { encoding: 'utf8' }).trim(), 'the image is on the engine');
 
   await post(gw, '/siteadmin/image-hosts', s.cookie, { ...form, name: 'second', address: 'registry.example.org', username: '', password: '', ca_cert: '', check: 'false' });
+  const odd = await post(gw, '/siteadmin/image-hosts', s.cookie, { ...form, name: 'odd', address: 'odd.example.org', username: '<b>x</b>', password: 'odd-password', ca_cert: '', check: 'false' });
+  t.match(odd.text, /&lt;b&gt;x&lt;\/b&gt; \(password stored\)/, 'a username is escaped');
+  t.notMatch(odd.text, /<b>x<\/b>/);
+  t.equal((await post(gw, '/siteadmin/image-hosts/odd/remove', s.cookie, { csrf_token: s.csrf })).status, 200);
   const def = await post(gw, '/siteadmin/image-hosts/second/default', s.cookie, { csrf_token: s.csrf });
   t.equal(def.status, 303, 'make default');
   t.same(gw.core.imageHosts.list().map((h) => [h.name, h.isDefault]), [['second', true], ['lab', false]], 'one default');

@@ -75,7 +75,7 @@ export function createImageHosts(deps: { config: Config; store: Store; logger: L
     const address = rawAddress === undefined ? base?.address ?? '' : normalizeAddress(rawAddress) ?? '';
     if (!address) errors.address ??= 'must be a registry address host[:port] such as "registry.example.org:5000", "ghcr.io" or "docker.io" (HTTPS; no path)';
     const username = str('username', 255)?.trim() ?? base?.username ?? '';
-    if (/[:\s]/.test(username)) errors.username ??= 'must not contain ":" or spaces';
+    if (/[:\s\x00-\x1f\x7f]/.test(username)) errors.username ??= 'must not contain ":", spaces or control characters';
     const given = str('password', 4096);
     const password = given ? given : undefined;
     // An emptied username clears the credentials; a new username needs its password.
