@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ConfigError } from '../errors.ts';
 
 const VERSION = 'v1';
 
@@ -20,9 +21,13 @@ export interface SecretBox {
 export function loadSecretKey(configured: Buffer | null, dataDir: string): Buffer {
   if (configured) return configured;
   const file = path.join(dataDir, 'secret.key');
-  try {
+  const read = (): Buffer => {
     const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'hex');
-    if (key.length === 32) return key;
+    if (key.length !== 32) throw new ConfigError(`${file} must hold 32 bytes as 64 hex digits (move it away to have a new one made; stored registry passwords must then be entered again)`);
+    return key;
+  };
+  try {
+    return read();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
@@ -34,7 +39,7 @@ export function loadSecretKey(configured: Buffer | null, dataDir: string): Buffe
     return key;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'hex');
+    return read();
   }
 }
 
