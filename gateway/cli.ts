@@ -27,6 +27,7 @@ import { listDataVolumes, removeDataVolume } from './core/containers/volumes.ts'
 import { runImportKiosc } from './core/import/kiosc-cli.ts';
 import { UsageError, runProjectCli } from './project-cli.ts';
 import { createSodarSync } from './core/sodar/sync.ts';
+import { runRegistryCli } from './registry-cli.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -59,6 +60,11 @@ const USAGE = `usage: portico <command>
   volume rm NAME                        remove a data volume and its files (its container must not run)
   import-kiosc --database URL [--dry-run]
                                         import a Kiosc PostgreSQL database (docs/kiosc-import.md); idempotent
+  registry list                         list image hosts (name, address, credentials, default)
+  registry add NAME ADDRESS [--username U] [--ca-cert FILE] [--default] [--check]
+                                        add an image host; with --username the password or token is read from stdin
+  registry remove|default|test NAME     remove one, make it the default, or test it (a /v2/ request: ok,
+                                        unauthorized, unreachable or bad certificate; exit 1 unless ok)
   sodar sync                            pull projects, users and roles from the SODAR source site now (TARGET mode)
   backup FILE                           copy the database to FILE (SQLite online backup; safe while the gateway runs)
   serve                                 run the gateway (same as npm start)
@@ -111,6 +117,11 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
   try {
     if ((noun === 'project' && verb !== 'create') || noun === 'member') {
       const done = await runProjectCli(args, store, io, ops, opts.delegateLimit ?? 1);
+      if (done === 'usage') throw new UsageError(`unknown command: ${args.slice(0, 2).join(' ')}`);
+      return done;
+    }
+    if (noun === 'registry') {
+      const done = await runRegistryCli(args, store, io, config);
       if (done === 'usage') throw new UsageError(`unknown command: ${args.slice(0, 2).join(' ')}`);
       return done;
     }

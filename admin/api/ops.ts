@@ -14,6 +14,7 @@ import { maskInspect } from '../../gateway/core/containers/inspect-mask.ts';
 import { listDataVolumes, removeDataVolume } from '../../gateway/core/containers/volumes.ts';
 import type { DataVolume } from '../../gateway/core/containers/volumes.ts';
 import { isValidRepository, isValidTag } from '../../gateway/core/containers/validate.ts';
+import { maskCredentials } from '../../gateway/core/image-hosts/service.ts';
 import { readJson } from '../../gateway/http/body.ts';
 import { sendJson } from '../../gateway/http/respond.ts';
 import type { Router } from '../../gateway/http/router.ts';
@@ -168,7 +169,11 @@ export function registerOpsApi(router: Router, svc: Services): void {
     requireWritable(svc, caller.user);
     const body = await readJson(ctx.req, config.maxJsonBody);
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('body must be a JSON object like {"image": "repository:tag"}');
-    const ref = parseImageRef((body as Record<string, unknown>).image);
+    const b = body as Record<string, unknown>;
+    if (b.registry !== undefined && (typeof b.registry !== 'string' || !b.registry)) throw badRequest('registry must be the name of an image host');
+    // A named image host puts its address before an image that names no registry (docs/image-hosts.md).
+    const ref = typeof b.registry === 'string' ? svc.imageHosts.qualify(parseImageRef(b.image), b.registry) : parseImageRef(b.image);
+    const creds = svc.imageHosts.authFor(ref);
     const res = ctx.res;
     const abort = new AbortController();
     res.on('close', () => { if (!res.writableFinished) abort.abort(); });
@@ -180,12 +185,13 @@ export function registerOpsApi(router: Router, svc: Services): void {
       line({ status: 'pulling', image: ref });
     };
     const line = (o: unknown) => { begin(); if (!res.destroyed) res.write(JSON.stringify(o) + '\n'); };
-    svc.logger.info('image pull requested', { image: ref, user: caller.user.username });
+    svc.logger.info('image pull requested', { image: ref, user: caller.user.username, imageHost: creds?.host ?? null });
     try {
-      await engine.pullImage(ref, (p) => line({ status: p.status, layer: p.layer ?? null, current: p.current ?? null, total: p.total ?? null }), abort.signal);
+      await engine.pullImage(ref, (p) => line({ status: p.status, layer: p.layer ?? null, current: p.current ?? null, total: p.total ?? null }), abort.signal, creds?.auth);
       line({ status: 'done', image: ref });
     } catch (err) {
-      const e = err instanceof PorticoError ? err : new PorticoError('E_IMAGE_PULL_FAILED', 502, (err as Error).message);
+      const raw = err instanceof PorticoError ? err : new PorticoError('E_IMAGE_PULL_FAILED', 502, (err as Error).message);
+      const e = creds ? new PorticoError(raw.code, raw.status, `${maskCredentials(raw.message, creds.auth)} (sent the credentials of image host ${creds.host})`) : raw;
       svc.logger.info('image pull failed', { image: ref, error: e.message });
       if (!res.headersSent) { sendJson(res, e.status, { error: e.message, code: e.code }); return; }
       line({ status: 'failed', error: e.message, code: e.code });

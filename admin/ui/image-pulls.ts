@@ -5,7 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { Engine } from '../../gateway/core/engine/engine.ts';
+import type { Engine, RegistryAuth } from '../../gateway/core/engine/engine.ts';
+import { maskCredentials } from '../../gateway/core/image-hosts/service.ts';
 
 /** Pull is one image pull and where it stands. */
 export interface Pull {
@@ -28,8 +29,11 @@ export type ImagePulls = ReturnType<typeof createImagePulls>;
 const KEEP_MS = 15 * 60_000;
 const MAX_KEPT = 50;
 
-/** createImagePulls tracks pulls done through `engine`. */
-export function createImagePulls(engine: Engine) {
+/** AuthFor gives a reference's image-host credentials (image-hosts/service.ts). */
+export type AuthFor = (ref: string) => { auth: RegistryAuth; host: string } | null;
+
+/** createImagePulls tracks pulls done through `engine`, with the credentials `authFor` gives. */
+export function createImagePulls(engine: Engine, authFor: AuthFor = () => null) {
   const pulls = new Map<string, Pull>();
   const events = new EventEmitter<{ update: [Pull] }>();
   events.setMaxListeners(0);
@@ -55,6 +59,11 @@ export function createImagePulls(engine: Engine) {
       pulls.set(pull.id, pull);
       const layers = new Map<string, { current: number; total: number }>();
       let lastEmit = 0;
+      let creds: ReturnType<AuthFor> = null;
+      try { creds = authFor(ref); } catch (err) {
+        Object.assign(pull, { state: 'failed', status: 'Pull failed', error: (err as Error).message });
+        return { pull: { ...pull }, joined: false };
+      }
       engine.pullImage(ref, (ev) => {
         if (ev.layer && ev.total) layers.set(ev.layer, { current: ev.current ?? 0, total: ev.total });
         let cur = 0, tot = 0;
@@ -64,11 +73,12 @@ export function createImagePulls(engine: Engine) {
         // At most five updates a second: a pull reports every few kilobytes.
         const now = Date.now();
         if (now - lastEmit > 200) { lastEmit = now; publish(pull); }
-      }).then(() => {
+      }, undefined, creds?.auth).then(() => {
         Object.assign(pull, { state: 'done', status: 'Pull complete', percent: 100 });
         publish(pull);
       }, (err: Error) => {
-        Object.assign(pull, { state: 'failed', status: 'Pull failed', error: err.message });
+        const error = creds ? `${maskCredentials(err.message, creds.auth)} (sent the credentials of image host ${creds.host})` : err.message;
+        Object.assign(pull, { state: 'failed', status: 'Pull failed', error });
         publish(pull);
       });
       return { pull: { ...pull }, joined: false };

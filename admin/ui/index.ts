@@ -24,6 +24,7 @@ import { registerLiveStreams } from './live-stream.ts';
 import { registerSiteAdmin } from './siteadmin.ts';
 import { registerSiteAdminDocker } from './siteadmin-docker.ts';
 import { registerSiteAdminVolumes } from './siteadmin-volumes.ts';
+import { registerSiteAdminImageHosts } from './siteadmin-image-hosts.ts';
 import { registerTemplatePages } from './template-pages.ts';
 import { registerFilePages } from './file-pages.ts';
 import { registerContainerPrefill } from './container-pickers.ts';
@@ -36,7 +37,7 @@ export function registerUi(router: Router, svc: Services): void {
   const d: UiDeps = {
     svc, ui,
     hub: createLiveHub(svc.bus),
-    pulls: createImagePulls(svc.engine),
+    pulls: createImagePulls(svc.engine, svc.imageHosts.authFor),
     on: (method, path, handler) => { router.on(method, path, htmlRoute(svc, ui, handler)); },
   };
   registerStatic(router);
@@ -57,6 +58,7 @@ export function registerUi(router: Router, svc: Services): void {
   registerSiteAdmin(d);
   registerSiteAdminDocker(d);
   registerSiteAdminVolumes(d);
+  registerSiteAdminImageHosts(d);
   registerSiteAdminBulk(d);
   registerKioscRedirects(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.

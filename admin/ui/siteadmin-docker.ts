@@ -45,6 +45,16 @@ function mb(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
+/** pullForm is the pull form's data: values, errors, and the image hosts to pick from (the default picked first). */
+function pullForm(d: UiDeps, values: { repository?: string; tag?: string; registry?: string } = {}, errors: Record<string, string> = {}) {
+  const hosts = d.svc.imageHosts.list();
+  const registry = values.registry ?? hosts.find((h) => h.isDefault)?.name ?? '';
+  return {
+    values: { repository: values.repository ?? '', tag: values.tag ?? 'latest', registry }, errors,
+    hosts: hosts.map((h) => ({ name: h.name, address: h.address, selected: h.name === registry })),
+  };
+}
+
 /** pullView adds what the pull partial shows. */
 function pullView(p: Pull) {
   return { ...p, started: fmtDate(p.startedAt, true), percentText: p.percent === null ? '' : `${p.percent} %` };
@@ -84,7 +94,7 @@ export function registerSiteAdminDocker(d: UiDeps): void {
         shortId: i.id.replace(/^sha256:/, '').slice(0, 12), id: i.id, tags: i.tags.filter((t) => t !== '<none>:<none>'), size: mb(i.size), created: fmtDate(i.createdAt),
       })),
       engineError: nets.err || vols.err || imgs.err,
-      pullForm: { values: { repository: '', tag: 'latest' }, errors: {} },
+      pullForm: pullForm(d),
       pulls: d.pulls.recent().map(pullView),
     }));
   });
@@ -95,20 +105,25 @@ export function registerSiteAdminDocker(d: UiDeps): void {
     checkCsrf(caller, ctx.req, form.csrf_token ?? null);
     const repository = (form.repository ?? '').trim();
     const tag = (form.tag ?? '').trim() || 'latest';
+    const registry = (form.registry ?? '').trim();
     const errors: Record<string, string> = {};
+    let qualified = repository;
+    if (registry && isValidRepository(repository)) {
+      try { qualified = svc.imageHosts.qualify(repository, registry); } catch (err) { errors.registry = toPorticoError(err).message.replace(/^registry: /, ''); }
+    }
     if (!isValidRepository(repository)) errors.repository = 'must be an image name such as "nginx", "ghcr.io/org/app" or "registry:5000/app" (lower case, no tag)';
     if (!isValidTag(tag)) errors.tag = 'must be a tag: letters, digits, "_", "." and "-", at most 128 characters';
     const htmx = ctx.req.headers['hx-request'] === 'true';
     if (Object.keys(errors).length) {
-      const pullForm = { values: { repository, tag }, errors };
-      if (htmx) d.ui.fragment(ctx.res, 'partials/pull-form', { pullForm, csrf: caller.session?.csrf ?? '' }, 400);
-      else d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-pull', pageData(caller, 'Pull an image', { tab: 'docker', pullForm, pull: null }), 400);
+      const pf = pullForm(d, { repository, tag, registry }, errors);
+      if (htmx) d.ui.fragment(ctx.res, 'partials/pull-form', { pullForm: pf, csrf: caller.session?.csrf ?? '' }, 400);
+      else d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-pull', pageData(caller, 'Pull an image', { tab: 'docker', pullForm: pf, pull: null }), 400);
       return;
     }
-    const { pull, joined } = d.pulls.start(`${repository}:${tag}`, caller.user.username);
+    const { pull, joined } = d.pulls.start(`${qualified}:${tag}`, caller.user.username);
     if (!htmx) redirect(ctx.req, ctx.res, `/siteadmin/pulls/${pull.id}`);
     d.ui.fragment(ctx.res, 'partials/pull-started', {
-      pullForm: { values: { repository: '', tag: 'latest' }, errors: {} }, csrf: caller.session?.csrf ?? '', pull: pullView(pull), joined,
+      pullForm: pullForm(d), csrf: caller.session?.csrf ?? '', pull: pullView(pull), joined,
       flash: { kind: 'info', text: joined ? `${pull.ref} is already being pulled.` : `Pulling ${pull.ref} …` },
     });
   });
@@ -118,7 +133,7 @@ export function registerSiteAdminDocker(d: UiDeps): void {
     const pull = d.pulls.get(ctx.params.id);
     if (!pull) throw new NotFoundError('E_NOT_FOUND', 'no such pull (finished pulls are kept for 15 minutes)');
     d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-pull', pageData(caller, `Pull ${pull.ref}`, {
-      tab: 'docker', pull: pullView(pull), pullForm: { values: { repository: '', tag: 'latest' }, errors: {} },
+      tab: 'docker', pull: pullView(pull), pullForm: pullForm(d),
     }));
   });
 

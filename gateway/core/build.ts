@@ -37,6 +37,7 @@ import { createFileService } from './files/service.ts';
 import { createTemplateService } from './templates/service.ts';
 import { createProjectService } from './projects/service.ts';
 import { createSodarSync } from './sodar/sync.ts';
+import { createImageHosts } from './image-hosts/service.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -57,7 +58,8 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const files = createFileService({ config, store, logger });
   const templates = createTemplateService({ config, store });
   const substitutions = [files.substitute, ...(opts.substitutions ?? [])];
-  const containers = createContainerService({ config, store, engine, bus, logger, substitutions });
+  const imageHosts = createImageHosts({ config, store, logger });
+  const containers = createContainerService({ config, store, engine, bus, logger, substitutions, registryAuth: imageHosts.authFor });
   if (config.networkMode === 'docker-shared') {
     await joinSharedNetwork({ config, engine, bus, logger, ensureNetwork: containers.ensureNetwork })
       .catch((err) => { store.close(); throw err; });
@@ -74,7 +76,7 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const projects = createProjectService({ store, siteMode, logger, delegateLimit: config.delegateLimit, work: { store, containers, files } });
   const oidc = config.oidc ? createOidcLogin({ config: config.oidc, provider: createOidcProvider(config.oidc), store, logger }) : null;
   const core: Core = {
-    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects,
+    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects, imageHosts,
     sodar: createSodarSync({ config: config.sodar, store, logger }),
     siteMode,
     access: createAccess(store),

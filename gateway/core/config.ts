@@ -114,6 +114,8 @@ export interface Config {
   readonly timeZone: string;
   /** sodar is the SODAR sync (Kiosc's PROJECTROLES_* settings; docs/sodar-sync.md). */
   readonly sodar: SodarConfig;
+  /** secretKey (PORTICO_SECRET_KEY, 32 bytes) seals image-host credentials at rest; null: a key file in the data dir (docs/image-hosts.md). Never logged. */
+  readonly secretKey: Buffer | null;
 }
 
 /** SodarConfig says whether and from where projects, users and roles are pulled from a SODAR source site. */
@@ -412,8 +414,20 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     delegateLimit: int(env, ['PORTICO_DELEGATE_LIMIT', 'PROJECTROLES_DELEGATE_LIMIT'], 1, 0, 1000),
     sodar: sodarConfig(env),
     timeZone: timeZone(env),
+    secretKey: null,
   };
+  // Not enumerable: a logged or serialised config never carries the key.
+  Object.defineProperty(config, 'secretKey', { value: secretKey(env), enumerable: false });
   return Object.freeze(config);
+}
+
+/** secretKey reads PORTICO_SECRET_KEY: 32 bytes as 64 hex digits or base64. */
+function secretKey(env: Env): Buffer | null {
+  const raw = pick(env, ['PORTICO_SECRET_KEY'])?.[1]?.trim();
+  if (!raw) return null;
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : /^[A-Za-z0-9+/]{43}=?$/.test(raw) ? Buffer.from(raw, 'base64') : null;
+  if (!key || key.length !== 32) throw new ConfigError('PORTICO_SECRET_KEY must be 32 random bytes as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)');
+  return key;
 }
 
 function sodarConfig(env: Env): SodarConfig {
@@ -520,5 +534,5 @@ export const KNOWN_VARIABLES = [
   'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL', 'PORTICO_DELEGATE_LIMIT',
   'PORTICO_OIDC_ADMIN_GROUP', 'PORTICO_OIDC_GROUPS_CLAIM', 'PORTICO_OIDC_LABEL', 'PORTICO_OIDC_SCOPE', 'PORTICO_OIDC_TIMEOUT',
   'PORTICO_SODAR_SOURCE_URL', 'PORTICO_SODAR_SOURCE_SECRET', 'PORTICO_SODAR_TIMEOUT',
-  'PORTICO_TIME_ZONE',
+  'PORTICO_TIME_ZONE', 'PORTICO_SECRET_KEY',
 ];

@@ -123,6 +123,19 @@ t.test('permission matrix', async (t) => {
     // Site admin: the bulk actions (preview, and a confirm of stop-unused, which finds nothing to stop here).
     { surface: 'ui', action: 'bulk preview', need: 'admin', run: (a) => ui(a, 'GET', '/siteadmin/bulk/stop-all') },
     { surface: 'ui', action: 'bulk confirm', need: 'admin', run: (a) => ui(a, 'POST', '/siteadmin/bulk/stop-unused', { expect: fingerprint({ items: [] }) }) },
+    // Image hosts (docs/image-hosts.md): site admins only, on the API and in the UI; a refused add stores nothing.
+    { surface: 'api', action: 'image hosts', need: 'admin', run: (a) => api(a, 'GET', '/containers/api/image-hosts') },
+    {
+      surface: 'api', action: 'add image host', need: 'admin',
+      run: (a) => api(a, 'POST', '/containers/api/image-hosts', { name: `api-${a.who}`, address: `api-${a.who}.example.org` }),
+      after: (a, o) => t.equal(gw.core.store.imageHosts.byName(`api-${a.who}`) !== null, o === 'allow', `image host add as ${a.who}: ${o === 'allow' ? 'made' : 'not made'}`),
+    },
+    { surface: 'ui', action: 'image hosts page', need: 'admin', run: (a) => ui(a, 'GET', '/siteadmin/image-hosts') },
+    {
+      surface: 'ui', action: 'add image host', need: 'admin',
+      run: (a) => ui(a, 'POST', '/siteadmin/image-hosts', { name: `ui-${a.who}`, address: `ui-${a.who}.example.org`, check: 'false' }),
+      after: (a, o) => t.equal(gw.core.store.imageHosts.byName(`ui-${a.who}`) !== null, o === 'allow', `ui image host add as ${a.who}: ${o === 'allow' ? 'made' : 'not made'}`),
+    },
     { surface: 'ui', action: 'tokens page', need: 'user', run: (a) => ui(a, 'GET', '/tokens') },
     { surface: 'ui', action: 'password page', need: 'user', run: (a) => ui(a, 'GET', '/password') },
     { surface: 'ui', action: 'site admin page', need: 'admin', run: (a) => ui(a, 'GET', '/admin') },

@@ -149,6 +149,28 @@ const headerCases: CorpusCase[] = [
   { name: 'pull with an array body', method: 'POST', path: '/containers/api/images/pull', auth: 'admin', body: '[]', expect: [400] },
   { name: 'pull with malformed JSON', method: 'POST', path: '/containers/api/images/pull', auth: 'admin', body: '{"image":', expect: [400] },
   { name: 'session without a token', method: 'POST', path: '/api/session', auth: 'none', expect: [401] },
+  // Image hosts (docs/image-hosts.md): site admins only; every field checked, nothing stored on a 4xx.
+  { name: 'image hosts as an owner', method: 'GET', path: '/containers/api/image-hosts', auth: 'owner', expect: [403] },
+  { name: 'image host added by an owner', method: 'POST', path: '/containers/api/image-hosts', auth: 'owner', body: { name: 'x', address: 'r.example.org' }, expect: [403] },
+  { name: 'image host without credentials', method: 'GET', path: '/containers/api/image-hosts', auth: 'none', expect: [401] },
+  ...([
+    {}, { name: 'x' }, { address: 'r.example.org' }, { name: 'x', address: 'http://r.example.org' }, { name: 'x', address: 'r.example.org/v3/x' },
+    { name: 'x', address: 'r.example.org:99999' }, { name: 'x', address: 'UPPER CASE' }, { name: '<script>', address: 'r.example.org' },
+    { name: 'x'.repeat(65), address: 'r.example.org' }, { name: 'x', address: 'r.example.org', username: 'a:b', password: 'p' },
+    { name: 'x', address: 'r.example.org', username: 'u' }, { name: 'x', address: 'r.example.org', password: 'p' },
+    { name: 'x', address: 'r.example.org', ca_cert: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----' },
+    { name: 'x', address: 'r.example.org', is_default: 'yes' }, { name: 'x', address: 'r.example.org', check: 1 },
+    { name: 42, address: 'r.example.org' }, { name: 'x', address: ['r.example.org'] }, { name: 'x', address: 'r.example.org', token: 't' },
+  ].map((body) => ({
+    name: `image host ${JSON.stringify(body).slice(0, 60)}`, method: 'POST', path: '/containers/api/image-hosts', auth: 'admin' as const, body, expect: [400],
+  }))),
+  { name: 'image host with an array body', method: 'POST', path: '/containers/api/image-hosts', auth: 'admin', body: '[]', expect: [400] },
+  { name: 'image host with malformed JSON', method: 'POST', path: '/containers/api/image-hosts', auth: 'admin', body: '{"name":', expect: [400] },
+  { name: 'unknown image host', method: 'GET', path: '/containers/api/image-hosts/nobody-here', auth: 'admin', expect: [404] },
+  { name: 'test an unknown image host', method: 'POST', path: '/containers/api/image-hosts/nobody-here/test', auth: 'admin', expect: [404] },
+  { name: 'change an unknown image host', method: 'PATCH', path: '/containers/api/image-hosts/nobody-here', auth: 'admin', body: { username: '' }, expect: [404] },
+  { name: 'pull naming an unknown image host', method: 'POST', path: '/containers/api/images/pull', auth: 'admin', body: { image: 'a/b:1', registry: 'nobody-here' }, expect: [404] },
+  { name: 'pull with a registry that is no name', method: 'POST', path: '/containers/api/images/pull', auth: 'admin', body: { image: 'a/b:1', registry: 7 }, expect: [400] },
 ];
 
 const traversalCases: CorpusCase[] = [

@@ -68,7 +68,10 @@ export const OPS_PATHS: Paths = {
     post: op({
       operationId: 'pullImage', tags, security: WRITE,
       summary: 'Site admins: pull an image; progress streams as NDJSON, the last line says `done` or `failed` with a code.',
-      requestBody: jsonBody({ type: 'object', required: ['image'], properties: { image: { type: 'string', description: '`repository[:tag]` or `repository@sha256:…`.' } } }, { image: EXAMPLE.image }),
+      requestBody: jsonBody({ type: 'object', required: ['image'], properties: {
+        image: { type: 'string', description: '`repository[:tag]` or `repository@sha256:…`. The image host at its registry, if any, gives the credentials.' },
+        registry: { type: 'string', description: 'An image host\'s name: its address goes before an image that names no registry.' },
+      } }, { image: EXAMPLE.image }),
       responses: {
         200: { description: 'The progress, one JSON object a line.', content: { 'application/x-ndjson': { schema: ref('PullProgress') } } },
         ...errors(400, 413, 415, 502, 503),

@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import type { Config } from '../config.ts';
-import type { Engine, ContainerInfo } from '../engine/engine.ts';
+import type { Engine, ContainerInfo, RegistryAuth } from '../engine/engine.ts';
 import { EngineError, PorticoError } from '../errors.ts';
 import type { Bus } from '../events.ts';
 import type { Logger } from '../log.ts';
@@ -13,6 +13,7 @@ import type { Store } from '../store/index.ts';
 import type { Container, ContainerAction } from '../types.ts';
 import type { ContainerLog, LogRow } from './container-log.ts';
 import { buildSpec, LABELS, specHash } from './spec.ts';
+import { maskCredentials } from '../image-hosts/service.ts';
 import type { Substitute } from './spec.ts';
 
 /** RuntimePatch is a change to a container's runtime fields (state, engine id, addresses, ...). */
@@ -29,6 +30,8 @@ export interface EngineStepsContext {
   substitutions: Substitute[];
   setRuntime(c: Container, patch: RuntimePatch): void;
   applyInfo(c: Container, info: ContainerInfo | null, reason?: string | null): void;
+  /** registryAuth gives the credentials of the image host an image reference names (image-hosts/service.ts). */
+  registryAuth?: (ref: string) => { auth: RegistryAuth; host: string } | null;
 }
 
 /** APP_OUTPUT_LINES is how many lines of a container that exited at once are copied into its log. */
@@ -36,7 +39,7 @@ const APP_OUTPUT_LINES = 50;
 
 /** createEngineSteps builds the per-action engine steps over the service's context. */
 export function createEngineSteps(ctx: EngineStepsContext) {
-  const { config, store, engine, bus, clog, logger, substitutions, setRuntime, applyInfo } = ctx;
+  const { config, store, engine, bus, clog, logger, substitutions, setRuntime, applyInfo, registryAuth } = ctx;
   let network: Promise<void> | null = null;
 
   function ensureNetwork(): Promise<void> {
@@ -66,26 +69,33 @@ export function createEngineSteps(ctx: EngineStepsContext) {
   async function ensureImage(c: Container, user: string): Promise<void> {
     const ref = `${c.repository}:${c.tag}`;
     if (await engine.imageExists(ref)) return;
+    const creds = registryAuth?.(ref) ?? null;
     setRuntime(c, { state: 'pulling', stateReason: null });
-    clog.add(c, 'INFO', user, 'Task', `Pulling image ${ref} ...`);
+    clog.add(c, 'INFO', user, 'Task', `Pulling image ${ref}${creds ? ` with the credentials of image host ${creds.host}` : ''} ...`);
     const layers = new Map<string, { current: number; total: number }>();
     let lastStatus = '';
     let lastEmit = 0;
-    await engine.pullImage(ref, (p) => {
-      if (p.layer && p.total) layers.set(p.layer, { current: p.current ?? 0, total: p.total });
-      const line = p.layer ? `${p.layer}: ${p.status}` : p.status;
-      if (!/^(Downloading|Extracting|Waiting|Verifying Checksum)/.test(p.status) && line !== lastStatus) {
-        lastStatus = line;
-        clog.add(c, 'INFO', user, 'Docker', line);
-      }
-      const now = Date.now();
-      if (now - lastEmit > 200) {
-        lastEmit = now;
-        let cur = 0, tot = 0;
-        for (const l of layers.values()) { cur += l.current; tot += l.total; }
-        bus.emit('progress', { containerId: c.id, uuid: c.uuid, status: p.status, percent: tot ? Math.min(100, Math.round((cur / tot) * 100)) : null });
-      }
-    });
+    try {
+      await engine.pullImage(ref, (p) => {
+        if (p.layer && p.total) layers.set(p.layer, { current: p.current ?? 0, total: p.total });
+        const line = p.layer ? `${p.layer}: ${p.status}` : p.status;
+        if (!/^(Downloading|Extracting|Waiting|Verifying Checksum)/.test(p.status) && line !== lastStatus) {
+          lastStatus = line;
+          clog.add(c, 'INFO', user, 'Docker', line);
+        }
+        const now = Date.now();
+        if (now - lastEmit > 200) {
+          lastEmit = now;
+          let cur = 0, tot = 0;
+          for (const l of layers.values()) { cur += l.current; tot += l.total; }
+          bus.emit('progress', { containerId: c.id, uuid: c.uuid, status: p.status, percent: tot ? Math.min(100, Math.round((cur / tot) * 100)) : null });
+        }
+      }, undefined, creds?.auth);
+    } catch (err) {
+      // Which credentials were refused is the first thing an admin needs to know; the password never shows.
+      if (!creds || !(err instanceof PorticoError)) throw err;
+      throw new EngineError(err.code, `${maskCredentials(err.message, creds.auth)} (sent the credentials of image host ${creds.host})`);
+    }
     bus.emit('progress', { containerId: c.id, uuid: c.uuid, status: 'Pull complete', percent: 100 });
     clog.add(c, 'INFO', user, 'Task', 'Pulling image succeeded');
   }

@@ -15,7 +15,7 @@ import { ShutdownGate, shuttingDown } from './shutdown-gate.ts';
 import { createContainerLog } from './container-log.ts';
 import type { ContainerLog } from './container-log.ts';
 import { createEngineSteps } from './engine-steps.ts';
-import type { RuntimePatch } from './engine-steps.ts';
+import type { EngineStepsContext, RuntimePatch } from './engine-steps.ts';
 import { checkHostPort, checkTemplates, unsetAfter } from './settings-checks.ts';
 import { answerHint } from './start-failure.ts';
 import { substitutePrefix } from './spec.ts';
@@ -34,6 +34,8 @@ export interface ContainerServiceDeps {
   logger: Logger;
   /** extra placeholder substitutions applied at creation (e.g. small-file references). */
   substitutions?: Substitute[];
+  /** registryAuth gives pulls the credentials of the matching image host (none: anonymous pulls). */
+  registryAuth?: EngineStepsContext['registryAuth'];
 }
 
 /** ActionOptions: `retry` for the last-action sync's reruns; `idle` for a stop by the idle rule (not a person's). */
@@ -74,7 +76,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
   const clog: ContainerLog = createContainerLog(store, bus);
   const substitutions: Substitute[] = [substitutePrefix, ...(deps.substitutions ?? [])];
   const vopts = { maxInactivityDays: config.maxInactivityDays };
-  const { steps, currentInfo, ensureNetwork } = createEngineSteps({ config, store, engine, bus, clog, logger, substitutions, setRuntime, applyInfo });
+  const { steps, currentInfo, ensureNetwork } = createEngineSteps({ config, store, engine, bus, clog, logger, substitutions, setRuntime, applyInfo, registryAuth: deps.registryAuth });
 
   function fresh(id: number): Container {
     const c = store.containers.byId(id);

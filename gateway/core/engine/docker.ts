@@ -54,10 +54,13 @@ function toEngineError(err: unknown, what: string): EngineError {
 }
 
 const PULL_CAUSES: Array<[RegExp, string]> = [
+  // An insecure registry (127.0.0.0/8 by default) is retried over plain HTTP when HTTPS fails, and
+  // the engine reports only that retry: its HTTPS attempt was refused, most often for lack of credentials.
+  [/HTTP request to an HTTPS server/i, 'the registry refused the pull over HTTPS (most often: a private image needs an image host with its credentials), and the engine\'s plain-HTTP retry for an insecure registry reached an HTTPS port'],
   [/no such host|server misbehaving|name resolution/i, 'the registry host name is not known'],
   [/connection refused/i, 'the registry refused the connection'],
   [/i\/o timeout|deadline exceeded|timeout/i, 'the registry did not answer in time'],
-  [/unauthorized|authentication required|denied/i, 'the registry refused access (a private image needs credentials on the engine)'],
+  [/unauthorized|authentication required|denied|no basic auth credentials/i, 'the registry refused access (a private image needs an image host with its credentials)'],
   [/manifest unknown|not found|does not exist/i, 'no such image or tag in the registry'],
   [/x509|certificate/i, "the registry's TLS certificate is not trusted by the engine"],
 ];
@@ -211,10 +214,10 @@ export function createDockerEngine(opts: DockerOptions): Engine {
       }
     },
 
-    async pullImage(ref, onProgress, signal) {
+    async pullImage(ref, onProgress, signal, auth) {
       let stream: NodeJS.ReadableStream;
       try {
-        stream = (await docker.pull(ref, { abortSignal: signal } as object)) as NodeJS.ReadableStream;
+        stream = (await docker.pull(ref, { abortSignal: signal, ...(auth ? { authconfig: auth } : {}) } as object)) as NodeJS.ReadableStream;
       } catch (err) {
         const e = toEngineError(err, `pull ${ref}`);
         if (e.code === 'E_ENGINE_UNAVAILABLE') throw e;

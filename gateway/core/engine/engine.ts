@@ -67,6 +67,9 @@ export interface PullProgress {
   total?: number;
 }
 
+/** RegistryAuth is the credentials a pull sends its registry (the engine's X-Registry-Auth). */
+export interface RegistryAuth { username: string; password: string; serveraddress: string }
+
 /** ImageInfo, NetworkInfo and VolumeInfo describe other engine objects for the site-admin page. */
 export interface ImageInfo { id: string; tags: string[]; size: number; createdAt: string; labels: Record<string, string> }
 export interface NetworkInfo {
@@ -92,7 +95,8 @@ export interface Engine {
   ensureNetwork(name: string, labels: Record<string, string>): Promise<void>;
   connectNetwork(network: string, containerIdOrName: string, aliases?: string[]): Promise<void>;
   imageExists(ref: string): Promise<boolean>;
-  pullImage(ref: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal): Promise<void>;
+  /** pullImage pulls `ref`, sending `auth` to its registry when given (an image host's credentials). */
+  pullImage(ref: string, onProgress: (p: PullProgress) => void, signal?: AbortSignal, auth?: RegistryAuth): Promise<void>;
   create(spec: ContainerSpec): Promise<string>;
   start(id: string): Promise<void>;
   stop(id: string, timeoutSeconds: number): Promise<void>;

@@ -330,4 +330,21 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_events_container ON audit_events(container_id, at) WHERE container_id IS NOT NULL;
   CREATE INDEX audit_events_project ON audit_events(project_id, at) WHERE project_id IS NOT NULL;
   `,
+  // 12: image hosts (docs/image-hosts.md),
+  // registries with optional credentials. The password is sealed (AES-256-GCM) and never read back out
+  // to a surface; at most one host is the default.
+  `
+  CREATE TABLE image_hosts (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    address TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    username TEXT NOT NULL DEFAULT '',
+    password_sealed TEXT NOT NULL DEFAULT '',
+    ca_cert TEXT NOT NULL DEFAULT '',
+    is_default INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX image_hosts_default ON image_hosts(is_default) WHERE is_default = 1;
+  `,
 ];
