@@ -330,8 +330,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_events_container ON audit_events(container_id, at) WHERE container_id IS NOT NULL;
   CREATE INDEX audit_events_project ON audit_events(project_id, at) WHERE project_id IS NOT NULL;
   `,
-  // 12: image hosts (docs/image-hosts.md),
-  // registries with optional credentials. The password is sealed (AES-256-GCM) and never read back out
+  // 12: image hosts (docs/image-hosts.md): registries with optional credentials. The password is sealed (AES-256-GCM) and never read back out
   // to a surface; at most one host is the default.
   `
   CREATE TABLE image_hosts (
