@@ -47,10 +47,17 @@ function notSupported(what: string): PorticoError {
   return new PorticoError('E_NOT_SUPPORTED', 409, `swarm services cannot be ${what} (Docker Swarm has no pause): stop the app instead, which scales its service to 0 and keeps its settings`);
 }
 
-/** newest is the task that says what the service is doing now: the latest one that is meant to run, else the latest. */
+/** currentTask is the task that says what the service is doing now: the one created last (one slot; a roll replaces it). */
 function currentTask(tasks: Task[]): Task | null {
-  const byAge = [...tasks].sort((a, b) => (b.Version?.Index ?? 0) - (a.Version?.Index ?? 0) || b.CreatedAt.localeCompare(a.CreatedAt));
-  return byAge.find((t) => t.DesiredState === 'running') ?? byAge[0] ?? null;
+  // Not by Version: an old task's version moves on when it is told to shut down.
+  let out: Task | null = null;
+  for (const t of tasks) if (!out || t.CreatedAt > out.CreatedAt) out = t;
+  return out;
+}
+
+/** meantToRun: the swarm wants the task up ('ready' is a rolled task's while the old one stops). */
+function meantToRun(t: Task): boolean {
+  return t.DesiredState === 'running' || t.DesiredState === 'ready';
 }
 
 function replicas(s: Service): number {
@@ -61,7 +68,7 @@ function replicas(s: Service): number {
 function engineState(s: Service, t: Task | null): EngineState {
   if (!t) return replicas(s) > 0 ? 'restarting' : 'created';
   if (t.Status.State === 'running') return 'running';
-  if (STARTING.has(t.Status.State)) return t.DesiredState === 'running' ? 'restarting' : 'exited';
+  if (STARTING.has(t.Status.State)) return meantToRun(t) ? 'restarting' : 'exited';
   return 'exited';
 }
 
@@ -179,19 +186,24 @@ export function createSwarmEngine(opts: SwarmOptions): Engine {
     }
   }
 
-  /** settle waits until the service's current task runs (or, with `down`, until none runs), or fails, or `ms` pass. */
-  async function settle(id: string, down: boolean, ms: number): Promise<void> {
+  /**
+   * settle waits until the service's current task runs (or, with `down`, until none runs), or fails,
+   * or `ms` pass. Tasks in `before` are older than the update being waited for: they do not count.
+   */
+  async function settle(id: string, down: boolean, ms: number, before: ReadonlySet<string> = new Set()): Promise<void> {
     const deadline = Date.now() + ms;
     for (;;) {
       const tasks = await tasksOf(id);
-      const t = currentTask(tasks);
+      const t = currentTask(tasks.filter((x) => !before.has(x.ID)));
       if (down) {
-        if (!tasks.some((x) => x.Status.State === 'running' || STARTING.has(x.Status.State) && x.DesiredState === 'running')) return;
-      } else if (t?.Status.State === 'running') {
+        if (!tasks.some((x) => x.Status.State === 'running' || STARTING.has(x.Status.State) && meantToRun(x))) return;
+      } else if (!t) {
+        // The orchestrator has not made the new task yet.
+      } else if (t.Status.State === 'running') {
         return;
-      } else if (t && !STARTING.has(t.Status.State)) {
+      } else if (!STARTING.has(t.Status.State)) {
         throw new EngineError('E_START_FAILED', `the service's task ${t.Status.State}${taskError(t) ? `: ${taskError(t)}` : ''}`);
-      } else if (t?.Status.Err && /no suitable node|insufficient resources/i.test(t.Status.Err)) {
+      } else if (t.Status.Err && /no suitable node|insufficient resources/i.test(t.Status.Err)) {
         // The scheduler would keep it pending for ever; an app that cannot be placed does not start later by surprise.
         await update(id, 0, false).catch(() => {});
         throw new EngineError('E_START_FAILED', `no node can run the service's task: ${t.Status.Err}`);
@@ -278,11 +290,14 @@ export function createSwarmEngine(opts: SwarmOptions): Engine {
     async start(id) {
       const s = await service(id);
       if (!s) throw new EngineError('E_ACTION_FAILED', `service ${id.slice(0, 12)} no longer exists`, 404);
-      const t = currentTask(await tasksOf(id));
-      const live = t && t.DesiredState === 'running' && (t.Status.State === 'running' || STARTING.has(t.Status.State));
-      // Scaled to 0: scale to 1. At 1 with no live task (killed, exited; restart policy none): roll a new one.
-      if (replicas(s) !== 1 || !live) await update(id, 1, replicas(s) === 1);
-      await settle(id, false, 120_000);
+      const tasks = await tasksOf(id);
+      const t = currentTask(tasks);
+      const live = t && meantToRun(t) && (t.Status.State === 'running' || STARTING.has(t.Status.State));
+      if (replicas(s) === 1 && live) return settle(id, false, 120_000);
+      // Always forced: at 1 with no live task (killed, exited; restart policy none) only a roll makes one,
+      // and on Docker 20.10 a plain scale from 0 to 1 soon after a scale to 0 made no task at all.
+      await update(id, 1, true);
+      await settle(id, false, 120_000, new Set(tasks.map((x) => x.ID)));
     },
 
     async stop(id, timeoutSeconds) {
@@ -291,8 +306,9 @@ export function createSwarmEngine(opts: SwarmOptions): Engine {
     },
 
     async roll(id) {
+      const before = new Set((await tasksOf(id)).map((x) => x.ID));
       await update(id, 1, true);
-      await settle(id, false, 120_000);
+      await settle(id, false, 120_000, before);
     },
 
     pause: async () => { throw notSupported('paused'); },
@@ -379,8 +395,17 @@ export function createSwarmEngine(opts: SwarmOptions): Engine {
         for (const [k, v] of now) seen.set(k, v);
         primed = true;
       };
-      const timer = setInterval(() => { poll().catch(() => {}); }, opts.pollMs ?? 1000);
+      // The event stream of an engine that left its swarm goes on: a poll that finds no manager ends it.
+      let lost: EngineError | null = null;
+      const later = new Set<NodeJS.Timeout>();
       const onAbort = () => (stream as unknown as { destroy?: () => void }).destroy?.();
+      const timer = setInterval(() => {
+        poll().catch((err) => {
+          if (!(err instanceof EngineError) || err.code !== 'E_ENGINE_UNAVAILABLE') return;
+          lost = err;
+          onAbort();
+        });
+      }, opts.pollMs ?? 1000);
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         await splitLines(stream, (line) => {
@@ -391,14 +416,21 @@ export function createSwarmEngine(opts: SwarmOptions): Engine {
           if (e.Type === 'service' && e.Actor?.ID) {
             onEvent({ id: e.Actor.ID, action: (e.Action ?? '').split(':')[0], labels: {}, time });
           } else if (e.Type === 'container' && attrs['com.docker.swarm.service.id'] && want.every(([k, v]) => attrs[k] === v)) {
-            onEvent({ id: attrs['com.docker.swarm.service.id'], action: (e.Action ?? '').split(':')[0], labels: attrs, time } satisfies EngineEvent);
+            const ev: EngineEvent = { id: attrs['com.docker.swarm.service.id'], action: (e.Action ?? '').split(':')[0], labels: attrs, time };
+            onEvent(ev);
+            // The manager learns the task's new state from the agent a moment after the container event: look again then.
+            const again = setTimeout(() => { later.delete(again); if (!signal.aborted) onEvent(ev); }, 250);
+            later.add(again);
           }
         });
+        if (lost) throw lost;
       } catch (err) {
         if (signal.aborted) return;
+        if (lost) throw lost;
         throw fail(err, 'follow swarm events');
       } finally {
         clearInterval(timer);
+        for (const x of later) clearTimeout(x);
         signal.removeEventListener('abort', onAbort);
       }
     },
