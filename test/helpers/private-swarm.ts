@@ -53,7 +53,7 @@ export async function startPrivateSwarm(opts: { images: string[]; swarm?: boolea
   let nodeId = '';
   try {
     const subnet = freeSubnet();
-    pd.docker(`network create --driver bridge --subnet ${subnet}.0/24 -o com.docker.network.bridge.name=${gwbridge} -o com.docker.network.bridge.enable_icc=false -o com.docker.network.bridge.enable_ip_masquerade=false docker_gwbridge`);
+    pd.docker(`network create --driver bridge --subnet ${subnet}.0/24 --gateway ${subnet}.1 -o com.docker.network.bridge.name=${gwbridge} -o com.docker.network.bridge.enable_icc=false -o com.docker.network.bridge.enable_ip_masquerade=false docker_gwbridge`);
   } catch (err) {
     await pd.destroy();
     throw err;

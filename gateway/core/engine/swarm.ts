@@ -125,6 +125,8 @@ export function createSwarmEngine(opts: SwarmOptions): Engine {
     try {
       return (await docker.listTasks(serviceId ? { filters: JSON.stringify({ service: [serviceId] }) } as object : {})) as Task[];
     } catch (err) {
+      // The service went between its inspect and this list: it has no tasks.
+      if (serviceId && statusOf(err) === 404) return [];
       throw fail(err, 'list tasks');
     }
   }
