@@ -62,6 +62,9 @@ try {
   const directRatio = median(results['swarm direct'].map((x) => x.rps)) / median(results['engine direct'].map((x) => x.rps));
   console.log(`  ratio swarm / engine through Portico   ${ratio.toFixed(2)}×  (target ≥ 0.9×)`);
   console.log(`  ratio swarm / engine direct            ${directRatio.toFixed(2)}×`);
+  // CPU per request is the steadier figure on a shared machine: what the gateway itself spends.
+  const cpu = median(results.swarm.map((x) => x.cpuUs)) / median(results.engine.map((x) => x.cpuUs));
+  console.log(`  ratio gateway CPU per request swarm / engine   ${cpu.toFixed(2)}×  (1.00× = the same work per request)`);
 } finally {
   children.killAll();
   await new Promise((r) => setTimeout(r, 3000));

@@ -158,7 +158,8 @@ export function createSwarmEngine(opts: SwarmOptions): Engine {
       finishedAt: exited ? t?.Status.Timestamp ?? null : null,
       exitCode: exited ? t?.Status.ContainerStatus?.ExitCode ?? null : null,
       error: taskError(t),
-      createdAt: s.CreatedAt, env: cs.Env ?? [], cmd: cs.Args ?? null,
+      // The current task's: a rolled task is newer than the action that rolled it (recovery.ts' reached).
+      createdAt: t?.CreatedAt ?? s.CreatedAt, env: cs.Env ?? [], cmd: cs.Args ?? null,
       hostAddress: state === 'running' && gw && cid ? gw.get(cid) ?? null : null,
     };
   }
