@@ -96,7 +96,7 @@ export const OPS_PATHS: Paths = {
     get: op({
       operationId: 'getNode', tags, security: READ,
       summary: 'Site admins: one node, by id or host name.',
-      parameters: [pathParam('node', 'The node\'s id or host name.', 'node-1', { type: 'string' })],
+      parameters: [pathParam('node', 'The node\'s id or host name.', EXAMPLE.node, { type: 'string' })],
       responses: { 200: json('The node.', NODE), ...errors(403, 404, 503) },
     }),
   },
