@@ -164,9 +164,13 @@ export function createSwarmEngine(opts: SwarmOptions): Engine {
     };
   }
 
+  /**
+   * inspect describes a service; an id that is no service is looked up as a plain container on the
+   * manager's engine (the gateway's own container, which docker-shared mode joins to the overlay).
+   */
   async function inspect(id: string): Promise<ContainerInfo | null> {
     const s = await service(id);
-    if (!s) return null;
+    if (!s) return local.inspect(id);
     const t = currentTask(await tasksOf(s.ID));
     const gw = t?.Status.State === 'running' && t.NodeID === selfNode ? await gwbridgeAddresses() : null;
     return toInfo(s, t, gw);
