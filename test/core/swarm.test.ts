@@ -70,6 +70,10 @@ t.test('an app is a one-replica service: create, open through the proxy on deman
   const gwbridge = JSON.parse(sw.docker('network inspect docker_gwbridge'))[0];
   t.ok(Object.values(gwbridge.Containers).some((x: any) => x.IPv4Address.startsWith(`${c.containerIp}/`)), 'and it is the task\'s docker_gwbridge address');
 
+  // busybox httpd -v writes a line per request: the service's log reaches the container's log.
+  const appLine = await waitFor(() => gw.core.store.logs.tail(c.id, 50).find((l) => l.process === 'Docker' && /response:200/.test(l.text)), 10_000, 'the app\'s log line').catch(() => null);
+  t.ok(appLine, 'the service\'s log is followed into the container log');
+
   const stats = await gw.api('GET', `/containers/api/stats/${uuid}`, token);
   t.equal(stats.status, 200, 'stats of the task on this node');
   t.ok(stats.body.memory_bytes > 0, 'with memory use');
