@@ -332,8 +332,10 @@ export function createSwarmEngine(opts: SwarmOptions): Engine {
             const ev: EngineEvent = { id: attrs['com.docker.swarm.service.id'], action: (e.Action ?? '').split(':')[0], labels: attrs, time };
             onEvent(ev);
             // The manager learns the task's new state from the agent a moment after the container event: look again then.
-            const again = setTimeout(() => { later.delete(again); if (!signal.aborted) onEvent(ev); }, 250);
-            later.add(again);
+            for (const ms of [250, 750]) {
+              const again = setTimeout(() => { later.delete(again); if (!signal.aborted) onEvent(ev); }, ms);
+              later.add(again);
+            }
           }
         });
         if (lost) throw lost;
