@@ -98,18 +98,20 @@ export function localAddressIn(subnet: string, interfaces = os.networkInterfaces
 }
 
 /**
- * bindAddress finds where to listen and what containers call it. Host mode: the bridge gateway IP.
+ * bindAddress finds where to listen and what containers call it. Host mode: the bridge gateway IP
+ * (in swarm mode the node's docker_gwbridge one: an overlay's gateway is on no host link).
  * Docker-shared mode: the gateway container's address on the network, advertised by name.
  */
 async function bindAddress(core: Core): Promise<{ bind: string; advertise: string }> {
   await core.containers.ensureNetwork();
-  const net = (await core.engine.listNetworks()).find((n) => n.name === core.config.dockerNetwork);
+  const hostSwarm = core.config.networkMode === 'host' && core.config.docker.mode === 'swarm';
+  const net = (await core.engine.listNetworks()).find((n) => n.name === (hostSwarm ? 'docker_gwbridge' : core.config.dockerNetwork));
   if (core.config.networkMode === 'docker-shared') {
     const own = net?.subnet ? localAddressIn(net.subnet) : null;
     if (!own) throw new Error(`this gateway has no address on network ${core.config.dockerNetwork}; connect its container to the network`);
     return { bind: own, advertise: gatewayHost(core.config) };
   }
-  if (!net?.gateway) throw new Error(`network ${core.config.dockerNetwork} has no gateway address`);
+  if (!net?.gateway) throw new Error(`network ${hostSwarm ? 'docker_gwbridge' : core.config.dockerNetwork} has no gateway address`);
   return { bind: net.gateway, advertise: net.gateway };
 }
 

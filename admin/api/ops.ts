@@ -20,6 +20,7 @@ import { sendJson } from '../../gateway/http/respond.ts';
 import type { Router } from '../../gateway/http/router.ts';
 import { withBasicAuth } from './basic-auth.ts';
 import { requireCaller, requireWritable } from './guard.ts';
+import { registerNodeApi } from './nodes.ts';
 
 function requireAdmin(user: User): void {
   if (!user.isAdmin) throw new PorticoError('E_FORBIDDEN', 403, 'only site administrators may do this');
@@ -81,6 +82,8 @@ export function registerOpsApi(router: Router, svc: Services): void {
     const text = svc.metrics.render();
     ctx.res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }).end(text);
   });
+
+  registerNodeApi(api, svc);
 
   api.on('GET', '/containers/api/stats/:container', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);

@@ -1,7 +1,7 @@
 /**
  * siteadmin-docker.ts: the site-admin tabs about the engine (Kiosc 1.9.2, 1.9.3): containers Portico
- * does not manage (Portico's own greyed out), Docker networks, volumes and images, and pulling an
- * image by name and tag with live progress. Site admins only.
+ * does not manage (Portico's own greyed out), Docker networks, volumes and images, pulling an
+ * image by name and tag with live progress, and the engine's nodes (a swarm's). Site admins only.
  */
 import os from 'node:os';
 import type { ContainerInfo } from '../../gateway/core/engine/engine.ts';
@@ -18,6 +18,7 @@ import type { Pull } from './image-pulls.ts';
 import { openSse } from './sse.ts';
 import { listDataVolumes } from '../../gateway/core/containers/volumes.ts';
 import { dataVolumeView } from './siteadmin-volumes.ts';
+import { listNodes } from '../api/nodes.ts';
 
 /** UnmanagedView is one engine container that no Portico record of this instance owns. */
 export interface UnmanagedView { id: string; fullId: string; name: string; image: string; fullImage: string; state: string; note: string; grey: boolean }
@@ -77,6 +78,18 @@ export function registerSiteAdminDocker(d: UiDeps): void {
       engineError = toPorticoError(err).message;
     }
     d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-engine', pageData(caller, 'Site admin · Not in Portico', { tab: 'engine', rows, engineError }));
+  });
+
+  d.on('GET', '/siteadmin/nodes', async (ctx) => {
+    const caller = requireAdmin(d, ctx.req, ctx.res);
+    let nodes: Array<Record<string, unknown>> = [];
+    let engineError = '';
+    try {
+      nodes = (await listNodes(svc)).map((n) => ({ ...n, shortId: n.id.slice(0, 12), memory: mb(n.memoryBytes), labelText: Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(', ') }));
+    } catch (err) {
+      engineError = toPorticoError(err).message;
+    }
+    d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-nodes', pageData(caller, 'Site admin · Nodes', { tab: 'nodes', mode: svc.config.docker.mode, nodes, engineError }));
   });
 
   d.on('GET', '/siteadmin/docker', async (ctx) => {

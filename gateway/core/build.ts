@@ -4,6 +4,7 @@
  */
 import type { Config } from './config.ts';
 import { createDockerEngine } from './engine/docker.ts';
+import { createSwarmEngine } from './engine/swarm.ts';
 import type { Engine } from './engine/engine.ts';
 import { Bus } from './events.ts';
 import type { Logger } from './log.ts';
@@ -52,7 +53,10 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const logger = opts.logger ?? createLogger({ format: config.logFormat, level: config.logLevel });
   const metrics = new Registry();
   const store = createStore(config.dbPath, { logger });
-  const engine = instrumentEngine(opts.engine ?? createDockerEngine(config.docker), metrics);
+  // A gateway on the host (host mode) reaches a task at its docker_gwbridge address: only on the manager's own node.
+  const engine = instrumentEngine(opts.engine ?? (config.docker.mode === 'swarm'
+    ? createSwarmEngine({ ...config.docker, pinToManager: config.networkMode === 'host' })
+    : createDockerEngine(config.docker)), metrics);
   const bus = new Bus();
   const sessions = createSessionStore(store.db, config.sessionIdleMinutes * 60_000, config.sessionAbsoluteHours * 3_600_000, store.accessRevision);
   const files = createFileService({ config, store, logger });

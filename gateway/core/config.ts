@@ -62,7 +62,11 @@ export interface Config {
     readonly host: string | null;
     readonly tlsVerify: boolean;
     readonly certPath: string | null;
+    /** mode is what the engine runs apps as: containers (`engine`) or Docker Swarm services (`swarm`, docs/swarm.md). */
+    readonly mode: 'engine' | 'swarm';
   };
+  /** swarm is the placement and reservations every swarm service gets (docs/swarm.md). */
+  readonly swarm: { readonly constraints: readonly string[]; readonly reserve: { readonly nanoCpus: number; readonly memoryBytes: number } | null };
   readonly actionMinDelayMs: number;
   readonly maxInactivityDays: number;
   readonly logLinesDefault: number;
@@ -299,6 +303,32 @@ function caCert(env: Env, name: string): string | null {
   return pem;
 }
 
+const CONSTRAINT = /^(node\.(id|hostname|role|platform\.os|platform\.arch|labels\.[\w.-]+)|engine\.labels\.[\w.-]+)\s*(==|!=)\s*[\w.:-]+$/;
+const MEMORY = /^(\d+(?:\.\d+)?)([kmg]?)$/i;
+
+/** swarmSettings reads the placement constraints and reservations of swarm services (`;`-separated constraints; `cpus=0.5,memory=256m`). */
+function swarmSettings(env: Env): Config['swarm'] {
+  const raw = pick(env, ['PORTICO_SWARM_CONSTRAINTS'])?.[1] ?? '';
+  const constraints = raw.split(';').map((c) => c.trim()).filter(Boolean);
+  for (const c of constraints) {
+    if (!CONSTRAINT.test(c)) throw new ConfigError(`PORTICO_SWARM_CONSTRAINTS: ${JSON.stringify(c)} is not a placement constraint like node.labels.apps==yes or node.role!=manager (node.id, node.hostname, node.role, node.platform.os, node.platform.arch, node.labels.*, engine.labels.* with == or !=)`);
+  }
+  const reserveRaw = pick(env, ['PORTICO_SWARM_RESERVE'])?.[1]?.trim() ?? '';
+  let reserve: Config['swarm']['reserve'] = null;
+  if (reserveRaw) {
+    let nanoCpus = 0, memoryBytes = 0;
+    for (const part of reserveRaw.split(',').map((p) => p.trim())) {
+      const [key, value = ''] = part.split('=').map((x) => x.trim());
+      const mem = MEMORY.exec(value);
+      if (key === 'cpus' && /^\d+(\.\d+)?$/.test(value) && Number(value) > 0 && Number(value) <= 1024) nanoCpus = Math.round(Number(value) * 1e9);
+      else if (key === 'memory' && mem && Number(mem[1]) > 0) memoryBytes = Math.round(Number(mem[1]) * 1024 ** ' kmg'.indexOf(mem[2].toLowerCase() || ' '));
+      else throw new ConfigError(`PORTICO_SWARM_RESERVE must be cpus=<number> and/or memory=<bytes, or with k, m or g>, comma-separated (e.g. cpus=0.5,memory=256m), got ${JSON.stringify(part)}`);
+    }
+    reserve = { nanoCpus, memoryBytes };
+  }
+  return Object.freeze({ constraints: Object.freeze(constraints), reserve });
+}
+
 /**
  * nofile reads the open-files limit. Kiosc set 98304 on every container even when unset; Portico
  * sets one only when either variable is given (the other is then Kiosc's 98304), because an engine
@@ -342,6 +372,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (networkMode === 'docker-shared' && publishPorts) {
     throw new ConfigError('PORTICO_PUBLISH_PORTS cannot be used with PORTICO_NETWORK_MODE=docker-shared (apps are reached by name on the Docker network)');
   }
+  const dockerMode = oneOf(env, ['PORTICO_DOCKER_MODE'], 'engine', ['engine', 'swarm'] as const);
+  // The routing mesh publishes on every address of every node: no app port may be published that way.
+  if (dockerMode === 'swarm' && publishPorts) {
+    throw new ConfigError('PORTICO_PUBLISH_PORTS cannot be used with PORTICO_DOCKER_MODE=swarm (a swarm publishes ports on every node\'s every address; apps are reached on the overlay network or at their task address: docs/swarm.md)');
+  }
   const runAs = pick(env, ['PORTICO_RUN_AS'])?.[1] ?? null;
   if (runAs !== null && !/^(?:[a-z_][a-z0-9_-]{0,31}|\d{1,10}(?::\d{1,10})?)$/.test(runAs)) {
     throw new ConfigError(`PORTICO_RUN_AS must be a user name or uid[:gid], got ${JSON.stringify(runAs)}`);
@@ -372,7 +407,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       host: pick(env, ['DOCKER_HOST'])?.[1] ?? null,
       tlsVerify: bool(env, ['DOCKER_TLS_VERIFY'], false),
       certPath: pick(env, ['DOCKER_CERT_PATH'])?.[1] ?? null,
+      mode: dockerMode,
     }),
+    swarm: swarmSettings(env),
     actionMinDelayMs: Math.round(num(env, ['PORTICO_ACTION_MIN_DELAY', 'KIOSC_DOCKER_ACTION_MIN_DELAY'], 1, 0, 3600) * 1000),
     maxInactivityDays: num(env, ['PORTICO_MAX_INACTIVITY_DAYS', 'KIOSC_DOCKER_MAX_INACTIVITY'], 7, 0, 3650),
     logLinesDefault: Math.min(int(env, ['PORTICO_LOG_LINES_DEFAULT', 'KIOSC_CONTAINER_DEFAULT_LOG_LINES'], 100, 1, 1_000_000), logLinesMax),
@@ -535,4 +572,5 @@ export const KNOWN_VARIABLES = [
   'PORTICO_OIDC_ADMIN_GROUP', 'PORTICO_OIDC_GROUPS_CLAIM', 'PORTICO_OIDC_LABEL', 'PORTICO_OIDC_SCOPE', 'PORTICO_OIDC_TIMEOUT',
   'PORTICO_SODAR_SOURCE_URL', 'PORTICO_SODAR_SOURCE_SECRET', 'PORTICO_SODAR_TIMEOUT',
   'PORTICO_TIME_ZONE', 'PORTICO_SECRET_KEY',
+  'PORTICO_DOCKER_MODE', 'PORTICO_SWARM_CONSTRAINTS', 'PORTICO_SWARM_RESERVE',
 ];

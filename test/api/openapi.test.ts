@@ -128,6 +128,7 @@ async function world(gw: TestGateway, opts: { start?: boolean } = {}): Promise<W
       [EXAMPLE.project, projectUuid], [EXAMPLE.container, c.uuid], [EXAMPLE.template, template.uuid],
       [EXAMPLE.file, file.body.sodar_uuid], [EXAMPLE.volume, volumeName(gw.instance, c.uuid)], [EXAMPLE.image, UNREACHABLE_IMAGE],
       [EXAMPLE.spareProject, spareUuid], [EXAMPLE.roleAssignment, assignment.uuid], [EXAMPLE.user, outsider.user.uuid],
+      [EXAMPLE.node, (await gw.core.engine.nodes!())[0].id],
     ],
   };
 }

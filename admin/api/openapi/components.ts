@@ -26,6 +26,8 @@ export const EXAMPLE = {
   user: 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b',
   /** The user name of a member of `spareProject`, who takes it over. */
   username: 'example-new-owner',
+  /** A node of the engine (docs/swarm.md): its id or host name. */
+  node: 'example-node-1',
 } as const;
 
 /** ref points at a schema of components.schemas. */

@@ -5,6 +5,16 @@ import { EXAMPLE, PUBLIC, READ, WRITE, errors, json, jsonBody, op, pathParam, qu
 import type { Paths } from './types.ts';
 
 const tags = ['operations'];
+const NODE = {
+  type: 'object', required: ['id', 'name', 'status', 'availability', 'role', 'leader', 'self', 'engine_version', 'cpus', 'memory_bytes'],
+  properties: {
+    id: { type: 'string' }, name: { type: 'string', description: 'The host name.' },
+    status: { type: 'string', description: 'ready, down, unknown or disconnected.' }, availability: { type: 'string', description: 'active, pause or drain.' },
+    role: { type: 'string', enum: ['manager', 'worker', 'engine'] }, leader: { type: 'boolean' }, self: { type: 'boolean', description: 'The node Portico\'s engine connection is on.' },
+    address: { type: ['string', 'null'] }, engine_version: { type: 'string' }, os: { type: 'string' }, arch: { type: 'string' },
+    cpus: { type: 'number' }, memory_bytes: { type: 'integer' }, labels: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+};
 const container = pathParam('container', 'The container\'s UUID.', EXAMPLE.container);
 
 /** OPS_PATHS documents the operations endpoints. */
@@ -76,6 +86,21 @@ export const OPS_PATHS: Paths = {
         200: { description: 'The progress, one JSON object a line.', content: { 'application/x-ndjson': { schema: ref('PullProgress') } } },
         ...errors(400, 413, 415, 502, 503),
       },
+    }),
+  },
+  '/containers/api/nodes': {
+    get: op({
+      operationId: 'listNodes', tags, security: READ,
+      summary: 'Site admins: the engine\'s nodes (a swarm\'s nodes with status, availability, role, engine version and resources; a plain engine is one node): docs/swarm.md.',
+      responses: { 200: json('The mode and the nodes.', { type: 'object', required: ['mode', 'nodes'], properties: { mode: { type: 'string', enum: ['engine', 'swarm'] }, nodes: { type: 'array', items: NODE } } }), ...errors(403, 503) },
+    }),
+  },
+  '/containers/api/nodes/{node}': {
+    get: op({
+      operationId: 'getNode', tags, security: READ,
+      summary: 'Site admins: one node, by id or host name.',
+      parameters: [pathParam('node', 'The node\'s id or host name.', EXAMPLE.node, { type: 'string' })],
+      responses: { 200: json('The node.', NODE), ...errors(403, 404, 503) },
     }),
   },
   '/containers/api/volumes': {

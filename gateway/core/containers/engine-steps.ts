@@ -110,7 +110,10 @@ export function createEngineSteps(ctx: EngineStepsContext) {
   }
 
   function specFor(c: Container, publishHostPort: number | null) {
-    return buildSpec(c, { instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog, nofile: config.nofile });
+    return buildSpec(c, {
+      instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog, nofile: config.nofile,
+      ...(config.docker.mode === 'swarm' ? { swarm: config.swarm } : {}),
+    });
   }
 
   async function createAndStart(c: Container, user: string): Promise<void> {
@@ -167,14 +170,33 @@ export function createEngineSteps(ctx: EngineStepsContext) {
     return c.dockerId ? engine.inspect(c.dockerId) : null;
   }
 
+  /** unchanged tells whether the engine container was created from the spec the container has now. */
+  function unchanged(c: Container, info: ContainerInfo): boolean {
+    return info.labels[LABELS.spec] === specHash(specFor(c, config.publishPorts ? c.requestedHostPort ?? 1 : null), c.requestedHostPort);
+  }
+
+  /**
+   * rolled replaces the app's instance in place when the engine can (a swarm service's task:
+   * engine.roll) and the settings are unchanged; false when it must be recreated instead.
+   */
+  async function rolled(c: Container, info: ContainerInfo | null, user: string, what: string): Promise<boolean> {
+    if (!engine.roll || !info || !unchanged(c, info)) return false;
+    clog.add(c, 'INFO', user, 'Task', `${what}: rolling the service's task (settings unchanged, a new task from the image) ...`);
+    setRuntime(c, { state: 'restarting' });
+    await engine.roll(info.id);
+    applyInfo(c, await engine.inspect(info.id));
+    if (c.state !== 'running') throw new EngineError('E_START_FAILED', `service ${c.state} right after its task was rolled${c.stateReason ? ` (${c.stateReason})` : ''}`);
+    clog.add(c, 'INFO', user, 'Task', 'Starting succeeded');
+    return true;
+  }
+
   /**
    * resume starts the stopped engine container again (its writable layer kept) when it was created
    * from the spec the container has now; it returns false when it must be recreated instead.
    */
   async function resume(c: Container, info: ContainerInfo, user: string): Promise<boolean> {
     if (info.state !== 'exited' && info.state !== 'created') return false;
-    const want = specHash(specFor(c, config.publishPorts ? c.requestedHostPort ?? 1 : null), c.requestedHostPort);
-    if (info.labels[LABELS.spec] !== want) {
+    if (!unchanged(c, info)) {
       if (info.labels[LABELS.spec]) clog.add(c, 'INFO', user, 'Task', 'Settings changed since the container was created: recreating it');
       return false;
     }
@@ -239,6 +261,7 @@ export function createEngineSteps(ctx: EngineStepsContext) {
     },
     async restart(c, user) {
       const info = await currentInfo(c);
+      if (await rolled(c, info, user, 'Restart')) return;
       if (info && (info.state === 'running' || info.state === 'paused')) {
         clog.add(c, 'INFO', user, 'Task', 'Stopping ...');
         await engine.stop(info.id, Math.min(c.timeout, 10));
@@ -253,6 +276,7 @@ export function createEngineSteps(ctx: EngineStepsContext) {
       applyInfo(c, info ? await engine.inspect(info.id) : null);
     },
     async reset(c, user) {
+      if (await rolled(c, await currentInfo(c), user, 'Hard reset')) return;
       clog.add(c, 'WARNING', user, 'Task', 'Hard reset: removing the container and recreating it from its image');
       await removeEngineContainer(c);
       await createAndStart(c, user);

@@ -103,7 +103,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
       dockerId: info ? info.id : null,
       dockerName: info ? info.name : c.dockerName,
       imageId: info ? info.imageId : c.imageId,
-      containerIp: info?.ips[config.dockerNetwork] ?? null,
+      // A swarm task's overlay address is not routable from the host: a gateway there uses its docker_gwbridge one.
+      containerIp: (config.networkMode === 'host' ? info?.hostAddress : null) ?? info?.ips[config.dockerNetwork] ?? null,
       hostPort: info ? info.hostPorts[c.containerPort] ?? null : null,
       stateReason: reason ?? (state === 'exited' && info?.exitCode ? `exited with code ${info.exitCode}` : null)
         ?? (state === 'running' && c.readinessFailure && info?.startedAt === c.dateStarted ? `running, not answering: ${c.readinessFailure}` : null),

@@ -74,6 +74,8 @@ export interface SpecOptions {
   /** log bounds the engine's json-file log of the container. */
   log: { maxSize: string; maxFiles: number };
   nofile: { soft: number; hard: number } | null;
+  /** swarm is the placement and reservations of a swarm service (absent for a plain engine: the hash stays as it was). */
+  swarm?: { constraints: readonly string[]; reserve: { nanoCpus: number; memoryBytes: number } | null };
 }
 
 /** buildSpec returns the ContainerSpec for `c`. */
@@ -112,6 +114,8 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
     volumes,
     log: opts.log,
     nofile: opts.nofile ? { soft: opts.nofile.soft, hard: opts.nofile.hard } : null,
+    ...(opts.swarm?.constraints.length ? { placement: [...opts.swarm.constraints] } : {}),
+    ...(opts.swarm?.reserve ? { reservations: { ...opts.swarm.reserve } } : {}),
   };
   spec.labels[LABELS.spec] = specHash(spec, c.requestedHostPort);
   return spec;

@@ -21,7 +21,8 @@ export interface StateSync {
   stop(): Promise<void>;
 }
 
-const EVENT_ACTIONS = new Set(['start', 'die', 'stop', 'kill', 'pause', 'unpause', 'destroy', 'oom', 'restart', 'create']);
+// update and remove are a swarm service's (swarm.ts): a scale, a rolled task, a removal.
+const EVENT_ACTIONS = new Set(['start', 'die', 'stop', 'kill', 'pause', 'unpause', 'destroy', 'oom', 'restart', 'create', 'update', 'remove']);
 
 /** startStateSync begins following the engine; the first resync runs before it resolves when the engine is up. */
 export async function startStateSync(deps: {

@@ -10,7 +10,7 @@ import { EngineError, conflict } from '../errors.ts';
 import { dockerSocketPath } from './docker-socket.ts';
 import type {
   ContainerInfo, ContainerSpec, ContainerStats, Engine, EngineEvent, EngineState, ImageInfo, LogLine, NetworkInfo,
-  PullProgress, VolumeInfo,
+  NodeInfo, PullProgress, VolumeInfo,
 } from './engine.ts';
 
 /** DockerOptions says how to reach the engine (from Config.docker). */
@@ -20,7 +20,8 @@ export interface DockerOptions {
   certPath: string | null;
 }
 
-function modemOptions(opts: DockerOptions): Docker.DockerOptions {
+/** modemOptions is how dockerode reaches the engine described by `opts`. */
+export function modemOptions(opts: DockerOptions): Docker.DockerOptions {
   const socketPath = dockerSocketPath(opts);
   if (socketPath) return { socketPath };
   const url = new URL(String(opts.host).replace(/^tcp:/, opts.tlsVerify ? 'https:' : 'http:'));
@@ -40,7 +41,7 @@ function modemOptions(opts: DockerOptions): Docker.DockerOptions {
 const UNAVAILABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
 /** toEngineError converts a dockerode failure into an EngineError with Docker's own message. */
-function toEngineError(err: unknown, what: string): EngineError {
+export function toEngineError(err: unknown, what: string): EngineError {
   if (err instanceof EngineError) return err;
   const e = err as { statusCode?: number; code?: string; json?: { message?: string }; reason?: string; message?: string };
   if (e.code && UNAVAILABLE.has(e.code)) {
@@ -71,7 +72,8 @@ export function pullFailure(ref: string, reason: string): string {
   return `could not pull ${ref}${cause ? `: ${cause}` : ''} (${reason})`;
 }
 
-function statusOf(err: unknown): number | undefined {
+/** statusOf is the engine's HTTP status of a failed dockerode call. */
+export function statusOf(err: unknown): number | undefined {
   return (err as { statusCode?: number }).statusCode;
 }
 
@@ -136,7 +138,7 @@ function labelFilters(labels?: Record<string, string>): string[] {
 }
 
 /** splitLines calls onLine for each complete line of a byte stream. */
-function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
+export function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let buf = '';
     stream.on('data', (chunk: Buffer) => {
@@ -152,6 +154,28 @@ function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => voi
     stream.on('close', () => resolve());
     stream.on('error', reject);
   });
+}
+
+/** readLogStream demultiplexes an engine log stream (a container's or a service's) into lines until it ends or `signal` aborts. */
+export async function readLogStream(docker: Docker, raw: NodeJS.ReadableStream, onLine: (l: LogLine) => void, signal: AbortSignal): Promise<void> {
+  const out = new PassThrough();
+  const errs = new PassThrough();
+  docker.modem.demuxStream(raw, out, errs);
+  // A destroyed stream (abort) emits only 'close': end the demuxed streams on every way out.
+  for (const ev of ['end', 'error', 'close']) raw.on(ev, () => { out.end(); errs.end(); });
+  const onAbort = () => (raw as unknown as { destroy?: () => void }).destroy?.();
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) onAbort();
+  const emit = (streamName: 'stdout' | 'stderr') => (line: string) => {
+    const sp = line.indexOf(' ');
+    const time = sp > 0 ? line.slice(0, sp) : new Date().toISOString();
+    onLine({ time, stream: streamName, text: sp > 0 ? line.slice(sp + 1) : line });
+  };
+  try {
+    await Promise.all([splitLines(out, emit('stdout')), splitLines(errs, emit('stderr'))]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** createDockerEngine returns an Engine backed by the Docker engine described by `opts`. */
@@ -353,24 +377,7 @@ export function createDockerEngine(opts: DockerOptions): Engine {
       } catch (err) {
         throw toEngineError(err, 'read container logs');
       }
-      const out = new PassThrough();
-      const errs = new PassThrough();
-      docker.modem.demuxStream(raw, out, errs);
-      // A destroyed stream (abort) emits only 'close': end the demuxed streams on every way out.
-      for (const ev of ['end', 'error', 'close']) raw.on(ev, () => { out.end(); errs.end(); });
-      const onAbort = () => (raw as unknown as { destroy?: () => void }).destroy?.();
-      signal.addEventListener('abort', onAbort, { once: true });
-      if (signal.aborted) onAbort();
-      const emit = (streamName: 'stdout' | 'stderr') => (line: string) => {
-        const sp = line.indexOf(' ');
-        const time = sp > 0 ? line.slice(0, sp) : new Date().toISOString();
-        onLine({ time, stream: streamName, text: sp > 0 ? line.slice(sp + 1) : line });
-      };
-      try {
-        await Promise.all([splitLines(out, emit('stdout')), splitLines(errs, emit('stderr'))]);
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-      }
+      await readLogStream(docker, raw, onLine, signal);
     },
 
     async stats(id) {
@@ -462,6 +469,19 @@ export function createDockerEngine(opts: DockerOptions): Engine {
         const e = toEngineError(err, `remove volume ${name}`);
         if (st === 409) throw conflict(e.message);
         throw e;
+      }
+    },
+
+    async nodes(): Promise<NodeInfo[]> {
+      try {
+        const i = await docker.info();
+        return [{
+          id: i.ID, name: i.Name, status: 'ready', availability: 'active', role: 'engine', leader: false, self: true, address: null,
+          engineVersion: i.ServerVersion, os: i.OSType ?? i.OperatingSystem, arch: i.Architecture, cpus: i.NCPU, memoryBytes: i.MemTotal,
+          labels: Object.fromEntries((i.Labels ?? []).map((l: string) => [l.split('=')[0], l.slice(l.indexOf('=') + 1)])),
+        }];
+      } catch (err) {
+        throw toEngineError(err, 'read the engine\'s info');
       }
     },
 

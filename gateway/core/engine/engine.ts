@@ -1,7 +1,7 @@
 /**
  * engine.ts: the container-engine interface. Portico talks to engines only through it; only
- * docker.ts knows dockerode's types. A second backend (Swarm services, a remote TLS host)
- * implements the same interface.
+ * docker.ts and swarm.ts know dockerode's types. Docker Swarm services (swarm.ts) and a remote
+ * TLS host implement the same interface.
  */
 
 /** EngineState is the state an engine reports for one container. */
@@ -26,6 +26,10 @@ export interface ContainerSpec {
   log: { maxSize: string; maxFiles: number };
   /** nofile is the app's open-files limit (Docker's nofile ulimit), as Kiosc sets it; null leaves the engine's default. */
   nofile: { soft: number; hard: number } | null;
+  /** placement are swarm placement constraints (`node.labels.apps==yes`); a plain engine ignores them. */
+  placement?: string[];
+  /** reservations are the CPU (nano-CPUs) and memory (bytes) a swarm reserves for the app on its node; a plain engine ignores them. */
+  reservations?: { nanoCpus: number; memoryBytes: number };
 }
 
 /** ContainerInfo is our view of an engine container, converted at the edge. */
@@ -49,6 +53,38 @@ export interface ContainerInfo {
   createdAt: string;
   env?: string[];
   cmd?: string[] | null;
+  /**
+   * hostAddress is where a process on the engine's own host reaches the app when its address on
+   * the network is not routable from there (a swarm task's address on the node's docker_gwbridge).
+   */
+  hostAddress?: string | null;
+}
+
+/**
+ * NodeInfo is one node of the engine's cluster (a plain engine is one node), as the node page and
+ * the SRC-style node endpoints show it: `docker node ls` and the useful part of `docker node inspect`.
+ */
+export interface NodeInfo {
+  id: string;
+  /** name is the node's host name. */
+  name: string;
+  /** status: ready, down, unknown or disconnected (a plain engine that answers is ready). */
+  status: string;
+  /** availability: active, pause or drain (a plain engine is active). */
+  availability: string;
+  /** role: manager or worker (a plain engine: engine). */
+  role: 'manager' | 'worker' | 'engine';
+  /** leader: the manager that leads the swarm's raft (a plain engine: false). */
+  leader: boolean;
+  /** self: the node Portico's engine connection is on. */
+  self: boolean;
+  address: string | null;
+  engineVersion: string;
+  os: string;
+  arch: string;
+  cpus: number;
+  memoryBytes: number;
+  labels: Record<string, string>;
 }
 
 /** EngineEvent is one container event from the engine's event stream. */
@@ -121,4 +157,11 @@ export interface Engine {
   removeVolume(name: string): Promise<void>;
   /** volumeSizes are the bytes each volume uses, by name (the engine walks them: call it on demand, not per request). */
   volumeSizes(): Promise<Record<string, number>>;
+  /** nodes lists the cluster's nodes (a plain engine: itself, from `docker info`). */
+  nodes?(): Promise<NodeInfo[]>;
+  /**
+   * roll replaces the app's running instance by a new one with the same settings and files (a swarm
+   * service's task, by a forced update); engines without it restart by removing and recreating.
+   */
+  roll?(id: string): Promise<void>;
 }
