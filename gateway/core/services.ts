@@ -20,6 +20,7 @@ import type { FileService } from './files/service.ts';
 import type { TemplateService } from './templates/service.ts';
 import type { ProjectService } from './projects/service.ts';
 import type { SodarSync } from './sodar/sync.ts';
+import type { AppService } from './apps/service.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -52,4 +53,6 @@ export interface Services {
   projects: ProjectService;
   /** sodar pulls projects, users and roles from a SODAR source site (TARGET mode; docs/sodar-sync.md). */
   sodar: SodarSync;
+  /** apps is the app platform: catalogue, grants, per-user instances (docs/apps.md). */
+  apps: AppService;
 }

@@ -10,25 +10,25 @@ import { PorticoError, ValidationError } from '../errors.ts';
 import type { Policy, VolumeMount } from './types.ts';
 
 /** DEFAULT_POLICY grants the app with no home, no sharing and no volume. */
-export const DEFAULT_POLICY: Policy = Object.freeze({ allowHome: false, allowView: false, volume: null });
+export const DEFAULT_POLICY: Policy = Object.freeze({ allowHome: false, allowView: false, allowEnv: false, volume: null });
 
 /** policyKey is the canonical text of a policy: equal policies give equal keys (the instance's identity). */
 export function policyKey(p: Policy): string {
   const v = p.volume ? `${p.volume.source}:${p.volume.target}:${p.volume.mode}` : '';
-  return `home=${p.allowHome ? 1 : 0};view=${p.allowView ? 1 : 0};volume=${v}`;
+  return `home=${p.allowHome ? 1 : 0};view=${p.allowView ? 1 : 0};env=${p.allowEnv ? 1 : 0};volume=${v}`;
 }
 
 /** parsePolicyKey reads a key policyKey wrote (null when it is not one). */
 export function parsePolicyKey(key: string): Policy | null {
-  const m = /^home=([01]);view=([01]);volume=(.*)$/.exec(key);
+  const m = /^home=([01]);view=([01]);env=([01]);volume=(.*)$/.exec(key);
   if (!m) return null;
   let volume: VolumeMount | null = null;
-  if (m[3]) {
-    const parts = /^(.+):(\/[^:]*):(ro|rw)$/.exec(m[3]);
+  if (m[4]) {
+    const parts = /^(.+):(\/[^:]*):(ro|rw)$/.exec(m[4]);
     if (!parts) return null;
     volume = { source: parts[1], target: parts[2], mode: parts[3] as 'ro' | 'rw' };
   }
-  return { allowHome: m[1] === '1', allowView: m[2] === '1', volume };
+  return { allowHome: m[1] === '1', allowView: m[2] === '1', allowEnv: m[3] === '1', volume };
 }
 
 /** describePolicy is a short human text for a policy ("home, view, data → /data (ro)"). */
@@ -36,6 +36,7 @@ export function describePolicy(p: Policy): string {
   const parts: string[] = [];
   if (p.allowHome) parts.push('home');
   if (p.allowView) parts.push('may share');
+  if (p.allowEnv) parts.push('settable variables');
   if (p.volume) parts.push(`${p.volume.source} → ${p.volume.target} (${p.volume.mode})`);
   return parts.length ? parts.join(', ') : 'default';
 }
@@ -106,5 +107,5 @@ export function readPolicy(input: Record<string, unknown>, allowlist: readonly A
     volume = parseVolumeString(`${String(o.source ?? '')}:${String(o.target ?? '')}:${String(o.mode ?? '')}`);
   } else if (raw !== undefined && raw !== null && raw !== '') throw new ValidationError({ volume: 'must be "SOURCE:TARGET:MODE" or {source, target, mode}' });
   if (volume) resolveVolume(volume, allowlist);
-  return { allowHome: flag('allow_home'), allowView: flag('allow_view'), volume };
+  return { allowHome: flag('allow_home'), allowView: flag('allow_view'), allowEnv: flag('allow_env'), volume };
 }

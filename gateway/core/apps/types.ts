@@ -56,6 +56,8 @@ export interface VolumeMount { source: string; target: string; mode: 'ro' | 'rw'
 export interface Policy {
   allowHome: boolean;
   allowView: boolean;
+  /** allowEnv lets the user set the image's env.* variables at launch (migration 16). */
+  allowEnv: boolean;
   volume: VolumeMount | null;
 }
 

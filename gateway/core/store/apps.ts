@@ -52,7 +52,7 @@ function toGrant(r: Row): AppGrant {
     projectId: (r.project_id as number | null) ?? null,
     username: (r.username as string | null) ?? null,
     projectTitle: (r.project_title as string | null) ?? null,
-    policy: { allowHome: r.allow_home === 1, allowView: r.allow_view === 1, volume },
+    policy: { allowHome: r.allow_home === 1, allowView: r.allow_view === 1, allowEnv: r.allow_env === 1, volume },
     policyKey: r.policy_key as string,
     createdBy: r.created_by as string,
     createdAt: r.created_at as string,
@@ -101,8 +101,8 @@ export function createAppStore(db: Db) {
     count: db.prepare('SELECT COUNT(*) AS n FROM apps'),
     icon: db.prepare('SELECT icon, icon_type FROM apps WHERE id = ?'),
     remove: db.prepare('DELETE FROM apps WHERE id = ?'),
-    grantInsert: db.prepare(`INSERT INTO app_grants (uuid, app_id, user_id, project_id, allow_home, allow_view, volume_source, volume_target, volume_mode, policy_key, created_by, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+    grantInsert: db.prepare(`INSERT INTO app_grants (uuid, app_id, user_id, project_id, allow_home, allow_view, allow_env, volume_source, volume_target, volume_mode, policy_key, created_by, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
     grantById: db.prepare(`${GRANT_SELECT} WHERE g.id = ?`),
     grantByUuid: db.prepare(`${GRANT_SELECT} WHERE g.uuid = ?`),
     grantsOfApp: db.prepare(`${GRANT_SELECT} WHERE g.app_id = ? ORDER BY g.id`),
@@ -126,6 +126,7 @@ export function createAppStore(db: Db) {
       AND state IN ('running', 'paused', 'restarting', 'pulling', 'created')`),
     runningPublic: db.prepare(`SELECT COUNT(*) AS n FROM containers WHERE app_id IS NOT NULL AND public_session IS NOT NULL AND id != ?
       AND state IN ('running', 'paused', 'restarting', 'pulling', 'created')`),
+    removeGuest: db.prepare("DELETE FROM users WHERE id = ? AND username LIKE 'public-%' AND is_admin = 0"),
     publicInstances: db.prepare(`${INSTANCE_SELECT} WHERE c.public_session IS NOT NULL ORDER BY c.id`),
   };
 
@@ -160,7 +161,7 @@ export function createAppStore(db: Db) {
     grant(appId: number, to: { userId: number } | { projectId: number }, policy: Policy, key: string, by: string): AppGrant {
       const userId = 'userId' in to ? to.userId : null;
       const projectId = 'projectId' in to ? to.projectId : null;
-      const { id } = s.grantInsert.get(randomUUID(), appId, userId, projectId, policy.allowHome ? 1 : 0, policy.allowView ? 1 : 0,
+      const { id } = s.grantInsert.get(randomUUID(), appId, userId, projectId, policy.allowHome ? 1 : 0, policy.allowView ? 1 : 0, policy.allowEnv ? 1 : 0,
         policy.volume?.source ?? null, policy.volume?.target ?? null, policy.volume?.mode ?? null, key, by, nowIso()) as { id: number };
       return toGrant(s.grantById.get(id) as Row);
     },
@@ -196,6 +197,8 @@ export function createAppStore(db: Db) {
     instancesOfApp(appId: number): InstanceRow[] { return (s.instancesOfApp.all(appId) as Row[]).map(toInstanceRow); },
     allInstances(limit: number, offset: number): InstanceRow[] { return (s.allInstances.all(limit, offset) as Row[]).map(toInstanceRow); },
     instanceCount(): number { return (s.instanceCount.get() as { n: number }).n; },
+    /** removeGuest deletes a public app's guest user (its sessions go with it); nobody else matches. */
+    removeGuest(userId: number): void { s.removeGuest.run(userId); },
     publicInstances(): InstanceRow[] { return (s.publicInstances.all() as Row[]).map(toInstanceRow); },
     /** running counts the instances holding resources (running, paused, starting), leaving out `exceptId`. */
     running(scope: { userId: number } | 'site' | 'public', exceptId = -1): number {

@@ -330,4 +330,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_events_container ON audit_events(container_id, at) WHERE container_id IS NOT NULL;
   CREATE INDEX audit_events_project ON audit_events(project_id, at) WHERE project_id IS NOT NULL;
   `,
+  // 16 (s5-apps; the lead renumbers): whether a grant lets its users set the image's env.* variables at launch.
+  `
+  ALTER TABLE app_grants ADD COLUMN allow_env INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
