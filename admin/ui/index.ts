@@ -29,6 +29,8 @@ import { registerFilePages } from './file-pages.ts';
 import { registerContainerPrefill } from './container-pickers.ts';
 import { registerSiteAdminBulk } from './siteadmin-bulk.ts';
 import { registerKioscRedirects } from './kiosc-redirects.ts';
+import { registerAppPages } from './apps-pages.ts';
+import { registerAppAdmin } from './apps-admin.ts';
 
 /** registerUi adds every UI route. */
 export function registerUi(router: Router, svc: Services): void {
@@ -58,6 +60,9 @@ export function registerUi(router: Router, svc: Services): void {
   registerSiteAdminDocker(d);
   registerSiteAdminVolumes(d);
   registerSiteAdminBulk(d);
+  // The catalogue admin's /apps/admin routes come before /apps/:app/open and the public link.
+  registerAppAdmin(d);
+  registerAppPages(d);
   registerKioscRedirects(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.
   router.fallback((ctx) => {
