@@ -119,6 +119,7 @@ export function registerAppApi(router: Router, svc: Services): void {
     // A public app's icon is shown on its public page, to visitors who are not logged in.
     const caller = svc.auth.authenticate(ctx.req.headers);
     const app = store.apps.byUuid(ctx.params.app) ?? store.apps.bySlug(ctx.params.app);
+    if (!caller && !(app?.public && app.enabled)) throw new PorticoError('E_UNAUTHENTICATED', 401, 'authentication required: log in, or send "Authorization: token <token>"');
     const visible = app && ((app.public && app.enabled) || (caller && visibleApp(svc, caller.user, app.uuid)));
     const icon = visible ? store.apps.icon(app.id) : null;
     if (!icon) throw new NotFoundError('E_NOT_FOUND', 'no such icon');

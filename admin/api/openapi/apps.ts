@@ -1,7 +1,7 @@
 /**
  * apps.ts (OpenAPI): the app platform's endpoints (admin/api/apps.ts; docs/apps.md).
  */
-import { TOKEN_READ, TOKEN_WRITE, errors, json, jsonBody, noContent, op, pathParam, queryParam } from './components.ts';
+import { EXAMPLE, TOKEN_READ, TOKEN_WRITE, errors, json, jsonBody, noContent, op, pathParam, queryParam } from './components.ts';
 import type { Paths, Schema } from './types.ts';
 
 const tags = ['apps'];
@@ -9,9 +9,8 @@ const str: Schema = { type: 'string' };
 const strOrNull: Schema = { type: ['string', 'null'] };
 const bool: Schema = { type: 'boolean' };
 const int: Schema = { type: 'integer' };
-/** The example app is the one the define example makes (its slug comes from the image name). */
-const app = pathParam('app', 'The app\'s UUID or slug.', 'portico-openapi-test', str);
-const instance = pathParam('instance', 'The instance\'s (container\'s) UUID.', '3b9e7d1a-5c2f-4e8b-a6d4-1f0c2b3a4d5e');
+const app = pathParam('app', 'The app\'s UUID (or its slug).', EXAMPLE.app);
+const instance = pathParam('instance', 'The instance\'s (container\'s) UUID.', EXAMPLE.instance);
 
 const policy: Schema = {
   type: 'object', required: ['allow_home', 'allow_view', 'allow_env', 'volume'],
@@ -69,6 +68,13 @@ export const APP_PATHS: Paths = {
       responses: { 200: json('The apps scanned, each with `created`.', list(appSchema)), ...errors(400, 403, 404, 502, 503) },
     }),
   },
+  '/api/apps/grants/{grant}': {
+    delete: op({
+      operationId: 'revokeAppGrant', tags, security: TOKEN_WRITE, summary: 'Site admins: revoke a grant.',
+      parameters: [pathParam('grant', 'The grant\'s UUID.', EXAMPLE.grant)],
+      responses: { 204: noContent, ...errors(404) },
+    }),
+  },
   '/api/apps/{app}': {
     get: op({
       operationId: 'getApp', tags, security: TOKEN_READ, summary: 'One app, with the caller\'s choices of it.', parameters: [app],
@@ -112,13 +118,6 @@ export const APP_PATHS: Paths = {
       responses: { 200: json('That grant existed already.', grant), 201: json('The new grant.', grant), ...errors(400, 404) },
     }),
   },
-  '/api/apps/grants/{grant}': {
-    delete: op({
-      operationId: 'revokeAppGrant', tags, security: TOKEN_WRITE, summary: 'Site admins: revoke a grant.',
-      parameters: [pathParam('grant', 'The grant\'s UUID.', '9d8c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6e')],
-      responses: { 204: noContent, ...errors(404) },
-    }),
-  },
   '/api/apps/{app}/open': {
     post: op({
       operationId: 'openApp', tags, security: TOKEN_WRITE,
@@ -138,7 +137,7 @@ export const APP_PATHS: Paths = {
   '/api/instances/{instance}/{action}': {
     post: op({
       operationId: 'actOnInstance', tags, security: TOKEN_WRITE, summary: 'Start, stop, restart or delete one of the caller\'s instances (site admins: any).',
-      parameters: [instance, pathParam('action', 'The action.', 'stop', { type: 'string', enum: ['start', 'stop', 'restart', 'delete'] })],
+      parameters: [instance, pathParam('action', 'The action.', 'delete', { type: 'string', enum: ['start', 'stop', 'restart', 'delete'] })],
       responses: { 200: json('The instance afterwards.', instanceRef), 204: noContent, ...errors(404, 409, 429, 503) },
     }),
   },
