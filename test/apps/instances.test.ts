@@ -51,6 +51,10 @@ t.test('two users open the same app: two containers, each reaches only their own
   t.equal((await gw.api('GET', `/containers/api/detail/${a.body.uuid}`, alice.token)).status, 200, 'alice can');
   t.equal((await gw.api('PATCH', `/containers/api/update/${a.body.uuid}`, alice.token, { repository: 'evil/image' })).status, 403, 'an owner cannot change the image');
 
+  const hidden = gw.core.store.apps.appsProject();
+  t.equal((await gw.api('GET', `/containers/api/${hidden.uuid}`, admin.token)).status, 404, 'the hidden apps project is no project, not even for a site admin');
+  t.equal((await gw.api('POST', `/containers/api/create/${hidden.uuid}`, admin.token, { title: 'x', repository: 'portico-test/httpd', tag: '1' })).status, 404, 'nothing is created in it by hand');
+  t.notOk(gw.core.store.projects.all().some((p) => p.id === hidden.id), 'project lists leave it out');
   const mine = await gw.api('GET', '/api/instances', alice.token);
   t.same(mine.body.results.map((r: any) => r.uuid), [a.body.uuid], 'alice lists only hers');
   t.equal(mine.body.results[0].state, 'running');
