@@ -137,6 +137,12 @@ t.test('grant volumes come only from PORTICO_APP_VOLUMES: outside paths, symlink
   t.equal(bind.RW, false, 'mounted read-only');
   t.equal(dockerExec(c.dockerName!, 'cat /data/hello.txt').trim(), 'shared');
   t.equal((await gw.api('POST', `/api/apps/${app.uuid}/open`, erin.token, {})).status, 400, 'two choices: the policy must be named');
+  // A revoked grant: the instance stays, but cannot start again.
+  await gw.api('POST', `/api/instances/${opened.body.uuid}/stop`, erin.token);
+  t.equal((await gw.api('DELETE', `/api/apps/grants/${ok.body.uuid}`, admin.token)).status, 204);
+  const again = await gw.api('POST', `/api/instances/${opened.body.uuid}/start`, erin.token);
+  t.equal(again.status, 403, 'regression: an instance outlives a revoked grant but must not start under it');
+  t.match(again.body.error, /no longer holds a grant/);
 });
 
 t.test('limits: the per-user and site caps refuse a start with a clear message; stopping one frees a place', async (t) => {

@@ -45,7 +45,7 @@ export function createGrants(deps: { store: Store; config: Config }) {
       return { grant: store.apps.grant(app.id, target, policy, key, by), created: true };
     },
 
-    /** revoke removes one grant (by UUID); instances made under it stay until their owner deletes them, but cannot start. */
+    /** revoke removes one grant (by UUID); instances made under it stay until deleted, but cannot start (limits.ts checkStillGranted). */
     revoke(uuid: string): AppGrant {
       const g = store.apps.grantByUuid(uuid);
       if (!g) throw new NotFoundError('E_NOT_FOUND', `no grant ${JSON.stringify(uuid.slice(0, 100))}`);
