@@ -110,10 +110,17 @@ t.test('labels cannot inject options: --privileged, a host path or a command in 
     [S + 'ui_name']: '--privileged', [S + 'description']: '-v /:/host --cap-add ALL', [S + 'env.x11-width']: '$(rm -rf /) --privileged',
     'portico.app.path': '/etc/passwd', 'portico.app.readiness': '--privileged',
   });
+  const xss = buildAppImage({ [S + 'ui_name']: '<img src=x onerror=alert(1)>', [S + 'description']: '"><script>alert(2)</script>' });
   const gw = await startGateway();
-  t.teardown(async () => { await gw.close(); removeImage(img); });
+  t.teardown(async () => { await gw.close(); removeImage(img); removeImage(xss); });
   const admin = await gw.user('inj-admin', { admin: true });
   const app = (await gw.api('POST', '/api/apps/scan', admin.token, { image: img })).body.results[0];
+  const bad = (await gw.api('POST', '/api/apps/scan', admin.token, { image: xss })).body.results[0];
+  for (const url of ['/apps/admin', `/apps/admin/${bad.uuid}`, '/apps', '/']) {
+    const html = await (await fetch(gw.base + url, { headers: { authorization: `token ${admin.token}`, accept: 'text/html' } })).text();
+    t.notMatch(html, /<img src=x|<script>alert/, `${url}: label text is escaped`);
+    t.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/, `${url}: and shown as text`);
+  }
   t.equal(app.title, '--privileged', 'the title is kept as text');
   t.match(app.label_problems.join('\n'), /portico\.app\.readiness/);
   const opened = await gw.api('POST', `/api/apps/${app.uuid}/open`, admin.token, { start: true });

@@ -55,6 +55,9 @@ t.test('two users open the same app: two containers, each reaches only their own
   t.equal((await gw.api('GET', `/containers/api/${hidden.uuid}`, admin.token)).status, 404, 'the hidden apps project is no project, not even for a site admin');
   t.equal((await gw.api('POST', `/containers/api/create/${hidden.uuid}`, admin.token, { title: 'x', repository: 'portico-test/httpd', tag: '1' })).status, 404, 'nothing is created in it by hand');
   t.notOk(gw.core.store.projects.all().some((p) => p.id === hidden.id), 'project lists leave it out');
+  const page = await fetch(`${gw.base}/containers/${a.body.uuid}`, { headers: { authorization: `token ${alice.token}`, accept: 'text/html' } });
+  t.equal(page.status, 200, 'the owner opens the instance\'s container page (state, log)');
+  t.equal((await fetch(`${gw.base}/containers/${a.body.uuid}`, { headers: { authorization: `token ${bob.token}`, accept: 'text/html' } })).status, 404, 'bob does not');
   const mine = await gw.api('GET', '/api/instances', alice.token);
   t.same(mine.body.results.map((r: any) => r.uuid), [a.body.uuid], 'alice lists only hers');
   t.equal(mine.body.results[0].state, 'running');
