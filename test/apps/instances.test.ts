@@ -140,6 +140,9 @@ t.test('grant volumes come only from PORTICO_APP_VOLUMES: outside paths, symlink
   t.equal(bind.RW, false, 'mounted read-only');
   t.equal(dockerExec(c.dockerName!, 'cat /data/hello.txt').trim(), 'shared');
   t.equal((await gw.api('POST', `/api/apps/${app.uuid}/open`, erin.token, {})).status, 400, 'two choices: the policy must be named');
+  const second = await gw.api('POST', `/api/apps/${app.uuid}/open`, erin.token, { policy_key: choices.find((c: any) => c.policy_key !== ok.body.policy_key).policy_key });
+  t.equal(second.status, 201, 'regression: the same app under a second policy is a second instance (not a duplicate-title 500)');
+  t.not(second.body.uuid, opened.body.uuid);
   // A revoked grant: the instance stays, but cannot start again.
   await gw.api('POST', `/api/instances/${opened.body.uuid}/stop`, erin.token);
   t.equal((await gw.api('DELETE', `/api/apps/grants/${ok.body.uuid}`, admin.token)).status, 204);
