@@ -32,8 +32,11 @@ const MAX_KEPT = 50;
 /** AuthFor gives a reference's image-host credentials (image-hosts/service.ts). */
 export type AuthFor = (ref: string) => { auth: RegistryAuth; host: string } | null;
 
-/** createImagePulls tracks pulls done through `engine`, with the credentials `authFor` gives. */
-export function createImagePulls(engine: Engine, authFor: AuthFor = () => null) {
+/**
+ * createImagePulls tracks pulls done through `engine`, with the credentials `authFor` gives;
+ * `onPulled` hears of each image pulled (the app catalogue reads its labels).
+ */
+export function createImagePulls(engine: Engine, authFor: AuthFor = () => null, onPulled: (ref: string) => void = () => {}) {
   const pulls = new Map<string, Pull>();
   const events = new EventEmitter<{ update: [Pull] }>();
   events.setMaxListeners(0);
@@ -76,6 +79,7 @@ export function createImagePulls(engine: Engine, authFor: AuthFor = () => null) 
       }, undefined, creds?.auth).then(() => {
         Object.assign(pull, { state: 'done', status: 'Pull complete', percent: 100 });
         publish(pull);
+        onPulled(ref);
       }, (err: Error) => {
         const error = creds ? `${maskCredentials(err.message, creds.auth)} (sent the credentials of image host ${creds.host})` : err.message;
         Object.assign(pull, { state: 'failed', status: 'Pull failed', error });

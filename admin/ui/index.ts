@@ -30,6 +30,8 @@ import { registerFilePages } from './file-pages.ts';
 import { registerContainerPrefill } from './container-pickers.ts';
 import { registerSiteAdminBulk } from './siteadmin-bulk.ts';
 import { registerKioscRedirects } from './kiosc-redirects.ts';
+import { registerAppPages } from './apps-pages.ts';
+import { registerAppAdmin } from './apps-admin.ts';
 
 /** registerUi adds every UI route. */
 export function registerUi(router: Router, svc: Services): void {
@@ -37,7 +39,8 @@ export function registerUi(router: Router, svc: Services): void {
   const d: UiDeps = {
     svc, ui,
     hub: createLiveHub(svc.bus),
-    pulls: createImagePulls(svc.engine, svc.imageHosts.authFor),
+    // A pulled image that carries app labels joins the catalogue (docs/apps.md).
+    pulls: createImagePulls(svc.engine, svc.imageHosts.authFor, (ref) => { svc.apps.catalogue.scanIfApp(ref).catch((err) => svc.logger.warn('reading the labels of a pulled image failed', { image: ref, err })); }),
     on: (method, path, handler) => { router.on(method, path, htmlRoute(svc, ui, handler)); },
   };
   registerStatic(router);
@@ -60,6 +63,9 @@ export function registerUi(router: Router, svc: Services): void {
   registerSiteAdminVolumes(d);
   registerSiteAdminImageHosts(d);
   registerSiteAdminBulk(d);
+  // The catalogue admin's /apps/admin routes come before /apps/:app/open and the public link.
+  registerAppAdmin(d);
+  registerAppPages(d);
   registerKioscRedirects(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.
   router.fallback((ctx) => {

@@ -39,6 +39,7 @@ import { createTemplateService } from './templates/service.ts';
 import { createProjectService } from './projects/service.ts';
 import { createSodarSync } from './sodar/sync.ts';
 import { createImageHosts } from './image-hosts/service.ts';
+import { createAppService } from './apps/service.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -82,6 +83,7 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const core: Core = {
     config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects, imageHosts,
     sodar: createSodarSync({ config: config.sodar, store, logger }),
+    apps: createAppService({ config, store, engine, containers, logger }),
     siteMode,
     access: createAccess(store),
     auth: createAuthenticator(store, sessions),

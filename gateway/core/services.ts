@@ -21,6 +21,7 @@ import type { TemplateService } from './templates/service.ts';
 import type { ProjectService } from './projects/service.ts';
 import type { SodarSync } from './sodar/sync.ts';
 import type { ImageHosts } from './image-hosts/service.ts';
+import type { AppService } from './apps/service.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -55,4 +56,6 @@ export interface Services {
   sodar: SodarSync;
   /** imageHosts are the registries and their credentials (docs/image-hosts.md). */
   imageHosts: ImageHosts;
+  /** apps is the app platform: catalogue, grants, per-user instances (docs/apps.md). */
+  apps: AppService;
 }

@@ -8,6 +8,7 @@ import { LRUCache } from 'lru-cache';
 import type { Services } from '../core/services.ts';
 import type { Container, ContainerState, Role, User } from '../core/types.ts';
 import { linkPath } from './path.ts';
+import { containerRole } from '../core/apps/access.ts';
 import { RawPool } from './raw-upstream.ts';
 import type { PoolLimits } from './raw-upstream.ts';
 import type { Scope } from './response-headers.ts';
@@ -20,6 +21,10 @@ export interface Route extends Scope {
   readonly id: number;
   readonly uuid: string;
   readonly projectId: number;
+  /** ownerUserId, appId and publicSession mark a per-user app instance (its roles: core/apps/access.ts). */
+  readonly ownerUserId: number | null;
+  readonly appId: number | null;
+  readonly publicSession: string | null;
   readonly title: string;
   readonly state: ContainerState;
   /** stoppedBy and stoppedIdle say who holds the container stopped (start-policy.ts). */
@@ -77,7 +82,7 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     const prefix = `/containers/proxy/${c.uuid}`;
     const containerPath = linkPath(c.containerPath);
     return {
-      id: c.id, uuid: c.uuid, projectId: c.projectId, title: c.title, state: c.state, stoppedBy: c.stoppedBy, stoppedIdle: c.stoppedIdle, deleting: c.lastAction === 'delete',
+      id: c.id, uuid: c.uuid, projectId: c.projectId, ownerUserId: c.ownerUserId, appId: c.appId, publicSession: c.publicSession, title: c.title, state: c.state, stoppedBy: c.stoppedBy, stoppedIdle: c.stoppedIdle, deleting: c.lastAction === 'delete',
       prefix, stripPrefix: c.stripPrefix, containerPath,
       atRoot: { prefix: '', stripPrefix: c.stripPrefix, upstreamOrigins, hostOnly: true },
       atPrefix: { prefix, stripPrefix: c.stripPrefix, upstreamOrigins, hostOnly: true },
@@ -108,7 +113,7 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     if (r.membersRevision !== rev) { r.members.clear(); r.membersRevision = rev; } // a membership was withdrawn
     let role = r.members.get(user.id);
     if (role === undefined) {
-      role = svc.store.projects.roleOf(r.projectId, user.id);
+      role = containerRole(svc.store, r, user.id);
       r.members.set(user.id, role);
     }
     return role;

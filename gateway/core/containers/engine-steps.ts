@@ -15,6 +15,7 @@ import type { ContainerLog, LogRow } from './container-log.ts';
 import { buildSpec, LABELS, specHash } from './spec.ts';
 import { maskCredentials } from '../image-hosts/service.ts';
 import type { Substitute } from './spec.ts';
+import { applyInstance } from '../apps/instance-spec.ts';
 
 /** RuntimePatch is a change to a container's runtime fields (state, engine id, addresses, ...). */
 export type RuntimePatch = Parameters<Store['containers']['setRuntime']>[1];
@@ -113,6 +114,7 @@ export function createEngineSteps(ctx: EngineStepsContext) {
     return buildSpec(c, {
       instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog, nofile: config.nofile,
       ...(config.docker.mode === 'swarm' ? { swarm: config.swarm } : {}),
+      extend: (spec, x) => applyInstance(spec, x, config, store),
     });
   }
 

@@ -76,6 +76,8 @@ export interface SpecOptions {
   nofile: { soft: number; hard: number } | null;
   /** swarm is the placement and reservations of a swarm service (absent for a plain engine: the hash stays as it was). */
   swarm?: { constraints: readonly string[]; reserve: { nanoCpus: number; memoryBytes: number } | null };
+  /** extend adds to the spec before its hash is taken (the app platform's per-user instances: apps/instance-spec.ts). */
+  extend?: (spec: ContainerSpec, c: Container) => void;
 }
 
 /** buildSpec returns the ContainerSpec for `c`. */
@@ -117,6 +119,7 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
     ...(opts.swarm?.constraints.length ? { placement: [...opts.swarm.constraints] } : {}),
     ...(opts.swarm?.reserve ? { reservations: { ...opts.swarm.reserve } } : {}),
   };
+  opts.extend?.(spec, c);
   spec.labels[LABELS.spec] = specHash(spec, c.requestedHostPort);
   return spec;
 }

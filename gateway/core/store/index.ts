@@ -14,6 +14,7 @@ import { createFileStore } from './files.ts';
 import { createSodarStore } from './sodar.ts';
 import { createKioscIdMap } from './kiosc-id-map.ts';
 import { createImageHostStore } from './image-hosts.ts';
+import { createAppStore } from './apps.ts';
 import { AccessRevision } from './access-revision.ts';
 import { guardStore } from './health.ts';
 import type { StoreHealth } from './health.ts';
@@ -36,6 +37,8 @@ export interface Store {
   readonly kioscIds: ReturnType<typeof createKioscIdMap>;
   /** imageHosts are the registries with their sealed credentials (image-hosts.ts). */
   readonly imageHosts: ReturnType<typeof createImageHostStore>;
+  /** apps is the app platform: catalogue, grants and per-user instances (docs/apps.md). */
+  readonly apps: ReturnType<typeof createAppStore>;
   /** accessRevision moves whenever access is withdrawn (see access-revision.ts). */
   readonly accessRevision: AccessRevision;
   /** health says whether the store can save (and why not); see health.ts. */
@@ -64,6 +67,7 @@ export function createStore(file: string, opts: { logger?: Logger; probeMs?: num
     sodar: createSodarStore(db),
     kioscIds: createKioscIdMap(db),
     imageHosts: createImageHostStore(db),
+    apps: createAppStore(db),
     transaction: (fn) => tx(db, fn),
     close: () => { health.stop(); if (db.isOpen) db.close(); },
   };

@@ -346,4 +346,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE UNIQUE INDEX image_hosts_default ON image_hosts(is_default) WHERE is_default = 1;
   `,
+  // 13: whether a grant lets its users set the image's env.* variables at launch.
+  `
+  ALTER TABLE app_grants ADD COLUMN allow_env INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
