@@ -41,7 +41,7 @@ export function registerSiteAdmin(d: UiDeps): void {
       projectId: project?.id, state, search: q || undefined, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE,
     });
     const byState = store.containers.countByState();
-    d.ui.page(ctx.req, ctx.res, 'pages/siteadmin', pageData(caller, 'Site admin', {
+    d.ui.page(ctx.req, ctx.res, 'pages/siteadmin', pageData(caller, 'Containers and Docker', {
       tab: 'containers',
       rows: rowsFor(d, results, { isAdmin: true, role: null, csrf: caller.session?.csrf ?? '' }, titles),
       pager: pager(ctx.url, page, PAGE_SIZE, count),

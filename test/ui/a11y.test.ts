@@ -52,7 +52,7 @@ t.test('every page has no serious or critical accessibility violation (axe-core)
         t.ok(res && res.status() < 500, `${pg.path} (${pg.as}) opens`);
         await b.page.addScriptTag({ path: AXE });
         const violations = await b.page.evaluate(async () => {
-          const axe = (window as unknown as { axe: { run(o: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+          const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
           const r = await axe.run({ resultTypes: ['violations'] });
           return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
             .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
