@@ -67,8 +67,10 @@ export function createImagePulls(engine: Engine) {
       }).then(() => {
         Object.assign(pull, { state: 'done', status: 'Pull complete', percent: 100 });
         publish(pull);
-      }, (err: Error) => {
-        Object.assign(pull, { state: 'failed', status: 'Pull failed', error: err.message });
+      }, (err: unknown) => {
+        // The engine's own words (e.g. "connect: connection refused"), never a generic "server error".
+        const error = err instanceof Error && err.message ? err.message : String(err);
+        Object.assign(pull, { state: 'failed', status: 'Pull failed', error });
         publish(pull);
       });
       return { pull: { ...pull }, joined: false };

@@ -23,6 +23,15 @@ export function requireAdmin(d: UiDeps, req: IncomingMessage, res: ServerRespons
   return caller;
 }
 
+/** stateCounts is the site-admin summary: the number of containers in each state, most first, and the total. */
+export function stateCounts(d: UiDeps): { summary: Array<{ state: string; n: number }>; total: number } {
+  const byState = d.svc.store.containers.countByState();
+  return {
+    summary: Object.entries(byState).sort((a, b) => b[1] - a[1]).map(([s, n]) => ({ state: s, n })),
+    total: Object.values(byState).reduce((a, b) => a + b, 0),
+  };
+}
+
 /** registerSiteAdmin adds GET /siteadmin. */
 export function registerSiteAdmin(d: UiDeps): void {
   const { store } = d.svc;
@@ -40,7 +49,6 @@ export function registerSiteAdmin(d: UiDeps): void {
     const { count, results } = store.containers.list({
       projectId: project?.id, state, search: q || undefined, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE,
     });
-    const byState = store.containers.countByState();
     d.ui.page(ctx.req, ctx.res, 'pages/siteadmin', pageData(caller, 'Containers and Docker', {
       tab: 'containers',
       rows: rowsFor(d, results, { isAdmin: true, role: null, csrf: caller.session?.csrf ?? '' }, titles),
@@ -49,8 +57,7 @@ export function registerSiteAdmin(d: UiDeps): void {
       filtered: Boolean(q || state || project),
       states: CONTAINER_STATES.filter((s) => s !== 'deleted'),
       projects: projects.map((p) => ({ uuid: p.uuid, title: p.title })),
-      summary: Object.entries(byState).sort((a, b) => b[1] - a[1]).map(([s, n]) => ({ state: s, n })),
-      total: Object.values(byState).reduce((a, b) => a + b, 0),
+      ...stateCounts(d),
       since,
       bulk: bulkActions(d.svc.config.maxInactivityDays),
       flash: doneFlash(ctx.url),
