@@ -55,11 +55,12 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
 
   /** act runs one change; rule violations re-render the page with their message and status. */
   async function act(ctx: Ctx, change: (caller: Caller, project: Project, form: Record<string, string>) => string,
-    ask?: (caller: Caller, project: Project) => ConfirmStep): Promise<void> {
+    ask?: (caller: Caller, project: Project) => ConfirmStep | null): Promise<void> {
     const { caller, form } = await readPageForm(svc, ctx);
     const { project, role } = access.project(caller.user, ctx.params.project, 'project.view');
-    if (ask && !confirmed(form)) {
-      sendConfirm(ui, ctx.req, ctx.res, caller, ask(caller, project), projectShell({ project, role, user: caller.user }, 'members'));
+    const step = ask && !confirmed(form) ? ask(caller, project) : null;
+    if (step) {
+      sendConfirm(ui, ctx.req, ctx.res, caller, step, projectShell({ project, role, user: caller.user }, 'members'));
       return;
     }
     let notice: string;
@@ -109,8 +110,14 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
     svc.projects.removeRole(caller.user, project, targetByUuid(ctx.params.user));
     return 'removed';
   }, (caller, project) => {
+    // Ask only about a removal that would happen: a refused one answers its reason at once.
     const target = targetByUuid(ctx.params.user);
     const self = target.id === caller.user.id;
+    const targetRole = store.projects.roleOf(project.id, target.id);
+    const allowed = targetRole !== null && targetRole !== 'owner' && !syncedFrom(store, project.id) && !project.archived
+      && svc.siteMode.allowsChangesBy(caller.user)
+      && (self || can(caller.user.isAdmin, store.projects.roleOf(project.id, caller.user.id), targetRole === 'delegate' ? 'project.delegate' : 'project.members'));
+    if (!allowed) return null;
     return {
       title: self ? `Leave ${project.title}` : `Remove ${target.username}`,
       question: self ? `Leave the project ${project.title}?` : `Remove ${target.username} from ${project.title}?`,

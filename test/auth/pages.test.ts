@@ -94,7 +94,7 @@ t.test('Members page: who sees, who changes, and the owner rules', async (t) => 
   const demoteOwner = await dora.w.request('POST', `${url}/${uuidOf('olga')}/role`, { form: { csrf_token: dora.csrf, role: 'guest' } });
   t.equal(demoteOwner.status, 400);
   t.match(demoteOwner.text, /The owner changes only by an ownership transfer/);
-  t.equal((await dora.w.request('POST', `${url}/${uuidOf('olga')}/remove`, { form: { csrf_token: dora.csrf, confirm: 'yes' } })).status, 400, 'nor remove one');
+  t.equal((await dora.w.request('POST', `${url}/${uuidOf('olga')}/remove`, { form: { csrf_token: dora.csrf } })).status, 400, 'nor remove one (refused at once, no confirm step)');
   t.equal((await dora.w.request('POST', `${url}/${uuidOf('cody')}/role`, { form: { csrf_token: dora.csrf, role: 'owner' } })).status, 400, 'nor make one');
   t.equal((await dora.w.request('POST', `${url}/${uuidOf('cody')}/role`, { form: { csrf_token: dora.csrf, role: 'delegate' } })).status, 403, 'nor give the delegate role (the owner does)');
   t.equal((await dora.w.request('POST', url, { form: { csrf_token: dora.csrf, username: 'ghost', role: 'guest' } })).status, 400, 'unknown user: 400');
@@ -102,7 +102,7 @@ t.test('Members page: who sees, who changes, and the owner rules', async (t) => 
   t.equal((await dora.w.request('POST', url, { form: { csrf_token: dora.csrf, username: 'nina', role: 'wizard' } })).status, 400, 'bad role: 400');
 
   const olga = await as('olga');
-  const lastOwner = await olga.w.request('POST', `${url}/${uuidOf('olga')}/remove`, { form: { csrf_token: olga.csrf, confirm: 'yes' } });
+  const lastOwner = await olga.w.request('POST', `${url}/${uuidOf('olga')}/remove`, { form: { csrf_token: olga.csrf } });
   t.equal(lastOwner.status, 400, 'the owner cannot leave');
   t.match(lastOwner.text, /The owner cannot leave the project/);
   t.equal((await olga.w.request('POST', `${url}/${uuidOf('olga')}/role`, { form: { csrf_token: olga.csrf, role: 'delegate' } })).status, 400, 'nor be demoted');
