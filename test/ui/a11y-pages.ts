@@ -1,7 +1,8 @@
 /**
  * a11y-pages.ts: every page of the UI that the accessibility check (a11y.test.ts) walks, with the
  * role that opens it. New pages go here: add a line with the path (built from the fixture's ids)
- * and the role; `phone: false` keeps a page out of the phone pass.
+ * and the role; `phone: false` keeps a page out of the phone pass; `open` is a selector clicked
+ * first (a menu or a confirm dialog, checked in its open state).
  */
 
 /** A11yRole is who opens a page: nobody logged in, a project member (contributor), its owner, or a site admin. */
@@ -17,7 +18,7 @@ export interface A11yFixture {
 }
 
 /** A11yPage is one path to check and the role that opens it. */
-export interface A11yPage { path: string; as: A11yRole; phone?: boolean }
+export interface A11yPage { path: string; as: A11yRole; phone?: boolean; open?: string }
 
 /** a11yPages lists the pages the accessibility check opens, for the fixture's ids. */
 export function a11yPages(f: A11yFixture): A11yPage[] {
@@ -37,7 +38,10 @@ export function a11yPages(f: A11yFixture): A11yPage[] {
     { path: `/templates/${f.siteTemplate}`, as: 'user' },
     { path: '/tokens', as: 'user' },
     { path: '/password', as: 'user' },
+    { path: '/tokens', as: 'user', open: 'form[data-confirm] button[type="submit"]' },
     { path: `${p}/containers`, as: 'owner' },
+    { path: `${p}/containers`, as: 'owner', open: 'details.menu > summary' },
+    { path: `${p}/members`, as: 'owner', open: 'details.usermenu > summary, .usermenu summary' },
     { path: `${p}/containers/create`, as: 'owner' },
     { path: `/containers/${f.container}`, as: 'owner' },
     { path: `/containers/${f.container}/update`, as: 'owner' },

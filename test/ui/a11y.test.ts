@@ -50,6 +50,7 @@ t.test('every page has no serious or critical accessibility violation (axe-core)
         }
         const res = await b.page.goto(gw.base + pg.path);
         t.ok(res && res.status() < 500, `${pg.path} (${pg.as}) opens`);
+        if (pg.open) await b.page.click(pg.open);
         await b.page.addScriptTag({ path: AXE });
         const violations = await b.page.evaluate(async () => {
           const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
@@ -57,7 +58,7 @@ t.test('every page has no serious or critical accessibility violation (axe-core)
           return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
             .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
         });
-        t.same(violations, [], `${size} ${pg.path} as ${pg.as}: no serious or critical violation`);
+        t.same(violations, [], `${size} ${pg.path} as ${pg.as}${pg.open ? ` (${pg.open} open)` : ''}: no serious or critical violation`);
       }
     } finally {
       await b.close();
