@@ -136,6 +136,13 @@
     if (target === host && !host.hasAttribute('tabindex')) host.setAttribute('tabindex', '-1');
     target.focus();
   }
-  document.addEventListener('htmx:afterSettle', function () { setTimeout(restore, 0); });
+  // A swapped-in part that asks for the focus (a confirm card, a bulk preview) gets it; otherwise
+  // the focus is only restored when the swap took it away.
+  document.addEventListener('htmx:afterSettle', function (e) {
+    var t = e.detail && e.detail.target;
+    var auto = t && t.querySelector ? (t.matches('[data-autofocus]') ? t : t.querySelector('[data-autofocus]')) : null;
+    if (auto) { auto.focus(); auto.removeAttribute('data-autofocus'); return; }
+    setTimeout(restore, 0);
+  });
   document.addEventListener('portico:swapped', restore);
 })();

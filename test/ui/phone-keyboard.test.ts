@@ -109,6 +109,13 @@ t.test('phone viewport: every action is reachable on Users, Members, Tokens and 
   t.notOk(overlaps(toast, bar) || overlaps(toast, header), 'regression: the toast does not cover the header, the state badge or the buttons');
   t.ok(await page.evaluate("document.activeElement?.matches('.status-bar summary') ?? false"), 'after the swap the focus is on the controls again');
 
+  // A bulk preview swapped in by htmx takes the focus, so keyboard and screen-reader users land on it.
+  await page.goto(`${gw.base}/siteadmin`);
+  await page.click('#bulk > summary');
+  await page.click('a[data-bulk="stop-all"]');
+  await page.waitForSelector('#bulk-panel .bulk-preview');
+  t.ok(await page.evaluate("document.activeElement?.matches('.bulk-preview h3') ?? false"), 'focus moves to the swapped-in preview');
+
   // The skip link is the first stop of the keyboard and jumps to the content.
   await page.goto(`${gw.base}/projects/${project}/containers`);
   await page.keyboard.press('Tab');
