@@ -19,6 +19,11 @@ try {
   gw.project('Proteomics pilot');
   const { user, token } = await gw.user('alice', { project, role: 'owner', admin: true });
   for (const p of gw.core.store.projects.all()) gw.core.store.projects.setRole(p.id, user.id, p.uuid === project ? 'owner' : 'contributor');
+  await gw.user('bob', { project, role: 'contributor' });
+  await gw.user('carol', { project, role: 'guest' });
+  await gw.api('POST', '/containers/api/templates/create/' + project, token, { title: 'Shiny app', ...TEST_IMAGE, container_port: 3838 });
+  await gw.api('PUT', `/containers/api/files/upload/${project}/counts.csv`, token, 'gene,count\nACTB,12\n', { 'content-type': 'text/plain' });
+  for (const name of ['laptop', 'CI pipeline']) gw.core.store.users.createToken(user.id, name, `unused-${name}`, 'ptc_ab', null);
   const create = async (body: Record<string, unknown>) => (await gw.api('POST', `/containers/api/create/${project}`, token, body)).body.sodar_uuid as string;
 
   const shiny = await create({ title: 'Shiny iris explorer', description: 'Interactive scatter plots of the iris data set.', ...TEST_IMAGE,
@@ -80,7 +85,20 @@ try {
   });
   await shoot('siteadmin-docker', '/siteadmin/docker', laptop);
   await shoot('phone-containers', `/projects/${project}/containers`, phone);
-  await shoot('phone-detail', `/containers/${shiny}`, phone);
+  await shoot('phone-detail', `/containers/${shiny}`, phone, undefined, true);
+  await shoot('members', `/projects/${project}/members`, laptop);
+  await shoot('phone-members', `/projects/${project}/members`, phone, undefined, true);
+  await shoot('phone-users', '/admin/users', phone, undefined, true);
+  await shoot('phone-tokens', '/tokens', phone, undefined, true);
+  await shoot('phone-siteadmin-docker', '/siteadmin/docker', phone);
+  await shoot('templates', `/projects/${project}/templates`, laptop);
+  await shoot('template-form', `/projects/${project}/templates/create`, { width: 1280, height: 1000 }, undefined, true);
+  await shoot('files', `/projects/${project}/files`, laptop);
+  await shoot('confirm-kill', `/containers/${shiny}`, laptop, async (p) => {
+    await p.click('.status-bar details.menu > summary');
+    await p.click('button[role="menuitem"][value="kill"]');
+    await p.waitForSelector('dialog.confirm-dialog[open]');
+  });
 } finally {
   await gw.close();
 }

@@ -34,6 +34,7 @@
       if (!fresh) return;
       // A menu the user has open stays open across a live refresh of its row.
       var wasOpen = target.querySelector('details.menu[open]') !== null;
+      var hadFocus = target.contains(document.activeElement);
       target.replaceWith(fresh);
       if (wasOpen) {
         var menu = fresh.querySelector('details.menu');
@@ -41,6 +42,7 @@
       }
       if (window.htmx) window.htmx.process(fresh);
       activate(fresh);
+      if (hadFocus) document.dispatchEvent(new CustomEvent('portico:swapped'));
     });
   }
 

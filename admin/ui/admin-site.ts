@@ -13,7 +13,7 @@ export function registerAdminSite(router: Router, svc: Services, ui: Renderer): 
   router.on('GET', '/admin', (ctx) => {
     const caller = requirePageUser(svc, ctx.req, ctx.res);
     requireSiteAdmin(caller);
-    ui.page(ctx.req, ctx.res, 'pages/admin-site', pageData(caller, 'Site administration', {
+    ui.page(ctx.req, ctx.res, 'pages/admin-site', pageData(caller, 'Users and projects', {
       readOnly: svc.siteMode.readOnly(), users: svc.store.users.count(), projects: svc.store.projects.all().length,
     }));
   });

@@ -17,6 +17,8 @@ import type { Renderer } from './render.ts';
 /** USERNAME_RE is the shape of a local user name (the CLI accepts the same). */
 export const USERNAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,149}$/;
 
+const DONE: Record<string, string> = { activated: 'is active again', deactivated: 'is deactivated and logged out', admin: 'is now a site admin', 'not-admin': 'is no longer a site admin' };
+
 /** registerAdminUsers adds /admin/users and its actions. */
 export function registerAdminUsers(router: Router, svc: Services, ui: Renderer): void {
   const { store } = svc;
@@ -37,7 +39,9 @@ export function registerAdminUsers(router: Router, svc: Services, ui: Renderer):
   router.on('GET', '/admin/users', (ctx) => {
     const caller = requirePageUser(svc, ctx.req, ctx.res);
     requireSiteAdmin(caller);
-    show(ctx, caller, {});
+    const done = DONE[ctx.url.searchParams.get('done') ?? ''];
+    const who = store.users.byUsername(ctx.url.searchParams.get('user') ?? '');
+    show(ctx, caller, done && who ? { flash: { kind: 'ok', text: `${who.username} ${done}.` } } : {});
   });
 
   router.on('POST', '/admin/users', async (ctx) => {
@@ -73,7 +77,7 @@ export function registerAdminUsers(router: Router, svc: Services, ui: Renderer):
     const active = form.active === 'on';
     store.users.setActive(user.id, active);
     if (!active) svc.sessions.destroyAllOf(user.id);
-    redirect(ctx.req, ctx.res, '/admin/users');
+    redirect(ctx.req, ctx.res, `/admin/users?done=${active ? 'activated' : 'deactivated'}&user=${encodeURIComponent(user.username)}`);
   });
 
   router.on('POST', '/admin/users/:user/admin', async (ctx) => {
@@ -81,6 +85,6 @@ export function registerAdminUsers(router: Router, svc: Services, ui: Renderer):
     requireSiteAdmin(caller);
     const user = target(ctx, caller);
     store.users.setAdmin(user.id, form.admin === 'on');
-    redirect(ctx.req, ctx.res, '/admin/users');
+    redirect(ctx.req, ctx.res, `/admin/users?done=${form.admin === 'on' ? 'admin' : 'not-admin'}&user=${encodeURIComponent(user.username)}`);
   });
 }

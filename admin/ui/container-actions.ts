@@ -12,7 +12,8 @@ import { checkCsrf, requireWritable } from '../api/guard.ts';
 import type { Flash, UiDeps } from './pages.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
 import { projectShell } from './projects.ts';
-import { actionLabel, detailView } from './container-view.ts';
+import { actionLabel, confirmQuestion, detailView } from './container-view.ts';
+import { confirmed, sendConfirm } from './confirm.ts';
 import { FRAGMENT_VIEWS, renderFragments } from './live-fragments.ts';
 import type { FragmentView } from './live-fragments.ts';
 import { renderDetail } from './container-detail.ts';
@@ -57,6 +58,14 @@ export function registerContainerActions(d: UiDeps): void {
     requireWritable(svc, caller.user);
     const view: FragmentView = (FRAGMENT_VIEWS as readonly string[]).includes(form.view) ? form.view as FragmentView : 'detail';
     const htmx = ctx.req.headers['hx-request'] === 'true';
+    const ask = confirmQuestion(action, c.title);
+    if (ask && !confirmed(form)) {
+      const project = svc.store.projects.byId(c.projectId);
+      const back = listUrl(c, view);
+      sendConfirm(d.ui, ctx.req, ctx.res, caller, { title: `${actionLabel(action)} ${c.title}`, ...ask, action: `/containers/${c.uuid}/${action}`,
+        fields: { view }, button: actionLabel(action), cancel: back }, project && view !== 'arow' ? projectShell({ project, role, user: caller.user }, 'containers') : {});
+      return;
+    }
 
     const job = svc.containers.perform(c.id, action, caller.user.username);
     let timer: NodeJS.Timeout | undefined;

@@ -35,7 +35,7 @@ export function formGroups(maxInactivityDays: number): FormGroup[] {
     {
       title: 'Image',
       fields: [
-        { name: 'repository', label: 'Repository', required: true, type: 'text', placeholder: 'ghcr.io/bihealth/kioscshinytest', help: 'The repository/name of the image, without the tag. Pulled when missing, at the first start.' },
+        { name: 'repository', label: 'Repository', required: true, type: 'text', placeholder: 'e.g. rocker/shiny or quay.io/jupyter/base-notebook', help: 'The repository/name of the image, without the tag. Pulled when missing, at the first start.' },
         { name: 'tag', label: 'Tag', required: true, type: 'text', placeholder: 'latest', help: 'The tag of the image.' },
         { name: 'command', label: 'Command', type: 'textarea', rows: 2, slot: 'file-picker', placeholder: 'cellxgene launch https://… -p 8050 --host 0.0.0.0', help: 'The command to execute instead of the image\'s default, split into words like a shell does. __KIOSC_URL_PREFIX__ becomes the container\'s public path.' },
       ],
@@ -51,7 +51,7 @@ export function formGroups(maxInactivityDays: number): FormGroup[] {
     {
       title: 'Environment',
       fields: [
-        { name: 'environment', label: 'Environment', type: 'json', rows: 6, placeholder: '{"title": "Kiosc Shiny App example", "dataset": "iris"}', help: 'A JSON object, or nothing. Its top-level keys become environment variables of the app (double quotes only). __KIOSC_URL_PREFIX__ in a value becomes the public path. TITLE, DESCRIPTION and CONTAINER_PORT are added.' },
+        { name: 'environment', label: 'Environment', type: 'json', rows: 6, placeholder: '{"DATASET": "pbmc3k", "LOG_LEVEL": "info"}', help: 'A JSON object, or nothing. Its top-level keys become environment variables of the app (double quotes only). __KIOSC_URL_PREFIX__ in a value becomes the public path. TITLE, DESCRIPTION and CONTAINER_PORT are added.' },
         { name: 'environment_secret_keys', label: 'Environment secret keys', type: 'text', placeholder: 'API_KEY, PASSWORD', help: 'Comma-separated keys of the environment whose values are secret. They show as <masked>; leave <masked> as it is to keep the stored value, or replace it to set a new one.' },
       ],
     },
@@ -61,7 +61,7 @@ export function formGroups(maxInactivityDays: number): FormGroup[] {
         { name: 'timeout', label: 'Timeout', required: true, type: 'number', min: 1, max: 3600, help: 'Time limit in seconds for any Docker action (start, stop, …) and for the app to answer after a start.' },
         { name: 'max_retries', label: 'Max retries', required: true, type: 'number', min: 0, max: 100, help: 'Maximal number of retries for an action in case of failure.' },
         { name: 'inactivity_threshold', label: 'Inactivity threshold (days)', type: 'number', min: 0, max: maxInactivityDays, step: 'any', help: `Number of days the container may run without proxy access before it is stopped (at most ${maxInactivityDays}).` },
-        { name: 'heartbeat_url', label: 'Heartbeat URL', type: 'text', placeholder: '/health', help: 'A path or URL that tells whether the app runs correctly (inactive, as in Kiosc).' },
+        { name: 'heartbeat_url', label: 'Heartbeat URL', type: 'text', placeholder: '/health', help: 'After a start, Portico polls this path of the app until it answers (any HTTP status below 500 means ready; refused connections and 5xx are retried until the timeout), and only then sends visitors through. Empty: the page the app\'s link opens. Of a full URL only the path is used: the probe always goes to the container itself.' },
       ],
     },
     {

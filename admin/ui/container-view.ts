@@ -42,6 +42,22 @@ export function actionLabel(action: ContainerAction): string {
   return LABELS[action].label;
 }
 
+const CONFIRMS: Partial<Record<ContainerAction, string>> = {
+  kill: 'It stops at once, without a clean shutdown: work the app has not saved is lost.',
+  reset: 'Portico force-removes the Docker container and creates it again from its image: anything not on a data volume is lost.',
+};
+
+/** confirmQuestion is what the confirm step of a destructive action says about `title` (null: the action needs none). */
+export function confirmQuestion(action: ContainerAction, title: string): { question: string; detail: string } | null {
+  const detail = CONFIRMS[action];
+  return detail ? { question: `${LABELS[action].label} ${title}?`, detail } : null;
+}
+
+function confirmText(action: ContainerAction, title: string): string | null {
+  const q = confirmQuestion(action, title);
+  return q ? `${q.question} ${q.detail}` : null;
+}
+
 /** EXPECTS is the state each last action should leave the container in; anything else rings the bell. */
 const EXPECTS: Partial<Record<ContainerAction, readonly ContainerState[]>> = {
   start: ['running'], restart: ['running'], reset: ['running'], unpause: ['running'],
@@ -88,7 +104,7 @@ export interface RowView {
   detailUrl: string;
   projectUuid: string;
   projectTitle: string;
-  actions: Array<{ action: ContainerAction; label: string; hint: string; danger: boolean }>;
+  actions: Array<{ action: ContainerAction; label: string; hint: string; danger: boolean; confirm: string | null }>;
   canUpdate: boolean;
   canDelete: boolean;
   hasControls: boolean;
@@ -97,7 +113,7 @@ export interface RowView {
 
 /** rowView builds the list-row view of `c` for `viewer`; `busy` says an action is queued or running. */
 export function rowView(c: Container, viewer: Viewer, busy: boolean, projectTitle = ''): RowView {
-  const actions = allowedActions(c.state, viewer).map((a) => ({ action: a, ...LABELS[a], danger: a === 'kill' || a === 'reset' }));
+  const actions = allowedActions(c.state, viewer).map((a) => ({ action: a, ...LABELS[a], danger: a === 'kill' || a === 'reset', confirm: confirmText(a, c.title) }));
   const gone = c.state === 'deleting' || c.state === 'deleted';
   const canUpdate = !gone && can(viewer.isAdmin, viewer.role, 'container.update');
   const canDelete = !gone && can(viewer.isAdmin, viewer.role, 'container.delete');

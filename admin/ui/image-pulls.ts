@@ -80,8 +80,10 @@ export function createImagePulls(engine: Engine, authFor: AuthFor = () => null, 
         Object.assign(pull, { state: 'done', status: 'Pull complete', percent: 100 });
         publish(pull);
         onPulled(ref);
-      }, (err: Error) => {
-        const error = creds ? `${maskCredentials(err.message, creds.auth)} (sent the credentials of image host ${creds.host})` : err.message;
+      }, (err: unknown) => {
+        // The engine's own words (e.g. "connect: connection refused"), never a generic "server error".
+        const message = err instanceof Error && err.message ? err.message : String(err);
+        const error = creds ? `${maskCredentials(message, creds.auth)} (sent the credentials of image host ${creds.host})` : message;
         Object.assign(pull, { state: 'failed', status: 'Pull failed', error });
         publish(pull);
       });

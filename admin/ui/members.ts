@@ -15,6 +15,8 @@ import type { Ctx, Router } from '../../gateway/http/router.ts';
 import { requireWritable } from '../api/guard.ts';
 import { field, readPageForm } from './forms.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
+import { confirmed, sendConfirm } from './confirm.ts';
+import type { ConfirmStep } from './confirm.ts';
 import type { Renderer } from './render.ts';
 import { projectShell } from './projects.ts';
 
@@ -47,14 +49,20 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
       ...projectShell({ project, role: myRole, user: caller.user }, 'members'),
       project, members, manage, choices, myRole, synced, readOnly: !svc.siteMode.allowsChangesBy(caller.user), transferTo,
       oldOwnerRoles: ROLES.filter((r) => r !== 'owner'),
-      error: extra.error ?? null, notice: extra.notice ?? null,
+      error: extra.error ?? null, flash: extra.notice ? { kind: 'ok', text: extra.notice } : undefined,
     }), status);
   }
 
   /** act runs one change; rule violations re-render the page with their message and status. */
-  async function act(ctx: Ctx, change: (caller: Caller, project: Project, form: Record<string, string>) => string): Promise<void> {
+  async function act(ctx: Ctx, change: (caller: Caller, project: Project, form: Record<string, string>) => string,
+    ask?: (caller: Caller, project: Project) => ConfirmStep | null): Promise<void> {
     const { caller, form } = await readPageForm(svc, ctx);
-    const { project } = access.project(caller.user, ctx.params.project, 'project.view');
+    const { project, role } = access.project(caller.user, ctx.params.project, 'project.view');
+    const step = ask && !confirmed(form) ? ask(caller, project) : null;
+    if (step) {
+      sendConfirm(ui, ctx.req, ctx.res, caller, step, projectShell({ project, role, user: caller.user }, 'members'));
+      return;
+    }
     let notice: string;
     try {
       requireWritable(svc, caller.user);
@@ -101,6 +109,23 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
   router.on('POST', '/projects/:project/members/:user/remove', (ctx) => act(ctx, (caller, project) => {
     svc.projects.removeRole(caller.user, project, targetByUuid(ctx.params.user));
     return 'removed';
+  }, (caller, project) => {
+    // Ask only about a removal that would happen: a refused one answers its reason at once.
+    const target = targetByUuid(ctx.params.user);
+    const self = target.id === caller.user.id;
+    const targetRole = store.projects.roleOf(project.id, target.id);
+    const allowed = targetRole !== null && targetRole !== 'owner' && !syncedFrom(store, project.id) && !project.archived
+      && svc.siteMode.allowsChangesBy(caller.user)
+      && (self || can(caller.user.isAdmin, store.projects.roleOf(project.id, caller.user.id), targetRole === 'delegate' ? 'project.delegate' : 'project.members'));
+    if (!allowed) return null;
+    return {
+      title: self ? `Leave ${project.title}` : `Remove ${target.username}`,
+      question: self ? `Leave the project ${project.title}?` : `Remove ${target.username} from ${project.title}?`,
+      detail: self ? 'You lose access to its containers, templates and files until a member with the right adds you again.'
+        : `${target.username} loses access to the project's containers, templates and files.`,
+      action: `/projects/${project.uuid}/members/${target.uuid}/remove`, button: self ? 'Leave project' : 'Remove member',
+      cancel: `/projects/${project.uuid}/members`,
+    };
   }));
 
   router.on('POST', '/projects/:project/members/transfer', (ctx) => act(ctx, (caller, project, form) => {

@@ -18,7 +18,8 @@ export function registerPassword(router: Router, svc: Services, ui: Renderer): v
     const caller = requirePageUser(svc, ctx.req, ctx.res);
     const done = ctx.url.searchParams.get('ok') === 'changed';
     ui.page(ctx.req, ctx.res, 'pages/password', pageData(caller, 'Change password', {
-      local: caller.user.source === 'local', oidc: caller.user.source === 'oidc', minLength: MIN_PASSWORD_LENGTH, done, errors: {}, error: null,
+      local: caller.user.source === 'local', oidc: caller.user.source === 'oidc', minLength: MIN_PASSWORD_LENGTH, errors: {}, error: null,
+      flash: done ? { kind: 'ok', text: 'Your password was changed. Every other session has been logged out.' } : undefined,
     }));
   });
 
@@ -33,7 +34,7 @@ export function registerPassword(router: Router, svc: Services, ui: Renderer): v
       if (e.status >= 500) throw err;
       if (e.code === 'E_THROTTLED') ctx.res.setHeader('retry-after', String(e.details?.retryAfter ?? 1));
       ui.page(ctx.req, ctx.res, 'pages/password', pageData(caller, 'Change password', {
-        local: caller.user.source === 'local', oidc: caller.user.source === 'oidc', minLength: MIN_PASSWORD_LENGTH, done: false,
+        local: caller.user.source === 'local', oidc: caller.user.source === 'oidc', minLength: MIN_PASSWORD_LENGTH,
         errors: e instanceof ValidationError ? e.fields : {}, error: e instanceof ValidationError ? null : (e as PorticoError).message,
       }), e.status);
       return;

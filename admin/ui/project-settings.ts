@@ -29,7 +29,7 @@ export function registerProjectSettings(d: UiDeps): void {
   function show(ctx: Ctx, caller: Caller, pa: ProjectAccess, extra: { error?: string; notice?: string | null; form?: Record<string, string> }, status = 200): void {
     ui.page(ctx.req, ctx.res, 'pages/project-settings', pageData(caller, `Settings · ${pa.project.title}`, {
       ...projectShell(pa, 'settings'), form: extra.form ?? { title: pa.project.title, description: pa.project.description },
-      error: extra.error ?? null, notice: extra.notice ?? null, readOnly: !svc.siteMode.allowsChangesBy(caller.user),
+      error: extra.error ?? null, flash: extra.notice ? { kind: 'ok', text: extra.notice } : undefined, readOnly: !svc.siteMode.allowsChangesBy(caller.user),
     }), status);
   }
 

@@ -14,7 +14,7 @@ import { readForm } from '../../gateway/http/body.ts';
 import { checkCsrf, requireWritable } from '../api/guard.ts';
 import type { Flash, UiDeps } from './pages.ts';
 import { pageData } from './pages.ts';
-import { requireAdmin } from './siteadmin.ts';
+import { requireAdmin, stateCounts } from './siteadmin.ts';
 import { ACTION_WAIT_MS } from './container-actions.ts';
 import { createBulkRuns } from './bulk-runs.ts';
 import { bulkActions, fingerprint, isBulkAction, reportView, runFlash, runView } from './bulk-view.ts';
@@ -51,7 +51,9 @@ export function registerSiteAdminBulk(d: UiDeps): void {
   const answer = (req: IncomingMessage, res: ServerResponse, caller: Caller, title: string, panel: PanelData, flash: Flash | undefined, status: number) => {
     const csrf = caller.session?.csrf ?? '';
     if (d.ui.isFragmentRequest(req)) {
-      d.ui.fragment(res, 'partials/bulk-answer', { ...panel, csrf, flash }, status);
+      // Once a run is over, the state counts above the list follow (the rows follow live).
+      const counts = panel.run && panel.run.state !== 'running' ? stateCounts(d) : null;
+      d.ui.fragment(res, 'partials/bulk-answer', { ...panel, csrf, flash, counts }, status);
       return;
     }
     d.ui.page(req, res, 'pages/siteadmin-bulk', pageData(caller, `Site admin · ${title}`, { tab: 'containers', ...panel, flash }), status);
@@ -102,7 +104,7 @@ export function registerSiteAdminBulk(d: UiDeps): void {
     if (!found) throw new NotFoundError('E_NOT_FOUND', gone);
     const view = runView(found, infos.get(found.action as BulkActionName)!, projectTitle());
     if (d.ui.isFragmentRequest(ctx.req)) {
-      d.ui.fragment(ctx.res, 'partials/bulk-run', { ...view });
+      d.ui.fragment(ctx.res, 'partials/bulk-run-poll', { ...view, counts: view.state !== 'running' ? stateCounts(d) : null });
       return;
     }
     answer(ctx.req, ctx.res, caller, view.label, { run: view }, undefined, 200);

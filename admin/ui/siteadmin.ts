@@ -23,6 +23,15 @@ export function requireAdmin(d: UiDeps, req: IncomingMessage, res: ServerRespons
   return caller;
 }
 
+/** stateCounts is the site-admin summary: the number of containers in each state, most first, and the total. */
+export function stateCounts(d: UiDeps): { summary: Array<{ state: string; n: number }>; total: number } {
+  const byState = d.svc.store.containers.countByState();
+  return {
+    summary: Object.entries(byState).sort((a, b) => b[1] - a[1]).map(([s, n]) => ({ state: s, n })),
+    total: Object.values(byState).reduce((a, b) => a + b, 0),
+  };
+}
+
 /** registerSiteAdmin adds GET /siteadmin. */
 export function registerSiteAdmin(d: UiDeps): void {
   const { store } = d.svc;
@@ -42,8 +51,7 @@ export function registerSiteAdmin(d: UiDeps): void {
     });
     // Per-user app instances live in the hidden 'apps' project, which project lists leave out (docs/apps.md).
     for (const c of results) if (!titles.has(c.projectId) && c.appId !== null) titles.set(c.projectId, 'Apps (per-user instances)');
-    const byState = store.containers.countByState();
-    d.ui.page(ctx.req, ctx.res, 'pages/siteadmin', pageData(caller, 'Site admin', {
+    d.ui.page(ctx.req, ctx.res, 'pages/siteadmin', pageData(caller, 'Containers and Docker', {
       tab: 'containers',
       rows: rowsFor(d, results, { isAdmin: true, role: null, csrf: caller.session?.csrf ?? '' }, titles),
       pager: pager(ctx.url, page, PAGE_SIZE, count),
@@ -51,8 +59,7 @@ export function registerSiteAdmin(d: UiDeps): void {
       filtered: Boolean(q || state || project),
       states: CONTAINER_STATES.filter((s) => s !== 'deleted'),
       projects: projects.map((p) => ({ uuid: p.uuid, title: p.title })),
-      summary: Object.entries(byState).sort((a, b) => b[1] - a[1]).map(([s, n]) => ({ state: s, n })),
-      total: Object.values(byState).reduce((a, b) => a + b, 0),
+      ...stateCounts(d),
       since,
       bulk: bulkActions(d.svc.config.maxInactivityDays),
       flash: doneFlash(ctx.url),

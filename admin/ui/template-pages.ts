@@ -16,7 +16,7 @@ import { checkCsrf, requireWritable } from '../api/guard.ts';
 import type { Renderer } from './render.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
 import { projectShell } from './projects.ts';
-import { TEMPLATE_FIELDS, templateInput, templateValues, settingsValues } from './template-fields.ts';
+import { TEMPLATE_FIELDS, TEMPLATE_GROUPS, templateInput, templateValues, settingsValues } from './template-fields.ts';
 
 /** Route registers one UI route (the UI's `on`, whose errors answer as HTML). */
 export type Route = (method: string, path: string, handler: Handler) => void;
@@ -103,7 +103,7 @@ export function registerTemplatePages(on: Route, svc: Services, ui: Renderer): v
   function form(req: IncomingMessage, res: ServerResponse, caller: Caller, scope: Scope, f: { t: ContainerTemplate | null; values: Record<string, string>; errors: Record<string, string> }, status = 200): void {
     const heading = f.t ? `Update ${f.t.title}` : 'Create container template';
     ui.page(req, res, 'pages/template-form', pageData(caller, heading, {
-      ...scope.shell, scope, heading, fields: TEMPLATE_FIELDS, values: f.values, errors: f.errors,
+      ...scope.shell, scope, heading, fields: TEMPLATE_FIELDS, groups: TEMPLATE_GROUPS, values: f.values, errors: f.errors,
       action: f.t ? `${scope.base}/${f.t.uuid}/update` : `${scope.base}/create`, cancel: f.t ? `${scope.base}/${f.t.uuid}` : scope.base,
     }), status);
   }

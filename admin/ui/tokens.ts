@@ -9,6 +9,7 @@ import type { Caller } from '../../gateway/core/auth/authenticate.ts';
 import { hashSecret, newSecret } from '../../gateway/core/auth/tokens.ts';
 import type { Ctx, Router } from '../../gateway/http/router.ts';
 import { field, readPageForm } from './forms.ts';
+import { confirmed, sendConfirm } from './confirm.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
 import type { Renderer } from './render.ts';
 
@@ -30,12 +31,12 @@ export function registerTokens(router: Router, svc: Services, ui: Renderer): voi
     const tokens = svc.store.users.tokensOf(caller.user.id).map((t) => ({
       ...t, expired: t.expiresAt !== null && Date.parse(t.expiresAt) <= Date.now(),
     }));
-    ui.page(ctx.req, ctx.res, 'pages/tokens', pageData(caller, 'API tokens', { tokens, created: null, errors: {}, deleted: false, form: {}, ...extra }), status);
+    ui.page(ctx.req, ctx.res, 'pages/tokens', pageData(caller, 'API tokens', { tokens, created: null, errors: {}, form: {}, ...extra }), status);
   }
 
   router.on('GET', '/tokens', (ctx) => {
     const caller = requirePageUser(svc, ctx.req, ctx.res);
-    show(ctx, caller, { deleted: ctx.url.searchParams.get('ok') === 'deleted' });
+    show(ctx, caller, ctx.url.searchParams.get('ok') === 'deleted' ? { flash: { kind: 'ok', text: 'Token deleted.' } } : {});
   });
 
   router.on('POST', '/tokens', async (ctx) => {
@@ -58,8 +59,14 @@ export function registerTokens(router: Router, svc: Services, ui: Renderer): voi
   });
 
   router.on('POST', '/tokens/:id/delete', async (ctx) => {
-    const { caller } = await readPageForm(svc, ctx);
+    const { caller, form } = await readPageForm(svc, ctx);
     const id = /^\d{1,15}$/.test(ctx.params.id) ? Number(ctx.params.id) : -1;
+    const token = svc.store.users.tokensOf(caller.user.id).find((t) => t.id === id);
+    if (token && !confirmed(form)) {
+      sendConfirm(ui, ctx.req, ctx.res, caller, { title: `Delete token ${token.name}`, question: `Delete the API token ${token.name}?`,
+        detail: 'Scripts that use it are refused from now on. This cannot be undone.', action: `/tokens/${id}/delete`, button: 'Delete token', cancel: '/tokens' });
+      return;
+    }
     if (!svc.store.users.deleteToken(caller.user.id, id)) throw new NotFoundError('E_NOT_FOUND', 'no such token');
     redirect(ctx.req, ctx.res, '/tokens?ok=deleted');
   });

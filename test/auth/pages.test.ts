@@ -30,13 +30,13 @@ t.test('API tokens: create (shown once, stored hashed), use, list, expire, delet
   const list = await web.request('GET', '/tokens');
   t.notOk(list.text.includes(token), 'the list never shows the token again');
   t.match(list.text, new RegExp(`<code>${token.slice(0, 6)}…</code>`), 'only its first characters');
-  const D = '<td>20\\d\\d-\\d\\d-\\d\\d \\d\\d:\\d\\d</td>';
-  t.match(list.text, new RegExp(`<td>CI &lt;pipeline&gt;</td>\\s*<td><code>\\S+</code></td>\\s*${D}\\s*${D}\\s*<td>never</td>`), 'name, prefix, created, last used (it was used), no expiry');
+  const D = (label: string) => `<td data-label="${label}">20\\d\\d-\\d\\d-\\d\\d \\d\\d:\\d\\d</td>`;
+  t.match(list.text, new RegExp(`<td class="card-title"><strong>CI &lt;pipeline&gt;</strong></td>\\s*<td data-label="Starts with"><code>\\S+</code></td>\\s*${D('Created')}\\s*${D('Last used')}\\s*<td data-label="Expires"><span class="none">never</span></td>`), 'name, prefix, created, last used (it was used), no expiry');
 
   const future = new Date(Date.now() + 86_400_000 * 3).toISOString().slice(0, 10);
   const exp = await web.request('POST', '/tokens', { form: { csrf_token: csrf, name: 'short-lived', expires: future } });
   const shortToken = /class="token-once" readonly value="([^"]+)"/.exec(exp.text)![1];
-  t.match(exp.text, new RegExp(`<td>${future}</td>`), 'expiry listed');
+  t.match(exp.text, new RegExp(`<td data-label="Expires">${future}</td>`), 'expiry listed');
   gw.core.store.db.prepare('UPDATE api_tokens SET expires_at = ? WHERE name = ?').run(new Date(Date.now() - 1000).toISOString(), 'short-lived');
   t.equal((await gw.api('GET', `/containers/api/${project}`, shortToken)).status, 401, 'an expired token is refused');
   t.match((await web.request('GET', '/tokens')).text, /expired<\/span>/);
@@ -52,7 +52,11 @@ t.test('API tokens: create (shown once, stored hashed), use, list, expire, delet
   const stolen = await ulf.request('POST', `/tokens/${ids[0]}/delete`, { form: { csrf_token: await ulf.csrf() } });
   t.equal(stolen.status, 404, "another user cannot delete tina's token");
   t.ok(other);
-  const del = await web.request('POST', `/tokens/${ids[0]}/delete`, { form: { csrf_token: csrf } });
+  const ask = await web.request('POST', `/tokens/${ids[0]}/delete`, { form: { csrf_token: csrf } });
+  t.equal(ask.status, 200, 'without confirm=yes (no JavaScript): the confirm page');
+  t.match(ask.text, /Delete the API token CI &lt;pipeline&gt;\?[\s\S]*name="confirm" value="yes"/, 'it names the token and posts again with confirm=yes');
+  t.equal(gw.core.store.users.tokensOf(user.id).filter((x) => x.id === ids[0]).length, 1, 'nothing deleted yet');
+  const del = await web.request('POST', `/tokens/${ids[0]}/delete`, { form: { csrf_token: csrf, confirm: 'yes' } });
   t.equal(del.status, 303);
   t.equal((await gw.api('GET', `/containers/api/${project}`, token)).status, 401, 'a deleted token stops working');
 });
@@ -90,7 +94,7 @@ t.test('Members page: who sees, who changes, and the owner rules', async (t) => 
   const demoteOwner = await dora.w.request('POST', `${url}/${uuidOf('olga')}/role`, { form: { csrf_token: dora.csrf, role: 'guest' } });
   t.equal(demoteOwner.status, 400);
   t.match(demoteOwner.text, /The owner changes only by an ownership transfer/);
-  t.equal((await dora.w.request('POST', `${url}/${uuidOf('olga')}/remove`, { form: { csrf_token: dora.csrf } })).status, 400, 'nor remove one');
+  t.equal((await dora.w.request('POST', `${url}/${uuidOf('olga')}/remove`, { form: { csrf_token: dora.csrf } })).status, 400, 'nor remove one (refused at once, no confirm step)');
   t.equal((await dora.w.request('POST', `${url}/${uuidOf('cody')}/role`, { form: { csrf_token: dora.csrf, role: 'owner' } })).status, 400, 'nor make one');
   t.equal((await dora.w.request('POST', `${url}/${uuidOf('cody')}/role`, { form: { csrf_token: dora.csrf, role: 'delegate' } })).status, 403, 'nor give the delegate role (the owner does)');
   t.equal((await dora.w.request('POST', url, { form: { csrf_token: dora.csrf, username: 'ghost', role: 'guest' } })).status, 400, 'unknown user: 400');
@@ -105,10 +109,14 @@ t.test('Members page: who sees, who changes, and the owner rules', async (t) => 
   t.equal((await olga.w.request('POST', `${url}/${uuidOf('dora')}/role`, { form: { csrf_token: olga.csrf, role: 'owner' } })).status, 400, 'nor make a second owner');
   t.match((await olga.w.request('GET', url)).text, /Transfer ownership/, 'the owner is offered the transfer');
   t.equal((await olga.w.request('POST', `${url}/transfer`, { form: { csrf_token: olga.csrf, user: uuidOf('dora'), old_role: 'guest' } })).status, 303, 'the owner transfers the ownership');
-  t.equal((await olga.w.request('POST', `${url}/${uuidOf('olga')}/remove`, { form: { csrf_token: olga.csrf } })).headers.get('location'), '/', 'now olga may leave, and is sent home');
+  t.equal((await olga.w.request('POST', `${url}/${uuidOf('olga')}/remove`, { form: { csrf_token: olga.csrf, confirm: 'yes' } })).headers.get('location'), '/', 'now olga may leave, and is sent home');
   t.equal((await olga.w.request('GET', url)).status, 404, 'and no longer sees the project');
 
-  const gLeave = await gus.w.request('POST', `${url}/${uuidOf('gus')}/remove`, { form: { csrf_token: gus.csrf } });
+  const gAsk = await gus.w.request('POST', `${url}/${uuidOf('gus')}/remove`, { form: { csrf_token: gus.csrf } });
+  t.equal(gAsk.status, 200, 'leaving without confirm=yes: the confirm page');
+  t.match(gAsk.text, /Leave the project/);
+  t.ok(gw.core.store.projects.roleOf(gw.core.store.projects.byUuid(project)!.id, gw.core.store.users.byUsername('gus')!.id), 'still a member');
+  const gLeave = await gus.w.request('POST', `${url}/${uuidOf('gus')}/remove`, { form: { csrf_token: gus.csrf, confirm: 'yes' } });
   t.equal(gLeave.status, 303, 'a guest may leave');
 });
 

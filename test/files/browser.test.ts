@@ -30,7 +30,18 @@ t.test('upload and delete a small file in Chromium', async (t) => {
   await loginWithPassword(gw, page, 'bea', 'password-bea');
   await page.goto(`${gw.base}/projects/${p}/files`);
   await page.setInputFiles('#upload-file', file);
-  await Promise.all([page.waitForURL(/done=uploaded/), page.click('.upload-form button[type=submit]')]);
+  // The upload is held for a moment on its way, so the page can be seen while it runs.
+  await page.route(`**/projects/${p}/files`, async (route) => {
+    if (route.request().method() === 'POST') await new Promise((r) => setTimeout(r, 700));
+    await route.continue();
+  });
+  const navigated = page.waitForURL(/done=uploaded/);
+  await page.click('.upload-form button[type=submit]');
+  await page.waitForSelector('.upload-progress:not([hidden])');
+  t.ok(await page.isDisabled('.upload-form button[type=submit]'), 'regression: the button is disabled while the file uploads');
+  t.match(await page.textContent('.upload-progress'), /Uploading pbmc3k\.h5ad … \d+ %/, 'and the upload shows its progress');
+  await navigated;
+  await page.unroute(`**/projects/${p}/files`);
   t.match(await page.textContent('.flash'), /Uploaded pbmc3k\.h5ad \(5\.0 MiB\)/, 'upload confirmed');
   t.match(await page.textContent('table.files'), /pbmc3k\.h5ad.*5\.0 MiB.*bea/s, 'listed with size and uploader');
   const stored = (await gw.api('GET', `/containers/api/files/${p}`, token)).body.results[0];

@@ -25,12 +25,15 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** launchBrowser starts Chromium with a fresh temporary --user-data-dir (`javaScript: false` to browse without scripts). */
-export async function launchBrowser(opts: { viewport?: { width: number; height: number }; javaScript?: boolean; args?: string[] } = {}): Promise<TestBrowser> {
+/**
+ * launchBrowser starts Chromium with a fresh temporary --user-data-dir (`javaScript: false` to browse
+ * without scripts; `bypassCSP` lets a test inject a script such as axe-core into Portico's pages).
+ */
+export async function launchBrowser(opts: { viewport?: { width: number; height: number }; javaScript?: boolean; args?: string[]; bypassCSP?: boolean } = {}): Promise<TestBrowser> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM, headless: true, args: [...ARGS, ...(opts.args ?? [])], viewport: opts.viewport ?? { width: 1280, height: 860 },
-    javaScriptEnabled: opts.javaScript ?? true,
+    javaScriptEnabled: opts.javaScript ?? true, bypassCSP: opts.bypassCSP ?? false,
   });
   context.setDefaultTimeout(15_000);
   const page = context.pages()[0] ?? await context.newPage();

@@ -97,7 +97,10 @@ t.test('bulk actions: preview changes nothing, confirm does what it showed, admi
   t.notMatch(done.text, /<html/);
   t.same(listed(done.text), [idle], 'the report names what the preview named');
   t.match(done.text, /stopped \(exited\)/);
-  t.match(done.text, /<div id="flash" class="toasts" hx-swap-oob="innerHTML"><div class="flash ok" role="status">Stop unused: 1 container stopped\.<\/div>/);
+  t.match(done.text, /<div id="flash" class="toasts" hx-swap-oob="innerHTML"><div class="flash ok" role="status">Stop unused: 1 container stopped\.<button/);
+  const exitedNow = gw.core.store.containers.countByState().exited;
+  t.match(done.text, new RegExp(`<div id="admin-summary" class="summary" hx-swap-oob="outerHTML">[\\s\\S]*exited</span> ${exitedNow}</a>`),
+    'regression: the summary counts follow a bulk stop (out-of-band swap), not only the rows');
   t.equal(state(idle), 'exited', 'the idle container stopped');
   t.equal(state(busy), 'running', 'the busy one still runs');
 
