@@ -110,6 +110,8 @@ export interface Config {
   readonly publicUrl: string | null;
   /** delegateLimit is how many delegates a project may have (0: no limit), as SODAR's PROJECTROLES_DELEGATE_LIMIT. */
   readonly delegateLimit: number;
+  /** projectCreators: who may create a project and become its owner ('all' logged-in users, or site 'admins' only). */
+  readonly projectCreators: 'all' | 'admins';
   /** timeZone is the IANA zone API dates are written in (Kiosc's TIME_ZONE). */
   readonly timeZone: string;
   /** sodar is the SODAR sync (Kiosc's PROJECTROLES_* settings; docs/sodar-sync.md). */
@@ -410,6 +412,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     bodyTimeoutSeconds: int(env, ['PORTICO_BODY_TIMEOUT_SECONDS'], 60, 1, 3600),
     ...appOrigins(env),
     delegateLimit: int(env, ['PORTICO_DELEGATE_LIMIT', 'PROJECTROLES_DELEGATE_LIMIT'], 1, 0, 1000),
+    projectCreators: oneOf(env, ['PORTICO_PROJECT_CREATORS'], 'all', ['all', 'admins'] as const),
     sodar: sodarConfig(env),
     timeZone: timeZone(env),
   };

@@ -20,6 +20,7 @@ import type { FileService } from './files/service.ts';
 import type { TemplateService } from './templates/service.ts';
 import type { ProjectService } from './projects/service.ts';
 import type { SodarSync } from './sodar/sync.ts';
+import type { OneTimeLinks } from './sharing/one-time-links.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -52,4 +53,6 @@ export interface Services {
   projects: ProjectService;
   /** sodar pulls projects, users and roles from a SODAR source site (TARGET mode; docs/sodar-sync.md). */
   sodar: SodarSync;
+  /** links are invitations to projects and password reset links (docs/sharing.md). */
+  links: OneTimeLinks;
 }

@@ -13,6 +13,7 @@ import { createTemplateStore } from './templates.ts';
 import { createFileStore } from './files.ts';
 import { createSodarStore } from './sodar.ts';
 import { createKioscIdMap } from './kiosc-id-map.ts';
+import { createOneTimeLinkStore } from './one-time-links.ts';
 import { AccessRevision } from './access-revision.ts';
 import { guardStore } from './health.ts';
 import type { StoreHealth } from './health.ts';
@@ -33,6 +34,8 @@ export interface Store {
   readonly sodar: ReturnType<typeof createSodarStore>;
   /** kioscIds maps Kiosc's integer ids of imported rows to UUIDs (kiosc-id-map.ts). */
   readonly kioscIds: ReturnType<typeof createKioscIdMap>;
+  /** links are invitations and password reset links (one-time-links.ts). */
+  readonly links: ReturnType<typeof createOneTimeLinkStore>;
   /** accessRevision moves whenever access is withdrawn (see access-revision.ts). */
   readonly accessRevision: AccessRevision;
   /** health says whether the store can save (and why not); see health.ts. */
@@ -60,6 +63,7 @@ export function createStore(file: string, opts: { logger?: Logger; probeMs?: num
     files: createFileStore(db),
     sodar: createSodarStore(db),
     kioscIds: createKioscIdMap(db),
+    links: createOneTimeLinkStore(db),
     transaction: (fn) => tx(db, fn),
     close: () => { health.stop(); if (db.isOpen) db.close(); },
   };

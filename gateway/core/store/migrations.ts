@@ -249,4 +249,31 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE containers ADD COLUMN unset_fields TEXT NOT NULL DEFAULT '';
   CREATE UNIQUE INDEX containers_requested_host_port ON containers(requested_host_port) WHERE requested_host_port IS NOT NULL;
   `,
+  // 14 (11–13 are other branches'; here it is the 11th entry until the lead renumbers): invitations to
+  // a project (docs/sharing.md) and one-time password reset links. Only a hash of each token is
+  // stored; a link works once (used_at) and until expires_at.
+  `
+  CREATE TABLE invitations (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    invitee TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('delegate', 'contributor', 'guest')),
+    container_uuid TEXT,
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    used_by INTEGER REFERENCES users(id) ON DELETE SET NULL
+  );
+  CREATE INDEX invitations_project ON invitations(project_id);
+  CREATE TABLE password_resets (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+  );
+  `,
 ];
