@@ -29,10 +29,18 @@ import { registerFilePages } from './file-pages.ts';
 import { registerContainerPrefill } from './container-pickers.ts';
 import { registerSiteAdminBulk } from './siteadmin-bulk.ts';
 import { registerKioscRedirects } from './kiosc-redirects.ts';
+import { createBranding } from '../../gateway/core/branding.ts';
+import { registerBranding } from './branding.ts';
+import { registerSharing } from './sharing.ts';
 
 /** registerUi adds every UI route. */
 export function registerUi(router: Router, svc: Services): void {
-  const ui = createRenderer({ site: () => ({ readOnly: svc.siteMode.readOnly(), embeddedFiles: svc.config.embeddedFiles }) });
+  const branding = createBranding(svc.store.settings);
+  const ui = createRenderer({ site: (data) => ({
+    readOnly: svc.siteMode.readOnly(), embeddedFiles: svc.config.embeddedFiles, brand: branding.current(),
+    // A project's pages get the switcher: the caller's other projects (projects they are a member of).
+    switcher: data.caller && data.project && data.nav ? svc.store.projects.ofUser(data.caller.user.id).filter((p) => !p.deletingAt).slice(0, 50) : null,
+  }) });
   const d: UiDeps = {
     svc, ui,
     hub: createLiveHub(svc.bus),
@@ -59,6 +67,8 @@ export function registerUi(router: Router, svc: Services): void {
   registerSiteAdminVolumes(d);
   registerSiteAdminBulk(d);
   registerKioscRedirects(d);
+  registerBranding(d.on, svc, ui, branding);
+  registerSharing(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.
   router.fallback((ctx) => {
     const err = new NotFoundError('E_NOT_FOUND', `no such page: ${ctx.url.pathname}`);

@@ -17,6 +17,7 @@ import { field, readPageForm } from './forms.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
 import type { Renderer } from './render.ts';
 import { projectShell } from './projects.ts';
+import { inviteData } from './invitations.ts';
 
 const NOTICES: Record<string, string> = { added: 'Member added.', changed: 'Role changed.', removed: 'Member removed.', transferred: 'Ownership transferred.' };
 
@@ -47,6 +48,7 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
       ...projectShell({ project, role: myRole, user: caller.user }, 'members'),
       project, members, manage, choices, myRole, synced, readOnly: !svc.siteMode.allowsChangesBy(caller.user), transferTo,
       oldOwnerRoles: ROLES.filter((r) => r !== 'owner'),
+      ...inviteData(svc, project, manage),
       error: extra.error ?? null, notice: extra.notice ?? null,
     }), status);
   }

@@ -53,6 +53,8 @@ export type ErrorCode =
   | 'E_IMPORT_FAILED'
   | 'E_SYNCED_PROJECT'
   | 'E_SODAR_SYNC'
+  | 'E_LINK_NOT_FOUND'
+  | 'E_LINK_GONE'
   | 'E_INTERNAL';
 
 /** PorticoError is the base class: a message for people, a code for programs, a status for HTTP. */

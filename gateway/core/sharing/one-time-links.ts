@@ -69,7 +69,7 @@ export function createOneTimeLinks(deps: { store: Store; projects: ProjectServic
       const actorRole = store.projects.roleOf(project.id, actor.id);
       if (!can(actor.isAdmin, actorRole, 'project.members')) throw forbidden('Only owners and delegates of this project can invite.');
       if (!siteMode.allowsChangesBy(actor)) throw new PorticoError('E_READ_ONLY', 403, 'the site is in read-only mode');
-      if (project.archived) throw new PorticoError('E_PROJECT_ARCHIVED', 409, 'This project is archived: unarchive it to invite anyone.');
+      if (project.archived) throw new PorticoError('E_PROJECT_ARCHIVED', 403, 'This project is archived: unarchive it to invite anyone.');
       if (!invitee || invitee.length > 254 || !(EMAIL_RE.test(invitee) || USERNAME_RE.test(invitee))) {
         throw new ValidationError({ invitee: "An e-mail address, or a user name (letters, digits, '.', '_', '@' and '-')." });
       }

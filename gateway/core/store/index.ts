@@ -14,6 +14,7 @@ import { createFileStore } from './files.ts';
 import { createSodarStore } from './sodar.ts';
 import { createKioscIdMap } from './kiosc-id-map.ts';
 import { createOneTimeLinkStore } from './one-time-links.ts';
+import { createProjectSummaryStore } from './project-summary.ts';
 import { AccessRevision } from './access-revision.ts';
 import { guardStore } from './health.ts';
 import type { StoreHealth } from './health.ts';
@@ -36,6 +37,8 @@ export interface Store {
   readonly kioscIds: ReturnType<typeof createKioscIdMap>;
   /** links are invitations and password reset links (one-time-links.ts). */
   readonly links: ReturnType<typeof createOneTimeLinkStore>;
+  /** summaries are the home page's per-project counts and running apps. */
+  readonly summaries: ReturnType<typeof createProjectSummaryStore>;
   /** accessRevision moves whenever access is withdrawn (see access-revision.ts). */
   readonly accessRevision: AccessRevision;
   /** health says whether the store can save (and why not); see health.ts. */
@@ -64,6 +67,7 @@ export function createStore(file: string, opts: { logger?: Logger; probeMs?: num
     sodar: createSodarStore(db),
     kioscIds: createKioscIdMap(db),
     links: createOneTimeLinkStore(db),
+    summaries: createProjectSummaryStore(db),
     transaction: (fn) => tx(db, fn),
     close: () => { health.stop(); if (db.isOpen) db.close(); },
   };
