@@ -87,7 +87,7 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
     const username = field(form, 'username');
     const role = parseRole(field(form, 'role'));
     const target = username ? store.users.byUsername(username) : null;
-    if (!target) throw new ValidationError({ username: `No user named "${username}". Directory (LDAP) users appear after their first login.` });
+    if (!target) throw new ValidationError({ username: `No user named "${username}". Directory (LDAP) users appear after their first login; or invite them by e-mail below.` });
     if (store.projects.roleOf(project.id, target.id)) throw conflict(`${target.username} is already a member; change their role in the list.`);
     svc.projects.addRole(caller.user, project, target, role);
     return 'added';

@@ -127,7 +127,7 @@ export function createOneTimeLinks(deps: { store: Store; projects: ProjectServic
       }
       if (store.users.byUsername(username)) throw conflict(`A user named ${username} exists already: log in instead.`);
       checkPassword(input.password, input.repeat);
-      if (!siteMode.allowsChangesBy({ isAdmin: false } as User)) throw new PorticoError('E_READ_ONLY', 403, 'the site is in read-only mode');
+      if (siteMode.readOnly()) throw new PorticoError('E_READ_ONLY', 403, 'the site is in read-only mode');
       const passwordHash = await hashPassword(input.password);
       const email = EMAIL_RE.test(invitation.invitee) ? invitation.invitee : '';
       const user = store.transaction(() => {
