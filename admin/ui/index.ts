@@ -36,10 +36,10 @@ import { registerSharing } from './sharing.ts';
 /** registerUi adds every UI route. */
 export function registerUi(router: Router, svc: Services): void {
   const branding = createBranding(svc.store.settings);
-  const ui = createRenderer({ site: (data) => ({
+  const ui = createRenderer({ site: (data, req) => ({
     readOnly: svc.siteMode.readOnly(), embeddedFiles: svc.config.embeddedFiles, brand: branding.current(),
-    // A project's pages get the switcher: the caller's other projects (projects they are a member of).
-    switcher: data.caller && data.project && data.nav ? svc.store.projects.ofUser(data.caller.user.id).filter((p) => !p.deletingAt).slice(0, 50) : null,
+    // The header's project switcher: the projects the caller is a member of (one indexed query).
+    switcher: data.caller && !ui.isFragmentRequest(req) ? svc.store.projects.ofUser(data.caller.user.id).filter((p) => !p.deletingAt).slice(0, 50) : null,
   }) });
   const d: UiDeps = {
     svc, ui,

@@ -224,7 +224,10 @@ t.test('home cards: description, container counts, running apps; the switcher; t
   t.notMatch(home.text, /Idle one/, 'not the stopped one');
   t.match(home.text, /0 containers, 0 running/, 'an empty project');
   const list = await page(gw, `/projects/${project}/containers`, s.cookie);
-  t.match(list.text, new RegExp(`class="project-switcher"[\\s\\S]*href="/projects/${other}">Brain</a>`), 'the switcher lists the other project');
+  t.match(list.text, new RegExp(`<nav class="project-switcher" aria-label="Projects">[\\s\\S]*<summary>Atlas</summary>[\\s\\S]*href="/projects/${project}" aria-current="page">Atlas</a>[\\s\\S]*href="/projects/${other}">Brain</a>`), 'the header\'s switcher: the current project and the other');
+  t.match(home.text, /<nav class="project-switcher"/, 'on the home page too');
+  const frag = await page(gw, `/projects/${project}/containers`, s.cookie, { 'hx-request': 'true' });
+  t.notMatch(frag.text, /project-switcher/, 'not in htmx fragments');
 
   const login = await page(gw, `/login?next=${encodeURIComponent(`/containers/proxy/${ids[0]}/`)}`, null);
   t.match(login.text, /Log in to open the app this link leads to/, 'a proxy link gets context');
