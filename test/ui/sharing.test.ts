@@ -233,3 +233,24 @@ t.test('home cards: description, container counts, running apps; the switcher; t
   t.match(login.text, /Log in to open the app this link leads to/, 'a proxy link gets context');
   t.notMatch(login.text, /Secret explorer/, 'but not the app\'s title');
 });
+
+t.test('regression: the proxy\'s 404 on an app\'s own origin linked "/" (the app) as the way back; it links the gateway', async (t) => {
+  const gw = await startGateway({ PORTICO_APP_ORIGINS: 'per-app' });
+  t.teardown(() => gw.close());
+  const { request } = await import('node:http');
+  const uuid = '0b8fa1cc-621c-4272-977b-0b8fa1cc9fb5';
+  const r = await new Promise<{ status: number; headers: Record<string, unknown>; text: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: gw.port, path: '/.portico/nothing', headers: { host: `${uuid}.localhost:${gw.port}`, accept: 'text/html', 'sec-fetch-mode': 'navigate' } }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  t.equal(r.status, 404);
+  t.match(r.text, /<header class="top"><a href="http:\/\/127\.0\.0\.1:\d+\/">Portico<\/a><\/header>/, 'the header links the gateway');
+  t.match(r.text, new RegExp(`id="back" href="http://127\\.0\\.0\\.1:${gw.port}/"`), 'and so does the way back');
+  t.match(String(r.headers['content-security-policy']), /default-src 'none'/, 'nothing on the page can run');
+  t.notMatch(r.text, /<script/, 'no script');
+});
