@@ -64,13 +64,13 @@ const PLAIN: Record<number, string> = {
 };
 
 /** failurePage is the HTML page of a failure: the UI's header, a plain message, the reason, and ways back. */
-export function failurePage(err: PorticoError, home: string, explained?: Explained): string {
+export function failurePage(err: PorticoError, home: string, explained?: Explained, brand?: string): string {
   const heading = HEADINGS[err.status] ?? `${err.status} ${STATUS_CODES[err.status] ?? ''}`;
   const plain = PLAIN[err.status];
   const reason = plain ? `<p id="msg">${escapeHtml(plain)}</p><p class="tech">${escapeHtml(err.message)} · <code>${err.code}</code></p>`
     : `<p id="msg">${escapeHtml(err.message)}</p><p class="tech"><code>${err.code}</code></p>`;
   return shellPage({
-    title: heading, home, bodyAttrs: ' class="failed"',
+    title: heading, home, brand, bodyAttrs: ' class="failed"',
     inner: `<h1>${escapeHtml(heading)}</h1>${reason}${explainedHtml(explained)}<p class="actions"><a class="btn primary" id="back" href="${escapeHtml(home)}">Back to your projects</a></p>`,
   });
 }
@@ -80,7 +80,7 @@ export function failurePage(err: PorticoError, home: string, explained?: Explain
  * the gateway's front page, which is another origin's on an app origin); `explained` adds `hints`
  * and `log` (JSON fields, or a list and a block on the page, escaped).
  */
-export function sendFailure(res: ServerResponse, err: PorticoError, html: boolean, extra?: Record<string, string>, explained?: Explained, home = '/'): void {
+export function sendFailure(res: ServerResponse, err: PorticoError, html: boolean, extra?: Record<string, string>, explained?: Explained, home = '/', brand?: string): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -88,7 +88,7 @@ export function sendFailure(res: ServerResponse, err: PorticoError, html: boolea
   let body: string;
   let type: string;
   if (html) {
-    body = failurePage(err, home, explained);
+    body = failurePage(err, home, explained, brand);
     type = 'text/html; charset=utf-8';
   } else {
     body = JSON.stringify({ error: err.message, code: err.code, ...explained });

@@ -39,6 +39,7 @@ import { sendStartFailurePage, sendWaitingPage, streamStatus } from './waiting-p
 import type { PageLinks } from './waiting-page.ts';
 import { readOnlyRefusal } from './read-only.ts';
 import { startRefusal } from './start-policy.ts';
+import { createBranding } from '../core/branding.ts';
 
 /** PorticoProxy is the ProxyHandler plus its shutdown. */
 export interface PorticoProxy {
@@ -80,6 +81,14 @@ function redirect(res: ServerResponse, status: number, location: string): void {
 /** createProxy builds the proxy over the services. */
 export function createProxy(svc: Services): PorticoProxy {
   const routes = createRoutes(svc);
+  // The site title heads the proxy's own pages: read when one is answered, at most every few seconds.
+  const branding = createBranding(svc.store.settings);
+  let brandAt = 0;
+  let brandTitle = '';
+  const brand = (): string => {
+    if (Date.now() - brandAt > 5_000) { brandTitle = branding.current().title; brandAt = Date.now(); }
+    return brandTitle;
+  };
   const origins = createAppOrigins(svc.config);
   const appSessions = createAppSessionStore(svc.store.db, svc.config.sessionIdleMinutes * 60_000);
   const auth = createProxyAuth(svc, undefined, appSessions);
@@ -102,7 +111,7 @@ export function createProxy(svc: Services): PorticoProxy {
   function pageLinks(req: IncomingMessage, route: Route): PageLinks {
     const home = homeOf(req);
     const project = svc.store.projects.byId(route.projectId);
-    return { home, back: project ? `${home}projects/${project.uuid}/containers` : home };
+    return { home, back: project ? `${home}projects/${project.uuid}/containers` : home, brand: brand() };
   }
 
   /**
@@ -124,7 +133,7 @@ export function createProxy(svc: Services): PorticoProxy {
     }
     const route = routes.get(uuid);
     if (route === null || !routes.allows(route, caller.user)) {
-      sendFailure(res, NOT_FOUND, navigation(req, s), undefined, undefined, homeOf(req));
+      sendFailure(res, NOT_FOUND, navigation(req, s), undefined, undefined, homeOf(req), brand());
       return null;
     }
     return { caller, route };
@@ -226,7 +235,7 @@ export function createProxy(svc: Services): PorticoProxy {
       const target = parseTarget(url);
       if (target === null || target.uuid !== app) {
         if (statusTarget(url) === app && (req.method === 'GET' || req.method === 'HEAD')) status(req, res, app, app);
-        else sendFailure(res, NOT_FOUND, navigation(req), undefined, undefined, homeOf(req));
+        else sendFailure(res, NOT_FOUND, navigation(req), undefined, undefined, homeOf(req), brand());
         return;
       }
       if (target.rest.length === 0 || target.rest.charCodeAt(0) === 63) { redirect(res, 308, PREFIX + app + '/' + target.rest); return; }
@@ -254,7 +263,7 @@ export function createProxy(svc: Services): PorticoProxy {
     }
     const inFlight = starter.current(route.id) !== undefined;
     const refusal = readOnlyRefusal(svc, route, caller.user, inFlight) ?? startRefusal(route, navigation(req, scanned), scanned.fetchMode, inFlight);
-    if (refusal) { sendFailure(res, refusal, navigation(req, scanned), undefined, undefined, homeOf(req)); return; }
+    if (refusal) { sendFailure(res, refusal, navigation(req, scanned), undefined, undefined, homeOf(req), brand()); return; }
     const nav = navigation(req, scanned);
     if (nav && starter.current(route.id) === undefined) {
       // A start that just failed is shown once to each user who got its waiting page but not the

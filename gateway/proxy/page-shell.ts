@@ -19,9 +19,9 @@ pre{background:#1f2933;color:#e4e7eb;padding:.75rem;border-radius:6px;font-size:
 a.btn,button{font:inherit;padding:.4rem 1rem;border:1px solid #dde1ea;background:#fff;color:#1d2330;border-radius:6px;cursor:pointer;text-decoration:none;display:inline-block}
 a.btn.primary,button.primary{border-color:#3b5bdb;background:#3b5bdb;color:#fff}`;
 
-/** shellPage wraps `inner` (trusted HTML, escaped by its builder) in the header and the card; `home` is the gateway's front page. */
-export function shellPage(o: { title: string; inner: string; home: string; bodyAttrs?: string; head?: string; script?: string }): string {
+/** shellPage wraps `inner` (trusted HTML, escaped by its builder) in the header and the card; `home` is the gateway's front page, `brand` the site title. */
+export function shellPage(o: { title: string; inner: string; home: string; brand?: string; bodyAttrs?: string; head?: string; script?: string }): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(o.title)}</title>${o.head ?? ''}<style>${SHELL_STYLE}</style></head>
-<body${o.bodyAttrs ?? ''}><header class="top"><a href="${escapeHtml(o.home)}">Portico</a></header><main>${o.inner}</main>${o.script ? `<script>${o.script}</script>` : ''}</body></html>`;
+<body${o.bodyAttrs ?? ''}><header class="top"><a href="${escapeHtml(o.home)}">${escapeHtml(o.brand || 'Portico')}</a></header><main>${o.inner}</main>${o.script ? `<script>${o.script}</script>` : ''}</body></html>`;
 }

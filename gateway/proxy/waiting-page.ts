@@ -43,14 +43,14 @@ function send(res: ServerResponse, status: number, body: string): void {
 }
 
 /** PageLinks are the ways back from the proxy's pages: the gateway's front page and the app's project. */
-export interface PageLinks { home: string; back: string }
+export interface PageLinks { home: string; back: string; brand?: string }
 
 /** sendWaitingPage answers a navigation with the waiting page (202: accepted, not done yet). */
 export function sendWaitingPage(res: ServerResponse, start: Start, links: PageLinks): void {
   const heading = escapeHtml(start.heading());
   const status = `${PREFIX}${STATUS_SEGMENT}${start.uuid}`;
   const body = shellPage({
-    title: start.heading(), home: links.home, bodyAttrs: ` data-status="${status}"`,
+    title: start.heading(), home: links.home, brand: links.brand, bodyAttrs: ` data-status="${status}"`,
     head: '<noscript><meta http-equiv="refresh" content="5"></noscript>', script: SCRIPT,
     inner: `<h1 id="heading">${heading}</h1>
 <p id="msg">${escapeHtml(start.message)}</p><details id="tech" hidden><summary>Technical details</summary><p class="tech" id="tech-text"></p></details>
@@ -72,7 +72,7 @@ export function sendStartFailurePage(res: ServerResponse, start: Start, showLog:
   const heading = escapeHtml(start.heading());
   const explained = explainedHtml({ hints: start.detail?.hints, log: showLog ? start.detail?.log : undefined });
   const body = shellPage({
-    title: start.heading(), home: links.home, bodyAttrs: ' class="failed"',
+    title: start.heading(), home: links.home, brand: links.brand, bodyAttrs: ' class="failed"',
     inner: `<h1 id="heading">${heading}</h1><p id="msg">${escapeHtml(start.plain())}</p>
 <details id="tech"><summary>Technical details</summary><p class="tech" id="tech-text">${escapeHtml(start.message)} · <code>${start.error?.code ?? ''}</code></p></details>${explained}
 <p class="actions"><a class="btn primary" id="again" href="${escapeHtml(retry)}">Try again</a><a class="btn" id="back" href="${escapeHtml(links.back)}">Back to the project</a></p>`,

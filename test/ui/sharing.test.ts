@@ -6,6 +6,7 @@
  */
 import t from 'tap';
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { startGateway, TEST_IMAGE } from '../helpers/gateway.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
 import { page, post, session } from '../helpers/ui-http.ts';
@@ -19,6 +20,20 @@ async function loginForm(gw: TestGateway, path: string): Promise<{ cookie: strin
   const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0];
   const csrf = /name="csrf_token" value="([^"]+)"/.exec(r.text)?.[1] ?? '';
   return { cookie, csrf, text: r.text, status: r.status };
+}
+
+/** navigate GETs `path` as a browser navigation (Sec-Fetch-Mode: navigate, which fetch cannot send), optionally to another Host. */
+function navigate(gw: TestGateway, path: string, cookie: string | null, host?: string): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { accept: 'text/html', 'sec-fetch-mode': 'navigate', ...(cookie ? { cookie } : {}), ...(host ? { host } : {}) };
+    const req = httpRequest({ host: '127.0.0.1', port: gw.port, path, headers }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 async function invite(gw: TestGateway, project: string, s: { cookie: string; csrf: string }, fields: Record<string, string>) {
@@ -200,6 +215,9 @@ t.test('branding: title, logo and favicon; images are checked and served as imag
   t.match(home.text, /<img src="\/branding\/logo\?v=[a-z0-9]+" alt="">Genomics &lt;Lab&gt;/, 'the logo in the header');
   t.match(home.text, /<link rel="icon" href="\/branding\/favicon\?v=/, 'the favicon');
   t.match((await page(gw, '/login', null)).text, /Log in to Genomics &lt;Lab&gt;/, 'the login page says where');
+  const proxy404 = await navigate(gw, '/containers/proxy/00000000-0000-4000-8000-000000000000/', u.cookie);
+  t.equal(proxy404.status, 404);
+  t.match(proxy404.text, /<header class="top"><a href="\/">Genomics &#60;Lab&#62;<\/a><\/header>/, 'the proxy\'s own pages carry the site title too');
 });
 
 t.test('home cards: description, container counts, running apps; the switcher; the login page names no container to anonymous visitors', async (t) => {
@@ -237,17 +255,8 @@ t.test('home cards: description, container counts, running apps; the switcher; t
 t.test('regression: the proxy\'s 404 on an app\'s own origin linked "/" (the app) as the way back; it links the gateway', async (t) => {
   const gw = await startGateway({ PORTICO_APP_ORIGINS: 'per-app' });
   t.teardown(() => gw.close());
-  const { request } = await import('node:http');
   const uuid = '0b8fa1cc-621c-4272-977b-0b8fa1cc9fb5';
-  const r = await new Promise<{ status: number; headers: Record<string, unknown>; text: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: gw.port, path: '/.portico/nothing', headers: { host: `${uuid}.localhost:${gw.port}`, accept: 'text/html', 'sec-fetch-mode': 'navigate' } }, (res) => {
-      let text = '';
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  const r = await navigate(gw, '/.portico/nothing', null, `${uuid}.localhost:${gw.port}`);
   t.equal(r.status, 404);
   t.match(r.text, /<header class="top"><a href="http:\/\/127\.0\.0\.1:\d+\/">Portico<\/a><\/header>/, 'the header links the gateway');
   t.match(r.text, new RegExp(`id="back" href="http://127\\.0\\.0\\.1:${gw.port}/"`), 'and so does the way back');
