@@ -15,6 +15,8 @@ import { formatCursor } from './live-hub.ts';
 import { hasStats, STATS_POLL_SECONDS, uptimeViews } from './container-stats.ts';
 import { movedPermanently } from './kiosc-redirects.ts';
 import { isUuid } from '../../gateway/core/auth/access.ts';
+import { siteUrl } from './site-url.ts';
+import { publicPrefix } from '../../gateway/core/containers/spec.ts';
 
 /** LogLineView is one log line as templates/partials/log-line.eta shows it. */
 export interface LogLineView { id: number; date: string; level: string; user: string; process: string; text: string }
@@ -49,6 +51,7 @@ export function renderDetail(d: UiDeps, req: IncomingMessage, res: ServerRespons
     statsCard: { uuid: c.uuid, statsActive: hasStats(c), pollSeconds: STATS_POLL_SECONDS },
     uptime: uptimeViews(store, c.id),
     since,
+    shareUrl: siteUrl(d.svc, req) + publicPrefix(c),
     flash: flash ?? doneFlash(url),
   }), status);
 }

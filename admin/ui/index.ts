@@ -32,10 +32,18 @@ import { registerSiteAdminBulk } from './siteadmin-bulk.ts';
 import { registerKioscRedirects } from './kiosc-redirects.ts';
 import { registerAppPages } from './apps-pages.ts';
 import { registerAppAdmin } from './apps-admin.ts';
+import { createBranding } from '../../gateway/core/branding.ts';
+import { registerBranding } from './branding.ts';
+import { registerSharing } from './sharing.ts';
 
 /** registerUi adds every UI route. */
 export function registerUi(router: Router, svc: Services): void {
-  const ui = createRenderer({ site: () => ({ readOnly: svc.siteMode.readOnly(), embeddedFiles: svc.config.embeddedFiles }) });
+  const branding = createBranding(svc.store.settings);
+  const ui = createRenderer({ site: (data, req) => ({
+    readOnly: svc.siteMode.readOnly(), embeddedFiles: svc.config.embeddedFiles, brand: branding.current(),
+    // The header's project switcher: the projects the caller is a member of (one indexed query).
+    switcher: data.caller && !ui.isFragmentRequest(req) ? svc.store.projects.ofUser(data.caller.user.id).filter((p) => !p.deletingAt).slice(0, 50) : null,
+  }) });
   const d: UiDeps = {
     svc, ui,
     hub: createLiveHub(svc.bus),
@@ -67,6 +75,8 @@ export function registerUi(router: Router, svc: Services): void {
   registerAppAdmin(d);
   registerAppPages(d);
   registerKioscRedirects(d);
+  registerBranding(d.on, svc, ui, branding);
+  registerSharing(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.
   router.fallback((ctx) => {
     const err = new NotFoundError('E_NOT_FOUND', `no such page: ${ctx.url.pathname}`);

@@ -22,13 +22,28 @@ import { pageData, redirect } from './pages.ts';
 import type { Renderer } from './render.ts';
 import { safeNext } from './safe-next.ts';
 import { registerOidcLogin } from './login-oidc.ts';
+import { invitationContext } from './invitations.ts';
 
 function wantsJson(req: IncomingMessage): boolean {
   return (req.headers.accept ?? '').includes('application/json');
 }
 
 /** LoginForm shows the login page with a message and the error's status. */
-export type LoginForm = (req: IncomingMessage, res: ServerResponse, opts: { next: string; username?: string; error?: PorticoError }) => void;
+export type LoginForm = (req: IncomingMessage, res: ServerResponse, opts: { next: string; username?: string; error?: PorticoError; notice?: string }) => void;
+
+const PROXY_NEXT = /^\/containers\/proxy\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\/|$)/i;
+
+/**
+ * loginContext is the line above the login form that says where the login leads. An invitation
+ * link names its project and app (the owner shared them with whoever holds the link); an app's
+ * proxy link names no title, so an anonymous visitor learns nothing the link did not say.
+ */
+function loginContext(svc: Services, next: string): string | null {
+  const invitation = invitationContext(svc, next);
+  if (invitation) return invitation;
+  if (PROXY_NEXT.test(next)) return 'Log in to open the app this link leads to.';
+  return null;
+}
 
 /**
  * startSession logs `user` in on this browser, as every login does: the session the browser
@@ -55,6 +70,7 @@ export function registerLogin(router: Router, svc: Services, ui: Renderer): void
     if (err?.code === 'E_THROTTLED' && err.details?.retryAfter) res.setHeader('retry-after', String(err.details.retryAfter));
     ui.page(req, res, 'pages/login', pageData(null, 'Log in', {
       loginToken: token, next: opts.next, username: opts.username ?? '',
+      context: loginContext(svc, opts.next), notice: opts.notice ?? null,
       domains: svc.login.loginDomains, error: err ? { message: err.message, code: err.code } : null,
       oidc: svc.oidc ? { label: svc.oidc.label, href: `/login/oidc?next=${encodeURIComponent(opts.next)}`, message: err?.code === 'E_OIDC_UNAVAILABLE' ? null : svc.oidc.status().message } : null,
     }), err?.status ?? 200);
@@ -65,7 +81,10 @@ export function registerLogin(router: Router, svc: Services, ui: Renderer): void
     const next = safeNext(ctx.url.searchParams.get('next'));
     if (svc.auth.authenticate(ctx.req.headers)) redirect(ctx.req, ctx.res, next);
     svc.oidc?.warm();
-    showForm(ctx.req, ctx.res, { next });
+    const reset = ctx.url.searchParams.get('reset') === '1';
+    showForm(ctx.req, ctx.res, reset
+      ? { next, username: (ctx.url.searchParams.get('user') ?? '').slice(0, 150), notice: 'Your password is set: log in with the new one.' }
+      : { next });
   });
 
   router.on('POST', '/login', async (ctx) => {

@@ -19,6 +19,7 @@ import { confirmed, sendConfirm } from './confirm.ts';
 import type { ConfirmStep } from './confirm.ts';
 import type { Renderer } from './render.ts';
 import { projectShell } from './projects.ts';
+import { inviteData } from './invitations.ts';
 
 const NOTICES: Record<string, string> = { added: 'Member added.', changed: 'Role changed.', removed: 'Member removed.', transferred: 'Ownership transferred.' };
 
@@ -49,6 +50,7 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
       ...projectShell({ project, role: myRole, user: caller.user }, 'members'),
       project, members, manage, choices, myRole, synced, readOnly: !svc.siteMode.allowsChangesBy(caller.user), transferTo,
       oldOwnerRoles: ROLES.filter((r) => r !== 'owner'),
+      ...inviteData(svc, project, manage),
       error: extra.error ?? null, flash: extra.notice ? { kind: 'ok', text: extra.notice } : undefined,
     }), status);
   }
@@ -93,7 +95,7 @@ export function registerMembers(router: Router, svc: Services, ui: Renderer): vo
     const username = field(form, 'username');
     const role = parseRole(field(form, 'role'));
     const target = username ? store.users.byUsername(username) : null;
-    if (!target) throw new ValidationError({ username: `No user named "${username}". Directory (LDAP) users appear after their first login.` });
+    if (!target) throw new ValidationError({ username: `No user named "${username}". Directory (LDAP) users appear after their first login; or invite them by e-mail below.` });
     if (store.projects.roleOf(project.id, target.id)) throw conflict(`${target.username} is already a member; change their role in the list.`);
     svc.projects.addRole(caller.user, project, target, role);
     return 'added';

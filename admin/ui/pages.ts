@@ -84,6 +84,7 @@ export function wantsHtml(req: IncomingMessage, pathname: string): boolean {
 
 /** DONE maps the `?done=` codes a redirect after a successful change carries to the message shown. */
 const DONE: Record<string, string> = {
+  'project-created': 'Project created: you are its owner. Next, create a container (from a template, or any image with a web server), then invite collaborators on the Members page.',
   created: 'Container created. Start it from the controls menu, or open it with the eye button.',
   updated: 'Container updated.',
   deleted: 'Container deleted.',

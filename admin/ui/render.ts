@@ -36,8 +36,8 @@ function writeHtml(res: ServerResponse, status: number, html: string): void {
   res.end(html);
 }
 
-/** createRenderer loads templates from templates/ (cached in production, re-read when `dev`); `site` gives the layout live site state (the read-only banner). */
-export function createRenderer(opts: { dev?: boolean; site?: () => Record<string, unknown> } = {}) {
+/** createRenderer loads templates from templates/ (cached in production, re-read when `dev`); `site` gives the layout live site state (the read-only banner, the branding, the project switcher) for a page's data. */
+export function createRenderer(opts: { dev?: boolean; site?: (data: PageData, req: IncomingMessage) => Record<string, unknown> } = {}) {
   const eta = new Eta({ views: VIEWS, autoEscape: true, autoTrim: false, cache: !opts.dev, useWith: false });
 
   /** isFragmentRequest tells htmx requests that want only the fragment (not boosted navigations). */
@@ -52,7 +52,7 @@ export function createRenderer(opts: { dev?: boolean; site?: () => Record<string
     },
     /** page writes `view` inside the layout, or alone for htmx fragment requests. */
     page(req: IncomingMessage, res: ServerResponse, view: string, data: PageData, status = 200): void {
-      const site = opts.site?.() ?? {};
+      const site = opts.site?.(data, req) ?? {};
       const body = eta.render(view, { ...data, site });
       const html = isFragmentRequest(req) ? body : eta.render('layout', { ...data, body, site });
       writeHtml(res, status, html);

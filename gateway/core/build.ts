@@ -37,6 +37,7 @@ import type { PeriodicWork } from './scheduler/jobs.ts';
 import { createFileService } from './files/service.ts';
 import { createTemplateService } from './templates/service.ts';
 import { createProjectService } from './projects/service.ts';
+import { createOneTimeLinks } from './sharing/one-time-links.ts';
 import { createSodarSync } from './sodar/sync.ts';
 import { createImageHosts } from './image-hosts/service.ts';
 import { createAppService } from './apps/service.ts';
@@ -78,13 +79,14 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const ldap = createLdapDirectory(config.ldap, (c) => connectLdapServer(c, { connectMs: ldapMs, operationMs: ldapMs * 2 }), logger);
   const login = createLoginService({ store, ldap, throttle: createLoginThrottle(config.login), logger });
   const siteMode = createSiteMode(store.settings, config.readOnly);
-  const projects = createProjectService({ store, siteMode, logger, delegateLimit: config.delegateLimit, work: { store, containers, files } });
+  const projects = createProjectService({ store, siteMode, logger, delegateLimit: config.delegateLimit, creators: config.projectCreators, work: { store, containers, files } });
   const oidc = config.oidc ? createOidcLogin({ config: config.oidc, provider: createOidcProvider(config.oidc), store, logger }) : null;
   const core: Core = {
     config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects, imageHosts,
     sodar: createSodarSync({ config: config.sodar, store, logger }),
     apps: createAppService({ config, store, engine, containers, logger }),
     siteMode,
+    links: createOneTimeLinks({ store, projects, siteMode, logger }),
     access: createAccess(store),
     auth: createAuthenticator(store, sessions),
     health: { engineUp: stateSync.engineUp, reconnects: stateSync.reconnects },

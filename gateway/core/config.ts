@@ -114,6 +114,8 @@ export interface Config {
   readonly publicUrl: string | null;
   /** delegateLimit is how many delegates a project may have (0: no limit), as SODAR's PROJECTROLES_DELEGATE_LIMIT. */
   readonly delegateLimit: number;
+  /** projectCreators: who may create a project and become its owner ('all' logged-in users, or site 'admins' only). */
+  readonly projectCreators: 'all' | 'admins';
   /** timeZone is the IANA zone API dates are written in (Kiosc's TIME_ZONE). */
   readonly timeZone: string;
   /** sodar is the SODAR sync (Kiosc's PROJECTROLES_* settings; docs/sodar-sync.md). */
@@ -466,6 +468,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     bodyTimeoutSeconds: int(env, ['PORTICO_BODY_TIMEOUT_SECONDS'], 60, 1, 3600),
     ...appOrigins(env),
     delegateLimit: int(env, ['PORTICO_DELEGATE_LIMIT', 'PROJECTROLES_DELEGATE_LIMIT'], 1, 0, 1000),
+    projectCreators: oneOf(env, ['PORTICO_PROJECT_CREATORS'], 'all', ['all', 'admins'] as const),
     sodar: sodarConfig(env),
     timeZone: timeZone(env),
     secretKey: null,
@@ -611,7 +614,7 @@ export const KNOWN_VARIABLES = [
   'PORTICO_CONTAINER_LOG_MAX_SIZE', 'PORTICO_CONTAINER_LOG_MAX_FILES',
   'PORTICO_BODY_TIMEOUT_SECONDS',
   'PORTICO_EMBEDDED_FILES', 'PORTICO_ULIMIT_NOFILE_SOFT', 'PORTICO_ULIMIT_NOFILE_HARD', 'PORTICO_API_PAGE_SIZE',
-  'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL', 'PORTICO_DELEGATE_LIMIT',
+  'PORTICO_APP_ORIGINS', 'PORTICO_APPS_DOMAIN', 'PORTICO_PUBLIC_URL', 'PORTICO_DELEGATE_LIMIT', 'PORTICO_PROJECT_CREATORS',
   'PORTICO_OIDC_ADMIN_GROUP', 'PORTICO_OIDC_GROUPS_CLAIM', 'PORTICO_OIDC_LABEL', 'PORTICO_OIDC_SCOPE', 'PORTICO_OIDC_TIMEOUT',
   'PORTICO_SODAR_SOURCE_URL', 'PORTICO_SODAR_SOURCE_SECRET', 'PORTICO_SODAR_TIMEOUT',
   'PORTICO_TIME_ZONE', 'PORTICO_SECRET_KEY',

@@ -57,6 +57,8 @@ export type ErrorCode =
   | 'E_APP_NOT_FOUND'
   | 'E_LIMIT_REACHED'
   | 'E_VOLUME_NOT_ALLOWED'
+  | 'E_LINK_NOT_FOUND'
+  | 'E_LINK_GONE'
   | 'E_INTERNAL';
 
 /** PorticoError is the base class: a message for people, a code for programs, a status for HTTP. */

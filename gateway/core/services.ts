@@ -22,6 +22,7 @@ import type { ProjectService } from './projects/service.ts';
 import type { SodarSync } from './sodar/sync.ts';
 import type { ImageHosts } from './image-hosts/service.ts';
 import type { AppService } from './apps/service.ts';
+import type { OneTimeLinks } from './sharing/one-time-links.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -58,4 +59,6 @@ export interface Services {
   imageHosts: ImageHosts;
   /** apps is the app platform: catalogue, grants, per-user instances (docs/apps.md). */
   apps: AppService;
+  /** links are invitations to projects and password reset links (docs/invitations.md). */
+  links: OneTimeLinks;
 }

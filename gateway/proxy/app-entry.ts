@@ -81,7 +81,7 @@ export function createAppEntry(o: { config: Pick<Config, 'trustProxy' | 'secureC
       const url = req.url!;
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
-      if (path !== AUTH_PATH) { sendFailure(res, new PorticoError('E_NOT_FOUND', 404, `no such endpoint: ${path} (paths under ${RESERVED} are Portico's)`), navigation); return; }
+      if (path !== AUTH_PATH) { sendFailure(res, new PorticoError('E_NOT_FOUND', 404, `no such endpoint: ${path} (paths under ${RESERVED} are Portico's)`), navigation, undefined, undefined, o.origins.gatewayUrl(req.headers.host, isSecure(o.config, req)) + '/'); return; }
       if (req.method !== 'GET' && req.method !== 'HEAD') { sendFailure(res, new PorticoError('E_METHOD_NOT_ALLOWED', 405, `method ${req.method} not allowed here`), false, { allow: 'GET, HEAD' }); return; }
       const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
       const next = localPath(params.get('next'));
@@ -91,7 +91,7 @@ export function createAppEntry(o: { config: Pick<Config, 'trustProxy' | 'secureC
       if (id === null) {
         // A code used before (the back button, a reload) is no harm to a browser signed in already.
         if (o.isSignedIn(req, uuid)) { redirect(res, 302, next); return; }
-        sendFailure(res, REFUSED, navigation);
+        sendFailure(res, REFUSED, navigation, undefined, undefined, o.origins.gatewayUrl(req.headers.host, isSecure(o.config, req)) + '/');
         return;
       }
       const secure = o.config.secureCookies === 'auto' ? isSecure(o.config, req) : o.config.secureCookies;

@@ -8,6 +8,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { PorticoError, isNetworkError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { escapeHtml } from './html.ts';
+import { shellPage } from './page-shell.ts';
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ETIMEDOUT']);
 
@@ -37,27 +39,48 @@ export function logUpstream(logger: Logger, err: unknown, what: { uuid: string; 
   }
 }
 
-/** escapeHtml escapes text for HTML content and attribute values. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml } from './html.ts';
 
 /** explainedHtml renders hints as a list and log lines as a preformatted block, all escaped. */
 export function explainedHtml(e: Explained | undefined): string {
   if (!e) return '';
   const hints = e.hints?.length ? `<ul id="hints">${e.hints.map((h) => `<li>${escapeHtml(h)}</li>`).join('')}</ul>` : '';
-  const log = e.log?.length ? `<p>The app's last lines:</p><pre id="log">${escapeHtml(e.log.join('\n'))}</pre>` : '';
+  const log = e.log?.length ? `<p id="log-intro">The app's last lines:</p><pre id="log">${escapeHtml(e.log.join('\n'))}</pre>` : '';
   return hints + log;
 }
 
 /** Explained is what may go with a failed start: hints for everyone, the app's last lines for who may read its log. */
 export interface Explained { hints?: string[]; log?: string[] }
 
+/** HEADINGS and PLAIN say a failure in words for a person who followed a link (the code stays below, for the owner). */
+const HEADINGS: Record<number, string> = {
+  401: 'Log in first', 403: 'Not allowed', 404: 'No app at this link', 409: 'Not now', 502: 'The app cannot be reached',
+  503: 'The app is not available', 504: 'The app did not answer in time',
+};
+const PLAIN: Record<number, string> = {
+  404: 'There is no app at this link, or you may not open it. Check that the link was copied whole, or ask the person who sent it to add you to the project.',
+  502: 'The app runs but its answer did not reach you. Try again in a moment; if it keeps failing, tell the project\'s owner.',
+  504: 'The app took too long to answer. Try again in a moment; if it keeps failing, tell the project\'s owner.',
+};
+
+/** failurePage is the HTML page of a failure: the UI's header, a plain message, the reason, and ways back. */
+export function failurePage(err: PorticoError, home: string, explained?: Explained, brand?: string): string {
+  const heading = HEADINGS[err.status] ?? `${err.status} ${STATUS_CODES[err.status] ?? ''}`;
+  const plain = PLAIN[err.status];
+  const reason = plain ? `<p id="msg">${escapeHtml(plain)}</p><p class="tech">${escapeHtml(err.message)} · <code>${err.code}</code></p>`
+    : `<p id="msg">${escapeHtml(err.message)}</p><p class="tech"><code>${err.code}</code></p>`;
+  return shellPage({
+    title: heading, home, brand, bodyAttrs: ' class="failed"',
+    inner: `<h1>${escapeHtml(heading)}</h1>${reason}${explainedHtml(explained)}<p class="actions"><a class="btn primary" id="back" href="${escapeHtml(home)}">Back to your projects</a></p>`,
+  });
+}
+
 /**
- * sendFailure answers with the error as JSON, or as a small HTML page for browser navigations;
- * `explained` adds `hints` and `log` (JSON fields, or a list and a block on the page, escaped).
+ * sendFailure answers with the error as JSON, or as an HTML page for browser navigations (`home`:
+ * the gateway's front page, which is another origin's on an app origin); `explained` adds `hints`
+ * and `log` (JSON fields, or a list and a block on the page, escaped).
  */
-export function sendFailure(res: ServerResponse, err: PorticoError, html: boolean, extra?: Record<string, string>, explained?: Explained): void {
+export function sendFailure(res: ServerResponse, err: PorticoError, html: boolean, extra?: Record<string, string>, explained?: Explained, home = '/', brand?: string): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -65,10 +88,7 @@ export function sendFailure(res: ServerResponse, err: PorticoError, html: boolea
   let body: string;
   let type: string;
   if (html) {
-    const title = `${err.status} ${STATUS_CODES[err.status] ?? ''}`;
-    body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title>`
-      + `<style>body{font:16px/1.5 system-ui,sans-serif;margin:4rem auto;max-width:40rem;padding:0 1rem;color:#222}code{color:#666}</style></head>`
-      + `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(err.message)}</p><p><code>${err.code}</code></p>${explainedHtml(explained)}</body></html>`;
+    body = failurePage(err, home, explained, brand);
     type = 'text/html; charset=utf-8';
   } else {
     body = JSON.stringify({ error: err.message, code: err.code, ...explained });
@@ -76,7 +96,9 @@ export function sendFailure(res: ServerResponse, err: PorticoError, html: boolea
   }
   res.writeHead(err.status, {
     'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff', ...retryAfter(err), ...extra,
+    'x-content-type-options': 'nosniff', ...retryAfter(err),
+    // The page's own inline style only: nothing runs, nothing is loaded.
+    ...(html ? { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'" } : {}), ...extra,
   });
   res.end(body);
 }

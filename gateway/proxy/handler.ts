@@ -25,7 +25,7 @@ import type { RequestHead } from '../http/request-head.ts';
 import type { ForwardDeps, Via } from './forward.ts';
 import type { Scope } from './response-headers.ts';
 import { createAppOrigins } from './app-origin.ts';
-import { createAppEntry, fromElsewhere, RESERVED } from './app-entry.ts';
+import { createAppEntry, fromElsewhere, isSecure, RESERVED } from './app-entry.ts';
 import { createHandshake } from '../core/auth/app-handshake.ts';
 import { createAppSessionStore } from '../core/auth/app-sessions.ts';
 import { sessionId } from './auth.ts';
@@ -37,8 +37,10 @@ import { createStarter } from './starter.ts';
 import type { Start } from './starter.ts';
 import { createUpgrader } from './upgrade.ts';
 import { sendStartFailurePage, sendWaitingPage, streamStatus } from './waiting-page.ts';
+import type { PageLinks } from './waiting-page.ts';
 import { readOnlyRefusal } from './read-only.ts';
 import { startRefusal } from './start-policy.ts';
+import { createBranding } from '../core/branding.ts';
 
 /** PorticoProxy is the ProxyHandler plus its shutdown. */
 export interface PorticoProxy {
@@ -80,6 +82,14 @@ function redirect(res: ServerResponse, status: number, location: string): void {
 /** createProxy builds the proxy over the services. */
 export function createProxy(svc: Services): PorticoProxy {
   const routes = createRoutes(svc);
+  // The site title heads the proxy's own pages: read when one is answered, at most every few seconds.
+  const branding = createBranding(svc.store.settings);
+  let brandAt = 0;
+  let brandTitle = '';
+  const brand = (): string => {
+    if (Date.now() - brandAt > 5_000) { brandTitle = branding.current().title; brandAt = Date.now(); }
+    return brandTitle;
+  };
   const origins = createAppOrigins(svc.config);
   const appSessions = createAppSessionStore(svc.store.db, svc.config.sessionIdleMinutes * 60_000);
   const auth = createProxyAuth(svc, undefined, appSessions);
@@ -92,6 +102,18 @@ export function createProxy(svc: Services): PorticoProxy {
   const starter = createStarter(svc, routes, metrics);
   const deps: ForwardDeps = { logger: svc.logger, recorder: svc.accessRecorder, metrics, trustProxy: svc.config.trustProxy };
   const upgrader = createUpgrader(svc, { routes, auth, starter, deps, origins, onOpen: (d) => { openWs += d; } });
+
+  /** homeOf is the gateway's front page as a page answered to `req` links it (absolute on an app origin). */
+  function homeOf(req: IncomingMessage): string {
+    return origins.appOf(req.headers.host) !== null ? origins.gatewayUrl(req.headers.host, isSecure(svc.config, req)) + '/' : '/';
+  }
+
+  /** pageLinks are the ways back from a waiting or failure page: home, and the app's project (one read; never on a proxied request). */
+  function pageLinks(req: IncomingMessage, route: Route): PageLinks {
+    const home = homeOf(req);
+    const project = svc.store.projects.byId(route.projectId);
+    return { home, back: project ? `${home}projects/${project.uuid}/containers` : home, brand: brand() };
+  }
 
   /**
    * admit authenticates and authorises; it answers the refusal itself and returns null then.
@@ -112,7 +134,7 @@ export function createProxy(svc: Services): PorticoProxy {
     }
     const route = routes.get(uuid);
     if (route === null || !routes.allows(route, caller.user)) {
-      sendFailure(res, NOT_FOUND, navigation(req, s));
+      sendFailure(res, NOT_FOUND, navigation(req, s), undefined, undefined, homeOf(req), brand());
       return null;
     }
     return { caller, route };
@@ -214,7 +236,7 @@ export function createProxy(svc: Services): PorticoProxy {
       const target = parseTarget(url);
       if (target === null || target.uuid !== app) {
         if (statusTarget(url) === app && (req.method === 'GET' || req.method === 'HEAD')) status(req, res, app, app);
-        else sendFailure(res, NOT_FOUND, navigation(req));
+        else sendFailure(res, NOT_FOUND, navigation(req), undefined, undefined, homeOf(req), brand());
         return;
       }
       if (target.rest.length === 0 || target.rest.charCodeAt(0) === 63) { redirect(res, 308, PREFIX + app + '/' + target.rest); return; }
@@ -242,7 +264,7 @@ export function createProxy(svc: Services): PorticoProxy {
     }
     const inFlight = starter.current(route.id) !== undefined;
     const refusal = readOnlyRefusal(svc, route, caller.user, inFlight) ?? startRefusal(route, navigation(req, scanned), scanned.fetchMode, inFlight);
-    if (refusal) { sendFailure(res, refusal, navigation(req, scanned)); return; }
+    if (refusal) { sendFailure(res, refusal, navigation(req, scanned), undefined, undefined, homeOf(req), brand()); return; }
     const nav = navigation(req, scanned);
     if (nav && starter.current(route.id) === undefined) {
       // A start that just failed is shown once to each user who got its waiting page but not the
@@ -252,7 +274,7 @@ export function createProxy(svc: Services): PorticoProxy {
       const who = caller.user.username;
       if (failed?.detail && failed.pagedBy.has(who) && !failed.seenBy.has(who)) {
         failed.seenBy.add(who);
-        sendStartFailurePage(res, failed, mayReadLog(route, caller.user), url);
+        sendStartFailurePage(res, failed, mayReadLog(route, caller.user), url, pageLinks(req, route));
         return;
       }
     }
@@ -260,7 +282,7 @@ export function createProxy(svc: Services): PorticoProxy {
     if (nav) {
       s.pagedBy.add(caller.user.username);
       starter.lease(s, WAITING_LEASE_MS);
-      sendWaitingPage(res, s);
+      sendWaitingPage(res, s, pageLinks(req, route));
       return;
     }
     held(req, res, s, route, caller, () => {

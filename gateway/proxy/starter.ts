@@ -17,6 +17,16 @@ import type { Route, Routes } from './routes.ts';
 /** Phase is what a start is doing now, as the waiting page shows it. */
 export type Phase = 'starting' | 'pulling' | 'creating' | 'unpausing' | 'waiting' | 'ready' | 'failed';
 
+/** FailureKind says what part of a start failed. */
+export type FailureKind = 'exited' | 'not-answering' | 'pull' | 'other';
+
+const PLAIN: Record<FailureKind, string> = {
+  exited: 'The app stopped while it was starting. Its last lines below may say why; the project\'s owner can fix its settings or its data and try again.',
+  'not-answering': 'The app runs, but it does not answer on its port. The project\'s owner can check the port and the address the app listens on.',
+  pull: 'The app\'s image could not be downloaded. The project\'s owner can check the image name and tag.',
+  other: 'The app could not be started. Try again in a moment; if it keeps failing, tell the project\'s owner.',
+};
+
 /** Start is one in-flight on-demand start that any number of requests share. */
 export class Start {
   readonly id: number;
@@ -29,6 +39,8 @@ export class Start {
   error: PorticoError | null = null;
   /** detail is the app's last lines and hints of a failed start (only shown to who may read the log). */
   detail: FailureDetail | null = null;
+  /** kind is what failed (set with the failure): it picks the plain message a collaborator reads first. */
+  kind: FailureKind | null = null;
   /** pagedBy names the users who got the waiting page; seenBy those a failure was shown to. */
   readonly pagedBy = new Set<string>();
   readonly seenBy = new Set<string>();
@@ -64,11 +76,16 @@ export class Start {
     return this.error.code === 'E_START_TIMEOUT' || this.error.code === 'E_UPSTREAM_UNREACHABLE' ? `${this.title} does not answer` : `Could not start ${this.title}`;
   }
 
+  /** plain is the failure in words for whoever opened the link; `message` stays the technical reason. */
+  plain(): string {
+    return PLAIN[this.kind ?? 'other'];
+  }
+
   /** snapshot is the JSON the status stream sends; the app's log lines only when `showLog`. */
   snapshot(showLog = false): Record<string, unknown> {
     return {
       phase: this.phase, message: this.message, percent: this.percent, elapsed: Date.now() - this.began,
-      ...(this.error ? { code: this.error.code, status: this.error.status, heading: this.heading(), hints: this.detail?.hints ?? [] } : {}),
+      ...(this.error ? { code: this.error.code, status: this.error.status, heading: this.heading(), plain: this.plain(), hints: this.detail?.hints ?? [] } : {}),
       ...(this.error && showLog ? { log: this.detail?.log ?? [] } : {}),
     };
   }
@@ -89,7 +106,7 @@ export function createStarter(svc: Pick<Services, 'containers' | 'bus' | 'config
   // A failed start stays visible briefly, so a waiting page that connects late still learns why.
   const failed = new Map<number, Start>();
 
-  function detailFor(s: Start, kind: 'exited' | 'not-answering' | 'pull' | 'other'): FailureDetail | null {
+  function detailFor(s: Start, kind: FailureKind): FailureDetail | null {
     const c = svc.store.containers.byId(s.id);
     if (!c) return null;
     if (kind === 'pull') return { log: [], hints: ['Check the repository and the tag, and that the container engine can reach the registry.'] };
@@ -98,9 +115,10 @@ export function createStarter(svc: Pick<Services, 'containers' | 'bus' | 'config
   }
 
   /** fail settles `s` with `error` and the detail of `kind`, after the app's last lines are written. */
-  function fail(s: Start, error: PorticoError, kind: 'exited' | 'not-answering' | 'pull' | 'other', wait = 0): void {
+  function fail(s: Start, error: PorticoError, kind: FailureKind, wait = 0): void {
     if (s.settled || s.failing) return;
     s.failing = true;
+    s.kind = kind;
     const done = () => {
       s.failing = false;
       try { s.detail = detailFor(s, kind); } catch (err) { svc.logger.warn('reading a failed start\'s log failed', { container: s.uuid, err }); }

@@ -144,7 +144,9 @@ t.test('regression: the waiting page said "Starting …" after a failure; in Chr
   await b.page.waitForSelector('body.failed', { timeout: 20_000 });
   t.equal(await b.page.textContent('#heading'), 'Could not start Crashy <i>app</i>', 'then the heading says the start failed');
   t.equal(await b.page.title(), 'Could not start Crashy <i>app</i>', 'and so does the title');
-  t.match(await b.page.textContent('#msg'), /stopped while starting|exited/, 'the text says why');
+  t.match(await b.page.textContent('#msg'), /^The app stopped while it was starting\./, 'the text says what happened in plain words');
+  t.match(await b.page.textContent('#tech-text'), /stopped while starting|exited/, 'the technical reason is kept, folded under "Technical details"');
+  t.ok(await b.page.isVisible('#back'), 'and a link back to the project');
   const log = await b.page.textContent('#log');
   t.match(log, /fatal: cannot open database with token=<masked>/, 'the app\'s last lines, masked');
   t.match(log, /starting <b>demo<\/b>/, 'markup shown as text');

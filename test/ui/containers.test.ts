@@ -106,7 +106,7 @@ t.test('without JavaScript: navigate, read, start and stop through plain forms',
   const page = b.page;
 
   await loginWithPassword(gw, page, 'nojs', 'no-scripts-pw', '/');
-  await page.click('text=No scripts');
+  await page.click('#home-projects >> text=No scripts');
   await page.waitForURL(`${gw.base}/projects/${project}/containers`);
   await page.click(`#row-${uuid} .c-title`);
   await page.waitForURL(`${gw.base}/containers/${uuid}`);

@@ -46,6 +46,8 @@ export interface ProjectServiceDeps {
   logger: Logger;
   /** delegateLimit is the most delegates a project may have (0: no limit). */
   delegateLimit: number;
+  /** creators is who may create a project of their own (PORTICO_PROJECT_CREATORS; default: site admins only). */
+  creators?: 'all' | 'admins';
   /** work deletes a project's containers and files; without it (a bare store), deletes are refused. */
   work?: DeleteDeps;
 }
@@ -138,6 +140,17 @@ export function createProjectService(deps: ProjectServiceDeps) {
       });
       log('project created', project, actor, { owner: input.owner?.username ?? null });
       return project;
+    },
+
+    /**
+     * createOwn makes a project whose owner is `actor` (the home page's "Create project"): any
+     * active user when PORTICO_PROJECT_CREATORS is `all`, else site admins only.
+     */
+    createOwn(actor: User, input: Omit<ProjectInput, 'owner'>): Project {
+      if (!actor.isAdmin && deps.creators !== 'all') throw forbidden('Only site admins create projects on this site (PORTICO_PROJECT_CREATORS=admins).');
+      if (!siteMode.allowsChangesBy(actor)) throw new PorticoError('E_READ_ONLY', 403, 'the site is in read-only mode');
+      // The creator rule is checked above; create's own (site admins only) is for the API and the CLI.
+      return this.create({ ...actor, isAdmin: true }, { ...input, owner: actor });
     },
 
     /** update renames a project or changes its description or readme (owners, delegates; not while archived). */

@@ -15,6 +15,8 @@ import { createSodarStore } from './sodar.ts';
 import { createKioscIdMap } from './kiosc-id-map.ts';
 import { createImageHostStore } from './image-hosts.ts';
 import { createAppStore } from './apps.ts';
+import { createOneTimeLinkStore } from './one-time-links.ts';
+import { createProjectSummaryStore } from './project-summary.ts';
 import { AccessRevision } from './access-revision.ts';
 import { guardStore } from './health.ts';
 import type { StoreHealth } from './health.ts';
@@ -39,6 +41,10 @@ export interface Store {
   readonly imageHosts: ReturnType<typeof createImageHostStore>;
   /** apps is the app platform: catalogue, grants and per-user instances (docs/apps.md). */
   readonly apps: ReturnType<typeof createAppStore>;
+  /** links are invitations and password reset links (one-time-links.ts). */
+  readonly links: ReturnType<typeof createOneTimeLinkStore>;
+  /** summaries are the home page's per-project counts and running apps. */
+  readonly summaries: ReturnType<typeof createProjectSummaryStore>;
   /** accessRevision moves whenever access is withdrawn (see access-revision.ts). */
   readonly accessRevision: AccessRevision;
   /** health says whether the store can save (and why not); see health.ts. */
@@ -68,6 +74,8 @@ export function createStore(file: string, opts: { logger?: Logger; probeMs?: num
     kioscIds: createKioscIdMap(db),
     imageHosts: createImageHostStore(db),
     apps: createAppStore(db),
+    links: createOneTimeLinkStore(db),
+    summaries: createProjectSummaryStore(db),
     transaction: (fn) => tx(db, fn),
     close: () => { health.stop(); if (db.isOpen) db.close(); },
   };

@@ -350,4 +350,30 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE app_grants ADD COLUMN allow_env INTEGER NOT NULL DEFAULT 0;
   `,
+  // 14: invitations to a project (docs/invitations.md) and one-time password reset links. Only a hash of each token is
+  // stored; a link works once (used_at) and until expires_at.
+  `
+  CREATE TABLE invitations (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    invitee TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('delegate', 'contributor', 'guest')),
+    container_uuid TEXT,
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    used_by INTEGER REFERENCES users(id) ON DELETE SET NULL
+  );
+  CREATE INDEX invitations_project ON invitations(project_id);
+  CREATE TABLE password_resets (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+  );
+  `,
 ];
