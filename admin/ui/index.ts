@@ -19,6 +19,7 @@ import { registerContainerList } from './container-list.ts';
 import { registerContainerForm } from './container-form.ts';
 import { registerContainerDetail } from './container-detail.ts';
 import { registerContainerStats } from './container-stats.ts';
+import { registerContainerLog } from './container-log-view.ts';
 import { registerContainerActions } from './container-actions.ts';
 import { registerLiveStreams } from './live-stream.ts';
 import { registerSiteAdmin } from './siteadmin.ts';
@@ -52,6 +53,7 @@ export function registerUi(router: Router, svc: Services): void {
   registerContainerForm(d);
   registerContainerDetail(d);
   registerContainerStats(d);
+  registerContainerLog(d);
   registerLiveStreams(d);
   registerContainerActions(d);
   registerSiteAdmin(d);

@@ -6,6 +6,7 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { startGateway, waitFor, TEST_IMAGE } from '../helpers/gateway.ts';
+import { login } from '../helpers/session.ts';
 import { startStateSync } from '../../gateway/core/containers/state-sync.ts';
 import type { Engine } from '../../gateway/core/engine/engine.ts';
 
@@ -66,4 +67,63 @@ t.test('regression: "Docker state changed" is logged twice when the die and stop
   const results = (await gw.api('GET', `/containers/api/logs/${uuid}?lines=1000`, token)).body.results as Array<{ text: string }>;
   const changed = results.filter((e) => e.text.startsWith('Docker state changed'));
   t.equal(changed.length, 1, `one line: ${JSON.stringify(changed.map((e) => e.text))}`);
+});
+
+t.test('the log: search and level filter on the detail page, downloads as text and JSON lines with the same filter', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const { token } = await gw.user('lena', { project, role: 'guest' });
+  const { token: stranger } = await gw.user('sam');
+  const owner = await gw.user('olga', { project, role: 'owner' });
+  const { body } = await gw.api('POST', `/containers/api/create/${project}`, owner.token, { title: 'Explorer', ...TEST_IMAGE });
+  const c = gw.core.store.containers.byUuid(body.sodar_uuid)!;
+  gw.core.containers.log.addMany(c, [
+    { date: '2026-01-01T10:00:00.000Z', level: 'INFO', user: '', process: 'Docker', text: 'Listening on 8050' },
+    { date: '2026-01-01T10:00:01.000Z', level: 'WARNING', user: '', process: 'Docker', text: 'ERROR: cannot open /data/counts.h5ad' },
+    { date: '2026-01-01T10:00:02.000Z', level: 'INFO', user: '', process: 'Docker', text: 'GET /counts 200' },
+    { date: '2026-01-01T10:00:03.000Z', level: 'ERROR', user: 'olga', process: 'Task', text: 'start failed: <b>boom</b>' },
+  ]);
+  const s = await login(gw, token);
+  const lines = (html: string) => [...html.matchAll(/<span class="ll-text">([^<]*)<\/span>/g)].map((m) => m[1]);
+  const all = await s.get(`/containers/${c.uuid}`);
+  t.equal(all.status, 200);
+  t.ok(lines(all.text).length >= 4, 'unfiltered: every line');
+  t.same(lines((await s.get(`/containers/${c.uuid}?q=COUNTS`)).text), ['ERROR: cannot open /data/counts.h5ad', 'GET /counts 200'], 'search is case-insensitive, on the text');
+  t.same(lines((await s.get(`/containers/${c.uuid}?level=WARNING`)).text), ['ERROR: cannot open /data/counts.h5ad', 'start failed: &lt;b&gt;boom&lt;/b&gt;'], 'WARNING and above, escaped');
+  const both = await s.get(`/containers/${c.uuid}?q=counts&level=warning`);
+  t.same(lines(both.text), ['ERROR: cannot open /data/counts.h5ad']);
+  t.match(both.text, /data-q="counts"/, 'the live log keeps the filter');
+  t.match(both.text, new RegExp(`href="/containers/${c.uuid}/log.txt\\?q=counts&amp;level=WARNING"`), 'the download link carries the filter');
+  t.match((await s.get(`/containers/${c.uuid}?q=nothing-like-this`)).text, /No log lines match/);
+  t.equal((await s.get(`/containers/${c.uuid}?level=LOUD`)).status, 400, 'an unknown level is a 400');
+
+  const txt = await s.get(`/containers/${c.uuid}/log.txt?q=counts`);
+  t.equal(txt.status, 200);
+  t.match(txt.headers.get('content-type'), /^text\/plain/);
+  t.match(txt.headers.get('content-disposition'), /^attachment; filename="Explorer-log-\d{8}-\d{6}\.txt"/);
+  t.equal(txt.text, '[2026-01-01 10:00:01 WARNING] (Docker) ERROR: cannot open /data/counts.h5ad\n[2026-01-01 10:00:02 INFO] (Docker) GET /counts 200\n');
+  const jsonl = await s.get(`/containers/${c.uuid}/log.jsonl?level=ERROR`);
+  t.match(jsonl.headers.get('content-type'), /^application\/x-ndjson/);
+  t.same(jsonl.text.trim().split('\n').map((l) => JSON.parse(l)), [{ date: '2026-01-01T10:00:03.000Z', level: 'ERROR', user: 'olga', process: 'Task', text: 'start failed: <b>boom</b>' }]);
+  const whole = (await s.get(`/containers/${c.uuid}/log.jsonl`)).text.trim().split('\n');
+  t.equal(whole.length, gw.core.store.logs.count(c.id), 'unfiltered: every stored line');
+
+  const other = await login(gw, stranger);
+  t.equal((await other.get(`/containers/${c.uuid}/log.txt`)).status, 404, 'a non-member gets nothing');
+  t.equal((await fetch(`${gw.base}/containers/${c.uuid}/log.txt`, { redirect: 'manual' })).status, 303, 'anonymous: to the login page');
+});
+
+t.test('a download of a long log is read in pages: 2,500 lines, all of them, in order', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const { token } = await gw.user('olga', { project, role: 'owner' });
+  const { body } = await gw.api('POST', `/containers/api/create/${project}`, token, { title: 'chatty', ...TEST_IMAGE });
+  const c = gw.core.store.containers.byUuid(body.sodar_uuid)!;
+  gw.core.containers.log.addMany(c, Array.from({ length: 2500 }, (_, i) => ({ date: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), level: 'INFO' as const, user: '', process: 'Docker' as const, text: `line-${i}` })));
+  const s = await login(gw, token);
+  const text = (await s.get(`/containers/${c.uuid}/log.txt?q=line-`)).text.trim().split('\n');
+  t.equal(text.length, 2500);
+  t.ok(text.every((l, i) => l.endsWith(` line-${i}`)), 'in order, none twice');
 });
