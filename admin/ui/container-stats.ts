@@ -80,11 +80,13 @@ const WINDOW_LABELS: Record<UptimeDuration, string> = { hour: 'Last hour', day: 
 
 /** uptimeViews summarises `containerId`'s samples over the last hour, day, week and month. */
 export function uptimeViews(store: Store, containerId: number, now: Date = new Date()): UptimeView[] {
+  const createdAt = store.containers.byId(containerId)?.createdAt ?? null;
   return (Object.keys(UPTIME_DURATIONS) as UptimeDuration[]).map((duration) => {
-    const s = summarizeUptime(store, containerId, duration, now);
+    const s = summarizeUptime(store, containerId, duration, now, 60, createdAt);
+    const young = s.since > s.from;
     return {
       duration, label: WINDOW_LABELS[duration], samples: s.samples,
-      percent: s.uptimePercent === null ? 'no samples' : `${s.uptimePercent} %`,
+      percent: s.uptimePercent === null ? (s.stoppedSamples ? 'stopped' : 'no samples') : `${s.uptimePercent} %${young ? ' since created' : ''}`,
       svg: uptimeChartSvg(s),
     };
   });
