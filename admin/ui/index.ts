@@ -25,6 +25,7 @@ import { registerLiveStreams } from './live-stream.ts';
 import { registerSiteAdmin } from './siteadmin.ts';
 import { registerSiteAdminDocker } from './siteadmin-docker.ts';
 import { registerSiteAdminVolumes } from './siteadmin-volumes.ts';
+import { registerSiteAdminImages } from './siteadmin-images.ts';
 import { registerTemplatePages } from './template-pages.ts';
 import { registerFilePages } from './file-pages.ts';
 import { registerContainerPrefill } from './container-pickers.ts';
@@ -59,6 +60,7 @@ export function registerUi(router: Router, svc: Services): void {
   registerSiteAdmin(d);
   registerSiteAdminDocker(d);
   registerSiteAdminVolumes(d);
+  registerSiteAdminImages(d);
   registerSiteAdminBulk(d);
   registerKioscRedirects(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.
