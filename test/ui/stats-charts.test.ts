@@ -52,7 +52,7 @@ t.test('the history: samples only while watched, at the interval, bounded in poi
   h.watch(3, sample);
   await until(() => h.series(3).length > 0);
   t.equal(h.series(1).length, 0, 'points are forgotten forgetMs after the last watch');
-  t.equal(h.series(3).length, 1, 'which makes room');
+  t.ok(h.series(3).length >= 1, 'which makes room');
 });
 
 t.test('charts of a running container: JSON history, uPlot in Chromium, a table without JavaScript; one engine call per interval measured', async (t) => {
