@@ -249,4 +249,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE containers ADD COLUMN unset_fields TEXT NOT NULL DEFAULT '';
   CREATE UNIQUE INDEX containers_requested_host_port ON containers(requested_host_port) WHERE requested_host_port IS NOT NULL;
   `,
+  // 15 (numbered 15 for issue 18; 11–14 are taken on other branches, the lead renumbers): the uptime
+  // index covers the state, so the detail page's 240 bucket counts (running, down, stopped) read the
+  // index alone instead of a month of rows (docs/ui.md, the uptime card).
+  `
+  DROP INDEX uptime_samples_container;
+  CREATE INDEX uptime_samples_container ON uptime_samples(container_id, at, state);
+  `,
 ];
