@@ -7,8 +7,12 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { startGateway, waitFor, TEST_IMAGE } from '../helpers/gateway.ts';
 import { login } from '../helpers/session.ts';
+import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
 import { startStateSync } from '../../gateway/core/containers/state-sync.ts';
 import type { Engine } from '../../gateway/core/engine/engine.ts';
+
+// Callbacks given to the page run in Chromium; the project's type check has no DOM library.
+declare const document: any;
 
 t.test('regression: app output is not attributed to "anonymous" at INFO with stderr included; an outside stop is logged once, not twice', async (t) => {
   const gw = await startGateway();
@@ -126,4 +130,29 @@ t.test('a download of a long log is read in pages: 2,500 lines, all of them, in 
   const text = (await s.get(`/containers/${c.uuid}/log.txt?q=line-`)).text.trim().split('\n');
   t.equal(text.length, 2500);
   t.ok(text.every((l, i) => l.endsWith(` line-${i}`)), 'in order, none twice');
+});
+
+t.test('a searched log in Chromium: live lines that do not match the search or the level are not appended', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const project = gw.project();
+  const { token } = await gw.user('olga', { project, role: 'owner' });
+  const { body } = await gw.api('POST', `/containers/api/create/${project}`, token, { title: 'live', ...TEST_IMAGE });
+  const c = gw.core.store.containers.byUuid(body.sodar_uuid)!;
+  const b = await launchBrowser();
+  t.teardown(() => b.close());
+  await loginWithToken(gw, b.context, token);
+  await b.page.goto(`${gw.base}/containers/${c.uuid}?q=Keep&level=WARNING`);
+  await b.page.waitForSelector(`#detail-${c.uuid}[data-live="open"]`);
+  const now = new Date().toISOString();
+  gw.core.containers.log.addMany(c, [
+    { date: now, level: 'WARNING', user: '', process: 'Docker', text: 'keep: matches both' },
+    { date: now, level: 'INFO', user: '', process: 'Docker', text: 'keep: but only INFO' },
+    { date: now, level: 'ERROR', user: '', process: 'Docker', text: 'other text' },
+    { date: now, level: 'ERROR', user: '', process: 'Docker', text: 'KEEP this error' },
+  ]);
+  await b.page.waitForFunction((u: string) => document.querySelectorAll(`#log-${u} .ll`).length >= 2, c.uuid);
+  await new Promise((r) => setTimeout(r, 500));
+  t.same(await b.page.$$eval(`#log-${c.uuid} .ll-text`, (l: any[]) => l.map((x) => x.textContent)), ['keep: matches both', 'KEEP this error'], 'only the matching live lines');
+  t.same(b.errors, []);
 });
