@@ -45,6 +45,11 @@ try {
   const watched = store.containers.list({ projectId: main.id, limit: 1, offset: 0 }).results[0];
   const now = Date.now();
   for (let m = 1; m <= 30 * 1440; m++) store.uptime.record(new Date(now - m * 60_000).toISOString(), [{ containerId: watched.id, state: m % 97 ? 'running' : 'exited' }]);
+  // And a full log (the default retention, 10,000 lines) for the log search: one line in ten on stderr.
+  containers.log.addMany(watched, Array.from({ length: 10_000 }, (_, i) => ({
+    date: new Date(now - (10_000 - i) * 1000).toISOString(), level: i % 10 ? 'INFO' as const : 'WARNING' as const, user: '', process: 'Docker' as const,
+    text: `GET /api/item/${i} 200 ${i % 7 ? 'ok' : 'cache miss'}`,
+  })));
   const { id } = sessions.create(user.id);
   const cookie = `${SESSION_COOKIE}=${id}`;
   const mainCount = store.containers.list({ projectId: main.id, limit: 1, offset: 0 }).count;
@@ -61,6 +66,9 @@ try {
     { name: 'site admin, project filter', path: `/siteadmin?project=${others[0].uuid}`, auth: 'cookie', rows: /<tr id="arow-/g },
     { name: 'site admin, htmx fragment (search)', path: '/siteadmin?q=app-01', auth: 'cookie', rows: /<tr id="arow-/g },
     { name: 'detail page, a month of uptime samples', path: `/containers/${watched.uuid}`, auth: 'cookie', rows: /<tr data-duration=/g },
+    { name: 'detail page, log search "cache miss" at WARNING', path: `/containers/${watched.uuid}?q=cache+miss&level=WARNING`, auth: 'cookie', rows: /class="ll-text"/g },
+    { name: 'stats page (history table)', path: `/containers/${watched.uuid}/stats`, auth: 'cookie', rows: /<tr data-duration=/g },
+    { name: 'site templates with the ready-made offer', path: '/templates', auth: 'cookie', rows: /Add ready-made templates/g },
     { name: 'baseline: REST API list, 50 per page', path: `/containers/api/${main.uuid}?page_size=50`, auth: 'token', rows: null },
     { name: 'baseline: /healthz', path: '/healthz', auth: 'none', rows: null },
   ];

@@ -29,6 +29,7 @@ import { UsageError, runProjectCli } from './project-cli.ts';
 import { runAppCli } from './app-cli.ts';
 import { createSodarSync } from './core/sodar/sync.ts';
 import { runRegistryCli } from './registry-cli.ts';
+import { LIST_VERBS, runListCli } from './list-cli.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -53,6 +54,9 @@ const USAGE = `usage: portico <command>
   project transfer PROJECT_UUID NAME [--old-owner-role ROLE]  make member NAME the owner (old owner: delegate)
   member add PROJECT_UUID NAME ROLE     give NAME a role (owner only for a project without one; delegate, contributor, guest)
   member remove PROJECT_UUID NAME       take NAME out of a project (not its owner: transfer first)
+  users | projects | tokens [NAME]      list users, projects, or API tokens (prefix only); add --json for scripts
+  members PROJECT_UUID                  list a project's members and roles (--json)
+  containers [PROJECT_UUID]             list containers, of one project or all (--json)
   site read-only [on|off]               show or switch read-only site mode (a running gateway follows at once)
   remove-stopped [--remove]             remove the Docker containers of stopped containers (dry run unless --remove)
   stop-all [--dry-run]                  stop every container that is not stopped
@@ -138,6 +142,7 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       if (done === 'usage') throw new UsageError(`unknown command: ${args.slice(0, 2).join(' ')}`);
       return done;
     }
+    if (LIST_VERBS.has(noun)) return runListCli(args, store, io.stdout);
     if (BULK.has(noun)) {
       const rest = args.slice(1);
       const remove = flag(rest, '--remove');

@@ -46,11 +46,23 @@
     });
   }
 
+  var LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'];
+
+  // A searched or level-filtered log takes only the live lines the server would have shown.
+  function matchesFilter(box, line) {
+    var min = box.getAttribute('data-min-level');
+    if (min && LEVELS.indexOf(line.getAttribute('data-level')) < LEVELS.indexOf(min)) return false;
+    var q = box.getAttribute('data-q');
+    var text = line.querySelector('.ll-text');
+    return !q || !text || text.textContent.toLowerCase().indexOf(q.toLowerCase()) >= 0;
+  }
+
   function appendLog(d) {
     var box = document.getElementById('log-' + d.key);
     if (!box) return;
     var line = parse(d.html);
     if (!line) return;
+    if (!matchesFilter(box, line)) return;
     var last = box.lastElementChild;
     if (last && Number(last.getAttribute('data-id')) >= Number(line.getAttribute('data-id'))) return;
     var stick = box.scrollTop + box.clientHeight >= box.scrollHeight - 24;

@@ -112,7 +112,7 @@ export function registerOpsApi(router: Router, svc: Services): void {
     if (!Object.hasOwn(UPTIME_DURATIONS, duration)) throw badRequest('duration must be one of hour, day, week, month');
     const format = ctx.url.searchParams.get('format') ?? 'json';
     if (format === 'src') return sendJson(ctx.res, 200, uptimeRaw(store, container.id, duration));
-    const s = summarizeUptime(store, container.id, duration);
+    const s = summarizeUptime(store, container.id, duration, new Date(), 60, container.createdAt);
     if (format === 'svg') {
       ctx.res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).end(uptimeChartSvg(s));
       return;
@@ -120,7 +120,7 @@ export function registerOpsApi(router: Router, svc: Services): void {
     if (format !== 'json') throw badRequest('format must be json, src or svg');
     sendJson(ctx.res, 200, {
       sodar_uuid: container.uuid, duration: s.duration, from: s.from, to: s.to, samples: s.samples,
-      running_samples: s.runningSamples, uptime_percent: s.uptimePercent, buckets: s.buckets,
+      running_samples: s.runningSamples, stopped_samples: s.stoppedSamples, since: s.since, uptime_percent: s.uptimePercent, buckets: s.buckets,
     });
   });
 

@@ -17,6 +17,7 @@ import { movedPermanently } from './kiosc-redirects.ts';
 import { isUuid } from '../../gateway/core/auth/access.ts';
 import { siteUrl } from './site-url.ts';
 import { publicPrefix } from '../../gateway/core/containers/spec.ts';
+import { filterActive, LEVEL_OPTIONS, logFilter } from './container-log-view.ts';
 
 /** LogLineView is one log line as templates/partials/log-line.eta shows it. */
 export interface LogLineView { id: number; date: string; level: string; user: string; process: string; text: string }
@@ -38,7 +39,12 @@ export function renderDetail(d: UiDeps, req: IncomingMessage, res: ServerRespons
   const raw = url.searchParams.get('lines') ?? '';
   const lines = /^\d{1,7}$/.test(raw) && Number(raw) > 0 ? Math.min(Number(raw), config.logLinesMax) : config.logLinesDefault;
   const seq = d.hub.cursor();
-  const entries = store.logs.tail(c.id, lines);
+  const filter = logFilter(url);
+  const filtered = filterActive(filter);
+  const entries = filtered ? store.logs.tailFiltered(c.id, lines, filter) : store.logs.tail(c.id, lines);
+  const query = new URLSearchParams();
+  if (filter.q) query.set('q', filter.q);
+  if (filter.minLevel !== 'DEBUG') query.set('level', filter.minLevel);
   const since = formatCursor({ ...seq, logId: entries.length ? entries[entries.length - 1].id : 0 });
   // An archived project offers only what a guest gets: the server refuses the rest anyway.
   const viewer = project.archived ? { isAdmin: false, role: 'guest' as const, csrf: caller.session?.csrf ?? '' } : { isAdmin: caller.user.isAdmin, role, csrf: caller.session?.csrf ?? '' };
@@ -47,6 +53,7 @@ export function renderDetail(d: UiDeps, req: IncomingMessage, res: ServerRespons
     c: detailView(c, viewer, containers.queue.busy(c.id), project.title),
     log: entries.map(logLineView),
     lines,
+    logFilter: { q: filter.q, level: filter.minLevel, active: filtered, levelOptions: LEVEL_OPTIONS, query: query.size ? `?${query}` : '' },
     lineOptions: lineOptions(config.logLinesDefault, config.logLinesMax),
     statsCard: { uuid: c.uuid, statsActive: hasStats(c), pollSeconds: STATS_POLL_SECONDS },
     uptime: uptimeViews(store, c.id),

@@ -14,6 +14,9 @@ import type { UptimeDuration } from '../../gateway/core/containers/uptime.ts';
 import type { UiDeps } from './pages.ts';
 import { pageData, requirePageUser } from './pages.ts';
 import { projectShell } from './projects.ts';
+import { createStatsHistory } from '../../gateway/core/containers/stats-history.ts';
+import type { HistorySample } from '../../gateway/core/containers/stats-history.ts';
+import { sendJson } from '../../gateway/http/respond.ts';
 
 /** STATS_POLL_SECONDS is how often an open, visible detail page asks for fresh stats. */
 export const STATS_POLL_SECONDS = 5;
@@ -80,11 +83,13 @@ const WINDOW_LABELS: Record<UptimeDuration, string> = { hour: 'Last hour', day: 
 
 /** uptimeViews summarises `containerId`'s samples over the last hour, day, week and month. */
 export function uptimeViews(store: Store, containerId: number, now: Date = new Date()): UptimeView[] {
+  const createdAt = store.containers.byId(containerId)?.createdAt ?? null;
   return (Object.keys(UPTIME_DURATIONS) as UptimeDuration[]).map((duration) => {
-    const s = summarizeUptime(store, containerId, duration, now);
+    const s = summarizeUptime(store, containerId, duration, now, 60, createdAt);
+    const young = s.since > s.from;
     return {
       duration, label: WINDOW_LABELS[duration], samples: s.samples,
-      percent: s.uptimePercent === null ? 'no samples' : `${s.uptimePercent} %`,
+      percent: s.uptimePercent === null ? (s.stoppedSamples ? 'stopped' : 'no samples') : `${s.uptimePercent} %${young ? ' since created' : ''}`,
       svg: uptimeChartSvg(s),
     };
   });
@@ -111,10 +116,35 @@ export function createStatsSampler(engine: Pick<Engine, 'stats'>, maxAgeMs = 200
   };
 }
 
-/** registerContainerStats adds GET /containers/:container/stats (the polled fragment, or a page without JavaScript). */
+/** HISTORY_KEEP is how many points each watched container keeps: 30 minutes at the poll interval. */
+export const HISTORY_KEEP = 360;
+
+/** historyRows are the newest points as the no-JavaScript table shows them, newest first. */
+export function historyRows(points: HistorySample[], n = 12) {
+  const rate = (v: number | null) => (v === null ? '' : `${ioBytes(v)}/s`);
+  return points.slice(-n).reverse().map((p) => ({
+    at: new Date(p.t).toISOString().slice(11, 19), cpu: `${p.cpu.toFixed(2)} %`, mem: memBytes(p.mem), rx: rate(p.rxRate), tx: rate(p.txRate),
+  }));
+}
+
+/** registerContainerStats adds GET /containers/:container/stats (the polled fragment, or a page without JavaScript) and its history. */
 export function registerContainerStats(d: UiDeps): void {
   const { svc } = d;
   const sampler = createStatsSampler(svc.engine);
+  const history = createStatsHistory({ intervalMs: STATS_POLL_SECONDS * 1000, keep: HISTORY_KEEP, idleMs: 30_000, forgetMs: 30 * 60_000, maxWatched: 100 });
+  const watch = (c: Container) => {
+    if (hasStats(c)) history.watch(c.id, () => sampler.sample(c.dockerId!).then((x) => x.stats));
+  };
+
+  d.on('GET', '/containers/:container/stats/history', (ctx) => {
+    const caller = requirePageUser(svc, ctx.req, ctx.res);
+    const { container: c } = svc.access.container(caller.user, ctx.params.container, 'container.view');
+    watch(c);
+    sendJson(ctx.res, 200, {
+      sodar_uuid: c.uuid, state: c.state, interval_seconds: STATS_POLL_SECONDS, keep: HISTORY_KEEP,
+      points: history.series(c.id).map((p) => ({ t: new Date(p.t).toISOString(), cpu_percent: p.cpu, memory_bytes: p.mem, memory_limit_bytes: p.memLimit, net_rx_rate: p.rxRate, net_tx_rate: p.txRate })),
+    }, { 'cache-control': 'no-store' });
+  });
 
   d.on('GET', '/containers/:container/stats', async (ctx) => {
     const caller = requirePageUser(svc, ctx.req, ctx.res);
@@ -128,6 +158,7 @@ export function registerContainerStats(d: UiDeps): void {
       throw err;
     }
     const { container: c, role } = access;
+    watch(c);
     let view: StatsView;
     if (!hasStats(c)) view = noStatsView(c.uuid, `Statistics appear while the container runs; it is ${c.state}.`);
     else {
@@ -144,6 +175,7 @@ export function registerContainerStats(d: UiDeps): void {
     d.ui.page(ctx.req, ctx.res, 'pages/container-stats', pageData(caller, `Resources · ${c.title}`, {
       ...projectShell({ project, role, user: caller.user }, 'containers'),
       c: { uuid: c.uuid, title: c.title }, stats: view, uptime: uptimeViews(svc.store, c.id),
+      history: historyRows(history.series(c.id)), charts: hasStats(c), pollSeconds: STATS_POLL_SECONDS,
     }));
   });
 }

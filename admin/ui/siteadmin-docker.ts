@@ -19,6 +19,8 @@ import { openSse } from './sse.ts';
 import { listDataVolumes } from '../../gateway/core/containers/volumes.ts';
 import { dataVolumeView } from './siteadmin-volumes.ts';
 import { listNodes } from '../api/nodes.ts';
+import { imageUsage } from '../../gateway/core/containers/images.ts';
+import { imageRow } from './siteadmin-images.ts';
 
 /** UnmanagedView is one engine container that no Portico record of this instance owns. */
 export interface UnmanagedView { id: string; fullId: string; name: string; image: string; fullImage: string; state: string; note: string; grey: boolean }
@@ -96,16 +98,14 @@ export function registerSiteAdminDocker(d: UiDeps): void {
     const caller = requireAdmin(d, ctx.req, ctx.res);
     const settle = <T>(p: Promise<T>) => p.then((v) => ({ v, err: '' }), (e) => ({ v: null, err: toPorticoError(e).message }));
     const sizes = new URL(ctx.req.url ?? '/', 'http://x').searchParams.get('sizes') === '1';
-    const [nets, vols, imgs, data] = await Promise.all([settle(svc.engine.listNetworks()), settle(svc.engine.listVolumes()), settle(svc.engine.listImages()),
+    const [nets, vols, imgs, data] = await Promise.all([settle(svc.engine.listNetworks()), settle(svc.engine.listVolumes()), settle(imageUsage(svc)),
       settle(listDataVolumes(svc, { sizes }))]);
     d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-docker', pageData(caller, 'Site admin · Docker', {
       tab: 'docker',
       networks: (nets.v ?? []).sort((a, b) => a.name.localeCompare(b.name)).map((n) => ({ ...n, shortId: n.id.slice(0, 12) })),
       volumes: (vols.v ?? []).sort((a, b) => a.name.localeCompare(b.name)),
       dataVolumes: (data.v ?? []).map(dataVolumeView), sizes,
-      images: (imgs.v ?? []).sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((i) => ({
-        shortId: i.id.replace(/^sha256:/, '').slice(0, 12), id: i.id, tags: i.tags.filter((t) => t !== '<none>:<none>'), size: mb(i.size), created: fmtDate(i.createdAt),
-      })),
+      images: (imgs.v ?? []).sort((a, b) => b.image.createdAt.localeCompare(a.image.createdAt)).map(imageRow),
       engineError: nets.err || vols.err || imgs.err,
       pullForm: pullForm(d),
       pulls: d.pulls.recent().map(pullView),

@@ -14,6 +14,7 @@ import { readForm } from '../../gateway/http/body.ts';
 import type { Handler } from '../../gateway/http/router.ts';
 import { checkCsrf, requireWritable } from '../api/guard.ts';
 import type { Renderer } from './render.ts';
+import { addReadyMade, READY_MADE } from '../../gateway/core/templates/ready-made.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
 import { projectShell } from './projects.ts';
 import { TEMPLATE_FIELDS, TEMPLATE_GROUPS, templateInput, templateValues, settingsValues } from './template-fields.ts';
@@ -39,6 +40,7 @@ export function templateLabel(t: ContainerTemplate): string {
 const DONE: Record<string, string> = {
   created: 'Created container template', updated: 'Updated container template', duplicated: 'Created container template',
   copied: 'Created container template', deleted: 'Deleted the container template.',
+  'ready-made': 'Added the ready-made templates that were not here yet.',
 };
 
 /** registerTemplatePages adds the template pages. */
@@ -79,6 +81,7 @@ export function registerTemplatePages(on: Route, svc: Services, ui: Renderer): v
   function flash(url: URL, caller: Caller): { kind: string; text: string } | undefined {
     const code = url.searchParams.get('done');
     if (!code || !Object.hasOwn(DONE, code)) return undefined;
+    if (code === 'ready-made' && url.searchParams.has('none')) return { kind: 'ok', text: 'The ready-made templates are all here already: nothing added.' };
     // Names come from the database, never from the URL.
     const named = (key: string) => {
       const uuid = url.searchParams.get(key);
@@ -95,8 +98,10 @@ export function registerTemplatePages(on: Route, svc: Services, ui: Renderer): v
     const copyable = scope.projectId !== null && scope.canEdit
       ? templates.visible(caller.user).filter((t) => t.projectId !== scope.projectId).map((t) => ({ uuid: t.uuid, label: templateLabel(t) }))
       : [];
+    const titles = new Set(rows.map((t) => t.title));
+    const readyMissing = scope.projectId === null && scope.canEdit ? READY_MADE.map((r) => r.title).filter((x) => !titles.has(x)) : [];
     ui.page(req, res, 'pages/templates', pageData(caller, scope.heading, {
-      ...scope.shell, scope, rows, copyable, flash: flash(url, caller), ...extra,
+      ...scope.shell, scope, rows, copyable, readyMissing, flash: flash(url, caller), ...extra,
     }), status);
   }
 
@@ -113,6 +118,16 @@ export function registerTemplatePages(on: Route, svc: Services, ui: Renderer): v
     if (err instanceof PorticoError && err.code === 'E_DUPLICATE_TITLE') return { title: 'is already used by another template here' };
     throw err;
   }
+
+  // Site admins add the ready-made site templates (idempotent: a taken title is skipped).
+  on('POST', '/templates/ready-made', async (ctx) => {
+    const caller = requirePageUser(svc, ctx.req, ctx.res);
+    await postedForm(caller, ctx.req);
+    const scope = scopeOf(caller, undefined);
+    requireEdit(scope);
+    const added = addReadyMade(templates);
+    redirect(ctx.req, ctx.res, added.length ? `${scope.base}?done=ready-made` : `${scope.base}?done=ready-made&none=1`);
+  });
 
   for (const prefix of ['/projects/:project/templates', '/templates']) {
     const scopeFor = (caller: Caller, params: Record<string, string>) => scopeOf(caller, params.project);

@@ -38,7 +38,7 @@ t.test('app output is followed into the container log as it comes, without dupli
   t.equal(all.length, max, 'no gap: every line from tick-1 to the last one is stored once');
   t.same(all, [...all].sort((a, b) => a - b), 'in order');
   const line = (await gw.api('GET', `/containers/api/logs/${uuid}?lines=1000&format=text`, token)).body as string;
-  t.match(line, /\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO anonymous\] \(Docker\) tick-1\n/, 'Kiosc format with the app line');
+  t.match(line, /\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO\] \(Docker\) tick-1\n/, 'Kiosc format with the app line');
 });
 
 t.test('a crashing app: the state shows it within a second; the retry rule restarts it at most max_retries times', async (t) => {

@@ -34,6 +34,8 @@ t.test('stats and uptime on the detail page, for every member and nobody else', 
 
   // Uptime samples: in the last hour 30 samples, 20 of them running; two days ago 10 more, all down.
   const now = Date.now();
+  // Samples older than the container would not exist: it was created before the month began.
+  gw.core.store.db.prepare('UPDATE containers SET created_at = ? WHERE id = ?').run(new Date(now - 40 * 86_400_000).toISOString(), c.id);
   for (let i = 0; i < 30; i++) gw.core.store.uptime.record(new Date(now - (i + 1) * 60_000).toISOString(), [{ containerId: c.id, state: i < 20 ? 'running' : 'exited' }]);
   for (let i = 0; i < 10; i++) gw.core.store.uptime.record(new Date(now - 2 * 86_400_000 - i * 60_000).toISOString(), [{ containerId: c.id, state: 'exited' }]);
 

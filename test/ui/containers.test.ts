@@ -34,6 +34,8 @@ t.test('owner: create from the form, open it with the eye, log live, stop, delet
   await page.fill('#f-repository', 'portico-test/httpd');
   await page.fill('#f-tag', '1');
   await page.fill('#f-container_port', '80');
+  // The environment's key/value editor (env-editor.test.ts) has a JSON mode: this test types JSON.
+  await page.click('[data-env-json]');
   await page.fill('#f-environment', '{"GREETING": "hi", "TOKEN": "tok-Zq7-secret"');
   await page.fill('#f-environment_secret_keys', 'TOKEN');
   await page.click('button:has-text("Create")');
@@ -118,7 +120,7 @@ t.test('without JavaScript: navigate, read, start and stop through plain forms',
   t.match(await page.textContent('#flash') ?? '', /Container started/);
   await page.selectOption(`#lines-${uuid}`, '50');
   await page.click('button:has-text("Show")');
-  await page.waitForURL(/\?lines=50#logs$/);
+  await page.waitForURL(/[?&]lines=50#logs$/);
   t.equal(await page.getAttribute(`#log-${uuid}`, 'data-lines'), '50', 'line count through a GET form');
   await page.click(`#status-${uuid} summary`);
   await page.click(`#status-${uuid} button:has-text("Stop")`);

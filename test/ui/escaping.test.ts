@@ -45,7 +45,7 @@ t.test('user text is escaped everywhere it is shown', async (t) => {
   t.match(detail, /&lt;img src=x onerror=alert\(2\)&gt; &quot;quoted&quot; &amp; &#39;single&#39;/, 'description escaped');
   t.match(detail, /&quot;EVIL&quot;: &quot;&lt;script&gt;alert\(3\)&lt;\/script&gt;&quot;/, 'environment values escaped');
   t.match(detail, /title="&quot;&gt;&lt;script&gt;alert\(5\)&lt;\/script&gt;"/, 'attribute values escaped (state reason tooltip)');
-  t.match(detail, /\[[\d-]+ [\d:]+ INFO &lt;b&gt;who&lt;\/b&gt;\]<\/span> <span class="ll-proc">\(Docker\)<\/span> &lt;script&gt;alert\(4\)&lt;\/script&gt; &quot;log&quot;/, 'log lines escaped');
+  t.match(detail, /\[[\d-]+ [\d:]+ INFO &lt;b&gt;who&lt;\/b&gt;\]<\/span> <span class="ll-proc">\(Docker\)<\/span> <span class="ll-text">&lt;script&gt;alert\(4\)&lt;\/script&gt; &quot;log&quot;/, 'log lines escaped');
 
   // Live fragments are rendered by the same escaping templates.
   const stream = await openStream(`${gw.base}/containers/${uuid}/events`, { cookie: s.cookie });

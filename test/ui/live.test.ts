@@ -117,7 +117,7 @@ t.test('the detail page shows pull progress and lets the reader choose the log l
   t.equal(await page.$$eval(`#log-${uuid} .ll`, (l) => l.length), 100, 'the default count of lines');
   await page.selectOption(`#lines-${uuid}`, '50');
   await page.waitForFunction((u) => document.querySelectorAll(`#log-${u} .ll`).length === 50, uuid);
-  t.match(page.url(), /\?lines=50$/, 'the choice is in the URL');
+  t.match(page.url(), /\?(q=&level=DEBUG&)?lines=50$/, 'the choice is in the URL');
   gw.core.containers.log.add(c, 'INFO', 'x', 'Docker', 'fresh line');
   await page.waitForFunction((u) => /fresh line/.test(document.getElementById('log-' + u)?.lastElementChild?.textContent ?? ''), uuid);
   t.equal(await page.$$eval(`#log-${uuid} .ll`, (l) => l.length), 50, 'live lines keep the chosen count');

@@ -240,8 +240,11 @@ export const SCHEMAS = {
     required: ['sodar_uuid', 'duration', 'from', 'to', 'samples', 'running_samples', 'uptime_percent', 'buckets'],
     properties: {
       sodar_uuid: uuid, duration: { type: 'string', enum: ['hour', 'day', 'week', 'month'] }, from: dateTime, to: dateTime,
-      samples: int, running_samples: int, uptime_percent: { type: ['number', 'null'] },
-      buckets: { type: 'array', items: { type: 'object', required: ['start', 'percent'], properties: { start: dateTime, percent: { type: ['number', 'null'] } } } },
+      samples: { ...int, description: 'Samples that count: running or down (not deliberate stops, pauses or before the first start).' },
+      running_samples: int, stopped_samples: { ...int, description: 'Samples stopped on purpose (a person or the idle rule) or paused.' },
+      since: { ...dateTime, description: 'Where the measured time begins: from, or the container\'s creation if later.' },
+      uptime_percent: { type: ['number', 'null'] },
+      buckets: { type: 'array', items: { type: 'object', required: ['start', 'percent'], properties: { start: dateTime, percent: { type: ['number', 'null'] }, stopped: { type: 'boolean' } } } },
     },
   },
   UptimeRaw: { type: 'object', description: 'SRC\'s form: sample time → running.', additionalProperties: { type: 'boolean' } },

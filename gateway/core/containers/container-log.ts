@@ -5,6 +5,7 @@
 import type { Store } from '../store/index.ts';
 import type { Bus } from '../events.ts';
 import type { Container, LogEntry, LogLevel, LogProcess } from '../types.ts';
+import type { LogLine } from '../engine/engine.ts';
 
 /** ContainerLog appends lines to one container's log. */
 export interface ContainerLog {
@@ -38,8 +39,17 @@ export function createContainerLog(store: Store, bus: Bus): ContainerLog {
   };
 }
 
-/** formatLogLine renders an entry the way Kiosc shows it. */
+/**
+ * appLogRow is one line an app printed, as its container log keeps it: from the app itself (process
+ * Docker, no user: nobody typed it), stdout at INFO and stderr at WARNING, so the level filter can
+ * tell the two streams apart.
+ */
+export function appLogRow(l: LogLine, date: string): LogRow {
+  return { date, level: l.stream === 'stderr' ? 'WARNING' : 'INFO', user: '', process: 'Docker', text: l.text.replace(/\r$/, '') };
+}
+
+/** formatLogLine renders an entry the way Kiosc shows it (an app's own lines have no user). */
 export function formatLogLine(e: Pick<LogEntry, 'date' | 'level' | 'user' | 'process' | 'text'>): string {
   const d = e.date.replace('T', ' ').slice(0, 19);
-  return `[${d} ${e.level} ${e.user}] (${e.process}) ${e.text}`;
+  return `[${d} ${e.level}${e.user ? ` ${e.user}` : ''}] (${e.process}) ${e.text}`;
 }

@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { Container, ContainerAction } from '../types.ts';
 import type { ContainerLog, LogRow } from './container-log.ts';
+import { appLogRow } from './container-log.ts';
 import { buildSpec, LABELS, specHash } from './spec.ts';
 import { maskCredentials } from '../image-hosts/service.ts';
 import type { Substitute } from './spec.ts';
@@ -158,7 +159,7 @@ export function createEngineSteps(ctx: EngineStepsContext) {
       // Following an exited container's log ends after its last line.
       await engine.logs(id, { follow: true, tail: APP_OUTPUT_LINES, since }, (l) => {
         const t = Date.parse(l.time);
-        rows.push({ date: new Date(Number.isNaN(t) ? Date.now() : t).toISOString(), level: 'INFO', user: 'anonymous', process: 'Docker', text: l.text.replace(/\r$/, '') });
+        rows.push(appLogRow(l, new Date(Number.isNaN(t) ? Date.now() : t).toISOString()));
       }, abort.signal);
     } catch (err) {
       logger.debug('reading the output of a failed start failed', { container: c.uuid, err });

@@ -13,6 +13,7 @@ import type { Registry } from '../metrics.ts';
 import type { Store } from '../store/index.ts';
 import type { Container } from '../types.ts';
 import type { ContainerLog, LogRow } from './container-log.ts';
+import { appLogRow } from './container-log.ts';
 
 /** LogFollower is the running follower; `stop` ends every stream after flushing what it holds. */
 export interface LogFollower {
@@ -119,7 +120,7 @@ export function startLogFollower(deps: {
     if (f.lastKey && key <= f.lastKey) return; // already stored before a reconnect or restart
     f.lastKey = key;
     f.lastRaw = l.time;
-    f.buffer.push({ date: toIso(l.time), level: 'INFO', user: 'anonymous', process: 'Docker', text: l.text.replace(/\r$/, '') });
+    f.buffer.push(appLogRow(l, toIso(l.time)));
     if (f.held) {
       // The retry timer writes them; past the bound the oldest go (trimmed in steps, not per line).
       if (f.buffer.length >= MAX_HELD_LINES + BURST_LINES) trimHeld(f);

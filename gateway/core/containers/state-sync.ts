@@ -46,10 +46,17 @@ export async function startStateSync(deps: {
     else logger.warn('container engine unreachable', { reason });
   }
 
+  /**
+   * syncOne inspects one engine container and records what changed. A burst (die, then stop about
+   * 100 ms later) can start a second inspect while the first is in flight: the stored state is read
+   * after the inspect, so the second sees the first's change and does not log it again.
+   */
   async function syncOne(dockerId: string): Promise<void> {
+    const known = store.containers.byDockerId(dockerId);
+    if (!known || containers.queue.busy(known.id)) return;
+    const info = await engine.inspect(dockerId);
     const c = store.containers.byDockerId(dockerId);
     if (!c || containers.queue.busy(c.id)) return;
-    const info = await engine.inspect(dockerId);
     const before = c.state;
     containers.applyInfo(c, info, info ? null : 'container removed outside Portico');
     if (c.state !== before) {

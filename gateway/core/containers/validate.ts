@@ -233,11 +233,12 @@ export function validateSettings(input: unknown, base: ContainerSettings, opts: 
       if (typeof env !== 'object' || Array.isArray(env)) errors.environment = 'must be a JSON object, e.g. {"KEY": "value"}';
       else {
         const next: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(env as Record<string, unknown>)) {
+        // The row is the key's place in the object: the form's key/value editor numbers its rows so.
+        for (const [row, [k, v]] of Object.entries(env as Record<string, unknown>).entries()) {
           const badKey = envKeyProblem(k);
           const badValue = badKey ? null : envValueProblem(v);
-          if (badKey) { errors.environment = `key ${JSON.stringify(k)} ${badKey}`; break; }
-          if (badValue) { errors.environment = `the value of ${JSON.stringify(k)} ${badValue}`; break; }
+          if (badKey) { errors.environment = `key ${JSON.stringify(k)} ${badKey} (row ${row + 1})`; break; }
+          if (badValue) { errors.environment = `the value of ${JSON.stringify(k)} ${badValue} (row ${row + 1})`; break; }
           next[k] = v === MASK && Object.hasOwn(base.environment, k) ? base.environment[k] : v;
         }
         if (JSON.stringify(next).length > 65536) errors.environment = 'must be at most 64 KiB';

@@ -488,6 +488,18 @@ export function createDockerEngine(opts: DockerOptions): Engine {
       }
     },
 
+    async removeImage(ref) {
+      try {
+        await docker.getImage(ref).remove({ force: false, noprune: false });
+      } catch (err) {
+        const st = statusOf(err);
+        if (st === 404) return;
+        const e = toEngineError(err, `remove image ${ref}`);
+        if (st === 409) throw conflict(e.message);
+        throw e;
+      }
+    },
+
     async volumeSizes() {
       try {
         // type=volume (API 1.42) spares the engine sizing images and containers; older engines ignore it.

@@ -154,6 +154,8 @@ export interface Engine {
   logs(id: string, opts: { since?: number; follow: boolean; tail?: number }, onLine: (l: LogLine) => void, signal: AbortSignal): Promise<void>;
   stats(id: string): Promise<ContainerStats>;
   listImages(): Promise<ImageInfo[]>;
+  /** removeImage removes a tag (the image goes with its last tag) or an untagged image by id; E_CONFLICT (409) while a container uses it, nothing when it is gone. Never forced. */
+  removeImage(ref: string): Promise<void>;
   listNetworks(): Promise<NetworkInfo[]>;
   listVolumes(): Promise<VolumeInfo[]>;
   /** ensureVolume creates a named volume with `labels` unless it exists (then its labels are left as they are). */

@@ -5,6 +5,13 @@ import type { Db } from './db.ts';
 import { nowIso, tx } from './db.ts';
 import type { ContainerAction, Job, LogEntry, LogLevel, LogProcess } from '../types.ts';
 
+/** LOG_LEVELS are the levels from the least to the most severe; a filter keeps a level and those after it. */
+export const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR'];
+const LEVEL_RANK = "(CASE level WHEN 'DEBUG' THEN 0 WHEN 'INFO' THEN 1 WHEN 'WARNING' THEN 2 ELSE 3 END)";
+
+/** LogFilter narrows a log: lines at `minLevel` or more severe whose text contains `q` (any case). */
+export interface LogFilter { q: string; minLevel: LogLevel }
+
 /** LogStore is every query on container logs and jobs. */
 export type LogStore = ReturnType<typeof createLogStore>;
 
@@ -15,6 +22,11 @@ export function createLogStore(db: Db) {
     tail: db.prepare(`SELECT * FROM (SELECT * FROM container_logs WHERE container_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`),
     after: db.prepare('SELECT * FROM container_logs WHERE container_id = ? AND id > ? ORDER BY id LIMIT ?'),
     count: db.prepare('SELECT COUNT(*) AS n FROM container_logs WHERE container_id = ?'),
+    // Filters: level rank at least ?, and ? = '' or the text contains ? (case-insensitive for ASCII).
+    tailFiltered: db.prepare(`SELECT * FROM (SELECT * FROM container_logs WHERE container_id = ? AND ${LEVEL_RANK} >= ?
+      AND (? = '' OR instr(lower(text), lower(?)) > 0) ORDER BY id DESC LIMIT ?) ORDER BY id`),
+    afterFiltered: db.prepare(`SELECT * FROM container_logs WHERE container_id = ? AND id > ? AND ${LEVEL_RANK} >= ?
+      AND (? = '' OR instr(lower(text), lower(?)) > 0) ORDER BY id LIMIT ?`),
     trimCount: db.prepare(`DELETE FROM container_logs WHERE container_id = ? AND id <= (
       SELECT id FROM container_logs WHERE container_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`),
     trimAge: db.prepare('DELETE FROM container_logs WHERE container_id = ? AND date < ?'),
@@ -38,6 +50,16 @@ export function createLogStore(db: Db) {
     },
     tail(containerId: number, lines: number): LogEntry[] {
       return (s.tail.all(containerId, lines) as Array<Record<string, unknown>>).map(toEntry);
+    },
+    /** tailFiltered is the newest `lines` lines that pass `f`, oldest first. */
+    tailFiltered(containerId: number, lines: number, f: LogFilter): LogEntry[] {
+      const rank = LOG_LEVELS.indexOf(f.minLevel);
+      return (s.tailFiltered.all(containerId, rank, f.q, f.q, lines) as Array<Record<string, unknown>>).map(toEntry);
+    },
+    /** afterFiltered pages forward through the lines that pass `f` (a download reads the whole log this way). */
+    afterFiltered(containerId: number, afterId: number, f: LogFilter, limit = 1000): LogEntry[] {
+      const rank = LOG_LEVELS.indexOf(f.minLevel);
+      return (s.afterFiltered.all(containerId, afterId, rank, f.q, f.q, limit) as Array<Record<string, unknown>>).map(toEntry);
     },
     after(containerId: number, afterId: number, limit = 1000): LogEntry[] {
       return (s.after.all(containerId, afterId, limit) as Array<Record<string, unknown>>).map(toEntry);

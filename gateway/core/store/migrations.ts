@@ -376,4 +376,10 @@ export const MIGRATIONS: readonly string[] = [
     used_at TEXT
   );
   `,
+  // 15: the uptime index covers the state, so the detail page's 240 bucket counts (running, down, stopped) read the
+  // index alone instead of a month of rows (docs/ui.md, the uptime card).
+  `
+  DROP INDEX uptime_samples_container;
+  CREATE INDEX uptime_samples_container ON uptime_samples(container_id, at, state);
+  `,
 ];
