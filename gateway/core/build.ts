@@ -37,6 +37,8 @@ import { createFileService } from './files/service.ts';
 import { createTemplateService } from './templates/service.ts';
 import { createProjectService } from './projects/service.ts';
 import { createSodarSync } from './sodar/sync.ts';
+import { createHosts } from './hosts/registry.ts';
+import { routeByContainer } from './hosts/routed-engine.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -53,17 +55,20 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const store = createStore(config.dbPath, { logger });
   const engine = instrumentEngine(opts.engine ?? createDockerEngine(config.docker), metrics);
   const bus = new Bus();
+  // Container hosts (docs/container-hosts.md): DOCKER_HOST's engine is the built-in one.
+  const hosts = createHosts({ config, store, bus, logger, local: engine });
   const sessions = createSessionStore(store.db, config.sessionIdleMinutes * 60_000, config.sessionAbsoluteHours * 3_600_000, store.accessRevision);
   const files = createFileService({ config, store, logger });
   const templates = createTemplateService({ config, store });
   const substitutions = [files.substitute, ...(opts.substitutions ?? [])];
-  const containers = createContainerService({ config, store, engine, bus, logger, substitutions });
+  const containers = createContainerService({ config, store, engine, bus, logger, substitutions, hosts });
   if (config.networkMode === 'docker-shared') {
     await joinSharedNetwork({ config, engine, bus, logger, ensureNetwork: containers.ensureNetwork })
       .catch((err) => { store.close(); throw err; });
   }
   const recovery = createRecovery({ store, engine, containers, logger });
   const stateSync = await startStateSync({ config, store, engine, bus, logger, containers, synced: recovery.run });
+  await hosts.attach(containers, stateSync.engineUp, stateSync.reason);
   // Engine events seen while the store could not save left stale states: read them again.
   store.health.onRecover(() => { stateSync.resync().catch((err) => logger.warn('resync after the store recovered failed', { err })); });
   const accessRecorder = createAccessRecorder({ store, log: containers.log, logger, flushMs: config.accessFlushMs });
@@ -74,7 +79,8 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const projects = createProjectService({ store, siteMode, logger, delegateLimit: config.delegateLimit, work: { store, containers, files } });
   const oidc = config.oidc ? createOidcLogin({ config: config.oidc, provider: createOidcProvider(config.oidc), store, logger }) : null;
   const core: Core = {
-    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects,
+    config, store, bus, logger, containers, hosts,
+    engine: routeByContainer(engine, store, hosts.engineOf), sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects,
     sodar: createSodarSync({ config: config.sodar, store, logger }),
     siteMode,
     access: createAccess(store),
@@ -86,6 +92,7 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
       await core.work?.stop();
       accessRecorder.stop();
       await stateSync.stop();
+      await hosts.stop();
       store.close();
     },
   };

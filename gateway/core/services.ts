@@ -20,6 +20,7 @@ import type { FileService } from './files/service.ts';
 import type { TemplateService } from './templates/service.ts';
 import type { ProjectService } from './projects/service.ts';
 import type { SodarSync } from './sodar/sync.ts';
+import type { Hosts } from './hosts/registry.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -28,7 +29,10 @@ export interface Health { engineUp(): boolean; reconnects(): number }
 export interface Services {
   config: Config;
   store: Store;
+  /** engine is the built-in host's engine; calls about one container go to that container's host (hosts/routed-engine.ts). */
   engine: Engine;
+  /** hosts are the container hosts (docs/container-hosts.md). */
+  hosts: Hosts;
   bus: Bus;
   logger: Logger;
   containers: ContainerService;

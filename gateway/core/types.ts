@@ -112,6 +112,8 @@ export interface Container extends ContainerSettings {
   dateLastStatusUpdate: string | null;
   /** unsetFields are Kiosc's nullable text fields (UNSET_FIELDS) no client ever gave: Kiosc's API shows them as null. */
   unsetFields: string[];
+  /** hostId is the container host it runs on (store/hosts.ts); null is the built-in host (DOCKER_HOST). */
+  hostId: number | null;
   createdAt: string;
   modifiedAt: string;
 }

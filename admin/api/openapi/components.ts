@@ -109,6 +109,7 @@ export const SCHEMAS = {
       last_action_retries: int, state_reason: strOrNull, readiness_failure: strOrNull,
       date_accessed: dateTimeOrNull, date_last_docker_log: dateTimeOrNull, date_started: dateTimeOrNull,
       proxy_url: { type: 'string', description: 'The app\'s stable link, `/containers/proxy/<uuid>/`.' },
+      host_id: { type: ['integer', 'null'], description: 'Its container host (null: the built-in host, DOCKER_HOST); chosen at creation with `host` (docs/container-hosts.md).' },
     },
   },
   KioscContainer: {

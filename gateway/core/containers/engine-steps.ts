@@ -29,6 +29,8 @@ export interface EngineStepsContext {
   substitutions: Substitute[];
   setRuntime(c: Container, patch: RuntimePatch): void;
   applyInfo(c: Container, info: ContainerInfo | null, reason?: string | null): void;
+  /** publishAddress is set for a container host other than the built-in one: ports are published there (docs/container-hosts.md). */
+  publishAddress?: string | null;
 }
 
 /** APP_OUTPUT_LINES is how many lines of a container that exited at once are copied into its log. */
@@ -38,6 +40,9 @@ const APP_OUTPUT_LINES = 50;
 export function createEngineSteps(ctx: EngineStepsContext) {
   const { config, store, engine, bus, clog, logger, substitutions, setRuntime, applyInfo } = ctx;
   let network: Promise<void> | null = null;
+  // A remote host's apps are reached on its published ports; the engine picks each port there (0).
+  const remote = ctx.publishAddress ?? null;
+  const publishing = remote !== null || config.publishPorts;
 
   function ensureNetwork(): Promise<void> {
     if (!network) {
@@ -100,14 +105,14 @@ export function createEngineSteps(ctx: EngineStepsContext) {
   }
 
   function specFor(c: Container, publishHostPort: number | null) {
-    return buildSpec(c, { instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog, nofile: config.nofile });
+    return buildSpec(c, { instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog, nofile: config.nofile, publishAddress: remote });
   }
 
   async function createAndStart(c: Container, user: string): Promise<void> {
     await ensureNetwork();
     await ensureImage(c, user);
     // A host port the client asked for (Kiosc's host_port) is used as given; otherwise a free one is picked.
-    const hostPort = config.publishPorts ? c.requestedHostPort ?? await freePort() : null;
+    const hostPort = remote !== null ? c.requestedHostPort ?? 0 : config.publishPorts ? c.requestedHostPort ?? await freePort() : null;
     const spec = specFor(c, hostPort);
     for (const v of spec.volumes) {
       await engine.ensureVolume(v.name, v.labels);
@@ -163,7 +168,7 @@ export function createEngineSteps(ctx: EngineStepsContext) {
    */
   async function resume(c: Container, info: ContainerInfo, user: string): Promise<boolean> {
     if (info.state !== 'exited' && info.state !== 'created') return false;
-    const want = specHash(specFor(c, config.publishPorts ? c.requestedHostPort ?? 1 : null), c.requestedHostPort);
+    const want = specHash(specFor(c, publishing ? c.requestedHostPort ?? 1 : null), c.requestedHostPort);
     if (info.labels[LABELS.spec] !== want) {
       if (info.labels[LABELS.spec]) clog.add(c, 'INFO', user, 'Task', 'Settings changed since the container was created: recreating it');
       return false;

@@ -74,6 +74,8 @@ export interface SpecOptions {
   /** log bounds the engine's json-file log of the container. */
   log: { maxSize: string; maxFiles: number };
   nofile: { soft: number; hard: number } | null;
+  /** publishAddress is a remote host's address to publish on (null or absent: 127.0.0.1, the gateway's own). */
+  publishAddress?: string | null;
 }
 
 /** buildSpec returns the ContainerSpec for `c`. */
@@ -113,6 +115,8 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
     log: opts.log,
     nofile: opts.nofile ? { soft: opts.nofile.soft, hard: opts.nofile.hard } : null,
   };
+  // Only set on a remote host: the hash of every built-in host's container stays as it was.
+  if (opts.publishAddress) spec.publishAddress = opts.publishAddress;
   spec.labels[LABELS.spec] = specHash(spec, c.requestedHostPort);
   return spec;
 }

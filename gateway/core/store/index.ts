@@ -13,6 +13,7 @@ import { createTemplateStore } from './templates.ts';
 import { createFileStore } from './files.ts';
 import { createSodarStore } from './sodar.ts';
 import { createKioscIdMap } from './kiosc-id-map.ts';
+import { createHostStore } from './hosts.ts';
 import { AccessRevision } from './access-revision.ts';
 import { guardStore } from './health.ts';
 import type { StoreHealth } from './health.ts';
@@ -31,6 +32,8 @@ export interface Store {
   readonly templates: ReturnType<typeof createTemplateStore>;
   readonly files: ReturnType<typeof createFileStore>;
   readonly sodar: ReturnType<typeof createSodarStore>;
+  /** hosts are the container hosts (hosts.ts). */
+  readonly hosts: ReturnType<typeof createHostStore>;
   /** kioscIds maps Kiosc's integer ids of imported rows to UUIDs (kiosc-id-map.ts). */
   readonly kioscIds: ReturnType<typeof createKioscIdMap>;
   /** accessRevision moves whenever access is withdrawn (see access-revision.ts). */
@@ -59,6 +62,7 @@ export function createStore(file: string, opts: { logger?: Logger; probeMs?: num
     templates: createTemplateStore(db),
     files: createFileStore(db),
     sodar: createSodarStore(db),
+    hosts: createHostStore(db),
     kioscIds: createKioscIdMap(db),
     transaction: (fn) => tx(db, fn),
     close: () => { health.stop(); if (db.isOpen) db.close(); },

@@ -249,4 +249,32 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE containers ADD COLUMN unset_fields TEXT NOT NULL DEFAULT '';
   CREATE UNIQUE INDEX containers_requested_host_port ON containers(requested_host_port) WHERE requested_host_port IS NOT NULL;
   `,
+  // 11: reserved for the app catalogue (issue 16, another branch); a no-op here so the hosts are 12.
+  `
+  SELECT 1;
+  `,
+  // 12: container hosts (docs/container-hosts.md): engines Portico drives besides DOCKER_HOST's. The
+  // built-in `local` row stands for DOCKER_HOST and is kept in step with it at start-up. A null
+  // host_id on a container or template means that local host. The client key is stored like a
+  // container's secret environment values: never shown again.
+  `
+  CREATE TABLE hosts (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    url TEXT NOT NULL,
+    mode TEXT NOT NULL DEFAULT 'engine' CHECK (mode IN ('engine', 'swarm')),
+    tls_ca TEXT,
+    tls_cert TEXT,
+    tls_key TEXT,
+    publish_address TEXT,
+    builtin INTEGER NOT NULL DEFAULT 0,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX hosts_one_default ON hosts(is_default) WHERE is_default = 1;
+  CREATE UNIQUE INDEX hosts_one_builtin ON hosts(builtin) WHERE builtin = 1;
+  ALTER TABLE containers ADD COLUMN host_id INTEGER REFERENCES hosts(id);
+  ALTER TABLE templates ADD COLUMN host_id INTEGER REFERENCES hosts(id);
+  `,
 ];
