@@ -33,7 +33,7 @@ import { ServerGuards } from './http/server-guards.ts';
 import { PROXY_PREFIX } from './app.ts';
 
 /** SURFACES are the route groups served next to the proxy. */
-export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerContainerApi, registerTemplateApi, registerFileApi, registerKioscFileServe, registerProjectApi, registerHostApi, registerOpenApi, registerUi];
+export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerHostApi, registerContainerApi, registerTemplateApi, registerFileApi, registerKioscFileServe, registerProjectApi, registerOpenApi, registerUi];
 
 /** createProxyFor builds the proxy handler for a core. */
 export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<PorticoProxy, 'close' | 'fast'>) | null> {
