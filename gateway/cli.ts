@@ -27,6 +27,7 @@ import { listDataVolumes, removeDataVolume } from './core/containers/volumes.ts'
 import { runImportKiosc } from './core/import/kiosc-cli.ts';
 import { UsageError, runProjectCli } from './project-cli.ts';
 import { createSodarSync } from './core/sodar/sync.ts';
+import { HOST_USAGE, runHostCli } from './host-cli.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -60,7 +61,7 @@ const USAGE = `usage: portico <command>
   import-kiosc --database URL [--dry-run]
                                         import a Kiosc PostgreSQL database (docs/kiosc-import.md); idempotent
   sodar sync                            pull projects, users and roles from the SODAR source site now (TARGET mode)
-  backup FILE                           copy the database to FILE (SQLite online backup; safe while the gateway runs)
+${HOST_USAGE}  backup FILE                           copy the database to FILE (SQLite online backup; safe while the gateway runs)
   serve                                 run the gateway (same as npm start)
 `;
 
@@ -144,6 +145,10 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       const removed = await removeDataVolume(ops(), rest[0], 'portico-cli');
       io.stderr(`removed ${removed.name}\n`);
       return 0;
+    }
+    if (noun === 'host') {
+      if (!config) throw new UsageError('host needs the configuration');
+      return await runHostCli(args, store, config, io);
     }
     if (noun === 'user' && (verb === 'create' || verb === 'passwd')) {
       const rest = args.slice(2);

@@ -24,6 +24,7 @@ import { registerLiveStreams } from './live-stream.ts';
 import { registerSiteAdmin } from './siteadmin.ts';
 import { registerSiteAdminDocker } from './siteadmin-docker.ts';
 import { registerSiteAdminVolumes } from './siteadmin-volumes.ts';
+import { registerSiteAdminHosts } from './siteadmin-hosts.ts';
 import { registerTemplatePages } from './template-pages.ts';
 import { registerFilePages } from './file-pages.ts';
 import { registerContainerPrefill } from './container-pickers.ts';
@@ -57,6 +58,7 @@ export function registerUi(router: Router, svc: Services): void {
   registerSiteAdmin(d);
   registerSiteAdminDocker(d);
   registerSiteAdminVolumes(d);
+  registerSiteAdminHosts(d);
   registerSiteAdminBulk(d);
   registerKioscRedirects(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.

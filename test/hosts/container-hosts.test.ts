@@ -14,6 +14,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startGateway, waitFor, TEST_IMAGE, TEST_NETWORK } from '../helpers/gateway.ts';
 import { startPrivateDockerd } from '../helpers/private-dockerd.ts';
+import { runCli } from '../../gateway/cli.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -221,4 +222,45 @@ t.test('a second engine over TCP with TLS: create, open on demand, stop; its out
   r = await gw.api('GET', '/containers/api/hosts/remote', admin);
   t.equal(r.status, 404);
   t.equal(r.body.code, 'E_HOST_NOT_FOUND');
+
+  await t.test('the CLI: add, list, test, remove; a running gateway follows', async (t) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { stdout: (x: string) => out.push(x), stderr: (x: string) => err.push(x), readStdin: async () => '', stdinIsTty: true };
+    const cli = (...args: string[]) => { out.length = 0; err.length = 0; return runCli(args, gw.core.store, io, undefined, { config: gw.config }); };
+    t.equal(await cli('host', 'add', 'viasock', '--url', `unix://${pd.sock}`), 0, `host add of a unix:// host: ${err.join('')}`);
+    t.equal(await cli('host', 'list'), 0);
+    t.match(out.join(''), /\tviasock\tunix:\/\/.*\t127\.0\.0\.1\t0\n/, 'host list shows it, publishing on 127.0.0.1 by default');
+    t.equal(await cli('host', 'test', 'viasock'), 0);
+    t.match(out.join(''), /^viasock: Docker \d+\./, 'host test prints the engine version');
+    t.equal(await cli('host', 'add', 'plain', '--url', `tcp://127.0.0.1:${port}`, '--publish-address', '127.0.0.1'), 1, 'plain tcp is refused');
+    t.match(err.join(''), /needs TLS/);
+    t.equal(await cli('host', 'add', 'nofile', '--url', `tcp://127.0.0.1:${port}`, '--ca', path.join(dir, 'missing.pem'), '--cert', good.cert, '--key', good.key), 1);
+    t.match(err.join(''), /cannot read the CA certificate file .*missing\.pem: ENOENT/, 'an unreadable PEM file is named');
+    t.equal(await cli('host', 'test', 'nosuch'), 1);
+    t.match(err.join(''), /no container host named "nosuch"/);
+    await waitFor(async () => (await gw.api('GET', '/containers/api/hosts/viasock', admin)).body.status?.engine === 'up', 15_000, 'the gateway follows the host the CLI added');
+    t.pass('the running gateway follows the host the CLI added');
+    t.equal(await cli('host', 'remove', 'viasock'), 0);
+    t.equal(await cli('host', 'remove', 'local'), 1, 'the built-in host stays');
+    t.match(err.join(''), /cannot be removed/);
+  });
+
+  await t.test('the site-admin page: list, test, a refused add', async (t) => {
+    const page = await fetch(`${gw.base}/siteadmin/hosts`, { headers: { authorization: `token ${admin}` } });
+    const html = await page.text();
+    t.equal(page.status, 200);
+    t.match(html, /data-host="local" data-engine="up"/, 'the built-in host is listed, up');
+    t.notOk(html.includes('PRIVATE KEY'), 'no key on the page');
+    const test = await fetch(`${gw.base}/siteadmin/hosts/local/test`, { method: 'POST', headers: { authorization: `token ${admin}`, 'hx-request': 'true' } });
+    t.match(await test.text(), /answers<\/span> Docker \d+/, 'the Test button answers with the version');
+    const bad = await fetch(`${gw.base}/siteadmin/hosts`, {
+      method: 'POST', headers: { authorization: `token ${admin}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: 'x', url: `tcp://127.0.0.1:${port}`, publish_address: '127.0.0.1', check: 'on' }).toString(),
+    });
+    t.equal(bad.status, 400, 'the add form refuses plain tcp');
+    t.match(await bad.text(), /needs TLS/);
+    const member = await fetch(`${gw.base}/siteadmin/hosts`, { headers: { authorization: `token ${(await gw.user('nobody')).token}` } });
+    t.equal(member.status, 403, 'not for other users');
+  });
 });

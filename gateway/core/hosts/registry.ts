@@ -33,7 +33,10 @@ export const UNREACHABLE_PREFIX = 'container host ';
 /** TEST_MS bounds a host test (connect, TLS, ping and version). */
 const TEST_MS = 5000;
 
-interface Live { record: HostRecord; engine: Engine; sync: StateSync | null; since: string }
+interface Live { record: HostRecord; engine: Engine; sync: StateSync | null; since: string; started: Promise<void> }
+
+/** REFRESH_MS is how often the registry reads the hosts table again (a host the CLI added or changed). */
+const REFRESH_MS = 3000;
 
 /** Hosts is the registry the core, the API, the UI and the CLI use. */
 export interface Hosts extends HostPlacement {
@@ -105,23 +108,45 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
   };
   bus.on('engine-status', onStatus);
 
-  async function follow(record: HostRecord): Promise<void> {
+  /** follow builds the host's engine at once and starts its state sync (resolved after its first chance to resync). */
+  function follow(record: HostRecord): Live {
     const engine = build(record);
-    const l: Live = { record, engine, sync: null, since: new Date().toISOString() };
+    const l: Live = { record, engine, sync: null, since: new Date().toISOString(), started: Promise.resolve() };
     live.set(record.id, l);
-    if (!containers) return;
+    if (!containers) return l;
     const recovery = createRecovery({ store, engine, containers, logger, owns: ofHost(record.id) });
-    l.sync = await startStateSync({
+    l.started = startStateSync({
       config, store, engine, bus, logger, containers, synced: recovery.run,
       host: { id: record.id, name: record.name, owns: ofHost(record.id), startupWaitMs: 1500 },
+    }).then(async (sync) => {
+      // Unfollowed meanwhile (an edit or a removal): stop what just started.
+      if (live.get(record.id) !== l) await sync.stop();
+      else l.sync = sync;
     });
+    return l;
   }
 
   async function unfollow(id: number): Promise<void> {
     const l = live.get(id);
     live.delete(id);
+    await l?.started.catch(() => {});
     await l?.sync?.stop();
   }
+
+  /** refresh follows hosts added, changed or removed by another process (the CLI) since the last look. */
+  async function refresh(): Promise<void> {
+    const rows = store.hosts.all().filter((h) => !h.builtin);
+    const seen = new Set<number>();
+    for (const h of rows) {
+      seen.add(h.id);
+      const l = live.get(h.id);
+      if (l && l.record.modifiedAt === h.modifiedAt) continue;
+      if (l) await unfollow(h.id);
+      try { follow(h); } catch (err) { logger.warn('cannot follow container host', { host: h.name, err: (err as Error).message }); }
+    }
+    for (const id of [...live.keys()]) if (!seen.has(id)) await unfollow(id);
+  }
+  let refresher: NodeJS.Timeout | null = null;
 
   async function check(record: HostRecord): Promise<void> {
     const r = await testEngine(build(record, TEST_MS), record.name);
@@ -129,8 +154,13 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
   }
 
   function placement(hostId: number): Placement {
-    const l = live.get(hostId);
-    if (!l) throw notFound(`with id ${hostId}`);
+    let l = live.get(hostId);
+    if (!l) {
+      // Added by the CLI a moment ago: follow it now (it counts as down until its sync answers).
+      const row = store.hosts.byId(hostId);
+      if (!row || row.builtin) throw notFound(`with id ${hostId}`);
+      l = follow(row);
+    }
     const st = l.sync;
     return { engine: l.engine, publishAddress: l.record.publishAddress ?? '127.0.0.1', name: l.record.name, up: st ? st.engineUp() : false, reason: st?.reason() ?? null };
   }
@@ -169,7 +199,7 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
       build(probe); // refuses what the factory cannot build (a swarm host in this build) before anything is stored
       if (opts.check !== false) await check(probe);
       const record = store.hosts.create(v);
-      await follow(record);
+      await follow(record).started;
       logger.info('container host added', { host: record.name, url: record.url });
       return record;
     },
@@ -189,7 +219,7 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
       if (opts.check !== false) await check(probe);
       const record = store.hosts.update(id, v);
       await unfollow(id);
-      await follow(record);
+      await follow(record).started;
       logger.info('container host changed', { host: record.name, url: record.url });
       return record;
     },
@@ -218,11 +248,16 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
       containers = c;
       localUp = up;
       if (why) localReason = why;
-      await Promise.all(store.hosts.all().filter((h) => !h.builtin).map((h) => follow(h).catch((err) => {
-        logger.warn('cannot follow container host', { host: h.name, err: (err as Error).message });
-      })));
+      const started: Array<Promise<void>> = [];
+      for (const h of store.hosts.all().filter((x) => !x.builtin)) {
+        try { started.push(follow(h).started); } catch (err) { logger.warn('cannot follow container host', { host: h.name, err: (err as Error).message }); }
+      }
+      await Promise.all(started);
+      refresher = setInterval(() => { refresh().catch((err) => logger.warn('reading the container hosts again failed', { err: (err as Error).message })); }, REFRESH_MS);
+      refresher.unref();
     },
     async stop() {
+      if (refresher) clearInterval(refresher);
       bus.off('engine-status', onStatus);
       await Promise.all([...live.keys()].map(unfollow));
     },
