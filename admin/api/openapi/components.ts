@@ -268,6 +268,7 @@ export const SCHEMAS = {
       status: { type: 'string', enum: ['ok', 'degraded'] }, engine: { type: 'string', enum: ['up', 'down'] },
       store: { type: 'string', enum: ['up', 'down'] },
       storeError: { type: 'object', required: ['kind', 'code', 'reason', 'since'], properties: { kind: str, code: str, reason: str, since: str } },
+      hosts: { type: 'array', description: 'Each container host; only the built-in one decides the status code.', items: { type: 'object', required: ['name', 'engine'], properties: { name: str, url: str, builtin: bool, default: bool, engine: { type: 'string', enum: ['up', 'down'] }, reason: strOrNull, since: str } } },
     },
   },
   Session: { type: 'object', required: ['user', 'csrf_token'], properties: { user: str, csrf_token: str } },
