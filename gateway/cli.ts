@@ -28,6 +28,8 @@ import { runImportKiosc } from './core/import/kiosc-cli.ts';
 import { UsageError, runProjectCli } from './project-cli.ts';
 import { createSodarSync } from './core/sodar/sync.ts';
 import { HOST_USAGE, runHostCli } from './host-cli.ts';
+import { createHosts } from './core/hosts/registry.ts';
+import { routeByContainer } from './core/hosts/routed-engine.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -241,8 +243,12 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
 /** cliOps assembles what the bulk verbs need, without the gateway's background work (a gateway may run beside). */
 function cliOps(config: Config, store: Store): BulkDeps {
   const logger = createLogger({ format: config.logFormat, level: config.logLevel === 'debug' ? 'debug' : 'warn' });
-  const engine = createDockerEngine(config.docker);
-  const containers = createContainerService({ config, store, engine, bus: new Bus(), logger });
+  const local = createDockerEngine(config.docker);
+  const bus = new Bus();
+  // Containers on other container hosts are acted on there (docs/container-hosts.md).
+  const hosts = createHosts({ config, store, bus, logger, local });
+  const containers = createContainerService({ config, store, engine: local, bus, logger, hosts });
+  const engine = routeByContainer(local, store, hosts.engineOf);
   // A gateway beside the CLI flushes its access times to the store; this recorder only reads them.
   const accessRecorder = createAccessRecorder({ store, log: containers.log, logger, flushMs: config.accessFlushMs });
   return { config, store, engine, containers, logger, accessRecorder };

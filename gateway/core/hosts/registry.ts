@@ -162,7 +162,8 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
       l = follow(row);
     }
     const st = l.sync;
-    return { engine: l.engine, publishAddress: l.record.publishAddress ?? '127.0.0.1', name: l.record.name, up: st ? st.engineUp() : false, reason: st?.reason() ?? null };
+    // Without a state sync (the CLI, or before attach) nothing is known: the engine is tried.
+    return { engine: l.engine, publishAddress: l.record.publishAddress ?? '127.0.0.1', name: l.record.name, up: st ? st.engineUp() : !containers, reason: st?.reason() ?? null };
   }
 
   const hosts: Hosts = {
