@@ -21,7 +21,7 @@ import type { ApiHandler } from './api-route.ts';
 import type { Flavour } from './kiosc-media.ts';
 import { containerInput } from './kiosc-input.ts';
 import { optionsBody } from './kiosc-options.ts';
-import { chooseHost } from '../../gateway/core/hosts/choose.ts';
+import { chooseHost, templateHostOf } from '../../gateway/core/hosts/choose.ts';
 
 const ACTION_PERMISSION: Record<ContainerAction, Permission> = {
   start: 'container.start', stop: 'container.stop', pause: 'container.pause', unpause: 'container.pause',
@@ -57,7 +57,8 @@ export function registerContainerApi(router: Router, svc: Services): void {
   const createInput = async (ctx: Ctx, user: Parameters<typeof chooseHost>[1]) => {
     const { kind, value } = await readFields(ctx.req, config.maxJsonBody);
     const requested = value && typeof value === 'object' ? (value as Record<string, unknown>).host : undefined;
-    return { input: containerInput(kind, value, store.kioscIds), hostId: chooseHost(svc.hosts, user, requested) };
+    const input = containerInput(kind, value, store.kioscIds);
+    return { input, hostId: chooseHost(svc.hosts, user, requested, templateHostOf(store, input)) };
   };
   const may = (check: () => unknown) => { try { check(); return true; } catch { return false; } };
 

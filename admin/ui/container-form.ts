@@ -12,7 +12,7 @@ import type { ContainerSettings, Project, Role } from '../../gateway/core/types.
 import { readForm } from '../../gateway/http/body.ts';
 import { checkCsrf, requireWritable } from '../api/guard.ts';
 import type { UiDeps } from './pages.ts';
-import { chooseHost } from '../../gateway/core/hosts/choose.ts';
+import { chooseHost, templateHostOf } from '../../gateway/core/hosts/choose.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
 import { projectShell } from './projects.ts';
 import { formGroups } from './container-form-fields.ts';
@@ -126,7 +126,7 @@ export function registerContainerForm(d: UiDeps): void {
     const input = formInput(form);
     let created;
     try {
-      created = svc.containers.create(pa.project.id, input, caller.user.username, { hostId: chooseHost(svc.hosts, caller.user, form.host) });
+      created = svc.containers.create(pa.project.id, input, caller.user.username, { hostId: chooseHost(svc.hosts, caller.user, form.host, templateHostOf(svc.store, input)) });
     } catch (err) {
       renderForm(d, ctx.req, ctx.res, caller, {
         mode: 'create', action: `/projects/${pa.project.uuid}/containers/create`, cancel: `/projects/${pa.project.uuid}/containers`,

@@ -159,6 +159,8 @@ export interface ContainerTemplate {
   projectTitle: string | null;
   title: string;
   settings: TemplateSettings;
+  /** hostId is the container host its containers run on (null: the default host at creation). */
+  hostId: number | null;
   createdAt: string;
   modifiedAt: string;
 }

@@ -128,6 +128,11 @@ t.test('a second engine over TCP with TLS: create, open on demand, stop; its out
   t.equal(far.body.host_id, added.body.id, 'the container records its host');
   const near = await gw.api('POST', `/containers/api/create/${projectUuid}`, member, { title: 'Near', ...TEST_IMAGE, container_port: 80 });
   t.equal(near.body.host_id, null, 'the default is the built-in host');
+  const tpl = await gw.api('POST', '/containers/api/templates/create/site', admin, { title: 'On remote', ...TEST_IMAGE, container_port: 80, host: 'remote' });
+  t.equal(tpl.body.host_id, added.body.id, 'a template names its host');
+  const fromTpl = await gw.api('POST', `/containers/api/create/${projectUuid}`, member, { title: 'From template', ...TEST_IMAGE, container_port: 80, containertemplatesite: tpl.body.sodar_uuid });
+  t.equal(fromTpl.status, 201);
+  t.equal(fromTpl.body.host_id, added.body.id, "a container made from it runs on the template's host, whoever makes it");
   const farId = far.body.sodar_uuid;
   const nearId = near.body.sodar_uuid;
   const open = (uuid: string) => fetch(`${gw.base}/containers/proxy/${uuid}/`, { headers: { authorization: `token ${admin}` } });
@@ -220,6 +225,11 @@ t.test('a second engine over TCP with TLS: create, open on demand, stop; its out
   r = await gw.api('DELETE', `/containers/api/delete/${farId}`, admin);
   t.equal(r.status, 204, 'it is deleted on its host');
   t.equal(pd.docker(`ps -aq --filter label=portico.container=${farId}`).trim(), '', 'nothing left on the remote engine');
+  r = await gw.api('DELETE', '/containers/api/hosts/remote', admin);
+  t.equal(r.status, 409, 'refused while a template and a container name it');
+  t.match(r.body.error, /1 container\(s\) and 1 template\(s\)/);
+  t.equal((await gw.api('PATCH', `/containers/api/templates/update/${tpl.body.sodar_uuid}`, admin, { host: null })).body.host_id, null, "a template's host is cleared");
+  t.equal((await gw.api('DELETE', `/containers/api/delete/${fromTpl.body.sodar_uuid}`, admin)).status, 204);
   r = await gw.api('DELETE', '/containers/api/hosts/remote', admin);
   t.equal(r.status, 204, 'an unused host is removed');
   r = await gw.api('GET', '/containers/api/hosts/remote', admin);

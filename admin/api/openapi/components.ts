@@ -199,6 +199,7 @@ export const SCHEMAS = {
       environment: { type: 'object', description: 'Secret keys are listed; their values are never stored.' },
       environment_secret_keys: str, command: str, max_retries: int, inactivity_threshold: { type: 'number' },
       strip_prefix: { type: 'boolean' }, data_path: str,
+      host_id: { type: ['integer', 'null'], description: 'The container host of its containers (null: the default); site admins set it with `host` (docs/container-hosts.md).' },
     },
   },
   TemplateCreate: { type: 'object', required: ['title'], properties: { title: str, ...settingsInput } },
