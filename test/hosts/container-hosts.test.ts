@@ -93,6 +93,10 @@ t.test('a second engine over TCP with TLS: create, open on demand, stop; its out
     r = await add({ name: 'wrongca', url, tls: { ca: read(other.ca), cert: read(other.cert), key: read(other.key) }, publish_address: '127.0.0.1' });
     t.equal(r.status, 400, 'certificates of another CA are refused at the connection test');
     t.match(r.body.fields.tls, /not signed by the given CA/);
+    // Both CAs given (the engine's is trusted), but the client certificate is of a CA the engine does not trust.
+    r = await add({ name: 'refusedcert', url, tls: { ca: read(other.ca) + read(good.ca), cert: read(other.cert), key: read(other.key) }, publish_address: '127.0.0.1' });
+    t.equal(r.status, 400, 'a client certificate the engine does not trust is refused at the connection test');
+    t.match(r.body.fields.tls, /refused the client certificate/);
     const closed = await freePort();
     r = await add({ name: 'nobody', url: `tcp://127.0.0.1:${closed}`, tls, publish_address: '127.0.0.1' });
     t.equal(r.status, 400, 'a host where nothing listens is refused');
@@ -222,6 +226,11 @@ t.test('a second engine over TCP with TLS: create, open on demand, stop; its out
   t.equal(res.status, 200, 'and opens through the proxy again');
   await res.text();
 
+  // Its own event stream: a container killed on that engine from outside shows at once.
+  const killedAt = Date.now();
+  pd.docker(`kill ${pd.docker(`ps -q --filter label=portico.container=${farId}`).trim()}`);
+  await waitFor(async () => (await gw.api('GET', `/containers/api/detail/${farId}`, admin)).body.state === 'exited', 5000, 'the kill seen');
+  t.ok(Date.now() - killedAt < 3000, `a kill on the remote engine shows in ${Date.now() - killedAt} ms`);
   r = await gw.api('DELETE', `/containers/api/delete/${farId}`, admin);
   t.equal(r.status, 204, 'it is deleted on its host');
   t.equal(pd.docker(`ps -aq --filter label=portico.container=${farId}`).trim(), '', 'nothing left on the remote engine');
