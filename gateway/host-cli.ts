@@ -71,7 +71,8 @@ export async function runHostCli(args: string[], store: Store, config: Config, i
       const makeDefault = has(rest, '--default');
       const check = !has(rest, '--no-check');
       if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])} for host ${verb}`);
-      input.name = newName ?? name;
+      if (verb === 'add') input.name = name;
+      else if (newName !== undefined) input.name = newName;
       if (url !== undefined) input.url = url;
       if (mode !== undefined) input.mode = mode;
       if (publish !== undefined) input.publish_address = publish;

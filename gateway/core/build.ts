@@ -57,6 +57,7 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const bus = new Bus();
   // Container hosts (docs/container-hosts.md): DOCKER_HOST's engine is the built-in one.
   const hosts = createHosts({ config, store, bus, logger, local: engine });
+  metrics.gauge('portico_host_up', 'Whether each container host\'s engine answers (1) or not (0).', () => hosts.all().map((h) => [{ host: h.name }, hosts.status(h.id).up ? 1 : 0]));
   const sessions = createSessionStore(store.db, config.sessionIdleMinutes * 60_000, config.sessionAbsoluteHours * 3_600_000, store.accessRevision);
   const files = createFileService({ config, store, logger });
   const templates = createTemplateService({ config, store });

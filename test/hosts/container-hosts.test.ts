@@ -200,6 +200,9 @@ t.test('a second engine over TCP with TLS: create, open on demand, stop; its out
   const hb = await health.json() as { status: string; hosts: Array<{ name: string; engine: string }> };
   t.equal(health.status, 200, '/healthz stays 200: the built-in host and the store are fine');
   t.same(hb.hosts.map((h) => [h.name, h.engine]), [['local', 'up'], ['remote', 'down']], 'and reports each host');
+  const metrics = await (await fetch(`${gw.base}/metrics`, { headers: { authorization: `token ${admin}` } })).text();
+  t.match(metrics, /portico_host_up\{host="remote"\} 0\n/, 'the metric says the remote host is down');
+  t.match(metrics, /portico_host_up\{host="local"\} 1\n/, 'and the local one up');
   const page = await fetch(`${gw.base}/siteadmin/hosts`, { headers: { authorization: `token ${admin}` } });
   t.equal(page.status, 200, 'the hosts page answers during the outage');
   t.match(await page.text(), /unreachable|down/);

@@ -208,7 +208,8 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
       const have = get(id);
       if (have.builtin) {
         const i = (input ?? {}) as Record<string, unknown>;
-        const changed = ['name', 'url', 'mode', 'tls', 'publish_address'].filter((k) => i[k] !== undefined);
+        const now: Record<string, unknown> = { name: have.name, url: have.url, mode: have.mode, publish_address: have.publishAddress };
+        const changed = ['name', 'url', 'mode', 'tls', 'publish_address'].filter((k) => i[k] !== undefined && i[k] !== now[k]);
         if (changed.length) throw new ValidationError(Object.fromEntries(changed.map((k) => [k, 'the built-in host follows DOCKER_HOST (and PORTICO_PUBLISH_PORTS); change those settings instead'])));
         return have;
       }
