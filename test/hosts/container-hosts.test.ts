@@ -285,6 +285,26 @@ t.test('a second engine over TCP with TLS: create, open on demand, stop; its out
     });
     t.equal(bad.status, 400, 'the add form refuses plain tcp');
     t.match(await bad.text(), /needs TLS/);
+    const post = (p: string, body: Record<string, string>) => fetch(`${gw.base}${p}`, {
+      method: 'POST', redirect: 'manual', headers: { authorization: `token ${admin}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(body).toString(),
+    });
+    let x = await post('/siteadmin/hosts', { name: 'sock', url: `unix://${pd.sock}`, mode: 'engine', publish_address: '', check: 'on' });
+    t.equal(x.status, 303, 'the add form adds a unix:// host');
+    t.match(x.headers.get('location'), /done=added/);
+    const id = (await gw.api('GET', '/containers/api/hosts/sock', admin)).body.id;
+    const edit = await fetch(`${gw.base}/siteadmin/hosts/${id}/edit`, { headers: { authorization: `token ${admin}` } });
+    t.match(await edit.text(), /value="127\.0\.0\.1"/, 'the edit form shows its publish address');
+    x = await post(`/siteadmin/hosts/${id}/edit`, { name: 'sock', url: `unix://${pd.sock}`, mode: 'engine', publish_address: '0.0.0.0' });
+    t.equal(x.status, 400, 'the edit form refuses a wildcard');
+    x = await post(`/siteadmin/hosts/${id}/default`, {});
+    t.equal(x.status, 303);
+    t.equal((await gw.api('GET', '/containers/api/hosts/sock', admin)).body.default, true, 'it is the default now');
+    x = await post(`/siteadmin/hosts/${id}/remove`, {});
+    t.equal(x.status, 409, 'the default is not removed');
+    x = await post('/siteadmin/hosts/local/default', {});
+    x = await post(`/siteadmin/hosts/${id}/remove`, {});
+    t.equal(x.status, 303, 'removed once it is not the default');
     const member = await fetch(`${gw.base}/siteadmin/hosts`, { headers: { authorization: `token ${(await gw.user('nobody')).token}` } });
     t.equal(member.status, 403, 'not for other users');
   });

@@ -111,9 +111,12 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
   /** follow builds the host's engine at once and starts its state sync (resolved after its first chance to resync). */
   function follow(record: HostRecord): Live {
     const engine = build(record);
+    // Whoever followed this host before (a refresh racing an edit) stops: never two syncs for one host.
+    const old = live.get(record.id);
+    if (old) void stopLive(old);
     const l: Live = { record, engine, sync: null, since: new Date().toISOString(), started: Promise.resolve() };
     live.set(record.id, l);
-    if (!containers) return l;
+    if (!containers || stopped) return l;
     const recovery = createRecovery({ store, engine, containers, logger, owns: ofHost(record.id) });
     l.started = startStateSync({
       config, store, engine, bus, logger, containers, synced: recovery.run,
@@ -126,11 +129,15 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
     return l;
   }
 
+  async function stopLive(l: Live): Promise<void> {
+    await l.started.catch(() => {});
+    await l.sync?.stop();
+  }
+
   async function unfollow(id: number): Promise<void> {
     const l = live.get(id);
     live.delete(id);
-    await l?.started.catch(() => {});
-    await l?.sync?.stop();
+    if (l) await stopLive(l);
   }
 
   /** refresh follows hosts added, changed or removed by another process (the CLI) since the last look. */
@@ -147,6 +154,7 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
     for (const id of [...live.keys()]) if (!seen.has(id)) await unfollow(id);
   }
   let refresher: NodeJS.Timeout | null = null;
+  let stopped = false;
 
   async function check(record: HostRecord): Promise<void> {
     const r = await testEngine(build(record, TEST_MS), record.name);
@@ -233,8 +241,9 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
       if (used.containers || used.templates) {
         throw conflict(`container host ${h.name} is used by ${used.containers} container(s) and ${used.templates} template(s); move or delete them first`);
       }
-      await unfollow(id);
+      // The row first: a refresh in between must not follow the host again.
       store.hosts.remove(id);
+      await unfollow(id);
       logger.info('container host removed', { host: h.name });
     },
     setDefault(id) {
@@ -259,6 +268,7 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
       refresher.unref();
     },
     async stop() {
+      stopped = true;
       if (refresher) clearInterval(refresher);
       bus.off('engine-status', onStatus);
       await Promise.all([...live.keys()].map(unfollow));
