@@ -28,6 +28,13 @@ export interface Gateway {
   router: Router;
 }
 
+function hostHealth(svc: Services): Array<Record<string, unknown>> {
+  return svc.hosts.all().map((h) => {
+    const st = svc.hosts.status(h.id);
+    return { name: h.name, url: h.url, builtin: h.builtin, default: h.isDefault, engine: st.up ? 'up' : 'down', ...(st.up ? {} : { reason: st.reason }), since: st.since };
+  });
+}
+
 /** PROXY_PREFIX is the path every proxied app lives under. */
 export const PROXY_PREFIX = '/containers/proxy/';
 
@@ -44,6 +51,10 @@ export function createGateway(svc: Services, surfaces: Surface[], proxy: ProxyHa
     const ok = engine && readable && saving.ok;
     const body: Record<string, unknown> = { status: ok ? 'ok' : 'degraded', engine: engine ? 'up' : 'down', store: readable && saving.ok ? 'up' : 'down' };
     if (!saving.ok) body.storeError = { kind: saving.kind, code: saving.code, reason: saving.reason, since: saving.since };
+    // With more than the built-in host, every host is told; only the built-in one (and the store) decides
+    // the status code, so a remote host away never takes the gateway out of a load balancer (docs/container-hosts.md).
+    const hosts = svc.hosts ? hostHealth(svc) : [];
+    if (hosts.length > 1) body.hosts = hosts;
     // The last SODAR sync is told, not judged: a source that is down leaves this site working.
     if (svc.sodar.active) {
       const last = svc.sodar.last();

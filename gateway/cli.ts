@@ -30,6 +30,9 @@ import { runAppCli } from './app-cli.ts';
 import { createSodarSync } from './core/sodar/sync.ts';
 import { runRegistryCli } from './registry-cli.ts';
 import { LIST_VERBS, runListCli } from './list-cli.ts';
+import { HOST_USAGE, runHostCli } from './host-cli.ts';
+import { createHosts } from './core/hosts/registry.ts';
+import { routeByContainer } from './core/hosts/routed-engine.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -78,7 +81,7 @@ const USAGE = `usage: portico <command>
   registry remove|default|test NAME     remove one, make it the default, or test it (a /v2/ request: ok,
                                         unauthorized, unreachable or bad certificate; exit 1 unless ok)
   sodar sync                            pull projects, users and roles from the SODAR source site now (TARGET mode)
-  backup FILE                           copy the database to FILE (SQLite online backup; safe while the gateway runs)
+${HOST_USAGE}  backup FILE                           copy the database to FILE (SQLite online backup; safe while the gateway runs)
   serve                                 run the gateway (same as npm start)
 `;
 
@@ -174,6 +177,10 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       io.stderr(`removed ${removed.name}\n`);
       return 0;
     }
+    if (noun === 'host') {
+      if (!config) throw new UsageError('host needs the configuration');
+      return await runHostCli(args, store, config, io);
+    }
     if (noun === 'user' && (verb === 'create' || verb === 'passwd')) {
       const rest = args.slice(2);
       const admin = flag(rest, '--admin');
@@ -265,8 +272,12 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
 /** cliOps assembles what the bulk verbs need, without the gateway's background work (a gateway may run beside). */
 function cliOps(config: Config, store: Store): BulkDeps {
   const logger = createLogger({ format: config.logFormat, level: config.logLevel === 'debug' ? 'debug' : 'warn' });
-  const engine = createDockerEngine(config.docker);
-  const containers = createContainerService({ config, store, engine, bus: new Bus(), logger });
+  const local = createDockerEngine(config.docker);
+  const bus = new Bus();
+  // Containers on other container hosts are acted on there (docs/container-hosts.md).
+  const hosts = createHosts({ config, store, bus, logger, local });
+  const containers = createContainerService({ config, store, engine: local, bus, logger, hosts });
+  const engine = routeByContainer(local, store, hosts.engineOf);
   // A gateway beside the CLI flushes its access times to the store; this recorder only reads them.
   const accessRecorder = createAccessRecorder({ store, log: containers.log, logger, flushMs: config.accessFlushMs });
   return { config, store, engine, containers, logger, accessRecorder };

@@ -21,6 +21,7 @@ import type { ApiHandler } from './api-route.ts';
 import type { Flavour } from './kiosc-media.ts';
 import { containerInput } from './kiosc-input.ts';
 import { optionsBody } from './kiosc-options.ts';
+import { chooseHost, templateHostOf } from '../../gateway/core/hosts/choose.ts';
 
 const ACTION_PERMISSION: Record<ContainerAction, Permission> = {
   start: 'container.start', stop: 'container.stop', pause: 'container.pause', unpause: 'container.pause',
@@ -51,6 +52,13 @@ export function registerContainerApi(router: Router, svc: Services): void {
   const input = async (ctx: Ctx) => {
     const { kind, value } = await readFields(ctx.req, config.maxJsonBody);
     return containerInput(kind, value, store.kioscIds);
+  };
+  // Portico's `host` field (docs/container-hosts.md) is read apart from the settings: it is chosen once, at creation.
+  const createInput = async (ctx: Ctx, user: Parameters<typeof chooseHost>[1]) => {
+    const { kind, value } = await readFields(ctx.req, config.maxJsonBody);
+    const requested = value && typeof value === 'object' ? (value as Record<string, unknown>).host : undefined;
+    const input = containerInput(kind, value, store.kioscIds);
+    return { input, hostId: chooseHost(svc.hosts, user, requested, templateHostOf(store, input)) };
   };
   const may = (check: () => unknown) => { try { check(); return true; } catch { return false; } };
 
@@ -100,7 +108,8 @@ export function registerContainerApi(router: Router, svc: Services): void {
     const caller = requireCaller(svc, ctx.req);
     const { project } = access.project(caller.user, ctx.params.project, 'container.create');
     requireWritable(svc, caller.user);
-    const c = containers.create(project.id, await input(ctx), caller.user.username);
+    const { input: fields, hostId } = await createInput(ctx, caller.user);
+    const c = containers.create(project.id, fields, caller.user.username, { hostId });
     sendApi(ctx.res, flavour, 201, shape(c, flavour));
   });
 

@@ -29,6 +29,7 @@ export function serializeTemplate(t: ContainerTemplate): Record<string, unknown>
     inactivity_threshold: s.inactivityThreshold,
     strip_prefix: s.stripPrefix,
     data_path: s.dataPath,
+    host_id: t.hostId,
   };
 }
 

@@ -70,5 +70,6 @@ export function serializeContainer(c: Container, opts: SerializeOptions): Record
     date_last_docker_log: drfDate(c.dateLastDockerLog, opts.timeZone),
     date_started: drfDate(c.dateStarted, opts.timeZone),
     proxy_url: proxyPrefix(c.uuid),
+    host_id: c.hostId,
   };
 }

@@ -13,6 +13,8 @@ import { badRequest, forbidden } from '../../gateway/core/errors.ts';
 import type { Services } from '../../gateway/core/services.ts';
 import type { User } from '../../gateway/core/types.ts';
 import { readJson } from '../../gateway/http/body.ts';
+import { templateHost } from '../../gateway/core/hosts/choose.ts';
+import type { ContainerTemplate } from '../../gateway/core/types.ts';
 import { sendJson } from '../../gateway/http/respond.ts';
 import type { Router } from '../../gateway/http/router.ts';
 import { withBasicAuth } from './basic-auth.ts';
@@ -25,6 +27,11 @@ export const SITE = 'site';
 
 /** registerTemplateApi adds the template API routes to `router`. */
 export function registerTemplateApi(router: Router, svc: Services): void {
+  // A template's host (docs/container-hosts.md) is stored apart from its settings.
+  const withHost = (t: ContainerTemplate, hostId: number | null): ContainerTemplate => {
+    svc.store.templates.setHost(t.id, hostId);
+    return { ...t, hostId };
+  };
   const api = withBasicAuth(router, svc);
   const { access, templates, config } = svc;
 
@@ -54,7 +61,10 @@ export function registerTemplateApi(router: Router, svc: Services): void {
     const projectId = scope(caller.user, ctx.params.scope, true);
     requireWritable(svc, caller.user);
     const body = await readJson(ctx.req, config.maxJsonBody);
-    sendJson(ctx.res, 201, serializeTemplate(templates.create(projectId, body)));
+    const host = templateHost(svc.hosts, caller.user, body);
+    let made = templates.create(projectId, body);
+    if (host !== undefined) made = withHost(made, host);
+    sendJson(ctx.res, 201, serializeTemplate(made));
   });
 
   api.on('PATCH', '/containers/api/templates/update/:template', async (ctx) => {
@@ -62,7 +72,10 @@ export function registerTemplateApi(router: Router, svc: Services): void {
     const t = templates.edit(caller.user, ctx.params.template);
     requireWritable(svc, caller.user);
     const body = await readJson(ctx.req, config.maxJsonBody);
-    sendJson(ctx.res, 200, serializeTemplate(templates.update(t, body)));
+    const host = templateHost(svc.hosts, caller.user, body);
+    let saved = templates.update(t, body);
+    if (host !== undefined) saved = withHost(saved, host);
+    sendJson(ctx.res, 200, serializeTemplate(saved));
   });
 
   api.on('DELETE', '/containers/api/templates/delete/:template', (ctx) => {

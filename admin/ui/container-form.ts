@@ -12,6 +12,7 @@ import type { ContainerSettings, Project, Role } from '../../gateway/core/types.
 import { readForm } from '../../gateway/http/body.ts';
 import { checkCsrf, requireWritable } from '../api/guard.ts';
 import type { UiDeps } from './pages.ts';
+import { chooseHost, templateHostOf } from '../../gateway/core/hosts/choose.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
 import { projectShell } from './projects.ts';
 import { formGroups } from './container-form-fields.ts';
@@ -68,6 +69,19 @@ interface FormPage {
   prefilledFrom?: string;
 }
 
+/** hostChoice is the host picker of the create form: site admins only, and only with more than one host. */
+function hostChoice(d: UiDeps, caller: Caller, f: FormPage): { options: Array<{ value: string; label: string; selected: boolean }> } | null {
+  const hosts = d.svc.hosts?.all() ?? [];
+  if (f.mode !== 'create' || !caller.user.isAdmin || hosts.length < 2) return null;
+  const want = f.values.host || hosts.find((h) => h.isDefault)?.name;
+  return {
+    options: hosts.map((h) => ({
+      value: h.name, selected: h.name === want,
+      label: `${h.name}${h.isDefault ? ' (default)' : ''}${d.svc.hosts.status(h.id).up ? '' : ' (unreachable)'}`,
+    })),
+  };
+}
+
 function renderForm(d: UiDeps, req: IncomingMessage, res: ServerResponse, caller: Caller, f: FormPage, status = 200): void {
   const groups = formGroups(d.svc.config.maxInactivityDays);
   const labels = new Map(groups.flatMap((g) => g.fields.map((x) => [x.name, x.label] as const)));
@@ -77,6 +91,7 @@ function renderForm(d: UiDeps, req: IncomingMessage, res: ServerResponse, caller
     groups,
     pickers: pickerData(d.svc, caller.user, f.project),
     prefilledFrom: f.prefilledFrom,
+    hostChoice: hostChoice(d, caller, f),
     // The summary links to each bad field: the form is long, a message far down is easy to miss.
     errorList: Object.keys(f.errors).filter((k) => labels.has(k)).map((k) => ({ name: k, label: labels.get(k)!, message: f.errors[k] })),
     otherError: Object.entries(f.errors).filter(([k]) => !labels.has(k)).map(([k, v]) => `${k}: ${v}`).join('; '),
@@ -111,11 +126,11 @@ export function registerContainerForm(d: UiDeps): void {
     const input = formInput(form);
     let created;
     try {
-      created = svc.containers.create(pa.project.id, input, caller.user.username);
+      created = svc.containers.create(pa.project.id, input, caller.user.username, { hostId: chooseHost(svc.hosts, caller.user, form.host, templateHostOf(svc.store, input)) });
     } catch (err) {
       renderForm(d, ctx.req, ctx.res, caller, {
         mode: 'create', action: `/projects/${pa.project.uuid}/containers/create`, cancel: `/projects/${pa.project.uuid}/containers`,
-        values: input, errors: fieldErrors(err), project: pa.project, role: pa.role, heading: 'Create container',
+        values: { ...input, host: form.host ?? '' }, errors: fieldErrors(err), project: pa.project, role: pa.role, heading: 'Create container',
       }, 400);
       return;
     }

@@ -27,6 +27,7 @@ import { registerSiteAdminDocker } from './siteadmin-docker.ts';
 import { registerSiteAdminVolumes } from './siteadmin-volumes.ts';
 import { registerSiteAdminImageHosts } from './siteadmin-image-hosts.ts';
 import { registerSiteAdminImages } from './siteadmin-images.ts';
+import { registerSiteAdminHosts } from './siteadmin-hosts.ts';
 import { registerTemplatePages } from './template-pages.ts';
 import { registerFilePages } from './file-pages.ts';
 import { registerContainerPrefill } from './container-pickers.ts';
@@ -74,6 +75,7 @@ export function registerUi(router: Router, svc: Services): void {
   registerSiteAdminVolumes(d);
   registerSiteAdminImageHosts(d);
   registerSiteAdminImages(d);
+  registerSiteAdminHosts(d);
   registerSiteAdminBulk(d);
   // The catalogue admin's /apps/admin routes come before /apps/:app/open and the public link.
   registerAppAdmin(d);

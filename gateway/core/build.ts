@@ -41,6 +41,8 @@ import { createOneTimeLinks } from './sharing/one-time-links.ts';
 import { createSodarSync } from './sodar/sync.ts';
 import { createImageHosts } from './image-hosts/service.ts';
 import { createAppService } from './apps/service.ts';
+import { createHosts } from './hosts/registry.ts';
+import { routeByContainer } from './hosts/routed-engine.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -60,18 +62,22 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
     ? createSwarmEngine({ ...config.docker, pinToManager: config.networkMode === 'host' })
     : createDockerEngine(config.docker)), metrics);
   const bus = new Bus();
+  // Container hosts (docs/container-hosts.md): DOCKER_HOST's engine is the built-in one.
+  const hosts = createHosts({ config, store, bus, logger, local: engine });
+  metrics.gauge('portico_host_up', 'Whether each container host\'s engine answers (1) or not (0).', () => hosts.all().map((h) => [{ host: h.name }, hosts.status(h.id).up ? 1 : 0]));
   const sessions = createSessionStore(store.db, config.sessionIdleMinutes * 60_000, config.sessionAbsoluteHours * 3_600_000, store.accessRevision);
   const files = createFileService({ config, store, logger });
   const templates = createTemplateService({ config, store });
   const substitutions = [files.substitute, ...(opts.substitutions ?? [])];
   const imageHosts = createImageHosts({ config, store, logger });
-  const containers = createContainerService({ config, store, engine, bus, logger, substitutions, registryAuth: imageHosts.authFor });
+  const containers = createContainerService({ config, store, engine, bus, logger, substitutions, registryAuth: imageHosts.authFor, hosts });
   if (config.networkMode === 'docker-shared') {
     await joinSharedNetwork({ config, engine, bus, logger, ensureNetwork: containers.ensureNetwork })
       .catch((err) => { store.close(); throw err; });
   }
   const recovery = createRecovery({ store, engine, containers, logger });
   const stateSync = await startStateSync({ config, store, engine, bus, logger, containers, synced: recovery.run });
+  await hosts.attach(containers, stateSync.engineUp, stateSync.reason);
   // Engine events seen while the store could not save left stale states: read them again.
   store.health.onRecover(() => { stateSync.resync().catch((err) => logger.warn('resync after the store recovered failed', { err })); });
   const accessRecorder = createAccessRecorder({ store, log: containers.log, logger, flushMs: config.accessFlushMs });
@@ -82,7 +88,8 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const projects = createProjectService({ store, siteMode, logger, delegateLimit: config.delegateLimit, creators: config.projectCreators, work: { store, containers, files } });
   const oidc = config.oidc ? createOidcLogin({ config: config.oidc, provider: createOidcProvider(config.oidc), store, logger }) : null;
   const core: Core = {
-    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects, imageHosts,
+    config, store, bus, logger, containers, hosts, imageHosts,
+    engine: routeByContainer(engine, store, hosts.engineOf), sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects,
     sodar: createSodarSync({ config: config.sodar, store, logger }),
     apps: createAppService({ config, store, engine, containers, logger }),
     siteMode,
@@ -96,6 +103,7 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
       await core.work?.stop();
       accessRecorder.stop();
       await stateSync.stop();
+      await hosts.stop();
       store.close();
     },
   };

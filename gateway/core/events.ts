@@ -10,7 +10,8 @@ export interface BusEvents {
   state: [{ containerId: number; uuid: string; projectId: number; state: ContainerState; reason: string | null }];
   log: [LogEntry & { uuid: string }];
   progress: [{ containerId: number; uuid: string; status: string; percent: number | null }];
-  'engine-status': [{ up: boolean; reason: string | null }];
+  /** engine-status is a host's engine coming or going (hostId null: the built-in host, DOCKER_HOST). */
+  'engine-status': [{ up: boolean; reason: string | null; hostId?: number | null }];
   /** action is published when an action job ends (metrics count starts and their durations). */
   action: [{ containerId: number; uuid: string; action: ContainerAction; ok: boolean; seconds: number; code: string | null }];
 }

@@ -23,6 +23,7 @@ import type { SodarSync } from './sodar/sync.ts';
 import type { ImageHosts } from './image-hosts/service.ts';
 import type { AppService } from './apps/service.ts';
 import type { OneTimeLinks } from './sharing/one-time-links.ts';
+import type { Hosts } from './hosts/registry.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -31,7 +32,10 @@ export interface Health { engineUp(): boolean; reconnects(): number }
 export interface Services {
   config: Config;
   store: Store;
+  /** engine is the built-in host's engine; calls about one container go to that container's host (hosts/routed-engine.ts). */
   engine: Engine;
+  /** hosts are the container hosts (docs/container-hosts.md). */
+  hosts: Hosts;
   bus: Bus;
   logger: Logger;
   containers: ContainerService;

@@ -120,6 +120,8 @@ export interface Container extends ContainerSettings {
   policyKey: string | null;
   /** publicSession names the anonymous session a public app's instance belongs to (null otherwise). */
   publicSession: string | null;
+  /** hostId is the container host it runs on (store/hosts.ts); null is the built-in host (DOCKER_HOST). */
+  hostId: number | null;
   createdAt: string;
   modifiedAt: string;
 }
@@ -165,6 +167,8 @@ export interface ContainerTemplate {
   projectTitle: string | null;
   title: string;
   settings: TemplateSettings;
+  /** hostId is the container host its containers run on (null: the default host at creation). */
+  hostId: number | null;
   createdAt: string;
   modifiedAt: string;
 }

@@ -115,6 +115,7 @@ export const SCHEMAS = {
       last_action_retries: int, state_reason: strOrNull, readiness_failure: strOrNull,
       date_accessed: dateTimeOrNull, date_last_docker_log: dateTimeOrNull, date_started: dateTimeOrNull,
       proxy_url: { type: 'string', description: 'The app\'s stable link, `/containers/proxy/<uuid>/`.' },
+      host_id: { type: ['integer', 'null'], description: 'Its container host (null: the built-in host, DOCKER_HOST); chosen at creation with `host` (docs/container-hosts.md).' },
     },
   },
   KioscContainer: {
@@ -204,6 +205,7 @@ export const SCHEMAS = {
       environment: { type: 'object', description: 'Secret keys are listed; their values are never stored.' },
       environment_secret_keys: str, command: str, max_retries: int, inactivity_threshold: { type: 'number' },
       strip_prefix: { type: 'boolean' }, data_path: str,
+      host_id: { type: ['integer', 'null'], description: 'The container host of its containers (null: the default); site admins set it with `host` (docs/container-hosts.md).' },
     },
   },
   TemplateCreate: { type: 'object', required: ['title'], properties: { title: str, ...settingsInput } },
@@ -276,6 +278,7 @@ export const SCHEMAS = {
       status: { type: 'string', enum: ['ok', 'degraded'] }, engine: { type: 'string', enum: ['up', 'down'] },
       store: { type: 'string', enum: ['up', 'down'] },
       storeError: { type: 'object', required: ['kind', 'code', 'reason', 'since'], properties: { kind: str, code: str, reason: str, since: str } },
+      hosts: { type: 'array', description: 'Each container host; only the built-in one decides the status code.', items: { type: 'object', required: ['name', 'engine'], properties: { name: str, url: str, builtin: bool, default: bool, engine: { type: 'string', enum: ['up', 'down'] }, reason: strOrNull, since: str } } },
     },
   },
   Session: { type: 'object', required: ['user', 'csrf_token'], properties: { user: str, csrf_token: str } },

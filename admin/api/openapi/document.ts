@@ -9,6 +9,7 @@ import { SCHEMAS, SECURITY_SCHEMES } from './components.ts';
 import { APP_PATHS } from './apps.ts';
 import { CONTAINER_PATHS } from './containers.ts';
 import { FILE_PATHS } from './files.ts';
+import { HOST_PATHS } from './hosts.ts';
 import { OPS_PATHS } from './ops.ts';
 import { IMAGE_HOST_PATHS } from './image-hosts.ts';
 import { PROJECT_PATHS } from './projects.ts';
@@ -17,13 +18,14 @@ import { TEMPLATE_PATHS } from './templates.ts';
 import type { Paths } from './types.ts';
 
 /** AREAS are the document's parts, one module each. */
-export const AREAS: Paths[] = [CONTAINER_PATHS, TEMPLATE_PATHS, FILE_PATHS, OPS_PATHS, IMAGE_HOST_PATHS, PROJECT_PATHS, SESSION_PATHS, APP_PATHS];
+export const AREAS: Paths[] = [CONTAINER_PATHS, TEMPLATE_PATHS, FILE_PATHS, OPS_PATHS, HOST_PATHS, IMAGE_HOST_PATHS, PROJECT_PATHS, SESSION_PATHS, APP_PATHS];
 
 const TAGS = [
   { name: 'containers', description: 'Kiosc\'s container endpoints (same paths, shapes and status codes) and Portico\'s additions.' },
   { name: 'templates', description: 'Container templates, site-wide or per project.' },
   { name: 'files', description: 'Small files of a project, for containers to fetch.' },
   { name: 'operations', description: 'Statistics, uptime, images, volumes, health and metrics.' },
+  { name: 'hosts', description: 'Container hosts: the engines Portico drives (docs/container-hosts.md).' },
   { name: 'image hosts', description: 'Registries with optional credentials, used by pulls of images they hold (docs/image-hosts.md).' },
   { name: 'projects', description: 'SODAR Core\'s projectroles API: projects, role assignments and users, in SODAR\'s shapes and media type.' },
   { name: 'session', description: 'Trading a token for a browser session, and logging out.' },

@@ -34,6 +34,8 @@ export interface EngineStepsContext {
   applyInfo(c: Container, info: ContainerInfo | null, reason?: string | null): void;
   /** registryAuth gives the credentials of the image host an image reference names (image-hosts/service.ts). */
   registryAuth?: (ref: string) => { auth: RegistryAuth; host: string } | null;
+  /** publishAddress is set for a container host other than the built-in one: ports are published there (docs/container-hosts.md). */
+  publishAddress?: string | null;
 }
 
 /** APP_OUTPUT_LINES is how many lines of a container that exited at once are copied into its log. */
@@ -43,6 +45,9 @@ const APP_OUTPUT_LINES = 50;
 export function createEngineSteps(ctx: EngineStepsContext) {
   const { config, store, engine, bus, clog, logger, substitutions, setRuntime, applyInfo, registryAuth } = ctx;
   let network: Promise<void> | null = null;
+  // A remote host's apps are reached on its published ports; the engine picks each port there (0).
+  const remote = ctx.publishAddress ?? null;
+  const publishing = remote !== null || config.publishPorts;
 
   function ensureNetwork(): Promise<void> {
     if (!network) {
@@ -116,6 +121,7 @@ export function createEngineSteps(ctx: EngineStepsContext) {
       instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog, nofile: config.nofile,
       ...(config.docker.mode === 'swarm' ? { swarm: config.swarm } : {}),
       extend: (spec, x) => applyInstance(spec, x, config, store),
+      publishAddress: remote,
     });
   }
 
@@ -123,7 +129,7 @@ export function createEngineSteps(ctx: EngineStepsContext) {
     await ensureNetwork();
     await ensureImage(c, user);
     // A host port the client asked for (Kiosc's host_port) is used as given; otherwise a free one is picked.
-    const hostPort = config.publishPorts ? c.requestedHostPort ?? await freePort() : null;
+    const hostPort = remote !== null ? c.requestedHostPort ?? 0 : config.publishPorts ? c.requestedHostPort ?? await freePort() : null;
     const spec = specFor(c, hostPort);
     for (const v of spec.volumes) {
       await engine.ensureVolume(v.name, v.labels);
@@ -175,7 +181,7 @@ export function createEngineSteps(ctx: EngineStepsContext) {
 
   /** unchanged tells whether the engine container was created from the spec the container has now. */
   function unchanged(c: Container, info: ContainerInfo): boolean {
-    return info.labels[LABELS.spec] === specHash(specFor(c, config.publishPorts ? c.requestedHostPort ?? 1 : null), c.requestedHostPort);
+    return info.labels[LABELS.spec] === specHash(specFor(c, publishing ? c.requestedHostPort ?? 1 : null), c.requestedHostPort);
   }
 
   /**

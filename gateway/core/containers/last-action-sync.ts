@@ -49,6 +49,8 @@ export interface LastActionSync {
 /** createLastActionSync builds the pass over the store and the lifecycle service. */
 export function createLastActionSync(deps: {
   store: Store; containers: ContainerService; logger: Logger; graceMs: number; engineUp: () => boolean;
+  /** hostUp tells whether a container's host answers (a host that is away must not use up its retries). */
+  hostUp?: (c: Container) => boolean;
 }): LastActionSync {
   const { store, containers, logger, graceMs } = deps;
   const firstSeen = new Map<number, number>();
@@ -61,7 +63,7 @@ export function createLastActionSync(deps: {
       const tries: Array<Promise<unknown>> = [];
       const seen = new Set<number>();
       for (const c of store.containers.all()) {
-        if (!mismatch(c) || containers.queue.busy(c.id)) continue;
+        if (!mismatch(c) || containers.queue.busy(c.id) || deps.hostUp?.(c) === false) continue;
         seen.add(c.id);
         const since = firstSeen.get(c.id) ?? now;
         firstSeen.set(c.id, since);

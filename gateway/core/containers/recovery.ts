@@ -39,8 +39,10 @@ function reached(job: Job, info: ContainerInfo | null): boolean {
 }
 
 /** createRecovery builds the pass over the store, the engine and the lifecycle service. */
-export function createRecovery(deps: { store: Store; engine: Engine; containers: ContainerService; logger: Logger }): Recovery {
+export function createRecovery(deps: { store: Store; engine: Engine; containers: ContainerService; logger: Logger; owns?: (c: Container) => boolean }): Recovery {
   const { store, engine, containers, logger } = deps;
+  // Each host's pass covers its own containers (the built-in host's are those without a host).
+  const owns = deps.owns ?? ((c: Container) => c.hostId === null);
   let chain: Promise<void> = Promise.resolve();
 
   function resume(c: Container, action: ContainerAction, user: string, why: string, tries: Array<Promise<unknown>>): void {
@@ -58,7 +60,7 @@ export function createRecovery(deps: { store: Store; engine: Engine; containers:
     // the engine may not have answered then.
     for (const job of store.logs.runningJobs()) {
       const c = store.containers.byId(job.containerId);
-      if (!c || containers.queue.busy(c.id)) continue;
+      if (!c || !owns(c) || containers.queue.busy(c.id)) continue;
       const info = c.dockerId ? await engine.inspect(c.dockerId) : null;
       if (reached(job, info)) {
         store.logs.finishJob(job.id, true, null);
@@ -70,7 +72,7 @@ export function createRecovery(deps: { store: Store; engine: Engine; containers:
       resume(c, job.action, job.user, `Resuming the ${job.action} cut off by a gateway restart`, tries);
     }
     for (const c of store.containers.all()) {
-      if (resumed.has(c.id) || containers.queue.busy(c.id) || !c.lastAction) continue;
+      if (resumed.has(c.id) || !owns(c) || containers.queue.busy(c.id) || !c.lastAction) continue;
       if (c.lastAction === 'delete') {
         resume(c, 'delete', 'anonymous', 'Finishing the delete requested before the gateway or the engine went away', tries);
       } else if (WANTS_RUNNING.has(c.lastAction) && STOPPED.has(c.state)) {

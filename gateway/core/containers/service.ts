@@ -37,7 +37,15 @@ export interface ContainerServiceDeps {
   substitutions?: Substitute[];
   /** registryAuth gives pulls the credentials of the matching image host (none: anonymous pulls). */
   registryAuth?: EngineStepsContext['registryAuth'];
+  /** hosts places containers on container hosts other than the built-in one (hosts/registry.ts). */
+  hosts?: HostPlacement;
 }
+
+/** Placement is where a container host's containers are created and reached. */
+export interface Placement { engine: Engine; publishAddress: string; name: string; up: boolean; reason: string | null }
+
+/** HostPlacement answers, per host id, its engine and publish address (E_HOST_NOT_FOUND for an unknown id). */
+export interface HostPlacement { placement(hostId: number): Placement }
 
 /** ActionOptions: `retry` for the last-action sync's reruns; `idle` for a stop by the idle rule (not a person's). */
 export interface ActionOptions { retry?: boolean; idle?: boolean }
@@ -77,7 +85,24 @@ export function createContainerService(deps: ContainerServiceDeps) {
   const clog: ContainerLog = createContainerLog(store, bus);
   const substitutions: Substitute[] = [substitutePrefix, ...(deps.substitutions ?? [])];
   const vopts = { maxInactivityDays: config.maxInactivityDays };
-  const { steps, currentInfo, ensureNetwork } = createEngineSteps({ config, store, engine, bus, clog, logger, substitutions, setRuntime, applyInfo, registryAuth: deps.registryAuth });
+  const local = createEngineSteps({ config, store, engine, bus, clog, logger, substitutions, setRuntime, applyInfo, registryAuth: deps.registryAuth });
+  const { steps, ensureNetwork } = local;
+  // One set of steps per host engine (its own network and publish address); an edited host has a new engine.
+  const remote = new WeakMap<Engine, ReturnType<typeof createEngineSteps>>();
+
+  /** stepsOf is the engine work of `c`'s host; a host known to be down fails at once, naming it. */
+  function stepsOf(c: Container): ReturnType<typeof createEngineSteps> {
+    if (c.hostId === null || !deps.hosts) return local;
+    const p = deps.hosts.placement(c.hostId);
+    if (!p.up) throw new EngineError('E_ENGINE_UNAVAILABLE', `container host ${p.name} is unreachable${p.reason ? ` (${p.reason})` : ''}`);
+    let s = remote.get(p.engine);
+    if (!s) {
+      s = createEngineSteps({ config, store, engine: p.engine, bus, clog, logger, substitutions, setRuntime, applyInfo, registryAuth: deps.registryAuth, publishAddress: p.publishAddress });
+      remote.set(p.engine, s);
+    }
+    return s;
+  }
+  const currentInfo = async (c: Container) => stepsOf(c).currentInfo(c);
 
   function fresh(id: number): Container {
     const c = store.containers.byId(id);
@@ -146,7 +171,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
       containerId: c.id, uuid: c.uuid, action, ok, seconds: (performance.now() - began) / 1000, code,
     });
     try {
-      await withTimeout(steps[action](c, user), action === 'start' || action === 'restart' || action === 'reset' ? null : timeoutMs, action);
+      await withTimeout(stepsOf(c).steps[action](c, user), action === 'start' || action === 'restart' || action === 'reset' ? null : timeoutMs, action);
       store.logs.finishJob(jobId, true, null);
       done(true, null);
       return action === 'delete' ? c : fresh(id);
@@ -182,7 +207,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     },
 
     /** create validates `input` and stores a new container in `projectId` (state initial). */
-    create(projectId: number, input: unknown, user: string): Container {
+    create(projectId: number, input: unknown, user: string, opts: { hostId?: number | null } = {}): Container {
       const settings = validateSettings(input, defaultSettings(vopts), vopts, false);
       checkTemplates(store, projectId, settings, null);
       return store.transaction(() => {
@@ -193,7 +218,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
         const made = store.containers.create(projectId, settings);
         const unset = unsetAfter(input, 'new');
         if (unset.length) store.containers.setUnsetFields(made.id, unset);
-        const c = unset.length ? fresh(made.id) : made;
+        if (opts.hostId) store.containers.setHost(made.id, opts.hostId);
+        const c = unset.length || opts.hostId ? fresh(made.id) : made;
         clog.add(c, 'INFO', user, 'Object', 'Created');
         return c;
       });
@@ -252,6 +278,10 @@ export function createContainerService(deps: ContainerServiceDeps) {
 
     /** upstream tells where to reach the app of a running container, per the network mode. */
     upstream(c: Container): Upstream | null {
+      // A remote host's app is reached on the port its engine published on the host's address.
+      if (c.hostId !== null && deps.hosts) {
+        try { return c.hostPort ? { host: deps.hosts.placement(c.hostId).publishAddress, port: c.hostPort } : null; } catch { return null; }
+      }
       if (config.publishPorts) return c.hostPort ? { host: '127.0.0.1', port: c.hostPort } : null;
       if (config.networkMode === 'docker-shared') return c.dockerName ? { host: c.dockerName, port: c.containerPort } : null;
       return c.containerIp ? { host: c.containerIp, port: c.containerPort } : null;

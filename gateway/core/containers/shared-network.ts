@@ -97,8 +97,9 @@ export async function joinSharedNetwork(deps: SharedNetworkDeps): Promise<SelfCo
     if (!(err instanceof EngineError) || err.code !== 'E_ENGINE_UNAVAILABLE') throw err;
     logger.warn('container engine unreachable; joining the Docker network once it answers', { network: config.dockerNetwork });
   }
-  const retry = ({ up }: { up: boolean }) => {
-    if (!up) return;
+  const retry = ({ up, hostId }: { up: boolean; hostId?: number | null }) => {
+    // Only the built-in host's engine is the one the gateway's own container runs on.
+    if (!up || hostId) return;
     bus.off('engine-status', retry);
     join().catch((err) => {
       if (err instanceof EngineError && err.code === 'E_ENGINE_UNAVAILABLE') {

@@ -78,6 +78,8 @@ export interface SpecOptions {
   swarm?: { constraints: readonly string[]; reserve: { nanoCpus: number; memoryBytes: number } | null };
   /** extend adds to the spec before its hash is taken (the app platform's per-user instances: apps/instance-spec.ts). */
   extend?: (spec: ContainerSpec, c: Container) => void;
+  /** publishAddress is a remote host's address to publish on (null or absent: 127.0.0.1, the gateway's own). */
+  publishAddress?: string | null;
 }
 
 /** buildSpec returns the ContainerSpec for `c`. */
@@ -120,6 +122,8 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
     ...(opts.swarm?.reserve ? { reservations: { ...opts.swarm.reserve } } : {}),
   };
   opts.extend?.(spec, c);
+  // Only set on a remote host: the hash of every built-in host's container stays as it was.
+  if (opts.publishAddress) spec.publishAddress = opts.publishAddress;
   spec.labels[LABELS.spec] = specHash(spec, c.requestedHostPort);
   return spec;
 }

@@ -10,6 +10,7 @@ import type { Bus } from '../events.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { ContainerService } from './service.ts';
+import type { Container } from '../types.ts';
 import { LABELS } from './spec.ts';
 import { adoptable } from './adoption.ts';
 
@@ -17,6 +18,8 @@ import { adoptable } from './adoption.ts';
 export interface StateSync {
   readonly engineUp: () => boolean;
   readonly reconnects: () => number;
+  /** reason is why the engine last failed to answer (null while it answers). */
+  readonly reason: () => string | null;
   resync(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -29,21 +32,28 @@ export async function startStateSync(deps: {
   config: Config; store: Store; engine: Engine; bus: Bus; logger: Logger; containers: ContainerService;
   /** synced runs after every resync with the engine (`first`: the one at start-up); recovery.ts hooks in here. */
   synced?: (first: boolean) => Promise<void>;
+  /** host names the container host this follower is for (hosts/registry.ts); its containers are those `owns` accepts. */
+  host?: { id: number | null; name: string; owns(c: Container): boolean; startupWaitMs?: number };
 }): Promise<StateSync> {
   const { config, store, engine, bus, logger, containers } = deps;
+  const owns = deps.host?.owns ?? ((c: Container) => c.hostId === null);
+  const where = deps.host ? { host: deps.host.name } : {};
   const abort = new AbortController();
   const labels = { [LABELS.instance]: config.instance };
-  let up = false;
+  // null until the first answer or failure, so a host down from the start is announced too.
+  let up: boolean | null = null;
+  let reason: string | null = null;
   let reconnects = 0;
   let first = true;
   const pending = new Map<string, NodeJS.Timeout>();
 
-  function setUp(value: boolean, reason: string | null) {
+  function setUp(value: boolean, why: string | null) {
+    reason = why;
     if (up === value) return;
     up = value;
-    bus.emit('engine-status', { up, reason });
-    if (value) logger.info('container engine reachable');
-    else logger.warn('container engine unreachable', { reason });
+    bus.emit('engine-status', { up: value, reason: why, hostId: deps.host?.id ?? null });
+    if (value) logger.info('container engine reachable', where);
+    else logger.warn('container engine unreachable', { reason: why, ...where });
   }
 
   /**
@@ -53,10 +63,10 @@ export async function startStateSync(deps: {
    */
   async function syncOne(dockerId: string): Promise<void> {
     const known = store.containers.byDockerId(dockerId);
-    if (!known || containers.queue.busy(known.id)) return;
+    if (!known || !owns(known) || containers.queue.busy(known.id)) return;
     const info = await engine.inspect(dockerId);
     const c = store.containers.byDockerId(dockerId);
-    if (!c || containers.queue.busy(c.id)) return;
+    if (!c || !owns(c) || containers.queue.busy(c.id)) return;
     const before = c.state;
     containers.applyInfo(c, info, info ? null : 'container removed outside Portico');
     if (c.state !== before) {
@@ -77,6 +87,7 @@ export async function startStateSync(deps: {
       byUuid.set(uuid, list);
     }
     for (const c of store.containers.all()) {
+      if (!owns(c)) continue;
       // A pending delete keeps its state: recovery finishes it right after this pass.
       if (containers.queue.busy(c.id) || c.lastAction === 'delete') continue;
       const candidates = byUuid.get(c.uuid) ?? [];
@@ -133,7 +144,7 @@ export async function startStateSync(deps: {
           }, 25));
         }, abort.signal);
         if (abort.signal.aborted) return;
-        logger.warn('engine event stream ended; reconnecting');
+        logger.warn('engine event stream ended; reconnecting', where);
       } catch (err) {
         if (abort.signal.aborted) return;
         setUp(false, (err as Error).message);
@@ -146,11 +157,12 @@ export async function startStateSync(deps: {
 
   const running = loop();
   // Give start-up one chance to resync before serving, without blocking on a dead engine.
-  const deadline = Date.now() + 2000;
+  const deadline = Date.now() + (deps.host?.startupWaitMs ?? 2000);
   while (!up && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 
   return {
-    engineUp: () => up,
+    engineUp: () => up === true,
+    reason: () => reason,
     reconnects: () => reconnects,
     resync,
     async stop() {

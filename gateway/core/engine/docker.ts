@@ -18,6 +18,8 @@ export interface DockerOptions {
   host: string | null;
   tlsVerify: boolean;
   certPath: string | null;
+  /** tls are PEM texts for a tcp:// host (a container host added in Portico); they win over certPath. */
+  tls?: { ca: string; cert: string; key: string } | null;
 }
 
 /** modemOptions is how dockerode reaches the engine described by `opts`. */
@@ -30,7 +32,11 @@ export function modemOptions(opts: DockerOptions): Docker.DockerOptions {
     port: Number(url.port || (opts.tlsVerify ? 2376 : 2375)),
     protocol: opts.tlsVerify ? 'https' : 'http',
   };
-  if (opts.tlsVerify && opts.certPath) {
+  if (opts.tlsVerify && opts.tls) {
+    out.ca = opts.tls.ca;
+    out.cert = opts.tls.cert;
+    out.key = opts.tls.key;
+  } else if (opts.tlsVerify && opts.certPath) {
     out.ca = fs.readFileSync(path.join(opts.certPath, 'ca.pem'));
     out.cert = fs.readFileSync(path.join(opts.certPath, 'cert.pem'));
     out.key = fs.readFileSync(path.join(opts.certPath, 'key.pem'));
@@ -202,6 +208,15 @@ export function createDockerEngine(opts: DockerOptions): Engine {
       }
     },
 
+    async version() {
+      try {
+        const v = await docker.version();
+        return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+      } catch (err) {
+        throw toEngineError(err, 'reach the engine');
+      }
+    },
+
     async ensureNetwork(name, labels) {
       try {
         await docker.getNetwork(name).inspect();
@@ -272,7 +287,8 @@ export function createDockerEngine(opts: DockerOptions): Engine {
           ExposedPorts: { [portKey]: {} },
           HostConfig: {
             NetworkMode: spec.network,
-            PortBindings: spec.publishHostPort ? { [portKey]: [{ HostIp: '127.0.0.1', HostPort: String(spec.publishHostPort) }] } : undefined,
+            // Port 0 lets the engine pick a free one (a remote host's ports are not ours to probe).
+            PortBindings: spec.publishHostPort !== null ? { [portKey]: [{ HostIp: spec.publishAddress ?? '127.0.0.1', HostPort: spec.publishHostPort ? String(spec.publishHostPort) : '' }] } : undefined,
             RestartPolicy: { Name: 'no' },
             Init: true,
             // Named volumes Portico created, plus an app grant's binds, which are only ever allowlisted real paths (apps/policy.ts).

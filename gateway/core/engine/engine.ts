@@ -20,6 +20,8 @@ export interface ContainerSpec {
   port: number;
   /** publish the port on 127.0.0.1 at this host port (only when publishing is on). */
   publishHostPort: number | null;
+  /** publishAddress is the host address the port is published on (default 127.0.0.1); 0 as publishHostPort lets the engine pick the port. */
+  publishAddress?: string;
   /** volumes are named volumes (created with these labels when missing) mounted at `target`; never a host path. */
   volumes: Array<{ name: string; target: string; labels: Record<string, string> }>;
   /**
@@ -129,10 +131,15 @@ export interface ContainerStats {
 /** LogLine is one line a container wrote. */
 export interface LogLine { time: string; stream: 'stdout' | 'stderr'; text: string }
 
+/** EngineVersion is what an engine says about itself. */
+export interface EngineVersion { version: string; apiVersion: string; os: string; arch: string }
+
 /** Engine is the narrow set of operations Portico needs from a container engine. */
 export interface Engine {
   readonly kind: string;
   ping(): Promise<void>;
+  /** version is the engine's own description (the host test shows it); optional for engines that cannot tell. */
+  version?(): Promise<EngineVersion>;
   ensureNetwork(name: string, labels: Record<string, string>): Promise<void>;
   connectNetwork(network: string, containerIdOrName: string, aliases?: string[]): Promise<void>;
   imageExists(ref: string): Promise<boolean>;

@@ -42,6 +42,7 @@ export function startPeriodicWork(svc: Services, opts: { config?: Config } = {})
   const sync = createLastActionSync({
     store: svc.store, containers: svc.containers, logger: svc.logger,
     graceMs: config.syncGraceSeconds * 1000, engineUp: svc.health.engineUp,
+    hostUp: (c) => c.hostId === null || !svc.hosts || svc.hosts.status(c.hostId).up,
   });
   const engineJob = <T>(fn: () => Promise<T>) => async (): Promise<T | string> =>
     (svc.health.engineUp() ? fn() : 'skipped: engine unreachable');

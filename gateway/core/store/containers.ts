@@ -56,6 +56,7 @@ export function toContainer(r: Row): Container {
     appId: (r.app_id as number | null | undefined) ?? null,
     policyKey: (r.policy_key as string | null | undefined) ?? null,
     publicSession: (r.public_session as string | null | undefined) ?? null,
+    hostId: (r.host_id as number | null | undefined) ?? null,
     createdAt: r.created_at as string,
     modifiedAt: r.modified_at as string,
   };
@@ -126,6 +127,7 @@ export function createContainerStore(db: Db) {
     setAccessed: db.prepare('UPDATE containers SET date_accessed = ? WHERE id = ? AND (date_accessed IS NULL OR date_accessed < ?)'),
     hostPorts: db.prepare('SELECT host_port AS p FROM containers WHERE host_port IS NOT NULL UNION SELECT requested_host_port FROM containers WHERE requested_host_port IS NOT NULL'),
     setUnset: db.prepare('UPDATE containers SET unset_fields = ? WHERE id = ?'),
+    setHost: db.prepare('UPDATE containers SET host_id = ? WHERE id = ?'),
     requestedPortHolder: db.prepare('SELECT title FROM containers WHERE requested_host_port = ? AND id != ?'),
     countByState: db.prepare('SELECT state, COUNT(*) AS n FROM containers GROUP BY state'),
   };
@@ -169,6 +171,8 @@ export function createContainerStore(db: Db) {
     },
     /** setUnsetFields records which of Kiosc's nullable text fields no client gave. */
     setUnsetFields(id: number, fields: string[]): void { s.setUnset.run(fields.join(','), id); },
+    /** setHost records the container host a new container runs on (null: the built-in host). */
+    setHost(id: number, hostId: number | null): void { s.setHost.run(hostId, id); },
     byUuid(uuid: string): Container | null {
       const r = s.byUuid.get(uuid) as Row | undefined;
       return r ? toContainer(r) : null;

@@ -17,6 +17,7 @@ import { createImageHostStore } from './image-hosts.ts';
 import { createAppStore } from './apps.ts';
 import { createOneTimeLinkStore } from './one-time-links.ts';
 import { createProjectSummaryStore } from './project-summary.ts';
+import { createHostStore } from './hosts.ts';
 import { AccessRevision } from './access-revision.ts';
 import { guardStore } from './health.ts';
 import type { StoreHealth } from './health.ts';
@@ -35,6 +36,8 @@ export interface Store {
   readonly templates: ReturnType<typeof createTemplateStore>;
   readonly files: ReturnType<typeof createFileStore>;
   readonly sodar: ReturnType<typeof createSodarStore>;
+  /** hosts are the container hosts (hosts.ts). */
+  readonly hosts: ReturnType<typeof createHostStore>;
   /** kioscIds maps Kiosc's integer ids of imported rows to UUIDs (kiosc-id-map.ts). */
   readonly kioscIds: ReturnType<typeof createKioscIdMap>;
   /** imageHosts are the registries with their sealed credentials (image-hosts.ts). */
@@ -71,6 +74,7 @@ export function createStore(file: string, opts: { logger?: Logger; probeMs?: num
     templates: createTemplateStore(db),
     files: createFileStore(db),
     sodar: createSodarStore(db),
+    hosts: createHostStore(db),
     kioscIds: createKioscIdMap(db),
     imageHosts: createImageHostStore(db),
     apps: createAppStore(db),

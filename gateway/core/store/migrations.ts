@@ -382,4 +382,28 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX uptime_samples_container;
   CREATE INDEX uptime_samples_container ON uptime_samples(container_id, at, state);
   `,
+  // 16: container hosts (docs/container-hosts.md): engines Portico drives besides DOCKER_HOST's. The
+  // built-in `local` row stands for DOCKER_HOST and is kept in step with it at start-up. A null
+  // host_id on a container or template means that local host. The client key is stored like a
+  // container's secret environment values: never shown again.
+  `
+  CREATE TABLE hosts (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    url TEXT NOT NULL,
+    mode TEXT NOT NULL DEFAULT 'engine' CHECK (mode IN ('engine', 'swarm')),
+    tls_ca TEXT,
+    tls_cert TEXT,
+    tls_key TEXT,
+    publish_address TEXT,
+    builtin INTEGER NOT NULL DEFAULT 0,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX hosts_one_default ON hosts(is_default) WHERE is_default = 1;
+  CREATE UNIQUE INDEX hosts_one_builtin ON hosts(builtin) WHERE builtin = 1;
+  ALTER TABLE containers ADD COLUMN host_id INTEGER REFERENCES hosts(id);
+  ALTER TABLE templates ADD COLUMN host_id INTEGER REFERENCES hosts(id);
+  `,
 ];

@@ -30,6 +30,7 @@ export function createTemplateStore(db: Db) {
     allProject: db.prepare(`${SELECT} WHERE t.project_id IS NOT NULL ORDER BY p.title, t.title`),
     // `IS` compares NULL with NULL, so one statement serves both scopes.
     titleTaken: db.prepare('SELECT 1 FROM templates WHERE project_id IS ? AND title = ? AND id != ?'),
+    setHost: db.prepare('UPDATE templates SET host_id = ? WHERE id = ?'),
   };
 
   const toTemplate = (r: Row): ContainerTemplate => ({
@@ -40,12 +41,15 @@ export function createTemplateStore(db: Db) {
     projectTitle: (r.project_title as string | null) ?? null,
     title: r.title as string,
     settings: { dataPath: '', ...JSON.parse(r.settings as string) } as TemplateSettings, // data_path came later (migration 3)
+    hostId: (r.host_id as number | null | undefined) ?? null,
     createdAt: r.created_at as string,
     modifiedAt: r.modified_at as string,
   });
   const many = (rows: unknown[]) => (rows as Row[]).map(toTemplate);
 
   return {
+    /** setHost names the container host of a template's containers (null: the default). */
+    setHost(id: number, hostId: number | null): void { s.setHost.run(hostId, id); },
     create(projectId: number | null, title: string, settings: TemplateSettings): ContainerTemplate {
       const now = nowIso();
       const { id } = s.insert.get(randomUUID(), projectId, title, JSON.stringify(settings), now, now) as { id: number };
