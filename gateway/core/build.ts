@@ -37,6 +37,9 @@ import { createFileService } from './files/service.ts';
 import { createTemplateService } from './templates/service.ts';
 import { createProjectService } from './projects/service.ts';
 import { createSodarSync } from './sodar/sync.ts';
+import { createAudit } from './audit.ts';
+import { createShareService } from './shares/service.ts';
+import { LiveConnections } from './shares/live.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -57,7 +60,8 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const files = createFileService({ config, store, logger });
   const templates = createTemplateService({ config, store });
   const substitutions = [files.substitute, ...(opts.substitutions ?? [])];
-  const containers = createContainerService({ config, store, engine, bus, logger, substitutions });
+  const audit = createAudit({ store, logger });
+  const containers = createContainerService({ config, store, engine, bus, logger, substitutions, audit });
   if (config.networkMode === 'docker-shared') {
     await joinSharedNetwork({ config, engine, bus, logger, ensureNetwork: containers.ensureNetwork })
       .catch((err) => { store.close(); throw err; });
@@ -71,10 +75,14 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const ldap = createLdapDirectory(config.ldap, (c) => connectLdapServer(c, { connectMs: ldapMs, operationMs: ldapMs * 2 }), logger);
   const login = createLoginService({ store, ldap, throttle: createLoginThrottle(config.login), logger });
   const siteMode = createSiteMode(store.settings, config.readOnly);
-  const projects = createProjectService({ store, siteMode, logger, delegateLimit: config.delegateLimit, work: { store, containers, files } });
+  const projects = createProjectService({ store, siteMode, logger, delegateLimit: config.delegateLimit, work: { store, containers, files }, audit });
+  const live = new LiveConnections();
+  const shares = createShareService({ store, audit, live, siteMode });
+  // A session's first open is written after the request that began it (never on its stack).
+  live.onOpen = (containerId, userId, username) => { setImmediate(() => shares.recordOpen(containerId, userId, username)); };
   const oidc = config.oidc ? createOidcLogin({ config: config.oidc, provider: createOidcProvider(config.oidc), store, logger }) : null;
   const core: Core = {
-    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects,
+    config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects, audit, shares, live,
     sodar: createSodarSync({ config: config.sodar, store, logger }),
     siteMode,
     access: createAccess(store),
@@ -85,7 +93,9 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
       // Scheduler first (a running job may still record), then access times are flushed.
       await core.work?.stop();
       accessRecorder.stop();
+      live.close();
       await stateSync.stop();
+      audit.flush();
       store.close();
     },
   };

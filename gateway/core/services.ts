@@ -20,6 +20,9 @@ import type { FileService } from './files/service.ts';
 import type { TemplateService } from './templates/service.ts';
 import type { ProjectService } from './projects/service.ts';
 import type { SodarSync } from './sodar/sync.ts';
+import type { Audit } from './audit.ts';
+import type { ShareService } from './shares/service.ts';
+import type { LiveConnections } from './shares/live.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -52,4 +55,9 @@ export interface Services {
   projects: ProjectService;
   /** sodar pulls projects, users and roles from a SODAR source site (TARGET mode; docs/sodar-sync.md). */
   sodar: SodarSync;
+  /** audit is the audit trail (audit.ts): who did what, when. */
+  audit: Audit;
+  /** shares is session sharing of instances (shares/service.ts); live who is connected to them now (shares/live.ts). */
+  shares: ShareService;
+  live: LiveConnections;
 }

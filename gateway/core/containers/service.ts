@@ -21,6 +21,8 @@ import { answerHint } from './start-failure.ts';
 import { substitutePrefix } from './spec.ts';
 import type { Substitute } from './spec.ts';
 import { defaultSettings, validateSettings } from './validate.ts';
+import type { Audit } from '../audit.ts';
+import { containerObject } from '../audit.ts';
 
 /** UNSET_FIELDS (Kiosc's nullable text fields) stays importable from the service, where it was defined first. */
 export { UNSET_FIELDS } from './settings-checks.ts';
@@ -34,6 +36,8 @@ export interface ContainerServiceDeps {
   logger: Logger;
   /** extra placeholder substitutions applied at creation (e.g. small-file references). */
   substitutions?: Substitute[];
+  /** audit records people's actions and settings changes in the audit trail (gateway/core/audit.ts). */
+  audit?: Audit;
 }
 
 /** ActionOptions: `retry` for the last-action sync's reruns; `idle` for a stop by the idle rule (not a person's). */
@@ -134,9 +138,12 @@ export function createContainerService(deps: ContainerServiceDeps) {
     clog.add(c, 'INFO', user, 'Action', action.charAt(0).toUpperCase() + action.slice(1));
     const timeoutMs = (c.timeout + 10) * 1000;
     const began = performance.now();
-    const done = (ok: boolean, code: string | null) => bus.emit('action', {
-      containerId: c.id, uuid: c.uuid, action, ok, seconds: (performance.now() - began) / 1000, code,
-    });
+    // A person's action goes into the audit trail (a retry or the idle rule is nobody's); read the owner before a delete removes the row.
+    const audited = deps.audit && !opts.retry && !opts.idle ? containerObject(c, store.shares.ownerOf(c.id)) : null;
+    const done = (ok: boolean, code: string | null) => {
+      bus.emit('action', { containerId: c.id, uuid: c.uuid, action, ok, seconds: (performance.now() - began) / 1000, code });
+      if (audited) deps.audit!.record({ actor: user, action: `container.${action}`, object: audited, detail: ok ? { ok } : { ok, code } });
+    };
     try {
       await withTimeout(steps[action](c, user), action === 'start' || action === 'restart' || action === 'reset' ? null : timeoutMs, action);
       store.logs.finishJob(jobId, true, null);
@@ -187,6 +194,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
         if (unset.length) store.containers.setUnsetFields(made.id, unset);
         const c = unset.length ? fresh(made.id) : made;
         clog.add(c, 'INFO', user, 'Object', 'Created');
+        deps.audit?.record({ actor: user, action: 'container.create', object: containerObject(c), detail: { image: `${c.repository}:${c.tag}` } });
         return c;
       });
     },
@@ -213,6 +221,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
         const unset = unsetAfter(input, c.unsetFields);
         if (unset.join(',') !== c.unsetFields.join(',')) store.containers.setUnsetFields(c.id, unset);
         clog.add(c, 'INFO', user, 'Object', 'Updated');
+        deps.audit?.record({ actor: user, action: 'container.update', object: containerObject(c), detail: { fields: changedFields(c, settings) } });
       });
       if (c.state === 'running') await this.perform(c.id, 'restart', user);
       return fresh(id);
@@ -266,6 +275,11 @@ export function createContainerService(deps: ContainerServiceDeps) {
     fresh,
     ensureNetwork,
   };
+}
+
+/** changedFields names the settings an update changes (values stay out of the trail: environments hold secrets). */
+function changedFields(before: ContainerSettings, after: ContainerSettings): string[] {
+  return (Object.keys(after) as Array<keyof ContainerSettings>).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number | null, action: string): Promise<T> {

@@ -14,6 +14,8 @@ import { createFileStore } from './files.ts';
 import { createSodarStore } from './sodar.ts';
 import { createKioscIdMap } from './kiosc-id-map.ts';
 import { AccessRevision } from './access-revision.ts';
+import { createShareStore } from './shares.ts';
+import { createAuditStore } from './audit.ts';
 import { guardStore } from './health.ts';
 import type { StoreHealth } from './health.ts';
 import { silentLogger } from '../log.ts';
@@ -33,6 +35,9 @@ export interface Store {
   readonly sodar: ReturnType<typeof createSodarStore>;
   /** kioscIds maps Kiosc's integer ids of imported rows to UUIDs (kiosc-id-map.ts). */
   readonly kioscIds: ReturnType<typeof createKioscIdMap>;
+  /** shares are instance invitations (shares.ts); audit is the audit trail's SQL (audit.ts). */
+  readonly shares: ReturnType<typeof createShareStore>;
+  readonly audit: ReturnType<typeof createAuditStore>;
   /** accessRevision moves whenever access is withdrawn (see access-revision.ts). */
   readonly accessRevision: AccessRevision;
   /** health says whether the store can save (and why not); see health.ts. */
@@ -60,6 +65,8 @@ export function createStore(file: string, opts: { logger?: Logger; probeMs?: num
     files: createFileStore(db),
     sodar: createSodarStore(db),
     kioscIds: createKioscIdMap(db),
+    shares: createShareStore(db, accessRevision),
+    audit: createAuditStore(db),
     transaction: (fn) => tx(db, fn),
     close: () => { health.stop(); if (db.isOpen) db.close(); },
   };

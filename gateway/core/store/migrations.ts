@@ -330,4 +330,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_events_container ON audit_events(container_id, at) WHERE container_id IS NOT NULL;
   CREATE INDEX audit_events_project ON audit_events(project_id, at) WHERE project_id IS NOT NULL;
   `,
+  // 17 (s5-share; the lead renumbers): an audit event remembers the owner of the instance it is
+  // about, so the owner still reads the trail of an instance that was deleted since (docs/sharing.md).
+  `
+  ALTER TABLE audit_events ADD COLUMN owner_user_id INTEGER;
+  CREATE INDEX audit_events_owner ON audit_events(owner_user_id, at) WHERE owner_user_id IS NOT NULL;
+  `,
 ];
