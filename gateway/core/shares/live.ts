@@ -54,18 +54,24 @@ export class LiveConnections {
     return e;
   }
 
-  /** http registers `socket` as carrying `userId`'s requests to container `containerId` (a no-op for a socket already registered). */
+  /**
+   * http registers `socket` as carrying `userId`'s requests to container `containerId`. A socket
+   * belongs to the last (container, user) it carried: one that goes on to another user's requests
+   * moves, so a cut never closes a connection under someone else's request.
+   */
   http(containerId: number, userId: number, username: string, socket: Duplex): void {
-    // One look at a property per request: the socket remembers which (container, user) it carries.
-    const marks = (socket as { [MARK]?: string })[MARK];
-    const key = containerId + ':' + userId;
-    if (marks === key) return;
+    const held = (socket as { [MARK]?: Entry })[MARK];
+    if (held !== undefined && held.userId === userId && this.byContainer.get(containerId)?.get(userId) === held) return;
     const e = this.entry(containerId, userId, username);
-    if (e.sockets.has(socket)) return;
-    (socket as { [MARK]?: string })[MARK] = key;
+    if (held === undefined) {
+      socket.once('close', () => {
+        const at = (socket as { [MARK]?: Entry })[MARK];
+        if (at) { at.sockets.delete(socket); at.lastSeen = Date.now(); }
+      });
+    } else held.sockets.delete(socket);
+    (socket as { [MARK]?: Entry })[MARK] = e;
     e.sockets.add(socket);
     e.lastSeen = Date.now();
-    socket.once('close', () => { e.sockets.delete(socket); e.lastSeen = Date.now(); });
   }
 
   /** ws registers an open WebSocket's client socket; it leaves the count when it closes. */

@@ -1,7 +1,7 @@
 /**
  * shares.ts: SQL for instance shares (container_shares, migration 11). An instance is a container
- * row with owner_user_id set; its owner invites other users to view or use it. Withdrawing or
- * narrowing a share moves the access revision, so the proxy's caches and open connections see it.
+ * row with owner_user_id set; its owner invites other users to view or use it. Every change of a
+ * share moves the access revision, so the proxy's caches and open connections see it at once.
  */
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
@@ -60,8 +60,8 @@ export function createShareStore(db: Db, revision: AccessRevision) {
     set(containerId: number, userId: number, mode: ShareMode, createdBy: string): ShareMode | null {
       const before = this.modeOf(containerId, userId);
       s.upsert.run(containerId, userId, mode, createdBy, nowIso());
-      // use → view takes rights away: the caches must forget the wider answer.
-      if (before === 'use' && mode === 'view') revision.bump();
+      // As setRole does: the caches forget their answers (a "no" before the invitation, "use" before a narrowing).
+      if (before !== mode) revision.bump();
       return before;
     },
     /** remove withdraws a share; true when there was one. */
