@@ -12,10 +12,11 @@ import { OPS_PATHS } from './ops.ts';
 import { PROJECT_PATHS } from './projects.ts';
 import { SESSION_PATHS } from './session.ts';
 import { TEMPLATE_PATHS } from './templates.ts';
+import { SHARE_PATHS } from './shares.ts';
 import type { Paths } from './types.ts';
 
 /** AREAS are the document's parts, one module each. */
-export const AREAS: Paths[] = [CONTAINER_PATHS, TEMPLATE_PATHS, FILE_PATHS, OPS_PATHS, PROJECT_PATHS, SESSION_PATHS];
+export const AREAS: Paths[] = [CONTAINER_PATHS, TEMPLATE_PATHS, FILE_PATHS, OPS_PATHS, PROJECT_PATHS, SESSION_PATHS, SHARE_PATHS];
 
 const TAGS = [
   { name: 'containers', description: 'Kiosc\'s container endpoints (same paths, shapes and status codes) and Portico\'s additions.' },
@@ -24,6 +25,7 @@ const TAGS = [
   { name: 'operations', description: 'Statistics, uptime, images, volumes, health and metrics.' },
   { name: 'projects', description: 'SODAR Core\'s projectroles API: projects, role assignments and users, in SODAR\'s shapes and media type.' },
   { name: 'session', description: 'Trading a token for a browser session, and logging out.' },
+  { name: 'sharing', description: 'Session sharing of per-user instances, and the audit trail.' },
   { name: 'meta', description: 'This document.' },
 ];
 
