@@ -5,6 +5,7 @@ import type { Services } from '../../gateway/core/services.ts';
 import type { Router } from '../../gateway/http/router.ts';
 import type { Renderer } from './render.ts';
 import { pageData, requirePageUser } from './pages.ts';
+import { sharedWithMe } from './shares.ts';
 
 /** registerHome adds GET /. */
 export function registerHome(router: Router, svc: Services, ui: Renderer): void {
@@ -13,6 +14,6 @@ export function registerHome(router: Router, svc: Services, ui: Renderer): void 
     const projects = caller.user.isAdmin
       ? svc.store.projects.all().filter((p) => !p.deletingAt).map((p) => ({ ...p, role: svc.store.projects.roleOf(p.id, caller.user.id) ?? 'site admin' }))
       : svc.store.projects.ofUser(caller.user.id);
-    ui.page(ctx.req, ctx.res, 'pages/home', pageData(caller, 'Projects', { projects, deleted: ctx.url.searchParams.get('deleted') === '1' }));
+    ui.page(ctx.req, ctx.res, 'pages/home', pageData(caller, 'Projects', { projects, deleted: ctx.url.searchParams.get('deleted') === '1', sharedWithMe: sharedWithMe(svc, ctx.req, caller) }));
   });
 }

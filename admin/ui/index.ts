@@ -29,6 +29,7 @@ import { registerFilePages } from './file-pages.ts';
 import { registerContainerPrefill } from './container-pickers.ts';
 import { registerSiteAdminBulk } from './siteadmin-bulk.ts';
 import { registerKioscRedirects } from './kiosc-redirects.ts';
+import { registerSharePages } from './shares.ts';
 
 /** registerUi adds every UI route. */
 export function registerUi(router: Router, svc: Services): void {
@@ -59,6 +60,7 @@ export function registerUi(router: Router, svc: Services): void {
   registerSiteAdminVolumes(d);
   registerSiteAdminBulk(d);
   registerKioscRedirects(d);
+  registerSharePages(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.
   router.fallback((ctx) => {
     const err = new NotFoundError('E_NOT_FOUND', `no such page: ${ctx.url.pathname}`);
