@@ -27,6 +27,7 @@ import { listDataVolumes, removeDataVolume } from './core/containers/volumes.ts'
 import { runImportKiosc } from './core/import/kiosc-cli.ts';
 import { UsageError, runProjectCli } from './project-cli.ts';
 import { createSodarSync } from './core/sodar/sync.ts';
+import { runShareCli } from './share-cli.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -51,6 +52,9 @@ const USAGE = `usage: portico <command>
   project transfer PROJECT_UUID NAME [--old-owner-role ROLE]  make member NAME the owner (old owner: delegate)
   member add PROJECT_UUID NAME ROLE     give NAME a role (owner only for a project without one; delegate, contributor, guest)
   member remove PROJECT_UUID NAME       take NAME out of a project (not its owner: transfer first)
+  share list CONTAINER_UUID             list an instance's shares (user, mode, invited by, when)
+  share add CONTAINER_UUID NAME [view|use]  invite NAME to view (default) or use an instance
+  share revoke CONTAINER_UUID NAME      withdraw NAME's share (a running gateway cuts their connections)
   site read-only [on|off]               show or switch read-only site mode (a running gateway follows at once)
   remove-stopped [--remove]             remove the Docker containers of stopped containers (dry run unless --remove)
   stop-all [--dry-run]                  stop every container that is not stopped
@@ -114,6 +118,7 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       if (done === 'usage') throw new UsageError(`unknown command: ${args.slice(0, 2).join(' ')}`);
       return done;
     }
+    if (noun === 'share') return runShareCli(args, store, io);
     if (BULK.has(noun)) {
       const rest = args.slice(1);
       const remove = flag(rest, '--remove');

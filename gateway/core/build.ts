@@ -40,6 +40,7 @@ import { createSodarSync } from './sodar/sync.ts';
 import { createAudit } from './audit.ts';
 import { createShareService } from './shares/service.ts';
 import { LiveConnections } from './shares/live.ts';
+import { followAccessEpoch } from './shares/epoch.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -80,6 +81,7 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const shares = createShareService({ store, audit, live, siteMode });
   // A session's first open is written after the request that began it (never on its stack).
   live.onOpen = (containerId, userId, username) => { setImmediate(() => shares.recordOpen(containerId, userId, username)); };
+  const stopEpoch = followAccessEpoch(store);
   const oidc = config.oidc ? createOidcLogin({ config: config.oidc, provider: createOidcProvider(config.oidc), store, logger }) : null;
   const core: Core = {
     config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects, audit, shares, live,
@@ -94,6 +96,7 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
       await core.work?.stop();
       accessRecorder.stop();
       live.close();
+      stopEpoch();
       await stateSync.stop();
       audit.flush();
       store.close();
