@@ -26,6 +26,7 @@ import { createAccessRecorder } from './core/containers/access-recorder.ts';
 import { listDataVolumes, removeDataVolume } from './core/containers/volumes.ts';
 import { runImportKiosc } from './core/import/kiosc-cli.ts';
 import { UsageError, runProjectCli } from './project-cli.ts';
+import { runAppCli } from './app-cli.ts';
 import { createSodarSync } from './core/sodar/sync.ts';
 import { runShareCli } from './share-cli.ts';
 
@@ -59,7 +60,14 @@ const USAGE = `usage: portico <command>
   remove-stopped [--remove]             remove the Docker containers of stopped containers (dry run unless --remove)
   stop-all [--dry-run]                  stop every container that is not stopped
   stop-unused [--dry-run]               stop containers not accessed for longer than their inactivity threshold
-  volume list [--sizes]                 list the containers' data volumes (name, status, container, size)
+  app list                              list the app catalogue (slug, uuid, image, title, source, flags, label problems)
+  app show APP                          one app: settings, label problems, grants
+  app scan [IMAGE]                      read an image's labels (or every local image's) into the catalogue
+  app grant APP --user NAME|--project P [--allow-home] [--allow-view] [--allow-env] [--volume SOURCE:TARGET:MODE]
+                                        grant an app under a policy (SOURCE from PORTICO_APP_VOLUMES); prints the grant's uuid
+  app revoke APP --user NAME|--project P [policy options] | --grant UUID
+                                        revoke (without policy options: every grant to that user or project)
+  volume list [--sizes]                 list the data volumes and users' home volumes (name, status, container, size)
   volume rm NAME                        remove a data volume and its files (its container must not run)
   import-kiosc --database URL [--dry-run]
                                         import a Kiosc PostgreSQL database (docs/kiosc-import.md); idempotent
@@ -119,6 +127,11 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       return done;
     }
     if (noun === 'share') return runShareCli(args, store, io);
+    if (noun === 'app') {
+      const done = await runAppCli(args, io, ops);
+      if (done === 'usage') throw new UsageError(`unknown command: ${args.slice(0, 2).join(' ')}`);
+      return done;
+    }
     if (BULK.has(noun)) {
       const rest = args.slice(1);
       const remove = flag(rest, '--remove');
@@ -141,7 +154,7 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       if (verb === 'list') {
         if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])} for volume list`);
         for (const v of await listDataVolumes(ops(), { sizes })) {
-          io.stdout([v.name, v.status, v.containerUuid ?? '-', v.container?.title ?? '-', v.size === null ? '-' : String(v.size)].join('\t') + '\n');
+          io.stdout([v.name, v.status, v.containerUuid ?? '-', v.container?.title ?? (v.owner ? `home of ${v.owner}` : '-'), v.size === null ? '-' : String(v.size)].join('\t') + '\n');
         }
         return 0;
       }

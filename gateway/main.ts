@@ -26,14 +26,15 @@ import { registerFileApi } from '../admin/api/files.ts';
 import { registerKioscFileServe } from '../admin/api/kiosc-file-serve.ts';
 import { registerOpenApi } from '../admin/api/openapi/serve.ts';
 import { registerProjectApi } from '../admin/api/projects.ts';
+import { registerAppApi } from '../admin/api/apps.ts';
 import { startFileServer } from './file-server.ts';
 import { createInFlight } from './in-flight.ts';
 import { Front } from './http/front.ts';
 import { ServerGuards } from './http/server-guards.ts';
 import { PROXY_PREFIX } from './app.ts';
 
-/** SURFACES are the route groups served next to the proxy. */
-export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerContainerApi, registerTemplateApi, registerFileApi, registerKioscFileServe, registerProjectApi, registerShareApi, registerOpenApi, registerUi];
+/** SURFACES are the route groups served next to the proxy (the share routes before the app API's /api/instances/:instance/:action). */
+export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerContainerApi, registerTemplateApi, registerFileApi, registerKioscFileServe, registerProjectApi, registerShareApi, registerAppApi, registerOpenApi, registerUi];
 
 /** createProxyFor builds the proxy handler for a core. */
 export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<PorticoProxy, 'close' | 'fast'>) | null> {

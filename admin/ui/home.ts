@@ -6,6 +6,7 @@ import type { Router } from '../../gateway/http/router.ts';
 import type { Renderer } from './render.ts';
 import { pageData, requirePageUser } from './pages.ts';
 import { sharedWithMe } from './shares.ts';
+import { myApps, tilesFor } from './apps-view.ts';
 
 /** registerHome adds GET /. */
 export function registerHome(router: Router, svc: Services, ui: Renderer): void {
@@ -14,6 +15,12 @@ export function registerHome(router: Router, svc: Services, ui: Renderer): void 
     const projects = caller.user.isAdmin
       ? svc.store.projects.all().filter((p) => !p.deletingAt).map((p) => ({ ...p, role: svc.store.projects.roleOf(p.id, caller.user.id) ?? 'site admin' }))
       : svc.store.projects.ofUser(caller.user.id);
-    ui.page(ctx.req, ctx.res, 'pages/home', pageData(caller, 'Projects', { projects, deleted: ctx.url.searchParams.get('deleted') === '1', sharedWithMe: sharedWithMe(svc, ctx.req, caller) }));
+    ui.page(ctx.req, ctx.res, 'pages/home', pageData(caller, 'Projects', {
+      projects, deleted: ctx.url.searchParams.get('deleted') === '1',
+      // The app tiles and "My apps" (docs/apps.md), in their own partial.
+      tiles: tilesFor(svc, caller.user), mine: myApps(svc, caller.user),
+      // Session sharing (docs/sharing.md): instances shared with the caller, in their own partial.
+      sharedWithMe: sharedWithMe(svc, ctx.req, caller),
+    }));
   });
 }

@@ -30,6 +30,8 @@ import { registerContainerPrefill } from './container-pickers.ts';
 import { registerSiteAdminBulk } from './siteadmin-bulk.ts';
 import { registerKioscRedirects } from './kiosc-redirects.ts';
 import { registerSharePages } from './shares.ts';
+import { registerAppPages } from './apps-pages.ts';
+import { registerAppAdmin } from './apps-admin.ts';
 
 /** registerUi adds every UI route. */
 export function registerUi(router: Router, svc: Services): void {
@@ -59,6 +61,9 @@ export function registerUi(router: Router, svc: Services): void {
   registerSiteAdminDocker(d);
   registerSiteAdminVolumes(d);
   registerSiteAdminBulk(d);
+  // The catalogue admin's /apps/admin routes come before /apps/:app/open and the public link.
+  registerAppAdmin(d);
+  registerAppPages(d);
   registerKioscRedirects(d);
   registerSharePages(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.

@@ -100,7 +100,7 @@ export function registerLiveStreams(d: UiDeps): void {
     let pos: Cursor = cursor && cursor.epoch === d.hub.epoch ? cursor : { ...d.hub.cursor(), logId: cursor?.logId ?? 0 };
 
     const sendState = () => {
-      const r = svc.store.projects.roleOf(c.projectId, caller.user.id);
+      const r = svc.access.containerRole(c, caller.user.id);
       if (!caller.user.isAdmin && !r) { sse.close(); return; }
       const fresh = svc.store.containers.byId(c.id);
       sse.send('fragments', renderFragments(d, c.uuid, fresh, 'detail', { isAdmin: caller.user.isAdmin, role: r, csrf: caller.session?.csrf ?? '' }, false), formatCursor(pos));

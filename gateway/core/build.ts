@@ -41,6 +41,7 @@ import { createAudit } from './audit.ts';
 import { createShareService } from './shares/service.ts';
 import { LiveConnections } from './shares/live.ts';
 import { followAccessEpoch } from './shares/epoch.ts';
+import { createAppService } from './apps/service.ts';
 
 /** Core is the services plus the handles only the composition root manages. */
 export interface Core extends Services {
@@ -86,6 +87,7 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const core: Core = {
     config, store, engine, bus, logger, containers, sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects, audit, shares, live,
     sodar: createSodarSync({ config: config.sodar, store, logger }),
+    apps: createAppService({ config, store, engine, containers, logger }),
     siteMode,
     access: createAccess(store),
     auth: createAuthenticator(store, sessions),

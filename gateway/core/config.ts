@@ -118,6 +118,23 @@ export interface Config {
   readonly timeZone: string;
   /** sodar is the SODAR sync (Kiosc's PROJECTROLES_* settings; docs/sodar-sync.md). */
   readonly sodar: SodarConfig;
+  /** apps are the app platform's settings (docs/apps.md). */
+  readonly apps: AppsConfig;
+}
+
+/** AppVolume is one host directory an admin allows app grants to mount (PORTICO_APP_VOLUMES). */
+export interface AppVolume { readonly name: string; readonly path: string; readonly readOnly: boolean }
+
+/** AppsConfig: where home volumes are mounted, which host directories grants may mount, and the instance limits. */
+export interface AppsConfig {
+  readonly homePath: string;
+  readonly volumes: readonly AppVolume[];
+  /** perUser and site cap running instances (0: no cap); publicMax caps running public instances. */
+  readonly perUser: number;
+  readonly site: number;
+  readonly publicMax: number;
+  /** publicIdleMinutes: a public instance idle this long is stopped and removed. */
+  readonly publicIdleMinutes: number;
 }
 
 /** SodarConfig says whether and from where projects, users and roles are pulled from a SODAR source site. */
@@ -418,6 +435,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     delegateLimit: int(env, ['PORTICO_DELEGATE_LIMIT', 'PROJECTROLES_DELEGATE_LIMIT'], 1, 0, 1000),
     sodar: sodarConfig(env),
     timeZone: timeZone(env),
+    apps: appsConfig(env),
   };
   return Object.freeze(config);
 }
@@ -453,6 +471,31 @@ function sodarConfig(env: Env): SodarConfig {
     allowLocalUsers: bool(env, ['PROJECTROLES_ALLOW_LOCAL_USERS'], false),
     defaultAdmin,
     timeoutSeconds: num(env, ['PORTICO_SODAR_TIMEOUT'], 30, 0.1, 600),
+  });
+}
+
+function appsConfig(env: Env): AppsConfig {
+  const homePath = str(env, ['PORTICO_APP_HOME_PATH'], '/workspace').trim();
+  if (!/^\/[\w.\/-]*$/.test(homePath) || homePath.split('/').includes('..') || homePath === '/') {
+    throw new ConfigError(`PORTICO_APP_HOME_PATH must be an absolute path in the container such as /workspace, got ${JSON.stringify(homePath)}`);
+  }
+  const volumes: AppVolume[] = [];
+  const raw = str(env, ['PORTICO_APP_VOLUMES'], '').trim();
+  for (const item of raw ? raw.split(',') : []) {
+    const m = /^([a-z0-9][a-z0-9_-]{0,62})=(\/[^,:]*)(?::(ro|rw))?$/.exec(item.trim());
+    if (!m || m[2].split('/').includes('..')) {
+      throw new ConfigError(`PORTICO_APP_VOLUMES must be name=/absolute/host/path[:ro|rw] items separated by commas (e.g. data=/srv/data,refs=/srv/refs:ro), got ${JSON.stringify(item)}`);
+    }
+    if (volumes.some((v) => v.name === m[1])) throw new ConfigError(`PORTICO_APP_VOLUMES names ${m[1]} twice`);
+    volumes.push(Object.freeze({ name: m[1], path: path.resolve(m[2]), readOnly: m[3] === 'ro' }));
+  }
+  return Object.freeze({
+    homePath: homePath.replace(/\/+$/, ''),
+    volumes: Object.freeze(volumes),
+    perUser: int(env, ['PORTICO_APP_MAX_PER_USER'], 5, 0, 10_000),
+    site: int(env, ['PORTICO_APP_MAX_SITE'], 0, 0, 1_000_000),
+    publicMax: int(env, ['PORTICO_APP_MAX_PUBLIC'], 20, 0, 100_000),
+    publicIdleMinutes: num(env, ['PORTICO_APP_PUBLIC_IDLE_MINUTES'], 15, 0.01, 10_080),
   });
 }
 
@@ -536,4 +579,6 @@ export const KNOWN_VARIABLES = [
   'PORTICO_SODAR_SOURCE_URL', 'PORTICO_SODAR_SOURCE_SECRET', 'PORTICO_SODAR_TIMEOUT',
   'PORTICO_TIME_ZONE',
   'PORTICO_AUDIT_RETENTION_DAYS', 'PORTICO_SRC_FACILITY',
+  'PORTICO_APP_HOME_PATH', 'PORTICO_APP_VOLUMES', 'PORTICO_APP_MAX_PER_USER', 'PORTICO_APP_MAX_SITE', 'PORTICO_APP_MAX_PUBLIC',
+  'PORTICO_APP_PUBLIC_IDLE_MINUTES',
 ];

@@ -53,6 +53,9 @@ export type ErrorCode =
   | 'E_IMPORT_FAILED'
   | 'E_SYNCED_PROJECT'
   | 'E_SODAR_SYNC'
+  | 'E_APP_NOT_FOUND'
+  | 'E_LIMIT_REACHED'
+  | 'E_VOLUME_NOT_ALLOWED'
   | 'E_INTERNAL';
 
 /** PorticoError is the base class: a message for people, a code for programs, a status for HTTP. */

@@ -23,6 +23,7 @@ import type { SodarSync } from './sodar/sync.ts';
 import type { Audit } from './audit.ts';
 import type { ShareService } from './shares/service.ts';
 import type { LiveConnections } from './shares/live.ts';
+import type { AppService } from './apps/service.ts';
 
 /** Health is what /healthz reports. */
 export interface Health { engineUp(): boolean; reconnects(): number }
@@ -60,4 +61,6 @@ export interface Services {
   /** shares is session sharing of instances (shares/service.ts); live who is connected to them now (shares/live.ts). */
   shares: ShareService;
   live: LiveConnections;
+  /** apps is the app platform: catalogue, grants, per-user instances (docs/apps.md). */
+  apps: AppService;
 }

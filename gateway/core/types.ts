@@ -47,6 +47,8 @@ export interface Project {
   archived: boolean;
   /** deletingAt is set when a delete began (its durable intent); the project is gone for everyone from then on. */
   deletingAt: string | null;
+  /** kind 'apps' is the one hidden project that holds every per-user app instance (docs/apps.md); lists show kind 'project'. */
+  kind: 'project' | 'apps';
   createdAt: string;
 }
 
@@ -112,6 +114,12 @@ export interface Container extends ContainerSettings {
   dateLastStatusUpdate: string | null;
   /** unsetFields are Kiosc's nullable text fields (UNSET_FIELDS) no client ever gave: Kiosc's API shows them as null. */
   unsetFields: string[];
+  /** ownerUserId, appId and policyKey are set on a per-user app instance (docs/apps.md): whose, which app, which policy. */
+  ownerUserId: number | null;
+  appId: number | null;
+  policyKey: string | null;
+  /** publicSession names the anonymous session a public app's instance belongs to (null otherwise). */
+  publicSession: string | null;
   createdAt: string;
   modifiedAt: string;
 }

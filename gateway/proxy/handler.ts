@@ -17,6 +17,7 @@ import type { Scanned } from './headers.ts';
 import { sendFailure } from './failure.ts';
 import type { Explained } from './failure.ts';
 import { can } from '../core/auth/roles.ts';
+import { containerRole } from '../core/apps/access.ts';
 import { forward } from './forward.ts';
 import { fastForward } from './fast-forward.ts';
 import type { FrontConn } from '../http/front.ts';
@@ -138,7 +139,7 @@ export function createProxy(svc: Services): PorticoProxy {
 
   /** mayReadLog tells whether `user` may see the container's log, and so the app's last lines on a failure. */
   function mayReadLog(route: Route, user: ProxyCaller['user']): boolean {
-    return user.isAdmin || can(false, svc.store.projects.roleOf(route.projectId, user.id), 'container.logs');
+    return user.isAdmin || can(false, containerRole(svc.store, route, user.id), 'container.logs');
   }
 
   function explained(s: Start, showLog: boolean): Explained | undefined {

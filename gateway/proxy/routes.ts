@@ -9,6 +9,7 @@ import type { Services } from '../core/services.ts';
 import type { Container, ContainerState, Role, User } from '../core/types.ts';
 import type { ShareMode } from '../core/store/shares.ts';
 import { linkPath } from './path.ts';
+import { containerRole } from '../core/apps/access.ts';
 import { RawPool } from './raw-upstream.ts';
 import type { PoolLimits } from './raw-upstream.ts';
 import type { Scope } from './response-headers.ts';
@@ -21,6 +22,10 @@ export interface Route extends Scope {
   readonly id: number;
   readonly uuid: string;
   readonly projectId: number;
+  /** ownerUserId, appId and publicSession mark a per-user app instance (its roles: core/apps/access.ts). */
+  readonly ownerUserId: number | null;
+  readonly appId: number | null;
+  readonly publicSession: string | null;
   readonly title: string;
   readonly state: ContainerState;
   /** stoppedBy and stoppedIdle say who holds the container stopped (start-policy.ts). */
@@ -81,13 +86,13 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     const prefix = `/containers/proxy/${c.uuid}`;
     const containerPath = linkPath(c.containerPath);
     return {
-      id: c.id, uuid: c.uuid, projectId: c.projectId, title: c.title, state: c.state, stoppedBy: c.stoppedBy, stoppedIdle: c.stoppedIdle, deleting: c.lastAction === 'delete',
+      id: c.id, uuid: c.uuid, projectId: c.projectId, ownerUserId: c.ownerUserId, appId: c.appId, publicSession: c.publicSession, title: c.title, state: c.state, stoppedBy: c.stoppedBy, stoppedIdle: c.stoppedIdle, deleting: c.lastAction === 'delete',
       prefix, stripPrefix: c.stripPrefix, containerPath,
       atRoot: { prefix: '', stripPrefix: c.stripPrefix, upstreamOrigins, hostOnly: true },
       atPrefix: { prefix, stripPrefix: c.stripPrefix, upstreamOrigins, hostOnly: true },
       upstreamOrigins, heartbeatUrl: c.heartbeatUrl, timeoutMs, startedAt,
       origin, pool: origin ? poolFor(origin, up!.host, up!.port) : null, readyKey, ready, members: new Map(), membersRevision: svc.store.accessRevision.value,
-      ownerId: svc.store.shares.ownerOf(c.id), shares: new Map(),
+      ownerId: c.ownerUserId, shares: new Map(),
     };
   }
 
@@ -113,7 +118,7 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     if (r.membersRevision !== rev) { r.members.clear(); r.shares.clear(); r.membersRevision = rev; } // a membership or share was withdrawn
     let role = r.members.get(user.id);
     if (role === undefined) {
-      role = svc.store.projects.roleOf(r.projectId, user.id);
+      role = containerRole(svc.store, r, user.id);
       r.members.set(user.id, role);
     }
     return role;

@@ -18,6 +18,9 @@ import { buildOpenApi, isApiPath, toTemplate } from '../../admin/api/openapi/doc
 import { EXAMPLE } from '../../admin/api/openapi/components.ts';
 import { apiTable, replaceTable } from '../../admin/api/openapi/table.ts';
 import type { Operation } from '../../admin/api/openapi/types.ts';
+import { DEFAULT_SETTINGS } from '../../gateway/core/apps/labels.ts';
+import { DEFAULT_POLICY, policyKey } from '../../gateway/core/apps/policy.ts';
+import { PNG_1PX } from '../apps/images.ts';
 
 type Doc = Record<string, any>;
 const doc = buildOpenApi() as Doc;
@@ -122,6 +125,13 @@ async function world(gw: TestGateway, opts: { start?: boolean } = {}): Promise<W
   await gw.user(EXAMPLE.username, { project: spareUuid, role: 'contributor' });
   gw.core.store.projects.setRole(gw.core.store.projects.byUuid(spareUuid)!.id, user.id, 'owner');
   const assignment = gw.core.store.projects.member(project.id, member.user.id)!;
+  // The app platform's examples: an app with an icon, a grant of it, and the caller's instance of it.
+  const app = gw.core.store.apps.create('openapi-fixture', 'admin', {
+    image: 'portico-test/openapi-fixture:1', title: 'Fixture app', description: 'For the examples', settings: { ...DEFAULT_SETTINGS, env: {} },
+    labelProblems: [], icon: { bytes: Buffer.from(PNG_1PX, 'base64'), type: 'image/png' }, imageId: null,
+  });
+  const grant = gw.core.store.apps.grant(app.id, { userId: member.user.id }, DEFAULT_POLICY, policyKey(DEFAULT_POLICY), 'openapi');
+  const instance = gw.core.apps.instances.open(user, gw.core.apps.grants.choice(user, app)).container;
   const file = await gw.api('PUT', `/containers/api/files/upload/${projectUuid}/fixture.txt`, token, 'fixture bytes\n', { 'content-type': 'text/plain' });
   if (file.status !== 201) throw new Error(`fixture file: ${file.status} ${JSON.stringify(file.body)}`);
   return {
@@ -129,6 +139,7 @@ async function world(gw: TestGateway, opts: { start?: boolean } = {}): Promise<W
     swap: [
       [EXAMPLE.project, projectUuid], [EXAMPLE.container, c.uuid], [EXAMPLE.template, template.uuid],
       [EXAMPLE.file, file.body.sodar_uuid], [EXAMPLE.volume, volumeName(gw.instance, c.uuid)], [EXAMPLE.image, UNREACHABLE_IMAGE],
+      [EXAMPLE.app, app.uuid], [EXAMPLE.grant, grant.uuid], [EXAMPLE.instance, instance.uuid],
       [EXAMPLE.spareProject, spareUuid], [EXAMPLE.roleAssignment, assignment.uuid], [EXAMPLE.user, outsider.user.uuid],
     ],
   };

@@ -26,6 +26,10 @@ export const EXAMPLE = {
   user: 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b',
   /** The user name of a member of `spareProject`, who takes it over. */
   username: 'example-new-owner',
+  /** A catalogue app (with an icon), one of its grants, and the caller's instance of it (docs/apps.md). */
+  app: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+  grant: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e',
+  instance: 'c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f',
 } as const;
 
 /** ref points at a schema of components.schemas. */

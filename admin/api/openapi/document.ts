@@ -6,6 +6,7 @@
  */
 import pkg from '../../../package.json' with { type: 'json' };
 import { SCHEMAS, SECURITY_SCHEMES } from './components.ts';
+import { APP_PATHS } from './apps.ts';
 import { CONTAINER_PATHS } from './containers.ts';
 import { FILE_PATHS } from './files.ts';
 import { OPS_PATHS } from './ops.ts';
@@ -16,7 +17,7 @@ import { SHARE_PATHS } from './shares.ts';
 import type { Paths } from './types.ts';
 
 /** AREAS are the document's parts, one module each. */
-export const AREAS: Paths[] = [CONTAINER_PATHS, TEMPLATE_PATHS, FILE_PATHS, OPS_PATHS, PROJECT_PATHS, SESSION_PATHS, SHARE_PATHS];
+export const AREAS: Paths[] = [CONTAINER_PATHS, TEMPLATE_PATHS, FILE_PATHS, OPS_PATHS, PROJECT_PATHS, SESSION_PATHS, APP_PATHS, SHARE_PATHS];
 
 const TAGS = [
   { name: 'containers', description: 'Kiosc\'s container endpoints (same paths, shapes and status codes) and Portico\'s additions.' },
@@ -26,6 +27,7 @@ const TAGS = [
   { name: 'projects', description: 'SODAR Core\'s projectroles API: projects, role assignments and users, in SODAR\'s shapes and media type.' },
   { name: 'session', description: 'Trading a token for a browser session, and logging out.' },
   { name: 'sharing', description: 'Session sharing of per-user instances, and the audit trail.' },
+  { name: 'apps', description: 'The app platform: a catalogue from image labels, grants with policies, per-user instances (docs/apps.md).' },
   { name: 'meta', description: 'This document.' },
 ];
 

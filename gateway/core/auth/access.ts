@@ -9,6 +9,7 @@ import type { Container, Project, Role, User } from '../types.ts';
 import { can, isWrite } from './roles.ts';
 import type { Permission } from './roles.ts';
 import { requireNotArchived } from '../projects/archive.ts';
+import { containerRole, isInstance } from '../apps/access.ts';
 
 /** ProjectAccess is a project with the caller's role in it (null for site admins who are not members). */
 export interface ProjectAccess { project: Project; role: Role | null; user: User }
@@ -32,9 +33,11 @@ export function createAccess(store: Store) {
   function container(user: User | null, containerUuid: string, permission: Permission = 'container.view'): { container: Container; role: Role | null } {
     const c = isUuid(containerUuid) ? store.containers.byUuid(containerUuid) : null;
     if (!c || !user) throw new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
-    const role = store.projects.roleOf(c.projectId, user.id);
+    const role = containerRole(store, c, user.id);
     if (!user.isAdmin && !role) throw new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
     if (!can(user.isAdmin, role, permission)) throw forbidden(`your role (${role}) does not allow this`);
+    // An instance's settings come from its catalogue app (docs/apps.md): only a site admin changes them.
+    if (permission === 'container.update' && isInstance(c) && !user.isAdmin) throw forbidden('an app instance takes its settings from the catalogue; only a site admin changes them');
     if (isWrite(permission)) {
       const p = store.projects.byId(c.projectId);
       if (!p || p.deletingAt) throw new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
@@ -43,7 +46,12 @@ export function createAccess(store: Store) {
     return { container: c, role };
   }
 
-  return { project, container, roleOf: (projectId: number, userId: number) => store.projects.roleOf(projectId, userId) };
+  return {
+    project, container,
+    roleOf: (projectId: number, userId: number) => store.projects.roleOf(projectId, userId),
+    /** containerRole is a user's role on one container, per-user app instances included (apps/access.ts). */
+    containerRole: (c: Container, userId: number) => containerRole(store, c, userId),
+  };
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -14,6 +14,7 @@ import type { Container, ContainerAction } from '../types.ts';
 import type { ContainerLog, LogRow } from './container-log.ts';
 import { buildSpec, LABELS, specHash } from './spec.ts';
 import type { Substitute } from './spec.ts';
+import { applyInstance } from '../apps/instance-spec.ts';
 
 /** RuntimePatch is a change to a container's runtime fields (state, engine id, addresses, ...). */
 export type RuntimePatch = Parameters<Store['containers']['setRuntime']>[1];
@@ -100,7 +101,8 @@ export function createEngineSteps(ctx: EngineStepsContext) {
   }
 
   function specFor(c: Container, publishHostPort: number | null) {
-    return buildSpec(c, { instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog, nofile: config.nofile });
+    return buildSpec(c, { instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog, nofile: config.nofile,
+      extend: (spec, x) => applyInstance(spec, x, config, store) });
   }
 
   async function createAndStart(c: Container, user: string): Promise<void> {

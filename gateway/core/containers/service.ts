@@ -23,6 +23,7 @@ import type { Substitute } from './spec.ts';
 import { defaultSettings, validateSettings } from './validate.ts';
 import type { Audit } from '../audit.ts';
 import { containerObject } from '../audit.ts';
+import { checkStartLimits } from '../apps/limits.ts';
 
 /** UNSET_FIELDS (Kiosc's nullable text fields) stays importable from the service, where it was defined first. */
 export { UNSET_FIELDS } from './settings-checks.ts';
@@ -117,6 +118,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
   const HOLDS: ReadonlySet<ContainerAction> = new Set(['stop', 'kill']);
   const RELEASES: ReadonlySet<ContainerAction> = new Set(['start', 'unpause', 'restart', 'reset']);
 
+  const STARTS: ReadonlySet<ContainerAction> = new Set(['start', 'restart', 'reset']);
+
   const FAILS_TO: Partial<Record<ContainerAction, ContainerState>> = { start: 'failed', restart: 'failed', reset: 'failed' };
 
   async function execute(id: number, action: ContainerAction, user: string, opts: ActionOptions): Promise<Container> {
@@ -130,6 +133,8 @@ export function createContainerService(deps: ContainerServiceDeps) {
     if (allowed && !allowed.has(c.state)) {
       throw new PorticoError('E_INVALID_STATE', 409, `cannot ${action} a container in state ${c.state}`);
     }
+    // An app instance's start counts against the instance caps (apps/limits.ts); project containers never do.
+    if (STARTS.has(action)) checkStartLimits(store, config, c);
     if (!opts.retry) store.containers.setLastAction(c.id, action, 0);
     // Before the engine acts, so the route rebuilt on the state change already knows (docs/persistence.md).
     if (!opts.retry && HOLDS.has(action)) store.containers.setStopHold(c.id, opts.idle ? null : user, opts.idle === true);

@@ -74,6 +74,8 @@ export interface SpecOptions {
   /** log bounds the engine's json-file log of the container. */
   log: { maxSize: string; maxFiles: number };
   nofile: { soft: number; hard: number } | null;
+  /** extend adds to the spec before its hash is taken (the app platform's per-user instances: apps/instance-spec.ts). */
+  extend?: (spec: ContainerSpec, c: Container) => void;
 }
 
 /** buildSpec returns the ContainerSpec for `c`. */
@@ -113,6 +115,7 @@ export function buildSpec(c: Container, opts: SpecOptions): ContainerSpec {
     log: opts.log,
     nofile: opts.nofile ? { soft: opts.nofile.soft, hard: opts.nofile.hard } : null,
   };
+  opts.extend?.(spec, c);
   spec.labels[LABELS.spec] = specHash(spec, c.requestedHostPort);
   return spec;
 }

@@ -15,9 +15,10 @@ export type VolumeDeps = Pick<Services, 'config' | 'store' | 'engine' | 'contain
 /**
  * VolumeStatus: `in use` (its container runs), `kept` (its container is stopped or not created),
  * `unmounted` (its container no longer has a data path: the data stays, unmounted), `orphaned`
- * (its container was deleted).
+ * (its container was deleted), `home` (a user's home volume of the app platform, kept across instances;
+ * its "container" column names the user).
  */
-export type VolumeStatus = 'in use' | 'kept' | 'unmounted' | 'orphaned';
+export type VolumeStatus = 'in use' | 'kept' | 'unmounted' | 'orphaned' | 'home';
 
 /** DataVolume is one of this instance's data volumes with its owner. */
 export interface DataVolume {
@@ -25,6 +26,8 @@ export interface DataVolume {
   containerUuid: string | null;
   container: Pick<Container, 'id' | 'uuid' | 'title' | 'projectId' | 'projectUuid' | 'state' | 'dataPath'> | null;
   status: VolumeStatus;
+  /** owner is the user a home volume belongs to. */
+  owner?: string | null;
   /** size in bytes, when asked for and the engine tells. */
   size: number | null;
   createdAt: string | null;
@@ -51,6 +54,9 @@ export async function listDataVolumes(deps: VolumeDeps, opts: { sizes?: boolean 
   return mine.map((v) => {
     const uuid = v.labels[LABELS.container] ?? null;
     const c = uuid ? store.containers.byUuid(uuid) : null;
+    if (v.labels['portico.home']) {
+      return { name: v.name, containerUuid: null, container: null, status: 'home' as const, owner: v.labels['portico.owner'] ?? null, size: sizes[v.name] ?? null, createdAt: v.createdAt ?? null };
+    }
     return {
       name: v.name, containerUuid: uuid,
       container: c && { id: c.id, uuid: c.uuid, title: c.title, projectId: c.projectId, projectUuid: c.projectUuid, state: c.state, dataPath: c.dataPath },

@@ -248,8 +248,11 @@ export function createDockerEngine(opts: DockerOptions): Engine {
             PortBindings: spec.publishHostPort ? { [portKey]: [{ HostIp: '127.0.0.1', HostPort: String(spec.publishHostPort) }] } : undefined,
             RestartPolicy: { Name: 'no' },
             Init: true,
-            // Only named volumes Portico created: a spec cannot name a host path (Type is never 'bind').
-            Mounts: spec.volumes.map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target })),
+            // Named volumes Portico created, plus an app grant's binds, which are only ever allowlisted real paths (apps/policy.ts).
+            Mounts: [
+              ...spec.volumes.map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target })),
+              ...(spec.binds ?? []).map((b) => ({ Type: 'bind' as const, Source: b.hostPath, Target: b.target, ReadOnly: b.readOnly })),
+            ],
             LogConfig: { Type: 'json-file', Config: { 'max-size': spec.log.maxSize, 'max-file': String(spec.log.maxFiles) } },
             Ulimits: spec.nofile ? [{ Name: 'nofile', Soft: spec.nofile.soft, Hard: spec.nofile.hard }] : undefined,
           },

@@ -22,6 +22,11 @@ export interface ContainerSpec {
   publishHostPort: number | null;
   /** volumes are named volumes (created with these labels when missing) mounted at `target`; never a host path. */
   volumes: Array<{ name: string; target: string; labels: Record<string, string> }>;
+  /**
+   * binds are host directories mounted into an app instance. Only the app platform sets them, and
+   * only to a real path inside the site's PORTICO_APP_VOLUMES allowlist (apps/policy.ts resolveVolume).
+   */
+  binds?: Array<{ hostPath: string; target: string; readOnly: boolean }>;
   /** log bounds the engine's log of the container (json-file max-size and max-file). */
   log: { maxSize: string; maxFiles: number };
   /** nofile is the app's open-files limit (Docker's nofile ulimit), as Kiosc sets it; null leaves the engine's default. */

@@ -55,7 +55,9 @@ export function startPeriodicWork(svc: Services, opts: { config?: Config } = {})
   });
   scheduler.add('idleStop', config.schedules.idleStop, engineJob(async () => {
     const stopped = await stopIdleContainers(svc, Date.now());
-    return stopped.length ? `stopped ${stopped.length} idle container(s)` : '';
+    // Public app instances idle past PORTICO_APP_PUBLIC_IDLE_MINUTES are removed (docs/apps.md).
+    const swept = await svc.apps.instances.sweepPublic(Date.now(), (id) => svc.accessRecorder.lastAccess(id));
+    return [stopped.length ? `stopped ${stopped.length} idle container(s)` : '', swept ? `removed ${swept} idle public instance(s)` : ''].filter(Boolean).join('; ');
   }));
   scheduler.add('pruneZombies', config.schedules.pruneZombies, engineJob(async () => {
     const removed = await pruneZombies(svc);

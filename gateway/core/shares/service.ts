@@ -3,7 +3,7 @@
  * container row with an owner: a per-user app instance) invites another user to view it or to use
  * it, sees who is connected now, and revokes. Each invitation, change, revocation and first open
  * goes into the audit trail. Whether an instance may be shared at all is its grant's `allow_view`
- * (`mayShare`). Objects the caller may not see are reported as not found, as everywhere.
+ * (`allowsView`). Objects the caller may not see are reported as not found, as everywhere.
  */
 import { NotFoundError, PorticoError, ValidationError, forbidden } from '../errors.ts';
 import type { Audit } from '../audit.ts';
@@ -14,6 +14,7 @@ import type { SiteMode } from '../site-mode.ts';
 import type { Container, User } from '../types.ts';
 import { isUuid } from '../auth/access.ts';
 import type { Connected, LiveConnections } from './live.ts';
+import { parsePolicyKey } from '../apps/policy.ts';
 
 /** SHARE_MODES are the modes an invitation may give. */
 export const SHARE_MODES: readonly ShareMode[] = ['view', 'use'];
@@ -24,11 +25,18 @@ export interface ShareDeps {
   audit: Audit;
   live: LiveConnections;
   siteMode: SiteMode;
-  /**
-   * mayShare is the grant's allow_view for the instance (Simphony-remote's "third-party visibility").
-   * The default allows every instance; the app platform passes the grant's answer.
-   */
+  /** mayShare overrides `allowsView` (tests). */
   mayShare?: (c: Container) => boolean;
+}
+
+/**
+ * allowsView is the grant's allow_view for an app instance (Simphony-remote's "third-party
+ * visibility"), read from the policy the instance was launched under; an owned container that is
+ * no catalogue app's instance may always be shared.
+ */
+export function allowsView(c: Pick<Container, 'appId' | 'policyKey'>): boolean {
+  if (c.appId === null) return true;
+  return parsePolicyKey(c.policyKey ?? '')?.allowView ?? false;
 }
 
 /** Instance is a shareable container with its owner. */
@@ -40,7 +48,7 @@ export type ShareService = ReturnType<typeof createShareService>;
 /** createShareService builds the service. */
 export function createShareService(deps: ShareDeps) {
   const { store, audit, live, siteMode } = deps;
-  const mayShare = deps.mayShare ?? (() => true);
+  const mayShare = deps.mayShare ?? allowsView;
   const notFound = () => new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
 
   /** instance finds an instance the caller owns (or any, for a site admin); everything else is not found. */

@@ -9,7 +9,8 @@ import type { Container, ContainerAction, ContainerSettings, ContainerState } fr
 
 type Row = Record<string, unknown>;
 
-function toContainer(r: Row): Container {
+/** toContainer maps a containers row (joined with its project's uuid) to the record. */
+export function toContainer(r: Row): Container {
   return {
     id: r.id as number,
     uuid: r.uuid as string,
@@ -51,6 +52,10 @@ function toContainer(r: Row): Container {
     dateStarted: (r.date_started as string | null) ?? null,
     dateLastStatusUpdate: (r.date_last_status_update as string | null) ?? null,
     unsetFields: (r.unset_fields as string | undefined) ? (r.unset_fields as string).split(',') : [],
+    ownerUserId: (r.owner_user_id as number | null | undefined) ?? null,
+    appId: (r.app_id as number | null | undefined) ?? null,
+    policyKey: (r.policy_key as string | null | undefined) ?? null,
+    publicSession: (r.public_session as string | null | undefined) ?? null,
     createdAt: r.created_at as string,
     modifiedAt: r.modified_at as string,
   };

@@ -13,6 +13,7 @@ import { createTemplateStore } from './templates.ts';
 import { createFileStore } from './files.ts';
 import { createSodarStore } from './sodar.ts';
 import { createKioscIdMap } from './kiosc-id-map.ts';
+import { createAppStore } from './apps.ts';
 import { AccessRevision } from './access-revision.ts';
 import { createShareStore } from './shares.ts';
 import { createAuditStore } from './audit.ts';
@@ -38,6 +39,8 @@ export interface Store {
   /** shares are instance invitations (shares.ts); audit is the audit trail's SQL (audit.ts). */
   readonly shares: ReturnType<typeof createShareStore>;
   readonly audit: ReturnType<typeof createAuditStore>;
+  /** apps is the app platform: catalogue, grants and per-user instances (docs/apps.md). */
+  readonly apps: ReturnType<typeof createAppStore>;
   /** accessRevision moves whenever access is withdrawn (see access-revision.ts). */
   readonly accessRevision: AccessRevision;
   /** health says whether the store can save (and why not); see health.ts. */
@@ -67,6 +70,7 @@ export function createStore(file: string, opts: { logger?: Logger; probeMs?: num
     kioscIds: createKioscIdMap(db),
     shares: createShareStore(db, accessRevision),
     audit: createAuditStore(db),
+    apps: createAppStore(db),
     transaction: (fn) => tx(db, fn),
     close: () => { health.stop(); if (db.isOpen) db.close(); },
   };

@@ -330,6 +330,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_events_container ON audit_events(container_id, at) WHERE container_id IS NOT NULL;
   CREATE INDEX audit_events_project ON audit_events(project_id, at) WHERE project_id IS NOT NULL;
   `,
+  // 16 (s5-apps; the lead renumbers): whether a grant lets its users set the image's env.* variables at launch.
+  `
+  ALTER TABLE app_grants ADD COLUMN allow_env INTEGER NOT NULL DEFAULT 0;
+  `,
   // 17 (s5-share; the lead renumbers): an audit event remembers the owner of the instance it is
   // about, so the owner still reads the trail of an instance that was deleted since (docs/sharing.md).
   `

@@ -9,11 +9,11 @@ import type { Membership, Project, Role } from '../types.ts';
 import type { AccessRevision } from './access-revision.ts';
 
 interface ProjectRow {
-  id: number; uuid: string; title: string; description: string; readme: string; archived: number; deleting_at: string | null; created_at: string;
+  id: number; uuid: string; title: string; description: string; readme: string; archived: number; deleting_at: string | null; kind?: string; created_at: string;
 }
 const toProject = (r: ProjectRow): Project => ({
   id: r.id, uuid: r.uuid, title: r.title, description: r.description, readme: r.readme, archived: r.archived === 1,
-  deletingAt: r.deleting_at, createdAt: r.created_at,
+  deletingAt: r.deleting_at, kind: r.kind === 'apps' ? 'apps' : 'project', createdAt: r.created_at,
 });
 
 type MemberRow = { project_id: number; user_id: number; role: Role; uuid: string; username: string };
