@@ -18,6 +18,7 @@ import { registerContainerApi } from '../admin/api/containers.ts';
 import { registerSessionApi } from '../admin/api/session.ts';
 import { registerOpsApi } from '../admin/api/ops.ts';
 import { registerShareApi } from '../admin/api/shares.ts';
+import { registerSrcApi } from '../admin/api/src.ts';
 import { registerUi } from '../admin/ui/index.ts';
 import { createProxy } from './proxy/handler.ts';
 import type { PorticoProxy } from './proxy/handler.ts';
@@ -34,7 +35,7 @@ import { ServerGuards } from './http/server-guards.ts';
 import { PROXY_PREFIX } from './app.ts';
 
 /** SURFACES are the route groups served next to the proxy (the share routes before the app API's /api/instances/:instance/:action). */
-export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerContainerApi, registerTemplateApi, registerFileApi, registerKioscFileServe, registerProjectApi, registerShareApi, registerAppApi, registerOpenApi, registerUi];
+export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerContainerApi, registerTemplateApi, registerFileApi, registerKioscFileServe, registerProjectApi, registerShareApi, registerAppApi, registerSrcApi, registerOpenApi, registerUi];
 
 /** createProxyFor builds the proxy handler for a core. */
 export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<PorticoProxy, 'close' | 'fast'>) | null> {

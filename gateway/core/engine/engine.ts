@@ -113,6 +113,8 @@ export interface Engine {
   events(opts: { labels?: Record<string, string>; since?: number }, onEvent: (e: EngineEvent) => void, signal: AbortSignal): Promise<void>;
   logs(id: string, opts: { since?: number; follow: boolean; tail?: number }, onLine: (l: LogLine) => void, signal: AbortSignal): Promise<void>;
   stats(id: string): Promise<ContainerStats>;
+  /** engineInfo is the engine's own description (`docker info`), for the SRC API's node endpoints; optional (a multi-node engine describes its nodes instead). */
+  engineInfo?(): Promise<Record<string, unknown>>;
   listImages(): Promise<ImageInfo[]>;
   listNetworks(): Promise<NetworkInfo[]>;
   listVolumes(): Promise<VolumeInfo[]>;
