@@ -96,7 +96,7 @@ export function registerSrcApi(router: Router, svc: Services): void {
     const image = param(ctx, 'image');
     const username = param(ctx, 'user');
     const name = `${image}--${username}`;
-    if (!parseAppName(name)) throw badRequest(`invalid image or user name: ${JSON.stringify(name)} is not IMAGE--USER (letters, digits, '-', '_'; the user without a double dash or a leading dash)`);
+    if (!parseAppName(name) || parseAppName(name)!.user !== username) throw badRequest(`invalid image or user name: ${JSON.stringify(name)} is not IMAGE--USER (letters, digits, '-', '_'; the user without a double dash or a leading dash)`);
     if (!caller.isAdmin && username !== caller.username) throw forbidden('only site administrators create apps for other users');
     const target = store.users.byUsername(username);
     if (!target || !target.active) throw new PorticoError('E_USER_NOT_FOUND', 404, `no active user ${JSON.stringify(username)}`);
