@@ -127,3 +127,35 @@ t.test('a viewer reads, a user acts, others get 404; revoking cuts the viewer at
   t.equal(bad2.status, 400, 'a malformed filter is a 400');
   t.match(bad2.body.error, /since must be a date/);
 });
+
+t.test('an app instance is shared only when its grant has allow_view; the shared instance opens for the invited user', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const { token: admin } = await gw.user('root', { admin: true });
+  const alice = await gw.user('alice');
+  const bob = await gw.user('bob');
+  const app = await gw.api('POST', '/api/apps', admin, { image: 'portico-test/httpd:1', title: 'Viewer', port: 80 });
+  t.equal(app.status, 201, JSON.stringify(app.body));
+  t.equal((await gw.api('POST', `/api/apps/${app.body.uuid}/grants`, admin, { user: 'alice' })).status, 201, 'a grant without allow_view');
+  const closed = await gw.api('POST', `/api/apps/${app.body.uuid}/open`, alice.token, {});
+  t.ok(closed.status === 200 || closed.status === 201, JSON.stringify(closed.body));
+  const closedUuid = closed.body.uuid;
+  const refused = await gw.api('POST', `/api/instances/${closedUuid}/shares`, alice.token, { user: 'bob', mode: 'view' });
+  t.equal(refused.status, 403, 'allow_view off: the owner cannot share it');
+  t.match(refused.body.error, /allow_view/);
+  const list = await gw.api('GET', `/api/instances/${closedUuid}/shares`, alice.token);
+  t.equal(list.body.may_share, false, 'and the dialog says so');
+  t.equal((await gw.api('GET', `/api/instances/${closedUuid}/shares`, bob.token)).status, 404, 'someone else: 404');
+  t.equal((await call(gw, `/containers/proxy/${closedUuid}/`, { headers: { authorization: `token ${bob.token}` } })).status, 404, 'bob cannot open it');
+
+  // (Another user: one user's instances of one app under two policies would share a title; see the report.)
+  const carol = await gw.user('carol');
+  const viewGrant = await gw.api('POST', `/api/apps/${app.body.uuid}/grants`, admin, { user: 'carol', allow_view: true });
+  t.equal(viewGrant.status, 201, 'a grant with allow_view');
+  const open = await gw.api('POST', `/api/apps/${app.body.uuid}/open`, carol.token, { start: true });
+  t.ok(open.status === 200 || open.status === 201, JSON.stringify(open.body));
+  t.equal((await gw.api('POST', `/api/instances/${open.body.uuid}/shares`, carol.token, { user: 'bob', mode: 'view' })).status, 201, 'allow_view on: shared');
+  const seen = await call(gw, `/containers/proxy/${open.body.uuid}/`, { headers: { authorization: `token ${bob.token}` } });
+  t.equal(seen.status, 200, 'bob opens the shared instance');
+  t.match(seen.text, /portico test app/);
+});

@@ -44,8 +44,8 @@ t.test('share dialog, "Shared with me", copy link, connected now, revoke and the
   t.match(await a.page.locator('#share-dialog .flash').textContent(), /Invitation saved/, 'htmx swapped the dialog');
   t.equal(await a.page.locator('tr[data-user="bob"] td').nth(1).textContent(), 'view');
 
-  await a.page.click('button[data-copy="#share-link"]');
-  await a.page.waitForFunction(() => document.querySelector('button[data-copy="#share-link"]')?.textContent === 'Copied');
+  await a.page.click('#share-dialog button.copy-link');
+  await a.page.waitForFunction(() => document.querySelector('#share-dialog button.copy-link')?.textContent === 'Copied');
   const copied = await a.page.evaluate(() => navigator.clipboard.readText());
   t.equal(copied, `${gw.base}/containers/proxy/${uuid}/`, 'Copy link puts the absolute link on the clipboard');
 
