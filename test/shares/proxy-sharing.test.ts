@@ -12,6 +12,7 @@ import { Agent } from 'undici';
 import { startGateway, WS_IMAGE } from '../helpers/gateway.ts';
 import { call, createContainer, startContainer } from '../proxy/helpers.ts';
 import { makeInstance } from './helpers.ts';
+import { appHost, send } from '../proxy/app-origin-helpers.ts';
 
 /** rawGet sends one keep-alive GET on `sock` and resolves with the status once the whole answer arrived. */
 function rawGet(sock: net.Socket, path: string, token: string): Promise<number> {
@@ -158,4 +159,25 @@ t.test('an app instance is shared only when its grant has allow_view; the shared
   const seen = await call(gw, `/containers/proxy/${open.body.uuid}/`, { headers: { authorization: `token ${bob.token}` } });
   t.equal(seen.status, 200, 'bob opens the shared instance');
   t.match(seen.text, /portico test app/);
+});
+
+t.test('on an app\'s own origin (PORTICO_APP_ORIGINS=per-app) a viewer reads and cannot act, on the fast path and Node\'s', async (t) => {
+  const gw = await startGateway({ PORTICO_APP_ORIGINS: 'per-app' });
+  t.teardown(() => gw.close());
+  const { token: admin } = await gw.user('root', { admin: true });
+  const alice = await gw.user('alice');
+  const bob = await gw.user('bob');
+  const { token: mallory } = await gw.user('mallory');
+  const uuid = await createContainer(gw, admin, gw.project(), { ...WS_IMAGE });
+  makeInstance(gw, uuid, alice.user.id);
+  await startContainer(gw, admin, uuid);
+  t.equal((await gw.api('POST', `/api/instances/${uuid}/shares`, alice.token, { user: 'bob', mode: 'view' })).status, 201);
+  const host = appHost(gw, uuid);
+  const as = (token: string, method: string, extra: Record<string, string> = {}) => send(gw, host, '/', { method, headers: { authorization: `token ${token}`, ...extra } });
+  t.equal((await as(bob.token, 'GET')).status, 200, 'the viewer reads on the fast path');
+  t.equal((await as(bob.token, 'GET', { 'content-length': '0' })).status, 200, 'and on Node\'s path');
+  t.equal((await as(bob.token, 'POST', { 'content-length': '0' })).status, 403, 'a POST is refused');
+  t.equal((await as(bob.token, 'PUT', { 'content-length': '0' })).status, 403, 'so is a PUT');
+  t.equal((await as(mallory, 'GET')).status, 404, 'a non-invited user: 404');
+  t.equal((await as(alice.token, 'POST', { 'content-length': '0' })).status, 200, 'the owner acts');
 });
