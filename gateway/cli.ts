@@ -29,6 +29,7 @@ import { UsageError, runProjectCli } from './project-cli.ts';
 import { runAppCli } from './app-cli.ts';
 import { createSodarSync } from './core/sodar/sync.ts';
 import { runShareCli } from './share-cli.ts';
+import { createAudit, userObject } from './core/audit.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -120,6 +121,7 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
   const config = opts.config;
   const args = [...argv];
   const [noun, verb] = args;
+  const audit = createAudit({ store, logger: silentLogger });
   try {
     if ((noun === 'project' && verb !== 'create') || noun === 'member') {
       const done = await runProjectCli(args, store, io, ops, opts.delegateLimit ?? 1);
@@ -173,7 +175,10 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       const { password, generated } = await passwordFrom(io);
       const hash = await hashPassword(password);
       if (target) store.users.setPasswordHash(target.id, hash);
-      else store.users.create({ username: name, passwordHash: hash, isAdmin: admin });
+      else {
+        const made = store.users.create({ username: name, passwordHash: hash, isAdmin: admin });
+        audit.record({ actor: CLI_ACTOR.username, action: 'user.create', object: userObject(made), detail: { admin } });
+      }
       if (generated) io.stdout(`${password}\n`);
       else io.stderr(verb === 'create' ? `created user ${name}${admin ? ' (site admin)' : ''}\n` : `password changed for ${name}\n`);
       return 0;
@@ -185,6 +190,7 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       if (!user) throw new PorticoError('E_USER_NOT_FOUND', 404, `no user ${rest[0]}`);
       const token = newSecret(32);
       store.users.createToken(user.id, label, hashSecret(token), token.slice(0, 6), null);
+      audit.record({ actor: CLI_ACTOR.username, action: 'token.create', object: { type: 'token', title: label }, detail: { user: user.username } });
       io.stdout(`${token}\n`);
       return 0;
     }
@@ -195,7 +201,7 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       if (!title || title.length > 255) throw new UsageError('project title is required (at most 255 characters)');
       const owner = ownerName ? store.users.byUsername(ownerName) : null;
       if (ownerName && !owner) throw new PorticoError('E_USER_NOT_FOUND', 404, `no user ${ownerName}`);
-      const project = createProjectService({ store, siteMode: createSiteMode(store.settings, false), logger: silentLogger, delegateLimit: 0 })
+      const project = createProjectService({ store, siteMode: createSiteMode(store.settings, false), logger: silentLogger, delegateLimit: 0, audit })
         .create(CLI_ACTOR, { title, owner });
       io.stdout(`${project.uuid}\n`);
       return 0;
@@ -248,6 +254,8 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       return 1;
     }
     throw err;
+  } finally {
+    audit.flush();
   }
 }
 

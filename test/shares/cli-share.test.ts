@@ -45,4 +45,7 @@ t.test('share verbs of the CLI; a revocation from the CLI closes the open WebSoc
   t.equal(run(['share', 'revoke', uuid, 'bob']).status, 1, 'revoking twice fails');
   const audit = await gw.api('GET', `/api/audit?container=${uuid}&actor=portico-cli`, admin);
   t.same(audit.body.results.map((e: any) => e.action).reverse(), ['share.invite', 'share.revoke'], 'the CLI\'s actions are in the audit trail');
+  t.equal(run(['token', 'create', 'bob', '--name', 'from-cli']).status, 0);
+  const tokens = await gw.api('GET', '/api/audit?actor=portico-cli&action=token.create', admin);
+  t.same(tokens.body.results.map((e: any) => e.object_title), ['from-cli'], 'and so are its other verbs (a token made)');
 });
