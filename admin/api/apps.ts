@@ -66,7 +66,8 @@ export function registerAppApi(router: Router, svc: Services): void {
       sendJson(ctx.res, 200, { count: store.apps.count(), results: store.apps.all().map((a) => serializeApp(a, true)) });
       return;
     }
-    const results = apps.grants.choicesFor(user).map((ch) => serializeChoice(ch, store.apps.instanceOf(user.id, ch.app.id, ch.policyKey), user.isAdmin));
+    const mine = new Map(apps.instances.mine(user).map((r) => [`${r.container.appId}|${r.container.policyKey}`, r.container]));
+    const results = apps.grants.choicesFor(user).map((ch) => serializeChoice(ch, mine.get(`${ch.app.id}|${ch.policyKey}`) ?? null, user.isAdmin));
     sendJson(ctx.res, 200, { count: results.length, results });
   });
 

@@ -184,6 +184,8 @@ export function registerOpsApi(router: Router, svc: Services): void {
     try {
       await engine.pullImage(ref, (p) => line({ status: p.status, layer: p.layer ?? null, current: p.current ?? null, total: p.total ?? null }), abort.signal);
       line({ status: 'done', image: ref });
+      // A pulled image that carries app labels joins the catalogue (docs/apps.md).
+      svc.apps.catalogue.scanIfApp(ref).catch((err) => svc.logger.warn('reading the labels of a pulled image failed', { image: ref, err }));
     } catch (err) {
       const e = err instanceof PorticoError ? err : new PorticoError('E_IMAGE_PULL_FAILED', 502, (err as Error).message);
       svc.logger.info('image pull failed', { image: ref, error: e.message });

@@ -15,7 +15,8 @@ import { visibleApp } from '../api/apps.ts';
 import { readPageForm } from './forms.ts';
 import type { UiDeps } from './pages.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
-import { myApps, tilesFor } from './apps-view.ts';
+import { TILES_PER_PAGE, myApps, tilesFor } from './apps-view.ts';
+import { pageParam, pager } from './pager.ts';
 
 const NOTICES: Record<string, string> = { stop: 'Instance stopped.', delete: 'Instance deleted.' };
 
@@ -26,8 +27,12 @@ export function registerAppPages(d: UiDeps): void {
   d.on('GET', '/apps', (ctx) => {
     const caller = requirePageUser(svc, ctx.req, ctx.res);
     const done = ctx.url.searchParams.get('done') ?? '';
+    const q = (ctx.url.searchParams.get('q') ?? '').slice(0, 200);
+    const page = pageParam(ctx.url);
+    const { tiles, count } = tilesFor(svc, caller.user, { q, offset: (page - 1) * TILES_PER_PAGE, limit: TILES_PER_PAGE });
     ui.page(ctx.req, ctx.res, 'pages/apps', pageData(caller, 'Apps', {
-      tiles: tilesFor(svc, caller.user), mine: myApps(svc, caller.user), notice: Object.hasOwn(NOTICES, done) ? NOTICES[done] : null,
+      tiles, tileCount: count, tilePager: pager(ctx.url, page, TILES_PER_PAGE, count), q,
+      mine: myApps(svc, caller.user), notice: Object.hasOwn(NOTICES, done) ? NOTICES[done] : null,
     }));
   });
 

@@ -21,13 +21,24 @@ export interface InstanceView { uuid: string; appTitle: string; appUuid: string;
 
 const LIVE = new Set(['running', 'paused', 'restarting', 'pulling', 'created']);
 
-/** tilesFor lists `user`'s tiles: one query for the choices' apps, one for the user's instances. */
-export function tilesFor(svc: Services, user: User): TileView[] {
-  const choices = svc.apps.grants.choicesFor(user);
+/** TILES_PER_PAGE is how many tiles /apps shows at once; HOME_TILES how many the home page shows. */
+export const TILES_PER_PAGE = 60;
+export const HOME_TILES = 12;
+
+/**
+ * tilesFor lists one page of `user`'s tiles (matching `q` in title or description) and how many
+ * match: one query for the choices' apps, one for the user's instances, views only for the page.
+ */
+export function tilesFor(svc: Services, user: User, opts: { q?: string; offset?: number; limit?: number } = {}): { tiles: TileView[]; count: number } {
+  const all = svc.apps.grants.choicesFor(user);
+  const q = (opts.q ?? '').trim().toLowerCase();
+  const matching = q ? all.filter((ch) => ch.app.title.toLowerCase().includes(q) || ch.app.description.toLowerCase().includes(q)) : all;
+  const offset = opts.offset ?? 0;
+  const choices = matching.slice(offset, offset + (opts.limit ?? TILES_PER_PAGE));
   const instances = new Map(svc.store.apps.instancesOfUser(user.id).map((r) => [`${r.container.appId}|${r.container.policyKey}`, r.container]));
   const perApp = new Map<number, number>();
-  for (const ch of choices) perApp.set(ch.app.id, (perApp.get(ch.app.id) ?? 0) + 1);
-  return choices.map((ch) => {
+  for (const ch of all) perApp.set(ch.app.id, (perApp.get(ch.app.id) ?? 0) + 1);
+  const tiles = choices.map((ch) => {
     const c = instances.get(`${ch.app.id}|${ch.policyKey}`) ?? null;
     return {
       uuid: ch.app.uuid, slug: ch.app.slug, title: ch.app.title, description: ch.app.description,
@@ -39,6 +50,7 @@ export function tilesFor(svc: Services, user: User): TileView[] {
       publicUrl: ch.app.public ? `/apps/public/${ch.app.slug}` : null,
     };
   });
+  return { tiles, count: matching.length };
 }
 
 function pickEnv(declared: Record<string, string>, current: Record<string, unknown>): Record<string, string> {

@@ -2,11 +2,17 @@
  * home.ts: the home page: the caller's projects (all of them for site admins).
  */
 import type { Services } from '../../gateway/core/services.ts';
+import type { User } from '../../gateway/core/types.ts';
 import type { Router } from '../../gateway/http/router.ts';
 import type { Renderer } from './render.ts';
 import { pageData, requirePageUser } from './pages.ts';
 import { sharedWithMe } from './shares.ts';
-import { myApps, tilesFor } from './apps-view.ts';
+import { HOME_TILES, myApps, tilesFor } from './apps-view.ts';
+
+function homeTiles(svc: Services, user: User) {
+  const { tiles, count } = tilesFor(svc, user, { limit: HOME_TILES });
+  return { tiles, tileCount: count, tilePager: null };
+}
 
 /** registerHome adds GET /. */
 export function registerHome(router: Router, svc: Services, ui: Renderer): void {
@@ -18,7 +24,7 @@ export function registerHome(router: Router, svc: Services, ui: Renderer): void 
     ui.page(ctx.req, ctx.res, 'pages/home', pageData(caller, 'Projects', {
       projects, deleted: ctx.url.searchParams.get('deleted') === '1',
       // The app tiles and "My apps" (docs/apps.md), in their own partial.
-      tiles: tilesFor(svc, caller.user), mine: myApps(svc, caller.user),
+      ...homeTiles(svc, caller.user), mine: myApps(svc, caller.user),
       // Session sharing (docs/sharing.md): instances shared with the caller, in their own partial.
       sharedWithMe: sharedWithMe(svc, ctx.req, caller),
     }));

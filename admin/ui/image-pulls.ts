@@ -28,8 +28,8 @@ export type ImagePulls = ReturnType<typeof createImagePulls>;
 const KEEP_MS = 15 * 60_000;
 const MAX_KEPT = 50;
 
-/** createImagePulls tracks pulls done through `engine`. */
-export function createImagePulls(engine: Engine) {
+/** createImagePulls tracks pulls done through `engine`; `onPulled` hears of each image pulled (the app catalogue reads its labels). */
+export function createImagePulls(engine: Engine, onPulled: (ref: string) => void = () => {}) {
   const pulls = new Map<string, Pull>();
   const events = new EventEmitter<{ update: [Pull] }>();
   events.setMaxListeners(0);
@@ -67,6 +67,7 @@ export function createImagePulls(engine: Engine) {
       }).then(() => {
         Object.assign(pull, { state: 'done', status: 'Pull complete', percent: 100 });
         publish(pull);
+        onPulled(ref);
       }, (err: Error) => {
         Object.assign(pull, { state: 'failed', status: 'Pull failed', error: err.message });
         publish(pull);

@@ -39,7 +39,8 @@ export function registerUi(router: Router, svc: Services): void {
   const d: UiDeps = {
     svc, ui,
     hub: createLiveHub(svc.bus),
-    pulls: createImagePulls(svc.engine),
+    // A pulled image that carries app labels joins the catalogue (docs/apps.md).
+    pulls: createImagePulls(svc.engine, (ref) => { svc.apps.catalogue.scanIfApp(ref).catch((err) => svc.logger.warn('reading the labels of a pulled image failed', { image: ref, err })); }),
     on: (method, path, handler) => { router.on(method, path, htmlRoute(svc, ui, handler)); },
   };
   registerStatic(router);

@@ -40,6 +40,8 @@ export function registerSiteAdmin(d: UiDeps): void {
     const { count, results } = store.containers.list({
       projectId: project?.id, state, search: q || undefined, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE,
     });
+    // Per-user app instances live in the hidden 'apps' project, which project lists leave out (docs/apps.md).
+    for (const c of results) if (!titles.has(c.projectId) && c.appId !== null) titles.set(c.projectId, 'Apps (per-user instances)');
     const byState = store.containers.countByState();
     d.ui.page(ctx.req, ctx.res, 'pages/siteadmin', pageData(caller, 'Site admin', {
       tab: 'containers',

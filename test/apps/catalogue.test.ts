@@ -110,10 +110,17 @@ t.test('labels cannot inject options: --privileged, a host path or a command in 
     [S + 'ui_name']: '--privileged', [S + 'description']: '-v /:/host --cap-add ALL', [S + 'env.x11-width']: '$(rm -rf /) --privileged',
     'portico.app.path': '/etc/passwd', 'portico.app.readiness': '--privileged',
   });
+  const xss = buildAppImage({ [S + 'ui_name']: '<img src=x onerror=alert(1)>', [S + 'description']: '"><script>alert(2)</script>' });
   const gw = await startGateway();
-  t.teardown(async () => { await gw.close(); removeImage(img); });
+  t.teardown(async () => { await gw.close(); removeImage(img); removeImage(xss); });
   const admin = await gw.user('inj-admin', { admin: true });
   const app = (await gw.api('POST', '/api/apps/scan', admin.token, { image: img })).body.results[0];
+  const bad = (await gw.api('POST', '/api/apps/scan', admin.token, { image: xss })).body.results[0];
+  for (const url of ['/apps/admin', `/apps/admin/${bad.uuid}`, '/apps', '/']) {
+    const html = await (await fetch(gw.base + url, { headers: { authorization: `token ${admin.token}`, accept: 'text/html' } })).text();
+    t.notMatch(html, /<img src=x|<script>alert/, `${url}: label text is escaped`);
+    t.match(html, /&lt;img src=x onerror=alert\(1\)&gt;/, `${url}: and shown as text`);
+  }
   t.equal(app.title, '--privileged', 'the title is kept as text');
   t.match(app.label_problems.join('\n'), /portico\.app\.readiness/);
   const opened = await gw.api('POST', `/api/apps/${app.uuid}/open`, admin.token, { start: true });
@@ -125,4 +132,41 @@ t.test('labels cannot inject options: --privileged, a host path or a command in 
   t.same(info.HostConfig.CapAdd ?? null, null, 'no capability added');
   t.same(info.Mounts.filter((m: any) => m.Type === 'bind'), [], 'no host path mounted');
   t.ok(info.Config.Env.includes('X11_WIDTH=$(rm -rf /) --privileged'), 'the label is a variable\'s default, as text');
+});
+
+t.test('the catalogue admin pages: define an app by hand, override it, mark it public, grant and revoke with a policy (forms with CSRF)', async (t) => {
+  const img = buildAppImage({ 'org.opencontainers.image.title': 'Form app', 'portico.app.port': '80' });
+  const gw = await startGateway();
+  t.teardown(async () => { await gw.close(); removeImage(img); });
+  const admin = await gw.user('form-admin', { admin: true });
+  await gw.user('form-user');
+  const s = await fetch(gw.base + '/api/session', { method: 'POST', headers: { authorization: `token ${admin.token}` } });
+  const cookie = (s.headers.get('set-cookie') ?? '').split(';')[0];
+  const csrf = ((await s.json()) as { csrf_token: string }).csrf_token;
+  const post = (url: string, form: Record<string, string>, withCsrf = true) => fetch(gw.base + url, {
+    method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(withCsrf ? { csrf_token: csrf, ...form } : form).toString(),
+  });
+  t.equal((await post('/apps/admin/define', { image: img }, false)).status, 403, 'no CSRF token: refused');
+  const made = await post('/apps/admin/define', { image: img, title: 'Defined by hand' });
+  t.equal(made.status, 303);
+  const app = gw.core.store.apps.byImage(img)!;
+  t.equal(app.source, 'admin');
+  t.equal(app.title, 'Defined by hand');
+  t.equal((await post(`/apps/admin/${app.uuid}`, { title: 'Renamed', description: 'Now described', port: '80', path: '', readiness_path: '', env: '{}', public: 'on', enabled: 'on' })).status, 303);
+  const after = gw.core.store.apps.byId(app.id)!;
+  t.equal(after.title, 'Renamed');
+  t.equal(after.description, 'Now described');
+  t.equal(after.public, true);
+  t.equal((await post(`/apps/admin/${app.uuid}/grants`, { kind: 'user', grantee: 'form-user', allow_home: 'on', volume: '/etc:/etc:ro' })).status, 400, 'a host path outside the allowlist is refused');
+  t.equal((await post(`/apps/admin/${app.uuid}/grants`, { kind: 'user', grantee: 'form-user', allow_home: 'on' })).status, 303);
+  const [g] = gw.core.store.apps.grantsOfApp(app.id);
+  t.equal(g.policy.allowHome, true);
+  const page = await (await fetch(`${gw.base}/apps/admin/${app.uuid}`, { headers: { cookie } })).text();
+  t.match(page, /user form-user/);
+  t.match(page, /\/apps\/public\/[a-z0-9-]+/, 'the public link is shown');
+  t.equal((await post(`/apps/admin/${app.uuid}/grants/${g.uuid}/revoke`, {})).status, 303);
+  t.same(gw.core.store.apps.grantsOfApp(app.id), []);
+  const user = await gw.user('not-admin');
+  t.equal((await fetch(gw.base + '/apps/admin', { headers: { authorization: `token ${user.token}` } })).status, 403, 'only site admins see the catalogue admin');
 });

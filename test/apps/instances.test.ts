@@ -51,6 +51,13 @@ t.test('two users open the same app: two containers, each reaches only their own
   t.equal((await gw.api('GET', `/containers/api/detail/${a.body.uuid}`, alice.token)).status, 200, 'alice can');
   t.equal((await gw.api('PATCH', `/containers/api/update/${a.body.uuid}`, alice.token, { repository: 'evil/image' })).status, 403, 'an owner cannot change the image');
 
+  const hidden = gw.core.store.apps.appsProject();
+  t.equal((await gw.api('GET', `/containers/api/${hidden.uuid}`, admin.token)).status, 404, 'the hidden apps project is no project, not even for a site admin');
+  t.equal((await gw.api('POST', `/containers/api/create/${hidden.uuid}`, admin.token, { title: 'x', repository: 'portico-test/httpd', tag: '1' })).status, 404, 'nothing is created in it by hand');
+  t.notOk(gw.core.store.projects.all().some((p) => p.id === hidden.id), 'project lists leave it out');
+  const page = await fetch(`${gw.base}/containers/${a.body.uuid}`, { headers: { authorization: `token ${alice.token}`, accept: 'text/html' } });
+  t.equal(page.status, 200, 'the owner opens the instance\'s container page (state, log)');
+  t.equal((await fetch(`${gw.base}/containers/${a.body.uuid}`, { headers: { authorization: `token ${bob.token}`, accept: 'text/html' } })).status, 404, 'bob does not');
   const mine = await gw.api('GET', '/api/instances', alice.token);
   t.same(mine.body.results.map((r: any) => r.uuid), [a.body.uuid], 'alice lists only hers');
   t.equal(mine.body.results[0].state, 'running');
@@ -133,6 +140,15 @@ t.test('grant volumes come only from PORTICO_APP_VOLUMES: outside paths, symlink
   t.equal(bind.RW, false, 'mounted read-only');
   t.equal(dockerExec(c.dockerName!, 'cat /data/hello.txt').trim(), 'shared');
   t.equal((await gw.api('POST', `/api/apps/${app.uuid}/open`, erin.token, {})).status, 400, 'two choices: the policy must be named');
+  const second = await gw.api('POST', `/api/apps/${app.uuid}/open`, erin.token, { policy_key: choices.find((c: any) => c.policy_key !== ok.body.policy_key).policy_key });
+  t.equal(second.status, 201, 'regression: the same app under a second policy is a second instance (not a duplicate-title 500)');
+  t.not(second.body.uuid, opened.body.uuid);
+  // A revoked grant: the instance stays, but cannot start again.
+  await gw.api('POST', `/api/instances/${opened.body.uuid}/stop`, erin.token);
+  t.equal((await gw.api('DELETE', `/api/apps/grants/${ok.body.uuid}`, admin.token)).status, 204);
+  const again = await gw.api('POST', `/api/instances/${opened.body.uuid}/start`, erin.token);
+  t.equal(again.status, 403, 'regression: an instance outlives a revoked grant but must not start under it');
+  t.match(again.body.error, /no longer holds a grant/);
 });
 
 t.test('limits: the per-user and site caps refuse a start with a clear message; stopping one frees a place', async (t) => {

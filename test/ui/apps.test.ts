@@ -88,3 +88,17 @@ t.test('a public app opened without logging in gives each visitor their own inst
   t.equal(gw.core.store.apps.publicInstances().length, 0);
   t.equal(gw.core.store.users.all().filter((u) => u.username.startsWith('public-')).length, 0, 'their guests are gone too');
 });
+
+t.test('with an origin per app (the default), a public app opens on its own origin without a login', async (t) => {
+  const img = buildAppImage({ [S + 'ui_name']: 'Public on its origin' });
+  const gw = await startGateway({ PORTICO_APP_ORIGINS: 'per-app' });
+  const b = await launchBrowser();
+  t.teardown(async () => { await b.close(); await gw.close(); removeImage(img); });
+  const admin = await gw.user('origin-admin', { admin: true });
+  const app = (await gw.api('POST', '/api/apps/scan', admin.token, { image: img })).body.results[0];
+  await gw.api('PATCH', `/api/apps/${app.uuid}`, admin.token, { public: true });
+  await b.page.goto(`${gw.base}/apps/public/${app.slug}`);
+  await b.page.locator('h1:has-text("portico test app")').waitFor({ timeout: 30_000 });
+  const [inst] = gw.core.store.apps.publicInstances();
+  t.equal(new URL(b.page.url()).hostname, `${inst.container.uuid}.localhost`, 'served on the instance\'s own origin');
+});

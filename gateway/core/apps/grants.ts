@@ -45,7 +45,7 @@ export function createGrants(deps: { store: Store; config: Config }) {
       return { grant: store.apps.grant(app.id, target, policy, key, by), created: true };
     },
 
-    /** revoke removes one grant (by UUID); instances made under it stay until their owner deletes them, but cannot start. */
+    /** revoke removes one grant (by UUID); instances made under it stay until deleted, but cannot start (limits.ts checkStillGranted). */
     revoke(uuid: string): AppGrant {
       const g = store.apps.grantByUuid(uuid);
       if (!g) throw new NotFoundError('E_NOT_FOUND', `no grant ${JSON.stringify(uuid.slice(0, 100))}`);
@@ -66,23 +66,28 @@ export function createGrants(deps: { store: Store; config: Config }) {
     /** choicesFor lists what `user` may launch: one entry per enabled (app, policy). */
     choicesFor(user: User): Choice[] {
       const out = new Map<string, Choice>();
+      const grants = store.apps.grantsForUser(user.id);
+      // Many grants (or a site admin): one read of the catalogue beats a read per grant.
+      const all = user.isAdmin || grants.length > 20 ? new Map(store.apps.all().map((a) => [a.id, a])) : null;
       const apps = new Map<number, App | null>();
-      const appOf = (id: number) => {
+      const appOf = (id: number): App | null => {
+        if (all) return all.get(id) ?? null;
         if (!apps.has(id)) apps.set(id, store.apps.byId(id));
         return apps.get(id)!;
       };
-      for (const g of store.apps.grantsForUser(user.id)) {
+      for (const g of grants) {
         const app = appOf(g.appId);
         if (!app || !app.enabled) continue;
         out.set(`${app.id}|${g.policyKey}`, { app, policy: g.policy, policyKey: g.policyKey });
       }
       if (user.isAdmin) {
         const key = policyKey(DEFAULT_POLICY);
-        for (const app of store.apps.all()) {
+        for (const app of all!.values()) {
           if (app.enabled && !out.has(`${app.id}|${key}`)) out.set(`${app.id}|${key}`, { app, policy: DEFAULT_POLICY, policyKey: key });
         }
       }
-      return [...out.values()].sort((a, b) => a.app.title.localeCompare(b.app.title) || a.policyKey.localeCompare(b.policyKey));
+      const byTitle = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+      return [...out.values()].sort((a, b) => byTitle.compare(a.app.title, b.app.title) || (a.policyKey < b.policyKey ? -1 : a.policyKey > b.policyKey ? 1 : 0));
     },
 
     /** choice finds one of `user`'s choices of `app` (the only one when `key` is not given; 404 when none). */

@@ -6,7 +6,7 @@
  * JPY_BASE_USER_URL) and the image's env.* defaults, which a grant with allow_env lets the user set.
  * Public apps give an anonymous visitor a short-lived instance under a throwaway guest user.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { PorticoError, ValidationError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -51,12 +51,13 @@ export type Instances = ReturnType<typeof createInstances>;
 export function createInstances(deps: { config: Config; store: Store; containers: ContainerService; logger: Logger }) {
   const { config, store, containers, logger } = deps;
 
-  function settingsFor(app: App, owner: string, env: Record<string, string>, publicApp: boolean): ContainerSettings {
+  function settingsFor(app: App, owner: string, key: string, env: Record<string, string>, publicApp: boolean): ContainerSettings {
     const [repository, tag] = splitImage(app.image);
     const base = defaultSettings({ maxInactivityDays: config.maxInactivityDays });
     return {
       ...base,
-      title: `${app.slug}--${owner}`.slice(0, 255),
+      // Titles are unique in a project: the same app under a second policy gets the policy's short hash.
+      title: `${app.slug}--${owner}${key === policyKey(DEFAULT_POLICY) ? '' : ` [${createHash('sha256').update(key).digest('hex').slice(0, 8)}]`}`.slice(0, 255),
       description: app.description.slice(0, 2000),
       repository, tag,
       containerPort: app.settings.port,
@@ -77,7 +78,7 @@ export function createInstances(deps: { config: Config; store: Store; containers
     return store.transaction(() => {
       const existing = store.apps.instanceOf(user.id, app.id, choiceKey);
       if (existing) return existing;
-      const made = store.containers.create(project.id, settingsFor(app, user.username, env, publicSession !== null));
+      const made = store.containers.create(project.id, settingsFor(app, user.username, choiceKey, env, publicSession !== null));
       // URL_ID is the key in the instance's link (its UUID), as Simphony-remote's url_id.
       store.containers.updateSettings(made.id, { ...made, environment: { ...made.environment, URL_ID: made.uuid } });
       store.apps.setInstance(made.id, { ownerUserId: user.id, appId: app.id, policyKey: choiceKey, publicSession });

@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import { PorticoError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import type { Container, ContainerState } from '../types.ts';
+import { DEFAULT_POLICY, policyKey } from './policy.ts';
 
 const HOLDING: ReadonlySet<ContainerState> = new Set(['running', 'paused', 'restarting', 'pulling', 'created']);
 
@@ -22,6 +23,7 @@ export function limitReached(message: string, limit: number): PorticoError {
  */
 export function checkStartLimits(store: Store, config: Config, c: Container): void {
   if (c.appId === null || HOLDING.has(c.state)) return;
+  checkStillGranted(store, c);
   const { perUser, site, publicMax } = config.apps;
   if (c.publicSession !== null && publicMax > 0 && store.apps.running('public', c.id) >= publicMax) {
     throw limitReached(`this site runs at most ${publicMax} public app instance${publicMax === 1 ? '' : 's'} at a time, and all are in use: try again in a few minutes`, publicMax);
@@ -31,5 +33,25 @@ export function checkStartLimits(store: Store, config: Config, c: Container): vo
   }
   if (site > 0 && store.apps.running('site', c.id) >= site) {
     throw limitReached(`this site runs at most ${site} app instances at a time, and all are in use: try again later or ask a site admin`, site);
+  }
+}
+
+/**
+ * checkStillGranted refuses to start an instance whose app was disabled or removed, or whose owner
+ * no longer holds its grant (revoked, or no longer a member of the project it went to); a public
+ * instance needs its app still public. The instance itself stays, for its owner to delete.
+ */
+export function checkStillGranted(store: Store, c: Container): void {
+  const app = c.appId !== null ? store.apps.byId(c.appId) : null;
+  if (!app || !app.enabled) throw new PorticoError('E_FORBIDDEN', 403, 'this app is no longer in the catalogue (or is disabled): the instance cannot start');
+  if (c.publicSession !== null) {
+    if (!app.public) throw new PorticoError('E_FORBIDDEN', 403, 'this app is no longer public');
+    return;
+  }
+  const owner = c.ownerUserId !== null ? store.users.byId(c.ownerUserId) : null;
+  if (!owner) throw new PorticoError('E_FORBIDDEN', 403, 'the owner of this instance is gone: it cannot start');
+  if (owner.isAdmin && c.policyKey === policyKey(DEFAULT_POLICY)) return;
+  if (!store.apps.holdsGrant(owner.id, app.id, c.policyKey ?? '')) {
+    throw new PorticoError('E_FORBIDDEN', 403, `${owner.username} no longer holds a grant of ${app.title} under this policy: the instance cannot start (delete it under "My apps")`);
   }
 }

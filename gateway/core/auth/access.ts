@@ -22,7 +22,8 @@ export function createAccess(store: Store) {
   function project(user: User | null, projectUuid: string, permission: Permission = 'project.view'): ProjectAccess {
     const p = isUuid(projectUuid) ? store.projects.byUuid(projectUuid) : null;
     // A project whose delete began is gone for everyone (its delete finishes in the background).
-    if (!p || !user || p.deletingAt) throw new NotFoundError('E_PROJECT_NOT_FOUND', 'project not found');
+    // The hidden 'apps' project holds per-user instances (docs/apps.md): it is no project anyone opens.
+    if (!p || !user || p.deletingAt || p.kind !== 'project') throw new NotFoundError('E_PROJECT_NOT_FOUND', 'project not found');
     const role = store.projects.roleOf(p.id, user.id);
     if (!user.isAdmin && !role) throw new NotFoundError('E_PROJECT_NOT_FOUND', 'project not found');
     if (!can(user.isAdmin, role, permission)) throw forbidden(`your role (${role}) does not allow this`);

@@ -111,6 +111,8 @@ export function createAppStore(db: Db) {
     // A user's grants: their own and those of every project they are a member of (not one being deleted).
     grantsForUser: db.prepare(`${GRANT_SELECT} WHERE g.user_id = ? OR g.project_id IN
       (SELECT m.project_id FROM memberships m JOIN projects q ON q.id = m.project_id WHERE m.user_id = ? AND q.deleting_at IS NULL) ORDER BY g.id`),
+    holdsGrant: db.prepare(`SELECT 1 FROM app_grants g WHERE g.app_id = ? AND g.policy_key = ? AND (g.user_id = ? OR g.project_id IN
+      (SELECT m.project_id FROM memberships m JOIN projects q ON q.id = m.project_id WHERE m.user_id = ? AND q.deleting_at IS NULL)) LIMIT 1`),
     appsProject: db.prepare("SELECT * FROM projects WHERE kind = 'apps' ORDER BY id LIMIT 1"),
     insertAppsProject: db.prepare("INSERT INTO projects (uuid, title, description, readme, kind, created_at) VALUES (?, ?, ?, '', 'apps', ?)"),
     setInstance: db.prepare('UPDATE containers SET owner_user_id = ?, app_id = ?, policy_key = ?, public_session = ? WHERE id = ?'),
@@ -173,6 +175,8 @@ export function createAppStore(db: Db) {
     grantsOfApp(appId: number): AppGrant[] { return (s.grantsOfApp.all(appId) as Row[]).map(toGrant); },
     grantsForUser(userId: number): AppGrant[] { return (s.grantsForUser.all(userId, userId) as Row[]).map(toGrant); },
     removeGrant(id: number): void { s.grantRemove.run(id); },
+    /** holdsGrant tells whether `userId` holds `appId` under policy `key` (their own grant or a project's). */
+    holdsGrant(userId: number, appId: number, key: string): boolean { return s.holdsGrant.get(appId, key, userId, userId) !== undefined; },
 
     /** appsProject is the one hidden project of kind 'apps' that holds every instance (made on first use). */
     appsProject(): Project {
