@@ -17,6 +17,7 @@ import { sendJson } from '../../gateway/http/respond.ts';
 import type { Ctx, Router } from '../../gateway/http/router.ts';
 import { requireCaller, requireWritable } from './guard.ts';
 import { parseImageRef } from './ops.ts';
+import { DEFAULT_POLICY, policyKey } from '../../gateway/core/apps/policy.ts';
 import { imageRows, nodeInfo, nodeStatus, psRow, soloNode, statsRow } from './src-format.ts';
 
 /** SRC_ACTIONS maps the SRC's POST endpoints on an app to Portico's actions. */
@@ -58,7 +59,8 @@ export function registerSrcApi(router: Router, svc: Services): void {
   /** apps lists the instances the caller may see, by SRC name. */
   function apps(user: User): Container[] {
     const rows = user.isAdmin ? store.apps.allInstances(100_000, 0) : store.apps.instancesOfUser(user.id);
-    return rows.map((r) => r.container).filter((c) => c.lastAction !== 'delete' && c.publicSession === null);
+    // An instance under a grant's non-default policy is titled IMAGE--USER [policy]: no SRC name, not listed.
+    return rows.map((r) => r.container).filter((c) => c.lastAction !== 'delete' && c.publicSession === null && parseAppName(c.title) !== null);
   }
 
   function app(user: User, name: string): Container {
@@ -103,7 +105,9 @@ export function registerSrcApi(router: Router, svc: Services): void {
     const a = store.apps.bySlug(image);
     // "The image must have already been requested and approved": approved is in the catalogue.
     if (!a || !a.enabled) throw new NotFoundError('E_APP_NOT_FOUND', `no approved image ${JSON.stringify(image)}: request it (request-image), then a site admin adds it to the catalogue`);
-    const choice = svc.apps.grants.choicesFor(target).find((ch) => ch.app.id === a.id);
+    // SRC names one app per (image, user): the grant's default policy (no home, view or volume) when the user has several.
+    const choices = svc.apps.grants.choicesFor(target).filter((ch) => ch.app.id === a.id);
+    const choice = choices.find((ch) => ch.policyKey === policyKey(DEFAULT_POLICY)) ?? choices[0];
     if (!choice) throw forbidden(`${image} is not granted to ${username}`);
     if (apps(caller).some((c) => c.title === name)) throw new PorticoError('E_CONFLICT', 409, `the app ${name} already exists`);
     const { container } = svc.apps.instances.open(target, choice);
