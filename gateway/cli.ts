@@ -33,6 +33,8 @@ import { LIST_VERBS, runListCli } from './list-cli.ts';
 import { HOST_USAGE, runHostCli } from './host-cli.ts';
 import { createHosts } from './core/hosts/registry.ts';
 import { routeByContainer } from './core/hosts/routed-engine.ts';
+import { runShareCli } from './share-cli.ts';
+import { createAudit, userObject } from './core/audit.ts';
 
 /** CliIo is where the CLI reads and writes (tests pass their own). */
 export interface CliIo {
@@ -60,6 +62,9 @@ const USAGE = `usage: portico <command>
   users | projects | tokens [NAME]      list users, projects, or API tokens (prefix only); add --json for scripts
   members PROJECT_UUID                  list a project's members and roles (--json)
   containers [PROJECT_UUID]             list containers, of one project or all (--json)
+  share list CONTAINER_UUID             list an instance's shares (user, mode, invited by, when)
+  share add CONTAINER_UUID NAME [view|use]  invite NAME to view (default) or use an instance
+  share revoke CONTAINER_UUID NAME      withdraw NAME's share (a running gateway cuts their connections)
   site read-only [on|off]               show or switch read-only site mode (a running gateway follows at once)
   remove-stopped [--remove]             remove the Docker containers of stopped containers (dry run unless --remove)
   stop-all [--dry-run]                  stop every container that is not stopped
@@ -129,6 +134,7 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
   const config = opts.config;
   const args = [...argv];
   const [noun, verb] = args;
+  const audit = createAudit({ store, logger: silentLogger });
   try {
     if ((noun === 'project' && verb !== 'create') || noun === 'member') {
       const done = await runProjectCli(args, store, io, ops, opts.delegateLimit ?? 1);
@@ -140,6 +146,7 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       if (done === 'usage') throw new UsageError(`unknown command: ${args.slice(0, 2).join(' ')}`);
       return done;
     }
+    if (noun === 'share') return runShareCli(args, store, io);
     if (noun === 'app') {
       const done = await runAppCli(args, io, ops);
       if (done === 'usage') throw new UsageError(`unknown command: ${args.slice(0, 2).join(' ')}`);
@@ -191,7 +198,10 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       const { password, generated } = await passwordFrom(io);
       const hash = await hashPassword(password);
       if (target) store.users.setPasswordHash(target.id, hash);
-      else store.users.create({ username: name, passwordHash: hash, isAdmin: admin });
+      else {
+        const made = store.users.create({ username: name, passwordHash: hash, isAdmin: admin });
+        audit.record({ actor: CLI_ACTOR.username, action: 'user.create', object: userObject(made), detail: { admin } });
+      }
       if (generated) io.stdout(`${password}\n`);
       else io.stderr(verb === 'create' ? `created user ${name}${admin ? ' (site admin)' : ''}\n` : `password changed for ${name}\n`);
       return 0;
@@ -203,6 +213,7 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       if (!user) throw new PorticoError('E_USER_NOT_FOUND', 404, `no user ${rest[0]}`);
       const token = newSecret(32);
       store.users.createToken(user.id, label, hashSecret(token), token.slice(0, 6), null);
+      audit.record({ actor: CLI_ACTOR.username, action: 'token.create', object: { type: 'token', title: label }, detail: { user: user.username } });
       io.stdout(`${token}\n`);
       return 0;
     }
@@ -213,7 +224,7 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       if (!title || title.length > 255) throw new UsageError('project title is required (at most 255 characters)');
       const owner = ownerName ? store.users.byUsername(ownerName) : null;
       if (ownerName && !owner) throw new PorticoError('E_USER_NOT_FOUND', 404, `no user ${ownerName}`);
-      const project = createProjectService({ store, siteMode: createSiteMode(store.settings, false), logger: silentLogger, delegateLimit: 0 })
+      const project = createProjectService({ store, siteMode: createSiteMode(store.settings, false), logger: silentLogger, delegateLimit: 0, audit })
         .create(CLI_ACTOR, { title, owner });
       io.stdout(`${project.uuid}\n`);
       return 0;
@@ -266,6 +277,8 @@ export async function runCli(argv: string[], store: Store, io: CliIo, ops?: () =
       return 1;
     }
     throw err;
+  } finally {
+    audit.flush();
   }
 }
 

@@ -18,6 +18,8 @@ import { registerContainerApi } from '../admin/api/containers.ts';
 import { registerSessionApi } from '../admin/api/session.ts';
 import { registerOpsApi } from '../admin/api/ops.ts';
 import { registerImageHostApi } from '../admin/api/image-hosts.ts';
+import { registerShareApi } from '../admin/api/shares.ts';
+import { registerSrcApi } from '../admin/api/src.ts';
 import { registerUi } from '../admin/ui/index.ts';
 import { createProxy } from './proxy/handler.ts';
 import type { PorticoProxy } from './proxy/handler.ts';
@@ -34,8 +36,8 @@ import { Front } from './http/front.ts';
 import { ServerGuards } from './http/server-guards.ts';
 import { PROXY_PREFIX } from './app.ts';
 
-/** SURFACES are the route groups served next to the proxy. */
-export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerHostApi, registerImageHostApi, registerContainerApi, registerTemplateApi, registerFileApi, registerKioscFileServe, registerProjectApi, registerAppApi, registerOpenApi, registerUi];
+/** SURFACES are the route groups served next to the proxy (the host routes before /containers/api/:project; the share routes before the app API's /api/instances/:instance/:action). */
+export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerHostApi, registerImageHostApi, registerContainerApi, registerTemplateApi, registerFileApi, registerKioscFileServe, registerProjectApi, registerShareApi, registerAppApi, registerSrcApi, registerOpenApi, registerUi];
 
 /** createProxyFor builds the proxy handler for a core. */
 export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<PorticoProxy, 'close' | 'fast'>) | null> {

@@ -11,6 +11,8 @@ import type { Store } from './core/store/index.ts';
 import { silentLogger } from './core/log.ts';
 import { createSiteMode } from './core/site-mode.ts';
 import { CLI_ACTOR, createProjectService } from './core/projects/service.ts';
+import { createAudit } from './core/audit.ts';
+import type { Audit } from './core/audit.ts';
 import type { BulkDeps } from './core/containers/bulk.ts';
 import { isUuid } from './core/auth/access.ts';
 import { ROLES } from './core/types.ts';
@@ -27,10 +29,19 @@ function role(raw: string | undefined): Role {
   return raw as Role;
 }
 
-/** runProjectCli runs one project or member verb; 'usage' when `args` name none. */
+/** runProjectCli runs one project or member verb; 'usage' when `args` name none. Its changes go into the audit trail as portico-cli's. */
 export async function runProjectCli(args: string[], store: Store, io: ProjectCliIo, ops: (() => BulkDeps) | undefined, delegateLimit: number): Promise<number | 'usage'> {
+  const audit = createAudit({ store, logger: silentLogger });
+  try {
+    return await runProjectVerb(args, store, io, ops, delegateLimit, audit);
+  } finally {
+    audit.flush();
+  }
+}
+
+async function runProjectVerb(args: string[], store: Store, io: ProjectCliIo, ops: (() => BulkDeps) | undefined, delegateLimit: number, audit: Audit): Promise<number | 'usage'> {
   const [noun, verb, ...rest] = args;
-  const deps = { store, siteMode: createSiteMode(store.settings, false), logger: silentLogger, delegateLimit };
+  const deps = { store, siteMode: createSiteMode(store.settings, false), logger: silentLogger, delegateLimit, audit };
   const projects = createProjectService(deps);
   const project = (uuid: string | undefined): Project => {
     const p = uuid && isUuid(uuid) ? store.projects.byUuid(uuid.toLowerCase()) : null;

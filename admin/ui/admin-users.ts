@@ -3,6 +3,7 @@
  * deactivate them (which ends their sessions). Admins cannot demote or deactivate themselves,
  * so a site never loses its last way in by accident.
  */
+import { userObject } from '../../gateway/core/audit.ts';
 import { PorticoError, ValidationError, conflict, forbidden, toPorticoError } from '../../gateway/core/errors.ts';
 import type { Services } from '../../gateway/core/services.ts';
 import type { Caller } from '../../gateway/core/auth/authenticate.ts';
@@ -67,6 +68,7 @@ export function registerAdminUsers(router: Router, svc: Services, ui: Renderer):
     if (generated) password = generatePassword();
     const user = store.users.create({ username: input.username, name: input.name, email: input.email, passwordHash: await hashPassword(password), isAdmin: input.admin });
     svc.logger.info('user created', { user: user.username, admin: user.isAdmin, by: caller.user.username });
+    svc.audit.record({ actor: caller.user.username, action: 'user.create', object: userObject(user), detail: { admin: user.isAdmin } });
     show(ctx, caller, { created: { username: user.username, password: generated ? password : null } }, 201);
   });
 
@@ -77,6 +79,7 @@ export function registerAdminUsers(router: Router, svc: Services, ui: Renderer):
     const active = form.active === 'on';
     store.users.setActive(user.id, active);
     if (!active) svc.sessions.destroyAllOf(user.id);
+    if (active !== user.active) svc.audit.record({ actor: caller.user.username, action: active ? 'user.activate' : 'user.deactivate', object: userObject(user) });
     redirect(ctx.req, ctx.res, `/admin/users?done=${active ? 'activated' : 'deactivated'}&user=${encodeURIComponent(user.username)}`);
   });
 
@@ -85,6 +88,7 @@ export function registerAdminUsers(router: Router, svc: Services, ui: Renderer):
     requireSiteAdmin(caller);
     const user = target(ctx, caller);
     store.users.setAdmin(user.id, form.admin === 'on');
+    if ((form.admin === 'on') !== user.isAdmin) svc.audit.record({ actor: caller.user.username, action: form.admin === 'on' ? 'user.admin' : 'user.unadmin', object: userObject(user) });
     redirect(ctx.req, ctx.res, `/admin/users?done=${form.admin === 'on' ? 'admin' : 'not-admin'}&user=${encodeURIComponent(user.username)}`);
   });
 }

@@ -2,6 +2,7 @@
  * apps-view.ts: what the app pages show, as plain data for the templates (which hold no logic):
  * the caller's tiles (one per app and policy, with their instance's state and link) and "My apps".
  */
+import { allowsView } from '../../gateway/core/shares/service.ts';
 import type { Services } from '../../gateway/core/services.ts';
 import type { User } from '../../gateway/core/types.ts';
 import { publicPrefix } from '../../gateway/core/containers/spec.ts';
@@ -16,7 +17,7 @@ export interface TileView {
 }
 
 /** InstanceView is one row of "My apps". */
-export interface InstanceView { uuid: string; appTitle: string; appUuid: string; iconUrl: string | null; state: string; running: boolean; link: string; policy: string; public: boolean }
+export interface InstanceView { uuid: string; appTitle: string; appUuid: string; iconUrl: string | null; state: string; running: boolean; link: string; policy: string; public: boolean; shareable: boolean }
 
 const LIVE = new Set(['running', 'paused', 'restarting', 'pulling', 'created']);
 
@@ -64,5 +65,7 @@ export function myApps(svc: Services, user: User): InstanceView[] {
     uuid: r.container.uuid, appTitle: r.appTitle, appUuid: r.appUuid, iconUrl: r.hasIcon ? `/api/apps/${r.appUuid}/icon` : null,
     state: r.container.state, running: LIVE.has(r.container.state), link: publicPrefix(r.container),
     policy: describePolicy(parsePolicyKey(r.container.policyKey ?? '') ?? { allowHome: false, allowView: false, allowEnv: false, volume: null }), public: r.container.publicSession !== null,
+    // Session sharing (docs/sharing.md): the grant's allow_view opens the share dialog.
+    shareable: r.container.publicSession === null && allowsView(r.container),
   }));
 }

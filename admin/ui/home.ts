@@ -11,6 +11,7 @@ import type { Caller } from '../../gateway/core/auth/authenticate.ts';
 import type { Renderer } from './render.ts';
 import { publicPrefix } from '../../gateway/core/containers/spec.ts';
 import { pageData, requirePageUser } from './pages.ts';
+import { sharedWithMe } from './shares.ts';
 import { HOME_TILES, myApps, tilesFor } from './apps-view.ts';
 
 function homeTiles(svc: Services, user: User) {
@@ -44,6 +45,8 @@ export function registerHome(router: Router, svc: Services, ui: Renderer): void 
       projects, canCreate: mayCreateProject(svc, caller), deleted: ctx.url.searchParams.get('deleted') === '1',
       // The app tiles and "My apps" (docs/apps.md), in their own partial.
       ...homeTiles(svc, caller.user), mine: myApps(svc, caller.user),
+      // Session sharing (docs/sharing.md): instances shared with the caller, in their own partial.
+      sharedWithMe: sharedWithMe(svc, ctx.req, caller),
     }));
   });
 }

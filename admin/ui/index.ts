@@ -33,6 +33,7 @@ import { registerFilePages } from './file-pages.ts';
 import { registerContainerPrefill } from './container-pickers.ts';
 import { registerSiteAdminBulk } from './siteadmin-bulk.ts';
 import { registerKioscRedirects } from './kiosc-redirects.ts';
+import { registerSharePages } from './shares.ts';
 import { registerAppPages } from './apps-pages.ts';
 import { registerAppAdmin } from './apps-admin.ts';
 import { createBranding } from '../../gateway/core/branding.ts';
@@ -83,6 +84,7 @@ export function registerUi(router: Router, svc: Services): void {
   registerKioscRedirects(d);
   registerBranding(d.on, svc, ui, branding);
   registerSharing(d);
+  registerSharePages(d);
   // Browsers get an HTML 404 page for unknown paths; API clients keep the JSON error.
   router.fallback((ctx) => {
     const err = new NotFoundError('E_NOT_FOUND', `no such page: ${ctx.url.pathname}`);

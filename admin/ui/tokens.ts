@@ -55,6 +55,7 @@ export function registerTokens(router: Router, svc: Services, ui: Renderer): voi
     const token = newSecret(32);
     svc.store.users.createToken(caller.user.id, name, hashSecret(token), token.slice(0, 6), expiresAt);
     svc.logger.info('API token created', { user: caller.user.username, name });
+    svc.audit.record({ actor: caller.user.username, action: 'token.create', object: { type: 'token', uuid: '', title: name }, detail: { user: caller.user.username, expires: expiresAt } });
     show(ctx, caller, { created: { name, token, expiresAt } }, 201);
   });
 
@@ -67,7 +68,9 @@ export function registerTokens(router: Router, svc: Services, ui: Renderer): voi
         detail: 'Scripts that use it are refused from now on. This cannot be undone.', action: `/tokens/${id}/delete`, button: 'Delete token', cancel: '/tokens' });
       return;
     }
+    const name = token?.name ?? '';
     if (!svc.store.users.deleteToken(caller.user.id, id)) throw new NotFoundError('E_NOT_FOUND', 'no such token');
+    svc.audit.record({ actor: caller.user.username, action: 'token.delete', object: { type: 'token', uuid: '', title: name }, detail: { user: caller.user.username } });
     redirect(ctx.req, ctx.res, '/tokens?ok=deleted');
   });
 }

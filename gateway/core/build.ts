@@ -40,6 +40,10 @@ import { createProjectService } from './projects/service.ts';
 import { createOneTimeLinks } from './sharing/one-time-links.ts';
 import { createSodarSync } from './sodar/sync.ts';
 import { createImageHosts } from './image-hosts/service.ts';
+import { createAudit } from './audit.ts';
+import { createShareService } from './shares/service.ts';
+import { LiveConnections } from './shares/live.ts';
+import { followAccessEpoch } from './shares/epoch.ts';
 import { createAppService } from './apps/service.ts';
 import { createHosts } from './hosts/registry.ts';
 import { routeByContainer } from './hosts/routed-engine.ts';
@@ -70,7 +74,8 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const templates = createTemplateService({ config, store });
   const substitutions = [files.substitute, ...(opts.substitutions ?? [])];
   const imageHosts = createImageHosts({ config, store, logger });
-  const containers = createContainerService({ config, store, engine, bus, logger, substitutions, registryAuth: imageHosts.authFor, hosts });
+  const audit = createAudit({ store, logger });
+  const containers = createContainerService({ config, store, engine, bus, logger, substitutions, registryAuth: imageHosts.authFor, hosts, audit });
   if (config.networkMode === 'docker-shared') {
     await joinSharedNetwork({ config, engine, bus, logger, ensureNetwork: containers.ensureNetwork })
       .catch((err) => { store.close(); throw err; });
@@ -85,10 +90,15 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
   const ldap = createLdapDirectory(config.ldap, (c) => connectLdapServer(c, { connectMs: ldapMs, operationMs: ldapMs * 2 }), logger);
   const login = createLoginService({ store, ldap, throttle: createLoginThrottle(config.login), logger });
   const siteMode = createSiteMode(store.settings, config.readOnly);
-  const projects = createProjectService({ store, siteMode, logger, delegateLimit: config.delegateLimit, creators: config.projectCreators, work: { store, containers, files } });
+  const projects = createProjectService({ store, siteMode, logger, delegateLimit: config.delegateLimit, creators: config.projectCreators, work: { store, containers, files }, audit });
+  const live = new LiveConnections();
+  const shares = createShareService({ store, audit, live, siteMode });
+  // A session's first open is written after the request that began it (never on its stack).
+  live.onOpen = (containerId, userId, username) => { setImmediate(() => shares.recordOpen(containerId, userId, username)); };
+  const stopEpoch = followAccessEpoch(store);
   const oidc = config.oidc ? createOidcLogin({ config: config.oidc, provider: createOidcProvider(config.oidc), store, logger }) : null;
   const core: Core = {
-    config, store, bus, logger, containers, hosts, imageHosts,
+    config, store, bus, logger, containers, hosts, imageHosts, audit, shares, live,
     engine: routeByContainer(engine, store, hosts.engineOf), sessions, stateSync, metrics, accessRecorder, login, oidc, files, templates, projects,
     sodar: createSodarSync({ config: config.sodar, store, logger }),
     apps: createAppService({ config, store, engine, containers, logger }),
@@ -102,8 +112,11 @@ export async function buildCore(config: Config, opts: { engine?: Engine; logger?
       // Scheduler first (a running job may still record), then access times are flushed.
       await core.work?.stop();
       accessRecorder.stop();
+      live.close();
+      stopEpoch();
       await stateSync.stop();
       await hosts.stop();
+      audit.flush();
       store.close();
     },
   };

@@ -100,6 +100,10 @@ export interface Config {
   readonly schedules: Readonly<Record<ScheduleName, string | null>>;
   readonly syncGraceSeconds: number;
   readonly uptimeRetentionDays: number;
+  /** auditRetentionDays: audit events older than this are dropped by the retention job (docs/sharing.md). */
+  readonly auditRetentionDays: number;
+  /** srcFacility is the facility id the SRC Container API answers under (/src/<facility>/…; docs/src-api.md). */
+  readonly srcFacility: string;
   readonly metricsToken: string | null;
   readonly shutdownGraceSeconds: number;
   /** containerLog bounds each app container's json-file log (Docker's max-size and max-file). */
@@ -462,6 +466,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     schedules: Object.freeze(Object.fromEntries(Object.entries(SCHEDULES).map(([k, [name, def]]) => [k, schedule(env, name, def)])) as Record<ScheduleName, string | null>),
     syncGraceSeconds: int(env, ['PORTICO_SYNC_GRACE_SECONDS'], 60, 0, 86_400),
     uptimeRetentionDays: int(env, ['PORTICO_UPTIME_RETENTION_DAYS'], 35, 1, 3650),
+    auditRetentionDays: int(env, ['PORTICO_AUDIT_RETENTION_DAYS'], 365, 1, 36_500),
+    srcFacility: srcFacility(env),
     metricsToken: metricsToken(env),
     shutdownGraceSeconds: int(env, ['PORTICO_SHUTDOWN_GRACE_SECONDS'], 10, 0, 600),
     containerLog: Object.freeze({ maxSize: logSize(env), maxFiles: int(env, ['PORTICO_CONTAINER_LOG_MAX_FILES'], 3, 1, 100) }),
@@ -598,6 +604,14 @@ function metricsToken(env: Env): string | null {
   return token;
 }
 
+function srcFacility(env: Env): string {
+  const raw = pick(env, ['PORTICO_SRC_FACILITY'])?.[1] ?? 'demo';
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(raw)) {
+    throw new ConfigError(`PORTICO_SRC_FACILITY must be 1 to 64 letters, digits, '-' or '_' (starting with a letter or digit), got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
+
 /** KNOWN_VARIABLES lists every PORTICO_* setting; an unknown PORTICO_* variable is a start-up error (typos fail loudly). */
 export const KNOWN_VARIABLES = [
   'PORTICO_HOST', 'PORTICO_PORT', 'PORTICO_DATA_DIR', 'PORTICO_ADMIN_PASSWORD', 'PORTICO_INSTANCE',
@@ -619,6 +633,7 @@ export const KNOWN_VARIABLES = [
   'PORTICO_SODAR_SOURCE_URL', 'PORTICO_SODAR_SOURCE_SECRET', 'PORTICO_SODAR_TIMEOUT',
   'PORTICO_TIME_ZONE', 'PORTICO_SECRET_KEY',
   'PORTICO_DOCKER_MODE', 'PORTICO_SWARM_CONSTRAINTS', 'PORTICO_SWARM_RESERVE',
+  'PORTICO_AUDIT_RETENTION_DAYS', 'PORTICO_SRC_FACILITY',
   'PORTICO_APP_HOME_PATH', 'PORTICO_APP_VOLUMES', 'PORTICO_APP_MAX_PER_USER', 'PORTICO_APP_MAX_SITE', 'PORTICO_APP_MAX_PUBLIC',
   'PORTICO_APP_PUBLIC_IDLE_MINUTES',
 ];

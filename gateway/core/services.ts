@@ -21,6 +21,9 @@ import type { TemplateService } from './templates/service.ts';
 import type { ProjectService } from './projects/service.ts';
 import type { SodarSync } from './sodar/sync.ts';
 import type { ImageHosts } from './image-hosts/service.ts';
+import type { Audit } from './audit.ts';
+import type { ShareService } from './shares/service.ts';
+import type { LiveConnections } from './shares/live.ts';
 import type { AppService } from './apps/service.ts';
 import type { OneTimeLinks } from './sharing/one-time-links.ts';
 import type { Hosts } from './hosts/registry.ts';
@@ -61,6 +64,11 @@ export interface Services {
   sodar: SodarSync;
   /** imageHosts are the registries and their credentials (docs/image-hosts.md). */
   imageHosts: ImageHosts;
+  /** audit is the audit trail (audit.ts): who did what, when. */
+  audit: Audit;
+  /** shares is session sharing of instances (shares/service.ts); live who is connected to them now (shares/live.ts). */
+  shares: ShareService;
+  live: LiveConnections;
   /** apps is the app platform: catalogue, grants, per-user instances (docs/apps.md). */
   apps: AppService;
   /** links are invitations to projects and password reset links (docs/invitations.md). */

@@ -62,6 +62,7 @@ export interface PorticoProxy {
 const NOT_FOUND = new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
 const UNAUTHENTICATED = new PorticoError('E_UNAUTHENTICATED', 401, 'authentication required: log in, or send "Authorization: token <token>"');
 const WAITING_LEASE_MS = 15_000;
+const VIEW_ONLY = new PorticoError('E_FORBIDDEN', 403, 'this instance is shared with you to view: only GET, HEAD and OPTIONS requests (and WebSockets) reach it');
 
 /** isNavigation tells a browser page load (which gets the waiting page or a login redirect) from fetch/XHR/API calls. */
 export function isNavigation(method: string | undefined, fetchMode: string | undefined, accept: string | undefined): boolean {
@@ -102,6 +103,20 @@ export function createProxy(svc: Services): PorticoProxy {
   const starter = createStarter(svc, routes, metrics);
   const deps: ForwardDeps = { logger: svc.logger, recorder: svc.accessRecorder, metrics, trustProxy: svc.config.trustProxy };
   const upgrader = createUpgrader(svc, { routes, auth, starter, deps, origins, onOpen: (d) => { openWs += d; } });
+  // After a withdrawal, the HTTP connections to instances are checked again, like WebSockets (upgrade.ts):
+  // a user who no longer gets in loses the sockets that carried their requests (a revoked share: docs/sharing.md).
+  let recheck: NodeJS.Immediate | null = null;
+  svc.store.accessRevision.onBump(() => {
+    recheck ??= setImmediate(() => {
+      recheck = null;
+      svc.live.each((containerId, userId) => {
+        const c = svc.store.containers.byId(containerId);
+        const route = c ? routes.get(c.uuid) : null;
+        const user = svc.store.users.byId(userId);
+        if (route === null || user === null || !user.active || !routes.allows(route, user)) svc.live.cut(containerId, userId);
+      });
+    });
+  });
 
   /** homeOf is the gateway's front page as a page answered to `req` links it (absolute on an app origin). */
   function homeOf(req: IncomingMessage): string {
@@ -136,6 +151,10 @@ export function createProxy(svc: Services): PorticoProxy {
     if (route === null || !routes.allows(route, caller.user)) {
       sendFailure(res, NOT_FOUND, navigation(req, s), undefined, undefined, homeOf(req), brand());
       return null;
+    }
+    if (route.ownerId !== null) {
+      if (!routes.mayAct(route, caller.user, req.method)) { sendFailure(res, VIEW_ONLY, navigation(req, s)); return null; }
+      svc.live.http(route.id, caller.user.id, caller.user.username, req.socket);
     }
     return { caller, route };
   }
@@ -296,6 +315,13 @@ export function createProxy(svc: Services): PorticoProxy {
     });
   }
 
+  /** instanceFast checks a view share's method on the fast path (a refusal is `handle`'s to answer) and counts the connection. */
+  function instanceFast(route: Route, caller: ProxyCaller, method: string, conn: FrontConn): boolean {
+    if (!routes.mayAct(route, caller.user, method)) return false;
+    svc.live.http(route.id, caller.user.id, caller.user.username, conn.socket);
+    return true;
+  }
+
   function fast(head: RequestHead, conn: FrontConn): boolean {
     const t0 = performance.now();
     const url = head.target;
@@ -307,6 +333,7 @@ export function createProxy(svc: Services): PorticoProxy {
     if (caller === null) return false;
     const route = routes.get(target.uuid);
     if (route === null || !routes.isReady(route) || !routes.allows(route, caller.user)) return false;
+    if (route.ownerId !== null && !instanceFast(route, caller, head.method, conn)) return false;
     fastForward(conn, head.method, route, upstreamPath(url, target.rest, route.stripPrefix), scanned, caller.viaToken, { scope: route, user: caller.user.username, role: routes.viewerRole(route, caller.user) }, deps, t0);
     return true;
   }
@@ -337,6 +364,7 @@ export function createProxy(svc: Services): PorticoProxy {
     if (caller === null || (app === null && !caller.viaToken)) return false;
     const route = routes.get(uuid);
     if (route === null || !routes.isReady(route) || !routes.allows(route, caller.user)) return false;
+    if (route.ownerId !== null && !instanceFast(route, caller, head.method, conn)) return false;
     const s = scope === 'root' ? route.atRoot : scope === 'prefix' ? route.atPrefix : route;
     fastForward(conn, head.method, route, appPath(route, url, rest, s), scanned, caller.viaToken, { scope: s, user: caller.user.username, role: routes.viewerRole(route, caller.user) }, deps, t0);
     return true;

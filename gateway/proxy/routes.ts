@@ -7,6 +7,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Services } from '../core/services.ts';
 import type { Container, ContainerState, Role, User } from '../core/types.ts';
+import type { ShareMode } from '../core/store/shares.ts';
 import { linkPath } from './path.ts';
 import { containerRole } from '../core/apps/access.ts';
 import { RawPool } from './raw-upstream.ts';
@@ -48,6 +49,9 @@ export interface Route extends Scope {
   /** members caches per-user roles (null: not a member) for this route's lifetime, as of access revision `membersRevision`. */
   readonly members: Map<number, Role | null>;
   membersRevision: number;
+  /** ownerId is the owner of a per-user instance (null: a project container); shares caches invited users' modes like `members`. */
+  readonly ownerId: number | null;
+  readonly shares: Map<number, ShareMode | null>;
   /** atRoot and atPrefix are the rewrites on the app's own origin: at its root, and under /containers/proxy/<uuid>/ there. */
   readonly atRoot: Scope;
   readonly atPrefix: Scope;
@@ -88,6 +92,7 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
       atPrefix: { prefix, stripPrefix: c.stripPrefix, upstreamOrigins, hostOnly: true },
       upstreamOrigins, heartbeatUrl: c.heartbeatUrl, timeoutMs, startedAt,
       origin, pool: origin ? poolFor(origin, up!.host, up!.port) : null, readyKey, ready, members: new Map(), membersRevision: svc.store.accessRevision.value,
+      ownerId: c.ownerUserId, shares: new Map(),
     };
   }
 
@@ -110,13 +115,30 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
 
   function roleOf(r: Route, user: User): Role | null {
     const rev = svc.store.accessRevision.value;
-    if (r.membersRevision !== rev) { r.members.clear(); r.membersRevision = rev; } // a membership was withdrawn
+    if (r.membersRevision !== rev) { r.members.clear(); r.shares.clear(); r.membersRevision = rev; } // a membership or share was withdrawn
     let role = r.members.get(user.id);
     if (role === undefined) {
       role = containerRole(svc.store, r, user.id);
       r.members.set(user.id, role);
     }
     return role;
+  }
+
+  /** shareOf is `user`'s share of an instance route (null: none), cached like roles; call roleOf first (it clears both on a withdrawal). */
+  function shareOf(r: Route, user: User): ShareMode | null {
+    if (r.ownerId === null) return null;
+    let mode = r.shares.get(user.id);
+    if (mode === undefined) {
+      mode = svc.store.shares.modeOf(r.id, user.id);
+      r.shares.set(user.id, mode);
+    }
+    return mode;
+  }
+
+  /** viaShare is how `user` gets in: null when as admin, member or owner, else their share mode (or null: not at all). */
+  function viaShare(r: Route, user: User): ShareMode | null {
+    if (user.isAdmin || roleOf(r, user) !== null || r.ownerId === user.id) return null;
+    return shareOf(r, user);
   }
 
   return {
@@ -133,11 +155,23 @@ export function createRoutes(svc: Pick<Services, 'store' | 'containers' | 'bus'>
     },
     /** allows tells whether `user` may use the route's proxy: site admins and members of any role. */
     allows(r: Route, user: User): boolean {
-      return user.isAdmin || roleOf(r, user) !== null;
+      return user.isAdmin || roleOf(r, user) !== null || (r.ownerId !== null && (r.ownerId === user.id || shareOf(r, user) !== null));
     },
-    /** viewerRole is what X-Portico-Role says of `user` (who `allows` admitted): 'admin' for a site admin, else the project role. */
+    /**
+     * mayAct tells whether `user` (whom `allows` admitted) may send `method`: a user invited to view
+     * an instance sends only safe methods (RFC 9110 §9.2.1: GET, HEAD, OPTIONS) and WebSocket
+     * handshakes (a GET); everyone else sends anything (docs/sharing.md).
+     */
+    mayAct(r: Route, user: User, method: string | undefined): boolean {
+      if (r.ownerId === null) return true;
+      return viaShare(r, user) !== 'view' || method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+    },
+    /** viewerRole is what X-Portico-Role says of `user` (who `allows` admitted): 'admin' for a site admin, else the project role; an instance's owner is 'owner', an invited user 'contributor' (use) or 'guest' (view). */
     viewerRole(r: Route, user: User): string {
-      return user.isAdmin ? 'admin' : roleOf(r, user) ?? 'guest';
+      if (user.isAdmin) return 'admin';
+      const role = roleOf(r, user);
+      if (role !== null || r.ownerId === null) return role ?? 'guest';
+      return r.ownerId === user.id ? 'owner' : shareOf(r, user) === 'use' ? 'contributor' : 'guest';
     },
     /** isReady tells whether requests may go straight to the app; a run older than its timeout is no longer "starting". */
     isReady(r: Route): boolean {

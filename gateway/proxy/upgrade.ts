@@ -109,6 +109,7 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
       live.add(l);
       o.onOpen(1);
       svc.accessRecorder.websocket(route.id, route.uuid, caller.user.username);
+      if (route.ownerId !== null) svc.live.ws(route.id, caller.user.id, caller.user.username, client);
       let closed = false;
       const close = () => {
         if (closed) return;

@@ -114,6 +114,8 @@ async function world(gw: TestGateway, opts: { start?: boolean } = {}): Promise<W
     title: 'fixture app', ...TEST_IMAGE, container_port: 80, data_path: '/data', containertemplatesite: template.uuid,
     environment: { MODE: 'demo', TOKEN: 'secret' }, environment_secret_keys: 'TOKEN',
   }, user.username);
+  // Owned by the admin, the fixture is an instance too, so the sharing examples have one to share.
+  gw.core.store.db.prepare('UPDATE containers SET owner_user_id = ? WHERE id = ?').run(user.id, c.id);
   if (opts.start !== false) await gw.core.containers.perform(c.id, 'start', user.username);
   // The projectroles examples: a contributor's role to change and remove, a user to give a role and a
   // new project, and a spare project whose owner hands it to a member before it is destroyed.

@@ -15,10 +15,11 @@ import { IMAGE_HOST_PATHS } from './image-hosts.ts';
 import { PROJECT_PATHS } from './projects.ts';
 import { SESSION_PATHS } from './session.ts';
 import { TEMPLATE_PATHS } from './templates.ts';
+import { SHARE_PATHS } from './shares.ts';
 import type { Paths } from './types.ts';
 
 /** AREAS are the document's parts, one module each. */
-export const AREAS: Paths[] = [CONTAINER_PATHS, TEMPLATE_PATHS, FILE_PATHS, OPS_PATHS, HOST_PATHS, IMAGE_HOST_PATHS, PROJECT_PATHS, SESSION_PATHS, APP_PATHS];
+export const AREAS: Paths[] = [CONTAINER_PATHS, TEMPLATE_PATHS, FILE_PATHS, OPS_PATHS, HOST_PATHS, IMAGE_HOST_PATHS, PROJECT_PATHS, SESSION_PATHS, APP_PATHS, SHARE_PATHS];
 
 const TAGS = [
   { name: 'containers', description: 'Kiosc\'s container endpoints (same paths, shapes and status codes) and Portico\'s additions.' },
@@ -29,6 +30,7 @@ const TAGS = [
   { name: 'image hosts', description: 'Registries with optional credentials, used by pulls of images they hold (docs/image-hosts.md).' },
   { name: 'projects', description: 'SODAR Core\'s projectroles API: projects, role assignments and users, in SODAR\'s shapes and media type.' },
   { name: 'session', description: 'Trading a token for a browser session, and logging out.' },
+  { name: 'sharing', description: 'Session sharing of per-user instances, and the audit trail.' },
   { name: 'apps', description: 'The app platform: a catalogue from image labels, grants with policies, per-user instances (docs/apps.md).' },
   { name: 'meta', description: 'This document.' },
 ];

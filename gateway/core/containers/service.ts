@@ -21,6 +21,8 @@ import { answerHint } from './start-failure.ts';
 import { substitutePrefix } from './spec.ts';
 import type { Substitute } from './spec.ts';
 import { defaultSettings, validateSettings } from './validate.ts';
+import type { Audit } from '../audit.ts';
+import { containerObject } from '../audit.ts';
 import { checkStartLimits } from '../apps/limits.ts';
 
 /** UNSET_FIELDS (Kiosc's nullable text fields) stays importable from the service, where it was defined first. */
@@ -39,6 +41,8 @@ export interface ContainerServiceDeps {
   registryAuth?: EngineStepsContext['registryAuth'];
   /** hosts places containers on container hosts other than the built-in one (hosts/registry.ts). */
   hosts?: HostPlacement;
+  /** audit records people's actions and settings changes in the audit trail (gateway/core/audit.ts). */
+  audit?: Audit;
 }
 
 /** Placement is where a container host's containers are created and reached. */
@@ -167,9 +171,12 @@ export function createContainerService(deps: ContainerServiceDeps) {
     clog.add(c, 'INFO', user, 'Action', action.charAt(0).toUpperCase() + action.slice(1));
     const timeoutMs = (c.timeout + 10) * 1000;
     const began = performance.now();
-    const done = (ok: boolean, code: string | null) => bus.emit('action', {
-      containerId: c.id, uuid: c.uuid, action, ok, seconds: (performance.now() - began) / 1000, code,
-    });
+    // A person's action goes into the audit trail (a retry or the idle rule is nobody's); read the owner before a delete removes the row.
+    const audited = deps.audit && !opts.retry && !opts.idle ? containerObject(c, store.shares.ownerOf(c.id)) : null;
+    const done = (ok: boolean, code: string | null) => {
+      bus.emit('action', { containerId: c.id, uuid: c.uuid, action, ok, seconds: (performance.now() - began) / 1000, code });
+      if (audited) deps.audit!.record({ actor: user, action: `container.${action}`, object: audited, detail: ok ? { ok } : { ok, code } });
+    };
     try {
       await withTimeout(stepsOf(c).steps[action](c, user), action === 'start' || action === 'restart' || action === 'reset' ? null : timeoutMs, action);
       store.logs.finishJob(jobId, true, null);
@@ -221,6 +228,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
         if (opts.hostId) store.containers.setHost(made.id, opts.hostId);
         const c = unset.length || opts.hostId ? fresh(made.id) : made;
         clog.add(c, 'INFO', user, 'Object', 'Created');
+        deps.audit?.record({ actor: user, action: 'container.create', object: containerObject(c), detail: { image: `${c.repository}:${c.tag}` } });
         return c;
       });
     },
@@ -247,6 +255,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
         const unset = unsetAfter(input, c.unsetFields);
         if (unset.join(',') !== c.unsetFields.join(',')) store.containers.setUnsetFields(c.id, unset);
         clog.add(c, 'INFO', user, 'Object', 'Updated');
+        deps.audit?.record({ actor: user, action: 'container.update', object: containerObject(c), detail: { fields: changedFields(c, settings) } });
       });
       if (c.state === 'running') await this.perform(c.id, 'restart', user);
       return fresh(id);
@@ -304,6 +313,11 @@ export function createContainerService(deps: ContainerServiceDeps) {
     fresh,
     ensureNetwork,
   };
+}
+
+/** changedFields names the settings an update changes (values stay out of the trail: environments hold secrets). */
+function changedFields(before: ContainerSettings, after: ContainerSettings): string[] {
+  return (Object.keys(after) as Array<keyof ContainerSettings>).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number | null, action: string): Promise<T> {

@@ -8,6 +8,8 @@
  * archived project refuses every change but unarchive and delete. `checkLocal` is the one place
  * that refuses local changes to a project synced from SODAR (remote-guard.ts).
  */
+import type { Audit } from '../audit.ts';
+import { projectObject } from '../audit.ts';
 import { NotFoundError, PorticoError, ValidationError, badRequest, forbidden } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
@@ -50,7 +52,17 @@ export interface ProjectServiceDeps {
   creators?: 'all' | 'admins';
   /** work deletes a project's containers and files; without it (a bare store), deletes are refused. */
   work?: DeleteDeps;
+  /** audit records each change in the audit trail (gateway/core/audit.ts); without it, changes are only logged. */
+  audit?: Audit;
 }
+
+/** AUDIT_ACTIONS names each logged change in the audit trail. */
+const AUDIT_ACTIONS: Readonly<Record<string, string>> = {
+  'project created': 'project.create', 'project renamed': 'project.rename', 'project updated': 'project.update',
+  'project archived': 'project.archive', 'project unarchived': 'project.unarchive',
+  'project delete begun': 'project.delete', 'role assigned': 'member.add', 'role changed': 'member.role',
+  'member left': 'member.leave', 'role removed': 'member.remove', 'ownership transferred': 'project.transfer',
+};
 
 /** ProjectService is the one way to change projects and role assignments. */
 export type ProjectService = ReturnType<typeof createProjectService>;
@@ -124,6 +136,8 @@ export function createProjectService(deps: ProjectServiceDeps) {
 
   function log(message: string, project: Project, actor: User, extra: Record<string, unknown> = {}): void {
     logger.info(message, { project: project.uuid, by: actor.username, ...extra });
+    const action = AUDIT_ACTIONS[message];
+    if (action) deps.audit?.record({ actor: actor.username, action, object: projectObject(project), detail: extra });
   }
 
   return {

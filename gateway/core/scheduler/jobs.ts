@@ -1,7 +1,7 @@
 /**
  * jobs.ts: Portico's periodic work, started by buildCore and stopped on close: following app logs
  * (event-driven, not scheduled), last-action sync, inactivity stop, zombie pruning, uptime sampling
- * and retention (log lines by age and count, old uptime samples), and the SODAR sync on a target site.
+ * and retention (log lines by age and count, old uptime samples and audit events), and the SODAR sync on a target site.
  */
 import type { Services } from '../services.ts';
 import type { Config, ScheduleName } from '../config.ts';
@@ -31,7 +31,8 @@ export function applyRetention(svc: Pick<Services, 'store' | 'config'>, now = Da
   let lines = 0;
   for (const c of store.containers.all()) lines += store.logs.trim(c.id, config.logRetentionLines, olderThan);
   const samples = store.uptime.prune(new Date(now - config.uptimeRetentionDays * 86_400_000).toISOString());
-  return lines || samples ? `dropped ${lines} log line(s), ${samples} uptime sample(s)` : undefined;
+  const events = store.audit.prune(new Date(now - config.auditRetentionDays * 86_400_000).toISOString());
+  return lines || samples || events ? `dropped ${lines} log line(s), ${samples} uptime sample(s), ${events} audit event(s)` : undefined;
 }
 
 /** startPeriodicWork schedules every job per `config.schedules` and starts following app logs. */

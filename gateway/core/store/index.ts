@@ -19,6 +19,8 @@ import { createOneTimeLinkStore } from './one-time-links.ts';
 import { createProjectSummaryStore } from './project-summary.ts';
 import { createHostStore } from './hosts.ts';
 import { AccessRevision } from './access-revision.ts';
+import { createShareStore } from './shares.ts';
+import { createAuditStore } from './audit.ts';
 import { guardStore } from './health.ts';
 import type { StoreHealth } from './health.ts';
 import { silentLogger } from '../log.ts';
@@ -42,6 +44,9 @@ export interface Store {
   readonly kioscIds: ReturnType<typeof createKioscIdMap>;
   /** imageHosts are the registries with their sealed credentials (image-hosts.ts). */
   readonly imageHosts: ReturnType<typeof createImageHostStore>;
+  /** shares are instance invitations (shares.ts); audit is the audit trail's SQL (audit.ts). */
+  readonly shares: ReturnType<typeof createShareStore>;
+  readonly audit: ReturnType<typeof createAuditStore>;
   /** apps is the app platform: catalogue, grants and per-user instances (docs/apps.md). */
   readonly apps: ReturnType<typeof createAppStore>;
   /** links are invitations and password reset links (one-time-links.ts). */
@@ -77,6 +82,8 @@ export function createStore(file: string, opts: { logger?: Logger; probeMs?: num
     hosts: createHostStore(db),
     kioscIds: createKioscIdMap(db),
     imageHosts: createImageHostStore(db),
+    shares: createShareStore(db, accessRevision),
+    audit: createAuditStore(db),
     apps: createAppStore(db),
     links: createOneTimeLinkStore(db),
     summaries: createProjectSummaryStore(db),

@@ -406,4 +406,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE containers ADD COLUMN host_id INTEGER REFERENCES hosts(id);
   ALTER TABLE templates ADD COLUMN host_id INTEGER REFERENCES hosts(id);
   `,
+  // 17: an audit event remembers the owner of the instance it is
+  // about, so the owner still reads the trail of an instance that was deleted since (docs/sharing.md).
+  `
+  ALTER TABLE audit_events ADD COLUMN owner_user_id INTEGER;
+  CREATE INDEX audit_events_owner ON audit_events(owner_user_id, at) WHERE owner_user_id IS NOT NULL;
+  `,
 ];
