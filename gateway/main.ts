@@ -27,6 +27,7 @@ import { registerKioscFileServe } from '../admin/api/kiosc-file-serve.ts';
 import { registerOpenApi } from '../admin/api/openapi/serve.ts';
 import { registerProjectApi } from '../admin/api/projects.ts';
 import { registerAppApi } from '../admin/api/apps.ts';
+import { registerSrcApi } from '../admin/api/src/index.ts';
 import { startFileServer } from './file-server.ts';
 import { createInFlight } from './in-flight.ts';
 import { Front } from './http/front.ts';
@@ -34,7 +35,7 @@ import { ServerGuards } from './http/server-guards.ts';
 import { PROXY_PREFIX } from './app.ts';
 
 /** SURFACES are the route groups served next to the proxy. */
-export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerImageHostApi, registerContainerApi, registerTemplateApi, registerFileApi, registerKioscFileServe, registerProjectApi, registerAppApi, registerOpenApi, registerUi];
+export const SURFACES: Surface[] = [registerSessionApi, registerOpsApi, registerImageHostApi, registerContainerApi, registerTemplateApi, registerFileApi, registerKioscFileServe, registerProjectApi, registerAppApi, registerSrcApi, registerOpenApi, registerUi];
 
 /** createProxyFor builds the proxy handler for a core. */
 export async function createProxyFor(core: Core): Promise<(ProxyHandler & Pick<PorticoProxy, 'close' | 'fast'>) | null> {

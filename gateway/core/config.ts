@@ -108,6 +108,8 @@ export interface Config {
   readonly bodyTimeoutSeconds: number;
   /** appOrigins: 'per-app' serves each app at the root of its own host name; 'same-origin' (an opt-in) under /containers/proxy/<uuid>/ on the gateway's. */
   readonly appOrigins: 'per-app' | 'same-origin';
+  /** srcFacility is the facility id the SRC Container API answers under (/src-api/<id>/; docs/src-api.md). */
+  readonly srcFacility: string;
   /** appsDomain: an app's host is <uuid>.<appsDomain> (default localhost, which browsers resolve to the loopback address). */
   readonly appsDomain: string;
   /** publicUrl is the gateway's own origin as browsers reach it (null: http://127.0.0.1 on the port the request came to). */
@@ -470,6 +472,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     timeZone: timeZone(env),
     secretKey: null,
     apps: appsConfig(env),
+    srcFacility: srcFacility(env),
   };
   // Not enumerable: a logged or serialised config never carries the key.
   Object.defineProperty(config, 'secretKey', { value: secretKey(env), enumerable: false });
@@ -542,6 +545,12 @@ function appsConfig(env: Env): AppsConfig {
     publicMax: int(env, ['PORTICO_APP_MAX_PUBLIC'], 20, 0, 100_000),
     publicIdleMinutes: num(env, ['PORTICO_APP_PUBLIC_IDLE_MINUTES'], 15, 0.01, 10_080),
   });
+}
+
+function srcFacility(env: Env): string {
+  const v = str(env, ['PORTICO_SRC_FACILITY'], 'demo').trim();
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new ConfigError(`PORTICO_SRC_FACILITY must be 1 to 64 letters, digits, '-' or '_' (it is a path segment of the SRC API), got ${JSON.stringify(v.slice(0, 80))}`);
+  return v;
 }
 
 function logSize(env: Env): string {
@@ -617,5 +626,5 @@ export const KNOWN_VARIABLES = [
   'PORTICO_TIME_ZONE', 'PORTICO_SECRET_KEY',
   'PORTICO_DOCKER_MODE', 'PORTICO_SWARM_CONSTRAINTS', 'PORTICO_SWARM_RESERVE',
   'PORTICO_APP_HOME_PATH', 'PORTICO_APP_VOLUMES', 'PORTICO_APP_MAX_PER_USER', 'PORTICO_APP_MAX_SITE', 'PORTICO_APP_MAX_PUBLIC',
-  'PORTICO_APP_PUBLIC_IDLE_MINUTES',
+  'PORTICO_APP_PUBLIC_IDLE_MINUTES', 'PORTICO_SRC_FACILITY',
 ];
