@@ -48,7 +48,7 @@ t.test('every SRC endpoint on the real engine: create, the lifecycle, queries, n
   const made = await src('POST', 'create-app', alice.token, { image: slug, user: 'alice' });
   t.equal(made.status, 201, JSON.stringify(made.body));
   t.same(made.body, { name: A, action: 'create-app', state: made.body.state });
-  t.not(made.body.state, 'running', 'created, not started (solo mode)');
+  t.equal(made.body.state, 'initial', 'created, not started (solo mode)');
   t.equal((await src('POST', 'create-app', alice.token, { image: slug, user: 'alice' })).status, 409, 'it exists: 409');
   t.equal((await src('POST', 'create-app', alice.token, { image: slug, user: 'bob' })).status, 403, 'a user creates apps only for themselves');
   t.equal((await src('POST', 'create-app', admin.token, { image: slug, user: 'bob' })).status, 201, 'a site admin creates one for bob');
@@ -133,7 +133,7 @@ t.test('every SRC endpoint on the real engine: create, the lifecycle, queries, n
   t.equal((await src('GET', 'get-app-status', alice.token, { name: A })).body.State, 'exited');
   t.equal((await act('pause-app')).status, 409, 'pausing a stopped app: 409');
   t.equal((await act('start-app')).body.state, 'running');
-  t.equal((await act('kill-app')).status, 200);
+  t.equal((await act('kill-app')).body.state, 'exited');
   t.equal(inspect(dockerName).State.Running, false, 'killed on the engine');
   t.equal(inspect(dockerName).State.ExitCode, 137, 'by SIGKILL');
 
