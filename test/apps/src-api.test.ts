@@ -13,6 +13,7 @@ import { pushImage, removeLocalImage, startRegistry } from '../helpers/registry.
 import { buildAppImage, inspect, removeImage } from './images.ts';
 import { sampleUptime } from '../../gateway/core/containers/uptime.ts';
 import { loadConfig } from '../../gateway/core/config.ts';
+import { login } from '../helpers/session.ts';
 
 const S = 'eu.simphony-project.docker.';
 
@@ -264,6 +265,27 @@ t.test('PORTICO_SRC_FACILITY names the facility; the placeholder "demo" is then 
   const { token } = await gw.user('facility-user');
   t.same((await gw.api('GET', '/src-api/hpc-1/get-app-names', token)).body, []);
   t.equal((await gw.api('GET', '/src-api/demo/get-app-names', token)).status, 404);
+});
+
+t.test('a session acts with its CSRF header only; the read-only mode refuses a user\'s writes, not their reads', async (t) => {
+  const gw = await startGateway();
+  t.teardown(() => gw.close());
+  const { token } = await gw.user('session-user');
+  const s = await login(gw, token);
+  const post = (headers: Record<string, string>) => fetch(`${gw.base}/src-api/demo/create-app?image=nosuch&user=session-user`, { method: 'POST', headers: { cookie: s.cookie, ...headers } });
+  const forged = await post({});
+  t.equal(forged.status, 403, 'a session POST without X-CSRF-Token: 403');
+  t.equal(((await forged.json()) as { code: string }).code, 'E_CSRF');
+  t.equal((await post({ 'x-csrf-token': s.csrf })).status, 404, 'with it the request is handled (the image is unknown: 404)');
+  t.equal((await fetch(`${gw.base}/src-api/demo/get-app-names`, { headers: { cookie: s.cookie } })).status, 200, 'a session reads');
+
+  const ro = await startGateway({ PORTICO_READ_ONLY: 'true' });
+  t.teardown(() => ro.close());
+  const u = await ro.user('ro-user');
+  const refused = await ro.api('POST', '/src-api/demo/create-app?image=nosuch&user=ro-user', u.token);
+  t.equal(refused.status, 403, 'read-only: a user\'s POST is 403');
+  t.equal(refused.body.code, 'E_READ_ONLY');
+  t.equal((await ro.api('GET', '/src-api/demo/get-app-names', u.token)).status, 200, 'reads still work');
 });
 
 t.test('a bad PORTICO_SRC_FACILITY is refused at start with a precise message', async (t) => {
