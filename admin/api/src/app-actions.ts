@@ -5,7 +5,7 @@
  * E_INVALID_STATE (starting a paused app: unpause it instead), and pause/unpause on a swarm engine
  * is 409 E_NOT_SUPPORTED, as the SRC document's table of modes says.
  */
-import { PorticoError, conflict, forbidden } from '../../../gateway/core/errors.ts';
+import { NotFoundError, PorticoError, badRequest, conflict, forbidden } from '../../../gateway/core/errors.ts';
 import type { Services } from '../../../gateway/core/services.ts';
 import type { ContainerAction } from '../../../gateway/core/types.ts';
 import type { Router } from '../../../gateway/http/router.ts';
@@ -14,7 +14,6 @@ import { DEFAULT_POLICY, policyKey } from '../../../gateway/core/apps/policy.ts'
 import { imagePartProblem, userPartProblem } from '../../../gateway/core/apps/src-names.ts';
 import type { SrcApps } from '../../../gateway/core/apps/src-names.ts';
 import { SRC_PREFIX, requiredParam, srcCaller } from './context.ts';
-import { badRequest, NotFoundError } from '../../../gateway/core/errors.ts';
 
 /** SRC_ACTIONS maps the SRC's POST endpoints on an app to Portico's container actions. */
 export const SRC_ACTIONS: Record<string, ContainerAction> = {
