@@ -102,8 +102,6 @@ export interface Config {
   readonly uptimeRetentionDays: number;
   /** auditRetentionDays: audit events older than this are dropped by the retention job (docs/sharing.md). */
   readonly auditRetentionDays: number;
-  /** srcFacility is the facility id the SRC Container API answers under (/src/<facility>/…; docs/src-api.md). */
-  readonly srcFacility: string;
   readonly metricsToken: string | null;
   readonly shutdownGraceSeconds: number;
   /** containerLog bounds each app container's json-file log (Docker's max-size and max-file). */
@@ -112,6 +110,8 @@ export interface Config {
   readonly bodyTimeoutSeconds: number;
   /** appOrigins: 'per-app' serves each app at the root of its own host name; 'same-origin' (an opt-in) under /containers/proxy/<uuid>/ on the gateway's. */
   readonly appOrigins: 'per-app' | 'same-origin';
+  /** srcFacility is the facility id the SRC Container API answers under (/src-api/<id>/; docs/src-api.md). */
+  readonly srcFacility: string;
   /** appsDomain: an app's host is <uuid>.<appsDomain> (default localhost, which browsers resolve to the loopback address). */
   readonly appsDomain: string;
   /** publicUrl is the gateway's own origin as browsers reach it (null: http://127.0.0.1 on the port the request came to). */
@@ -633,7 +633,7 @@ export const KNOWN_VARIABLES = [
   'PORTICO_SODAR_SOURCE_URL', 'PORTICO_SODAR_SOURCE_SECRET', 'PORTICO_SODAR_TIMEOUT',
   'PORTICO_TIME_ZONE', 'PORTICO_SECRET_KEY',
   'PORTICO_DOCKER_MODE', 'PORTICO_SWARM_CONSTRAINTS', 'PORTICO_SWARM_RESERVE',
-  'PORTICO_AUDIT_RETENTION_DAYS', 'PORTICO_SRC_FACILITY',
+  'PORTICO_AUDIT_RETENTION_DAYS',
   'PORTICO_APP_HOME_PATH', 'PORTICO_APP_VOLUMES', 'PORTICO_APP_MAX_PER_USER', 'PORTICO_APP_MAX_SITE', 'PORTICO_APP_MAX_PUBLIC',
-  'PORTICO_APP_PUBLIC_IDLE_MINUTES',
+  'PORTICO_APP_PUBLIC_IDLE_MINUTES', 'PORTICO_SRC_FACILITY',
 ];

@@ -91,15 +91,17 @@ const LIFECYCLE = [
   'GET /containers/api/start/{container}', 'POST /containers/api/start/{container}', 'POST /containers/api/pause/{container}',
   'POST /containers/api/unpause/{container}', 'POST /containers/api/restart/{container}', 'POST /containers/api/kill/{container}',
   'POST /containers/api/reset/{container}', 'GET /containers/api/stop/{container}', 'POST /containers/api/stop/{container}',
+  'POST /src-api/{facility}/pause-app', 'POST /src-api/{facility}/unpause-app', 'POST /src-api/{facility}/restart-app', 'POST /src-api/{facility}/kill-app',
+  'POST /src-api/{facility}/start-app', 'POST /src-api/{facility}/hard-reset-app', 'POST /src-api/{facility}/stop-app',
 ];
-const LAST = ['DELETE /containers/api/delete/{container}', 'DELETE /containers/api/volumes/{name}'];
+const LAST = ['DELETE /containers/api/delete/{container}', 'POST /src-api/{facility}/delete-app', 'DELETE /containers/api/volumes/{name}'];
 function rank(key: string, method: string): number {
   if (LIFECYCLE.includes(key)) return 100 + LIFECYCLE.indexOf(key);
   if (LAST.includes(key)) return 300 + LAST.indexOf(key);
   return method === 'DELETE' ? 200 : 0;
 }
 // The tests may reach no registry: the pull's example names one that refuses at once (127.0.0.1:9).
-const EXPECTED: Record<string, number> = { 'POST /containers/api/images/pull': 502 };
+const EXPECTED: Record<string, number> = { 'POST /containers/api/images/pull': 502, 'POST /src-api/{facility}/request-image': 502 };
 const UNREACHABLE_IMAGE = '127.0.0.1:9/portico-openapi-test:1';
 
 interface World { swap: Array<[string, string]>; token: string }
@@ -132,6 +134,13 @@ async function world(gw: TestGateway, opts: { start?: boolean } = {}): Promise<W
   });
   const grant = gw.core.store.apps.grant(app.id, { userId: member.user.id }, DEFAULT_POLICY, policyKey(DEFAULT_POLICY), 'openapi');
   const instance = gw.core.apps.instances.open(user, gw.core.apps.grants.choice(user, app)).container;
+  // The SRC API's examples: an app on the test image, the caller's instance of it (openapi-src--openapi-admin), granted to the member too.
+  const srcApp = gw.core.store.apps.create('openapi-src', 'admin', {
+    image: `${TEST_IMAGE.repository}:${TEST_IMAGE.tag}`, title: 'SRC example', description: '', settings: { ...DEFAULT_SETTINGS, env: {} }, labelProblems: [], icon: null, imageId: null,
+  });
+  gw.core.store.apps.grant(srcApp.id, { userId: member.user.id }, DEFAULT_POLICY, policyKey(DEFAULT_POLICY), 'openapi');
+  const srcInstance = gw.core.apps.instances.open(user, gw.core.apps.grants.choice(user, srcApp)).container;
+  if (opts.start !== false) await gw.core.containers.perform(srcInstance.id, 'start', user.username);
   const file = await gw.api('PUT', `/containers/api/files/upload/${projectUuid}/fixture.txt`, token, 'fixture bytes\n', { 'content-type': 'text/plain' });
   if (file.status !== 201) throw new Error(`fixture file: ${file.status} ${JSON.stringify(file.body)}`);
   return {
@@ -141,7 +150,7 @@ async function world(gw: TestGateway, opts: { start?: boolean } = {}): Promise<W
       [EXAMPLE.file, file.body.sodar_uuid], [EXAMPLE.volume, volumeName(gw.instance, c.uuid)], [EXAMPLE.image, UNREACHABLE_IMAGE],
       [EXAMPLE.app, app.uuid], [EXAMPLE.grant, grant.uuid], [EXAMPLE.instance, instance.uuid],
       [EXAMPLE.spareProject, spareUuid], [EXAMPLE.roleAssignment, assignment.uuid], [EXAMPLE.user, outsider.user.uuid],
-      [EXAMPLE.node, (await gw.core.engine.nodes!())[0].id],
+      [EXAMPLE.node, (await gw.core.engine.nodes!())[0].id], [EXAMPLE.hostname, (await gw.core.engine.nodes!())[0].name],
     ],
   };
 }

@@ -28,6 +28,8 @@ export const EXAMPLE = {
   username: 'example-new-owner',
   /** A node of the engine (docs/swarm.md): its id or host name. */
   node: 'example-node-1',
+  /** A node's host name (the SRC API names nodes so). */
+  hostname: 'node-1.example.org',
   /** A catalogue app (with an icon), one of its grants, and the caller's instance of it (docs/apps.md). */
   app: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
   grant: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e',

@@ -16,10 +16,11 @@ import { PROJECT_PATHS } from './projects.ts';
 import { SESSION_PATHS } from './session.ts';
 import { TEMPLATE_PATHS } from './templates.ts';
 import { SHARE_PATHS } from './shares.ts';
+import { SRC_PATHS } from './src.ts';
 import type { Paths } from './types.ts';
 
 /** AREAS are the document's parts, one module each. */
-export const AREAS: Paths[] = [CONTAINER_PATHS, TEMPLATE_PATHS, FILE_PATHS, OPS_PATHS, HOST_PATHS, IMAGE_HOST_PATHS, PROJECT_PATHS, SESSION_PATHS, APP_PATHS, SHARE_PATHS];
+export const AREAS: Paths[] = [CONTAINER_PATHS, TEMPLATE_PATHS, FILE_PATHS, OPS_PATHS, HOST_PATHS, IMAGE_HOST_PATHS, PROJECT_PATHS, SESSION_PATHS, APP_PATHS, SHARE_PATHS, SRC_PATHS];
 
 const TAGS = [
   { name: 'containers', description: 'Kiosc\'s container endpoints (same paths, shapes and status codes) and Portico\'s additions.' },
@@ -32,11 +33,12 @@ const TAGS = [
   { name: 'session', description: 'Trading a token for a browser session, and logging out.' },
   { name: 'sharing', description: 'Session sharing of per-user instances, and the audit trail.' },
   { name: 'apps', description: 'The app platform: a catalogue from image labels, grants with policies, per-user instances (docs/apps.md).' },
+  { name: 'src', description: 'The SRC Container API: per-user apps named IMAGE--USER under a facility id (docs/src-api.md).' },
   { name: 'meta', description: 'This document.' },
 ];
 
 /** API_PREFIXES are the path prefixes of the REST API; every router route under them must be documented. */
-export const API_PREFIXES = ['/api/', '/containers/api/', '/project/api/'];
+export const API_PREFIXES = ['/api/', '/containers/api/', '/project/api/', '/src-api/'];
 /** API_EXTRA are the API routes outside those prefixes. */
 export const API_EXTRA = ['/healthz', '/metrics'];
 

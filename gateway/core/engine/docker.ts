@@ -335,14 +335,6 @@ export function createDockerEngine(opts: DockerOptions): Engine {
 
     inspect,
 
-    async engineInfo() {
-      try {
-        return (await docker.info()) as Record<string, unknown>;
-      } catch (err) {
-        throw toEngineError(err, 'read the engine\'s info');
-      }
-    },
-
     async inspectRaw(id) {
       try {
         return (await docker.getContainer(id).inspect()) as unknown as Record<string, unknown>;

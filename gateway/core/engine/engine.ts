@@ -160,8 +160,6 @@ export interface Engine {
   events(opts: { labels?: Record<string, string>; since?: number }, onEvent: (e: EngineEvent) => void, signal: AbortSignal): Promise<void>;
   logs(id: string, opts: { since?: number; follow: boolean; tail?: number }, onLine: (l: LogLine) => void, signal: AbortSignal): Promise<void>;
   stats(id: string): Promise<ContainerStats>;
-  /** engineInfo is the engine's own description (`docker info`), for the SRC API's node endpoints; optional (a multi-node engine describes its nodes instead). */
-  engineInfo?(): Promise<Record<string, unknown>>;
   listImages(): Promise<ImageInfo[]>;
   /** removeImage removes a tag (the image goes with its last tag) or an untagged image by id; E_CONFLICT (409) while a container uses it, nothing when it is gone. Never forced. */
   removeImage(ref: string): Promise<void>;
