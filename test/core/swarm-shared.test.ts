@@ -26,7 +26,7 @@ t.test('docker-shared mode: the gateway container joins the overlay and opens a 
   const ip = sw.docker(`inspect -f '{{.NetworkSettings.IPAddress}}' ${id}`).trim();
   const base = `http://${ip}:8080`;
   let health = '';
-  for (let i = 0; i < 150 && !health; i++) {
+  for (let i = 0; i < 450 && !health; i++) { // up to 90 s: a loaded machine starts Node in a container slowly
     health = await fetch(`${base}/healthz`).then((r) => (r.ok ? r.text() : ''), () => '');
     if (!health) await new Promise((r) => setTimeout(r, 200));
   }
