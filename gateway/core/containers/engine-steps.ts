@@ -36,6 +36,8 @@ export interface EngineStepsContext {
   registryAuth?: (ref: string) => { auth: RegistryAuth; host: string } | null;
   /** publishAddress is set for a container host other than the built-in one: ports are published there (docs/container-hosts.md). */
   publishAddress?: string | null;
+  /** swarm is set for a swarm-mode container host other than the built-in one: no port is published, the service gets the swarm settings. */
+  swarm?: boolean;
 }
 
 /** APP_OUTPUT_LINES is how many lines of a container that exited at once are copied into its log. */
@@ -46,8 +48,10 @@ export function createEngineSteps(ctx: EngineStepsContext) {
   const { config, store, engine, bus, clog, logger, substitutions, setRuntime, applyInfo, registryAuth } = ctx;
   let network: Promise<void> | null = null;
   // A remote host's apps are reached on its published ports; the engine picks each port there (0).
-  const remote = ctx.publishAddress ?? null;
-  const publishing = remote !== null || config.publishPorts;
+  // A swarm host's apps publish nothing (a swarm would publish on every node's every address).
+  const swarm = ctx.swarm === true || config.docker.mode === 'swarm';
+  const remote = ctx.swarm ? null : ctx.publishAddress ?? null;
+  const publishing = remote !== null || (config.publishPorts && !ctx.swarm);
 
   function ensureNetwork(): Promise<void> {
     if (!network) {
@@ -119,7 +123,7 @@ export function createEngineSteps(ctx: EngineStepsContext) {
   function specFor(c: Container, publishHostPort: number | null) {
     return buildSpec(c, {
       instance: config.instance, network: config.dockerNetwork, publishHostPort, substitutions, log: config.containerLog, nofile: config.nofile,
-      ...(config.docker.mode === 'swarm' ? { swarm: config.swarm } : {}),
+      ...(swarm ? { swarm: config.swarm } : {}),
       extend: (spec, x) => applyInstance(spec, x, config, store),
       publishAddress: remote,
     });
@@ -129,7 +133,7 @@ export function createEngineSteps(ctx: EngineStepsContext) {
     await ensureNetwork();
     await ensureImage(c, user);
     // A host port the client asked for (Kiosc's host_port) is used as given; otherwise a free one is picked.
-    const hostPort = remote !== null ? c.requestedHostPort ?? 0 : config.publishPorts ? c.requestedHostPort ?? await freePort() : null;
+    const hostPort = remote !== null ? c.requestedHostPort ?? 0 : publishing ? c.requestedHostPort ?? await freePort() : null;
     const spec = specFor(c, hostPort);
     for (const v of spec.volumes) {
       await engine.ensureVolume(v.name, v.labels);

@@ -46,7 +46,15 @@ export interface ContainerServiceDeps {
 }
 
 /** Placement is where a container host's containers are created and reached. */
-export interface Placement { engine: Engine; publishAddress: string; name: string; up: boolean; reason: string | null }
+export interface Placement {
+  engine: Engine;
+  publishAddress: string;
+  /** swarm: the host is a swarm manager; its apps publish no port and are reached at the task (docs/swarm.md). */
+  swarm?: boolean;
+  name: string;
+  up: boolean;
+  reason: string | null;
+}
 
 /** HostPlacement answers, per host id, its engine and publish address (E_HOST_NOT_FOUND for an unknown id). */
 export interface HostPlacement { placement(hostId: number): Placement }
@@ -101,7 +109,7 @@ export function createContainerService(deps: ContainerServiceDeps) {
     if (!p.up) throw new EngineError('E_ENGINE_UNAVAILABLE', `container host ${p.name} is unreachable${p.reason ? ` (${p.reason})` : ''}`);
     let s = remote.get(p.engine);
     if (!s) {
-      s = createEngineSteps({ config, store, engine: p.engine, bus, clog, logger, substitutions, setRuntime, applyInfo, registryAuth: deps.registryAuth, publishAddress: p.publishAddress });
+      s = createEngineSteps({ config, store, engine: p.engine, bus, clog, logger, substitutions, setRuntime, applyInfo, registryAuth: deps.registryAuth, ...(p.swarm ? { swarm: true } : { publishAddress: p.publishAddress }) });
       remote.set(p.engine, s);
     }
     return s;
@@ -289,7 +297,11 @@ export function createContainerService(deps: ContainerServiceDeps) {
     upstream(c: Container): Upstream | null {
       // A remote host's app is reached on the port its engine published on the host's address.
       if (c.hostId !== null && deps.hosts) {
-        try { return c.hostPort ? { host: deps.hosts.placement(c.hostId).publishAddress, port: c.hostPort } : null; } catch { return null; }
+        let p: Placement;
+        try { p = deps.hosts.placement(c.hostId); } catch { return null; }
+        // A swarm host's task, as on a built-in swarm in host mode: its docker_gwbridge address (hosts/validate.ts checkSwarmReach).
+        if (p.swarm) return c.containerIp ? { host: c.containerIp, port: c.containerPort } : null;
+        return c.hostPort ? { host: p.publishAddress, port: c.hostPort } : null;
       }
       if (config.publishPorts) return c.hostPort ? { host: '127.0.0.1', port: c.hostPort } : null;
       if (config.networkMode === 'docker-shared') return c.dockerName ? { host: c.dockerName, port: c.containerPort } : null;

@@ -18,7 +18,7 @@ import { startStateSync } from '../containers/state-sync.ts';
 import type { StateSync } from '../containers/state-sync.ts';
 import { createRecovery } from '../containers/recovery.ts';
 import type { Container } from '../types.ts';
-import { validateHost } from './validate.ts';
+import { checkSwarmReach, validateHost } from './validate.ts';
 import { explainFailure } from './explain.ts';
 
 /** HostStatus is a host's health as its state sync last saw it. */
@@ -171,7 +171,7 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
     }
     const st = l.sync;
     // Without a state sync (the CLI, or before attach) nothing is known: the engine is tried.
-    return { engine: l.engine, publishAddress: l.record.publishAddress ?? '127.0.0.1', name: l.record.name, up: st ? st.engineUp() : !containers, reason: st?.reason() ?? null };
+    return { engine: l.engine, publishAddress: l.record.publishAddress ?? '127.0.0.1', swarm: l.record.mode === 'swarm', name: l.record.name, up: st ? st.engineUp() : !containers, reason: st?.reason() ?? null };
   }
 
   const hosts: Hosts = {
@@ -204,8 +204,9 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
     async add(input, opts = {}) {
       const v = validateHost(input, null);
       if (store.hosts.byName(v.name)) throw new ValidationError({ name: `a container host named ${v.name} exists` });
+      checkSwarmReach(v, config.networkMode);
       const probe: HostRecord = { ...v, id: 0, builtin: false, isDefault: false, createdAt: '', modifiedAt: '' };
-      build(probe); // refuses what the factory cannot build (a swarm host in this build) before anything is stored
+      build(probe); // refuses what the factory cannot build before anything is stored
       if (opts.check !== false) await check(probe);
       const record = store.hosts.create(v);
       await follow(record).started;
@@ -224,6 +225,7 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
       const v: HostInput = validateHost(input, have);
       const other = store.hosts.byName(v.name);
       if (other && other.id !== id) throw new ValidationError({ name: `a container host named ${v.name} exists` });
+      checkSwarmReach(v, config.networkMode);
       const probe: HostRecord = { ...have, ...v };
       build(probe);
       if (opts.check !== false) await check(probe);

@@ -93,3 +93,20 @@ export function validateHost(input: unknown, base: HostRecord | null): HostInput
   if (Object.keys(errors).length) throw new ValidationError(errors);
   return { name: name as string, url: url as string, mode, tls, publishAddress };
 }
+
+/**
+ * checkSwarmReach refuses a swarm-mode host whose apps this gateway could not reach (docs/swarm.md):
+ * a swarm service publishes no port, so the proxy goes to the task itself. In host mode that is the
+ * task's docker_gwbridge address, which only the manager's own machine reaches: a unix:// socket
+ * here, never a tcp:// manager elsewhere. In docker-shared mode the gateway container would have to
+ * join that swarm's overlay network, which is not built for an added host.
+ */
+export function checkSwarmReach(v: HostInput, networkMode: 'host' | 'docker-shared'): void {
+  if (v.mode !== 'swarm') return;
+  if (networkMode === 'docker-shared') {
+    throw new ValidationError({ mode: 'a swarm-mode host cannot be added while PORTICO_NETWORK_MODE=docker-shared: the gateway container would have to join that swarm\'s overlay network, which is not built; make that manager the built-in host (DOCKER_HOST with PORTICO_DOCKER_MODE=swarm), or add it in engine mode' });
+  }
+  if (v.url.startsWith('tcp://')) {
+    throw new ValidationError({ url: 'a swarm-mode host over tcp:// cannot be reached while the gateway runs in host mode: a swarm service publishes no port, and its task\'s docker_gwbridge address is on that manager\'s machine, not this one; use the manager\'s unix:// socket on the machine the gateway runs on, or add it in engine mode' });
+  }
+}
