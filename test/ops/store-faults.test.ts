@@ -63,7 +63,7 @@ const has = (lines: Array<Record<string, any>>, re: RegExp) => lines.some((l) =>
 const find = (lines: Array<Record<string, any>>, re: RegExp) => lines.find((l) => re.test(l.msg));
 
 t.test('regression: a transaction on a full disk fails with SQLITE_FULL, not "cannot rollback - no transaction is active"', async (t) => {
-  const fsys = tmpfs('1m');
+  const fsys = tmpfs('4m');
   const raw = openDb(path.join(fsys.dir, 'raw.db'));
   const store = createStore(path.join(fsys.dir, 'guarded.db'), { probeMs: 100 });
   t.teardown(() => { raw.close(); store.close(); fsys.cleanup(); });
