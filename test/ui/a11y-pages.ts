@@ -66,5 +66,17 @@ export function a11yPages(f: A11yFixture): A11yPage[] {
     { path: '/admin/sodar', as: 'admin' },
     { path: '/templates/create', as: 'admin' },
     { path: `/templates/${f.siteTemplate}/update`, as: 'admin' },
+    // Pages of issues 16–18 (apps, sharing, audit, hosts, image hosts, nodes, onboarding, branding).
+    { path: '/new-project', as: 'user' },
+    { path: '/apps', as: 'user' },
+    { path: '/shared', as: 'user' },
+    { path: '/audit', as: 'owner' },
+    { path: '/apps', as: 'admin' },
+    { path: '/apps/admin', as: 'admin' },
+    { path: '/audit', as: 'admin' },
+    { path: '/siteadmin/hosts', as: 'admin' },
+    { path: '/siteadmin/image-hosts', as: 'admin' },
+    { path: '/siteadmin/nodes', as: 'admin' },
+    { path: '/admin/branding', as: 'admin' },
   ];
 }
