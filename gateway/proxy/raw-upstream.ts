@@ -310,7 +310,7 @@ export class RawPool {
   /** close closes the idle sockets now and the busy ones as their answers end. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.sweep !== null) { clearInterval(this.sweep); this.sweep = null; }
+    // The sweep goes on while busy sockets finish (their head limit still holds); it stops by itself.
     for (const c of this.free.splice(0)) c.socket.destroy();
     const err = coded('the upstream pool is closed', 'ECONNABORTED');
     let ex: Exchange | null;
