@@ -176,11 +176,16 @@ async function setup(topology: string): Promise<{ targets: Record<string, Target
       location /ws/ { proxy_pass http://wsbackend/; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; proxy_read_timeout 600s; }
       location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering on; } }`);
   await launch(PROXY_CORE, '/usr/sbin/nginx', ['-p', proxyDir, '-c', path.join(proxyDir, 'nginx.conf')]);
-  const chp = await ensureChp();
-  const chpProc = await launch(PROXY_CORE, node, [chp, '--ip', '127.0.0.1', '--port', String(chpPort), '--api-ip', '127.0.0.1', '--api-port', String(chpApi), '--default-target', `http://${backend.http}`, '--log-level', 'warn']);
-  await Promise.all([waitPort(nginxPort), waitPort(chpPort)]);
-  // CHP's WebSocket route: /ws → the echo backend.
-  await fetch(`http://127.0.0.1:${chpApi}/api/routes/ws`, { method: 'POST', body: JSON.stringify({ target: `http://${backend.ws}` }) });
+  // CHP only when it is measured (a target list without it needs no install).
+  let chpProc: { pid: number } = { pid: 0 };
+  if (!ONLY || ONLY.has('chp')) {
+    const chp = await ensureChp();
+    chpProc = await launch(PROXY_CORE, node, [chp, '--ip', '127.0.0.1', '--port', String(chpPort), '--api-ip', '127.0.0.1', '--api-port', String(chpApi), '--default-target', `http://${backend.http}`, '--log-level', 'warn']);
+    await waitPort(chpPort);
+    // CHP's WebSocket route: /ws → the echo backend.
+    await fetch(`http://127.0.0.1:${chpApi}/api/routes/ws`, { method: 'POST', body: JSON.stringify({ target: `http://${backend.ws}` }) });
+  }
+  await waitPort(nginxPort);
 
   const auth = `Authorization: token ${portico.token}`;
   const at = `${portico.host}:${portico.port}`;

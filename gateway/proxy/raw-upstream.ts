@@ -8,6 +8,11 @@
  * once keeps no reference. Only when the handler keeps a view (a write still queued) does the
  * connection move on to a fresh buffer. So a steady stream allocates nothing per read and leaves
  * the garbage collector nothing to do.
+ *
+ * No socket carries a Node timer: the pool's sweep (once a second while it has sockets) checks how
+ * long each has been connecting, waiting for a head or idle. A timer re-armed three times per
+ * request (before the head, after it, on return to the pool) and refreshed on every read and
+ * write cost more than the check.
  */
 import net from 'node:net';
 import { coded, Exchange } from './upstream-exchange.ts';
@@ -17,12 +22,11 @@ import { WaitList } from './wait-list.ts';
 export { afterWrite, KEPT, PAUSE } from './upstream-exchange.ts';
 export type { UpstreamHandler, UpstreamRequest } from './upstream-exchange.ts';
 
-const IDLE_MS = 30_000;
-const CONNECT_MS = 10_000;
-/** HEADERS_MS bounds the wait for an answer's head (a reused socket gets it again). */
-const HEADERS_MS = 300_000;
 /** READ_SIZE is each connection's read buffer, as large as one read Node would otherwise allocate. */
 const READ_SIZE = 64 * 1024;
+
+// What a socket is doing, for the sweep: each phase but READING has its own time limit.
+const CONNECTING = 0, WAITING = 1, READING = 2, IDLE = 3;
 
 /** Conn is one pooled socket and the exchange it is serving (null while idle). */
 export class Conn {
@@ -31,6 +35,9 @@ export class Conn {
   ex: Exchange | null = null;
   connected = false;
   used = false;
+  /** phase and since (ms): what the socket waits for and since when, checked by the pool's sweep. */
+  private phase = CONNECTING;
+  since = Date.now();
   /** buf receives the next read; kept says a handler still holds a view of it. */
   private buf = Buffer.allocUnsafeSlow(READ_SIZE);
   kept = false;
@@ -41,11 +48,9 @@ export class Conn {
       port: pool.port, host: pool.host, noDelay: true,
       onread: { buffer: () => this.nextBuffer(), callback: (n: number, b: Uint8Array) => this.onRead(n, b as Buffer) },
     });
-    s.setTimeout(CONNECT_MS);
-    s.on('connect', () => { this.connected = true; s.setTimeout(HEADERS_MS); });
-    s.on('timeout', () => {
-      if (this.ex) s.destroy(coded(this.connected ? 'the app did not answer in time' : 'connect timed out', 'ETIMEDOUT'));
-      else s.destroy();
+    s.on('connect', () => {
+      this.connected = true;
+      if (this.phase === CONNECTING) { this.phase = WAITING; this.since = Date.now(); }
     });
     s.on('error', () => { /* reported through 'close' */ });
     s.on('close', () => {
@@ -55,6 +60,31 @@ export class Conn {
       // errored is set by Node before 'close' when the socket failed.
       if (ex) ex.onClose((s as { errored?: Error | null }).errored ?? null);
     });
+  }
+
+  /** waiting: a request was sent (or more of its body); its head is due within headersMs. */
+  waiting(): void {
+    if (this.connected) this.phase = WAITING;
+    this.since = Date.now();
+  }
+
+  /** sent: more of the request body went out; a head still due is due from now. */
+  sent(): void { if (this.phase === WAITING) this.since = Date.now(); }
+
+  /** reading: the head is in; a body may be slow (server-sent events), so no limit applies. */
+  reading(): void { this.phase = READING; }
+
+  /** idle: back in the pool. */
+  idle(): void { this.phase = IDLE; this.since = Date.now(); }
+
+  /** timedOut closes the socket when its phase lasted too long (as Node's socket timeout did). */
+  timedOut(now: number, l: PoolLimits): void {
+    const p = this.phase;
+    if (p === READING || this.socket.destroyed) return;
+    const limit = p === CONNECTING ? l.connectMs : p === WAITING ? l.headersMs : l.idleMs;
+    if (now - this.since < limit) return;
+    if (this.ex === null) this.socket.destroy();
+    else this.socket.destroy(coded(p === CONNECTING ? 'connect timed out' : 'the app did not answer in time', 'ETIMEDOUT'));
   }
 
   private onRead(n: number, b: Buffer): boolean {
@@ -82,10 +112,18 @@ export interface PoolLimits {
   queueMs: number;
   /** stallMs: the longest an answer may stay paused for a client that does not read (then both sides close). */
   stallMs: number;
+  /** connectMs: the longest a connection may take; headersMs: the longest wait for an answer's head once the request is sent. */
+  connectMs: number;
+  headersMs: number;
+  /** idleMs: an idle pooled socket is closed after this. */
+  idleMs: number;
 }
 
-/** DEFAULT_LIMITS: 256 sockets, a quarter for any one client, 1024 waiting for up to 10 s, 60 s for a stalled reader (nginx's send_timeout). */
-export const DEFAULT_LIMITS: PoolLimits = { connections: 256, perClient: 64, queue: 1024, queueMs: 10_000, stallMs: 60_000 };
+/**
+ * DEFAULT_LIMITS: 256 sockets, a quarter for any one client, 1024 waiting for up to 10 s, 60 s for
+ * a stalled reader (nginx's send_timeout), 10 s to connect, 300 s for a head, 30 s idle.
+ */
+export const DEFAULT_LIMITS: PoolLimits = { connections: 256, perClient: 64, queue: 1024, queueMs: 10_000, stallMs: 60_000, connectMs: 10_000, headersMs: 300_000, idleMs: 30_000 };
 
 /** Client is one client's share of a pool: exchanges running or queued, and those held back behind its cap. */
 interface Client { share: number; parked: WaitList<Exchange> }
@@ -109,6 +147,8 @@ export class RawPool {
   private readonly waiting = new WaitList<Exchange>();
   private readonly stalls = new WaitList<Exchange>();
   private readonly clients = new Map<string, Client>();
+  /** conns: every open socket (added and removed per connection, not per request), for the sweep. */
+  private readonly conns = new Set<Conn>();
   /** held counts the requests held back behind their client's cap (in the clients' lists). */
   private held = 0;
   private count = 0;
@@ -150,11 +190,11 @@ export class RawPool {
   private admit(ex: Exchange): void {
     const c = this.free.pop();
     if (c !== undefined) {
-      c.socket.setTimeout(HEADERS_MS);
+      c.waiting();
       ex.start(c);
     } else if (this.count < this.limits.connections) {
       this.count++;
-      ex.start(new Conn(this));
+      ex.start(this.connect());
     } else if (this.held + this.waiting.size >= this.limits.queue) {
       this.refuse(ex, coded(`${this.waiting.size} requests are already waiting for the app`, 'EBUSY'));
     } else {
@@ -167,7 +207,14 @@ export class RawPool {
   /** retry sends `ex` again on a fresh socket (its pooled one had been closed by the app). */
   retry(ex: Exchange): void {
     this.count++;
-    ex.start(new Conn(this));
+    ex.start(this.connect());
+  }
+
+  private connect(): Conn {
+    const c = new Conn(this);
+    this.conns.add(c);
+    this.watch();
+    return c;
   }
 
   /** refuse fails `ex` before it started, after `request` has returned its handle. */
@@ -179,15 +226,16 @@ export class RawPool {
   idle(c: Conn): void {
     c.used = true;
     const next = this.waiting.shift();
-    if (next !== null) { next.start(c); return; }
+    if (next !== null) { c.waiting(); next.start(c); return; }
     if (this.closed) { c.socket.destroy(); return; }
-    c.socket.setTimeout(IDLE_MS);
+    c.idle();
     this.free.push(c);
   }
 
   /** forget drops a closed socket from the pool; a waiting request gets a new one in its place. */
   forget(c: Conn): void {
     this.count--;
+    this.conns.delete(c);
     const i = this.free.indexOf(c);
     if (i >= 0) this.free.splice(i, 1);
     const next = this.closed ? null : this.waiting.shift();
@@ -230,9 +278,10 @@ export class RawPool {
     this.sweep.unref();
   }
 
-  /** check fails the waits that went on too long: the oldest are first in each list. */
+  /** check fails the waits that went on too long (the oldest are first in each list) and closes sockets past their phase's limit. */
   private check(): void {
     const now = Date.now();
+    for (const c of this.conns) c.timedOut(now, this.limits);
     const { queueMs, stallMs } = this.limits;
     let ex: Exchange | null;
     while ((ex = this.waiting.head) !== null && now - ex.since >= queueMs) {
@@ -248,7 +297,7 @@ export class RawPool {
     while ((ex = this.stalls.head) !== null && now - ex.since >= stallMs) {
       ex.fail(coded(`the client read nothing of the answer for ${stallMs / 1000} s`, 'ESTALLED'));
     }
-    if (this.waiting.size === 0 && this.held === 0 && this.stalls.size === 0) {
+    if (this.waiting.size === 0 && this.held === 0 && this.stalls.size === 0 && this.conns.size === 0) {
       clearInterval(this.sweep!);
       this.sweep = null;
     }
@@ -261,7 +310,7 @@ export class RawPool {
   /** close closes the idle sockets now and the busy ones as their answers end. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.sweep !== null) { clearInterval(this.sweep); this.sweep = null; }
+    // The sweep goes on while busy sockets finish (their head limit still holds); it stops by itself.
     for (const c of this.free.splice(0)) c.socket.destroy();
     const err = coded('the upstream pool is closed', 'ECONNABORTED');
     let ex: Exchange | null;

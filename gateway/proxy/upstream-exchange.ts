@@ -140,6 +140,7 @@ export class Exchange {
     const onData = (chunk: Buffer) => {
       if (chunk.length === 0 || s.destroyed) return; // (destroyed: answered before the body was all sent; the rest is dropped)
       const ok = chunked ? (s.write(chunk.length.toString(16) + '\r\n'), s.write(chunk), s.write('\r\n')) : s.write(chunk);
+      conn.sent(); // the head's time runs from the last bytes of the request sent
       if (!ok && !waiting) { waiting = true; body.pause(); s.once('drain', () => { waiting = false; body.resume(); }); }
     };
     body.on('data', onData);
@@ -265,7 +266,7 @@ export class Exchange {
       return true;
     }
     if (r.close) this.keepAlive = false;
-    this.conn!.socket.setTimeout(0); // a body may be slow (server-sent events): no timeout once the head is in
+    this.conn!.reading(); // a body may be slow (server-sent events): no time limit once the head is in
     const bodiless = this.isHead || r.status === 204 || r.status === 304;
     try {
       this.h.head(r.status, r.reason, r.headers, bodiless ? '' : r.codings);

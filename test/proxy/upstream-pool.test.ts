@@ -177,3 +177,27 @@ t.test('regression: with Transfer-Encoding the answer is never framed by Content
   t.same(hints.interim, [103, 102], 'regression: 1xx answers are handed on, not dropped');
   t.equal(hints.body, 'x');
 });
+
+t.test('regression: without a Node timer per socket, a head that never comes still fails in time, a slow body does not, and idle sockets close', async (t) => {
+  const a = await app((path, s) => {
+    if (path === '/never') return;
+    if (path === '/slow-body') { s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\na'); setTimeout(() => s.write('b'), 1_500); return; }
+    s.write(ok('x'));
+  });
+  t.teardown(a.close);
+  const pool = new RawPool('127.0.0.1', a.port, { headersMs: 500, idleMs: 1_000 });
+  t.teardown(() => pool.close());
+  const never = await send(pool, { path: '/never' });
+  t.equal(never.error?.code, 'ETIMEDOUT', 'no head within headersMs: ETIMEDOUT (a 504)');
+  t.ok(never.ms >= 450 && never.ms < 3_000, `within the sweep's second (${Math.round(never.ms)} ms)`);
+  const slow = await send(pool, { path: '/slow-body' });
+  t.equal(slow.error, null, 'a body slower than headersMs is not cut: the limit is for the head only');
+  t.equal(slow.body, 'ab');
+  t.equal((await send(pool, {})).body, 'x');
+  const before = a.state.connections;
+  t.ok(a.open.size >= 1, 'the socket went back to the pool');
+  await new Promise((r) => setTimeout(r, 2_500));
+  t.equal(a.open.size, 0, 'an idle socket is closed after idleMs');
+  t.equal((await send(pool, {})).body, 'x', 'and the next request opens a new one');
+  t.equal(a.state.connections, before + 1);
+});
