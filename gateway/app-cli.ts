@@ -10,24 +10,11 @@ import { describePolicy } from './core/apps/policy.ts';
 import type { App } from './core/apps/types.ts';
 import { UsageError } from './project-cli.ts';
 import type { ProjectCliIo } from './project-cli.ts';
+import { flag as has, option as take } from './cli-args.ts';
 
 const ACTOR = 'portico-cli';
 
-function take(args: string[], name: string): string | null {
-  const i = args.indexOf(name);
-  if (i < 0) return null;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
-  args.splice(i, 2);
-  return v;
-}
 
-function has(args: string[], name: string): boolean {
-  const i = args.indexOf(name);
-  if (i < 0) return false;
-  args.splice(i, 1);
-  return true;
-}
 
 function line(a: App): string {
   const flags = [a.enabled ? '' : 'disabled', a.public ? 'public' : ''].filter(Boolean).join(',') || '-';

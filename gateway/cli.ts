@@ -30,6 +30,7 @@ import { runAppCli } from './app-cli.ts';
 import { createSodarSync } from './core/sodar/sync.ts';
 import { runRegistryCli } from './registry-cli.ts';
 import { LIST_VERBS, runListCli } from './list-cli.ts';
+import { flag, option } from './cli-args.ts';
 import { HOST_USAGE, runHostCli } from './host-cli.ts';
 import { createHosts } from './core/hosts/registry.ts';
 import { routeByContainer } from './core/hosts/routed-engine.ts';
@@ -91,21 +92,7 @@ ${HOST_USAGE}  backup FILE                           copy the database to FILE (
 `;
 
 
-function flag(args: string[], name: string): boolean {
-  const i = args.indexOf(name);
-  if (i < 0) return false;
-  args.splice(i, 1);
-  return true;
-}
 
-function option(args: string[], name: string): string | null {
-  const i = args.indexOf(name);
-  if (i < 0) return null;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
-  args.splice(i, 2);
-  return v;
-}
 
 function validUsername(name: string | undefined): string {
   if (!name || !/^[A-Za-z0-9][A-Za-z0-9._@-]{0,149}$/.test(name)) {

@@ -13,6 +13,10 @@ import { silentLogger } from './core/log.ts';
 import { createDockerEngine } from './core/engine/docker.ts';
 import { createHosts } from './core/hosts/registry.ts';
 import { UsageError } from './project-cli.ts';
+import { flag as has, option } from './cli-args.ts';
+
+/** take is an option's value, or undefined when it was not given (a field left as it is). */
+const take = (args: string[], name: string): string | undefined => option(args, name) ?? undefined;
 
 /** HOST_USAGE is the verbs' part of the CLI's usage text. */
 export const HOST_USAGE = `  host list                             list container hosts (id, name, url, mode, default, publish address, containers)
@@ -23,20 +27,7 @@ export const HOST_USAGE = `  host list                             list containe
   host remove NAME                      remove a host no container or template uses
 `;
 
-function take(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);
-  args.splice(i, 2);
-  return v;
-}
 
-function has(args: string[], name: string): boolean {
-  const i = args.indexOf(name);
-  if (i >= 0) args.splice(i, 1);
-  return i >= 0;
-}
 
 function pem(file: string | undefined, what: string): string | undefined {
   if (file === undefined) return undefined;
