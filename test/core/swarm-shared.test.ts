@@ -26,9 +26,12 @@ t.test('docker-shared mode: the gateway container joins the overlay and opens a 
   const ip = sw.docker(`inspect -f '{{.NetworkSettings.IPAddress}}' ${id}`).trim();
   const base = `http://${ip}:8080`;
   let health = '';
-  for (let i = 0; i < 450 && !health; i++) { // up to 90 s: a loaded machine starts Node in a container slowly
-    health = await fetch(`${base}/healthz`).then((r) => (r.ok ? r.text() : ''), () => '');
-    if (!health) await new Promise((r) => setTimeout(r, 200));
+  // Up to 90 s (a loaded machine starts Node in a container slowly), each try bounded, and not after the gateway exited.
+  const deadline = Date.now() + 90_000;
+  while (!health && Date.now() < deadline) {
+    health = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => (r.ok ? r.text() : ''), () => '');
+    if (health || sw.docker(`inspect -f '{{.State.Running}}' ${id}`).trim() !== 'true') break;
+    await new Promise((r) => setTimeout(r, 200));
   }
   t.match(JSON.parse(health || '{}'), { status: 'ok', engine: 'up' }, `the gateway runs and reaches the manager\n${health ? '' : sw.docker(`logs --tail 20 ${id}`)}`);
   const net = JSON.parse(sw.docker('network inspect shared-net'))[0];

@@ -80,7 +80,18 @@ export async function joinSharedNetwork(deps: SharedNetworkDeps): Promise<SelfCo
     let ip: string | null = info.ips[config.dockerNetwork] ?? null;
     if (!ip) {
       // The container name resolves by itself; the alias makes the gateway name (and the hostname) resolve too.
-      await engine.connectNetwork(config.dockerNetwork, info.id, [...new Set([host, hostname])]);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await engine.connectNetwork(config.dockerNetwork, info.id, [...new Set([host, hostname])]);
+          break;
+        } catch (err) {
+          // A swarm manager under load can answer an overlay attach with "context deadline exceeded":
+          // a few more tries before the start fails (regression: the gateway exited on the first one).
+          if (attempt >= 4 || !(err instanceof EngineError) || !/deadline exceeded|timed? ?out/i.test(err.message)) throw err;
+          logger.warn('joining the Docker network timed out in the engine; trying again', { network: config.dockerNetwork, attempt });
+          await new Promise((r) => setTimeout(r, 1000 * attempt));
+        }
+      }
       ip = (await engine.inspect(info.id))?.ips[config.dockerNetwork] ?? null;
       logger.info('joined the Docker network', { network: config.dockerNetwork, as: host, container: info.name, ip });
     } else if (host !== info.name && !(info.aliases?.[config.dockerNetwork] ?? []).includes(host)) {
