@@ -11,6 +11,9 @@ import { loadConfig } from '../../gateway/core/config.ts';
 import { buildCore } from '../../gateway/core/build.ts';
 import { createLogger, silentLogger } from '../../gateway/core/log.ts';
 import { gatewayHost, joinSharedNetwork, selfContainerId } from '../../gateway/core/containers/shared-network.ts';
+import { EngineError } from '../../gateway/core/errors.ts';
+import { Bus } from '../../gateway/core/events.ts';
+import type { Engine } from '../../gateway/core/engine/engine.ts';
 
 const ID = 'd768aac8a7cb827282424f8b33e40dc07531e530a4b3ade24f3277ec143defde';
 
@@ -63,4 +66,33 @@ t.test('a container the engine does not know fails start-up with the reason', as
   const mountinfo = `1 2 3 /var/lib/docker/containers/${'0'.repeat(64)}/hostname /etc/hostname rw - ext4 x rw`;
   await t.rejects(joinSharedNetwork({ config, engine: core.engine, bus: core.bus, logger: silentLogger, ensureNetwork: core.containers.ensureNetwork, read: (f) => (f.endsWith('mountinfo') ? mountinfo : '') }),
     { code: 'E_CONFIG', message: /the engine does not know this container \(000000000000\)/ });
+});
+
+t.test('regression: a swarm manager that answered the overlay attach with "context deadline exceeded" made the gateway exit; the join tries again', async (t) => {
+  const config = loadConfig({ PORTICO_NETWORK_MODE: 'docker-shared', PORTICO_DOCKER_NETWORK: 'shared-net', PORTICO_GATEWAY_NAME: 'portico-gw' });
+  const id = 'a'.repeat(64);
+  let attached = false;
+  let attempts = 0;
+  const engine = {
+    kind: 'fake',
+    async inspect(x: string) { return { id: x, name: 'portico-gw', ips: attached ? { 'shared-net': '10.0.9.2' } : {}, aliases: {}, labels: {} }; },
+    async connectNetwork() {
+      attempts++;
+      if (attempts < 3) throw new EngineError('E_ACTION_FAILED', 'connect aaaa to network shared-net: attaching to network failed, make sure your network options are correct and check manager logs: context deadline exceeded');
+      attached = true;
+    },
+  } as unknown as Engine;
+  const warnings: string[] = [];
+  const logger = createLogger({ format: 'text', level: 'warn', write: (l) => warnings.push(l) });
+  const self = await joinSharedNetwork({ config, engine, bus: new Bus(), logger, ensureNetwork: async () => {}, read: (f) => (f.endsWith('mountinfo') ? `1 2 3 /var/lib/docker/containers/${id}/hostname /etc/hostname rw - ext4 x rw` : '') });
+  t.equal(attempts, 3, 'tried again after two refusals');
+  t.equal(self?.ip, '10.0.9.2', 'and joined');
+  t.equal(warnings.filter((l) => /trying again/.test(l)).length, 2, 'each refusal is a warning, not an exit');
+
+  // Another engine error is not retried: it fails the start at once, as before.
+  attempts = 0;
+  attached = false;
+  const other = { ...engine, async connectNetwork() { attempts++; throw new EngineError('E_ACTION_FAILED', 'network shared-net not found'); } } as unknown as Engine;
+  await t.rejects(joinSharedNetwork({ config, engine: other, bus: new Bus(), logger, ensureNetwork: async () => {}, read: (f) => (f.endsWith('mountinfo') ? `1 2 3 /var/lib/docker/containers/${id}/hostname /etc/hostname rw - ext4 x rw` : '') }), /not found/);
+  t.equal(attempts, 1, 'once');
 });

@@ -87,9 +87,9 @@ export async function joinSharedNetwork(deps: SharedNetworkDeps): Promise<SelfCo
         } catch (err) {
           // A swarm manager under load can answer an overlay attach with "context deadline exceeded":
           // a few more tries before the start fails (regression: the gateway exited on the first one).
-          if (attempt >= 4 || !(err instanceof EngineError) || !/deadline exceeded|timed? ?out/i.test(err.message)) throw err;
-          logger.warn('joining the Docker network timed out in the engine; trying again', { network: config.dockerNetwork, attempt });
-          await new Promise((r) => setTimeout(r, 1000 * attempt));
+          if (attempt >= 8 || !(err instanceof EngineError) || !/deadline exceeded|timed? ?out|attaching to network failed/i.test(err.message)) throw err;
+          logger.warn('joining the Docker network failed in the engine; trying again', { network: config.dockerNetwork, attempt, err: err.message });
+          await new Promise((r) => setTimeout(r, Math.min(5000, 1000 * attempt)));
         }
       }
       ip = (await engine.inspect(info.id))?.ips[config.dockerNetwork] ?? null;
