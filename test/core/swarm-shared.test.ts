@@ -21,7 +21,8 @@ t.test('docker-shared mode: the gateway container joins the overlay and opens a 
     'PORTICO_ADMIN_PASSWORD=admin-password-1', 'PORTICO_DOCKER_NETWORK=shared-net', 'PORTICO_APP_ORIGINS=same-origin', 'PORTICO_GATEWAY_NAME=portico-gw'];
   const config = loadConfig(Object.fromEntries(env.map((e) => e.split('='))));
   t.match(config, { networkMode: 'docker-shared', docker: { mode: 'swarm' }, publishPorts: false }, 'the gateway\'s settings are a valid swarm configuration');
-  const id = sw.docker(`run -d --name portico-gw ${env.map((e) => `-e ${e}`).join(' ')} -v ${sock}:/var/run/docker.sock -v ${root}:${root}:ro -v ${modules}:${modules}:ro -w ${root} portico-test/node:1 /bin/node gateway/main.ts`).trim();
+  // As deployed (compose.yaml's restart policy): a start that fails (a loaded manager refusing the overlay attach) is retried by the engine.
+  const id = sw.docker(`run -d --restart on-failure:5 --name portico-gw ${env.map((e) => `-e ${e}`).join(' ')} -v ${sock}:/var/run/docker.sock -v ${root}:${root}:ro -v ${modules}:${modules}:ro -w ${root} portico-test/node:1 /bin/node gateway/main.ts`).trim();
   // The gateway is reached from the host at its address on the private engine's default bridge (nothing is published).
   const ip = sw.docker(`inspect -f '{{.NetworkSettings.IPAddress}}' ${id}`).trim();
   const base = `http://${ip}:8080`;
@@ -30,7 +31,7 @@ t.test('docker-shared mode: the gateway container joins the overlay and opens a 
   const deadline = Date.now() + 90_000;
   while (!health && Date.now() < deadline) {
     health = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => (r.ok ? r.text() : ''), () => '');
-    if (health || sw.docker(`inspect -f '{{.State.Running}}' ${id}`).trim() !== 'true') break;
+    if (health || sw.docker(`inspect -f '{{.State.Status}} {{.RestartCount}}' ${id}`).trim() === 'exited 5') break;
     await new Promise((r) => setTimeout(r, 200));
   }
   if (!health) t.comment(`the gateway's last log lines:\n${sw.docker(`logs --tail 20 ${id} 2>&1`)}`);
