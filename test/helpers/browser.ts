@@ -9,6 +9,9 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { TestGateway } from './gateway.ts';
 
+/** BROWSER_ENV is what Chromium gets of the environment: a path and a home, nothing of the test runner's (NODE_OPTIONS, CI, …). */
+const BROWSER_ENV: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' };
+
 /** CHROMIUM is the system browser the UI tests drive. */
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -34,6 +37,8 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM, headless: true, args: [...ARGS, ...(opts.args ?? [])], viewport: opts.viewport ?? { width: 1280, height: 860 },
     javaScriptEnabled: opts.javaScript ?? true, bypassCSP: opts.bypassCSP ?? false,
+    // A clean environment: the browser is a child of the test runner, whose variables are not its business.
+    env: BROWSER_ENV,
   });
   context.setDefaultTimeout(15_000);
   const page = context.pages()[0] ?? await context.newPage();
