@@ -48,7 +48,7 @@ t.test('upload, pick the file in the container form, start, read', async (t) => 
   await page.fill('#f-title', 'typed, to be overwritten');
   await page.selectOption('#template-picker', tpl.sodar_uuid);
   await page.click('.template-picker button');
-  await page.waitForFunction("document.querySelector('#f-repository')?.value === 'portico-test/httpd'");
+  await page.waitForFunction(() => document.querySelector('#f-repository')?.value === 'portico-test/httpd');
   t.equal(await page.inputValue('#f-title'), 'Busybox reader', 'Get overwrote what was typed');
   t.equal(await page.inputValue('#f-tag'), '1');
   t.equal(await page.inputValue('input[name=containertemplatesite]'), tpl.sodar_uuid, 'the form remembers the template');

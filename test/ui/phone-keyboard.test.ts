@@ -9,6 +9,8 @@ import { startGateway, TEST_IMAGE } from '../helpers/gateway.ts';
 import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
 import type { Page } from 'playwright-core';
 
+declare const document: any;
+
 const PHONE = { width: 390, height: 844 };
 
 /** onScreen tells whether a locator's box lies inside the phone's width (not hidden, not cut off). */
@@ -108,7 +110,8 @@ t.test('phone viewport: every action is reachable on Users, Members, Tokens and 
   const overlaps = (a: typeof toast, z: typeof toast) => a.x < z.x + z.width && z.x < a.x + a.width && a.y < z.y + z.height && z.y < a.y + a.height;
   t.notOk(overlaps(toast, bar) || overlaps(toast, header), 'regression: the toast does not cover the header, the state badge or the buttons');
   // The state's live swap can land after the toast: wait for it (bounded), then judge.
-  const refocused = await page.waitForFunction("document.activeElement?.matches('.status-bar summary') ?? false", null, { timeout: 5_000 }).then(() => true, () => false);
+  // (A function, not a string: a string predicate is evaluated by eval, which the page's CSP refuses.)
+  const refocused = await page.waitForFunction(() => document.activeElement?.matches('.status-bar summary') ?? false, null, { timeout: 5_000 }).then(() => true, () => false);
   t.ok(refocused, 'after the swap the focus is on the controls again');
 
   // A bulk preview swapped in by htmx takes the focus, so keyboard and screen-reader users land on it.
