@@ -18,6 +18,7 @@ import type { Container, ContainerSettings, User } from '../types.ts';
 import { DEFAULT_POLICY, policyKey } from './policy.ts';
 import { checkStartLimits, limitReached } from './limits.ts';
 import type { App, Choice } from './types.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
 
 /** GUEST_PREFIX starts the user name of a public app's anonymous visitor. */
 export const GUEST_PREFIX = 'public-';
@@ -144,8 +145,8 @@ export function createInstances(deps: { config: Config; store: Store; containers
         const last = Math.max(Date.parse(c.dateAccessed ?? '') || 0, Date.parse(c.dateStarted ?? '') || 0, Date.parse(c.createdAt) || 0, lastAccess(c.id) ?? 0);
         if (now - last < limitMs) continue;
         try {
-          containers.log.add(c, 'INFO', 'anonymous', 'Task', `Removing idle public instance (no use for ${Math.round((now - last) / 60_000)} minutes)`);
-          await containers.perform(c.id, 'delete', 'anonymous');
+          containers.log.add(c, 'INFO', SYSTEM_ACTOR, 'Task', `Removing idle public instance (no use for ${Math.round((now - last) / 60_000)} minutes)`);
+          await containers.perform(c.id, 'delete', SYSTEM_ACTOR);
           removed++;
           const owner = c.ownerUserId !== null ? store.users.byId(c.ownerUserId) : null;
           if (owner && owner.username.startsWith(GUEST_PREFIX) && store.apps.instancesOfUser(owner.id).length === 0) {
