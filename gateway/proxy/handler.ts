@@ -41,6 +41,7 @@ import type { PageLinks } from './waiting-page.ts';
 import { readOnlyRefusal } from './read-only.ts';
 import { startRefusal } from './start-policy.ts';
 import { createBranding } from '../core/branding.ts';
+import { actorName } from '../core/auth/actor.ts';
 
 /** PorticoProxy is the ProxyHandler plus its shutdown. */
 export interface PorticoProxy {
@@ -190,7 +191,7 @@ export function createProxy(svc: Services): PorticoProxy {
       : readOnlyRefusal(svc, route, caller.user, inFlight)
         ?? startRefusal(route, false, req.headers['sec-fetch-mode'] as string | undefined, inFlight || starter.recentFailure(route.id) !== undefined);
     if (refusal) { sendFailure(res, refusal, false); return; }
-    const s = starter.current(route.id) ?? starter.recentFailure(route.id) ?? (routes.isReady(route) ? null : starter.join(route, caller.user.username));
+    const s = starter.current(route.id) ?? starter.recentFailure(route.id) ?? (routes.isReady(route) ? null : starter.join(route, actorName(caller.user)));
     if (s === null) {
       streamStatus(res, null, () => {});
       return;
@@ -276,7 +277,7 @@ export function createProxy(svc: Services): PorticoProxy {
 
   /** serve forwards an admitted request, starting the app first when it is not ready. */
   function serve(req: IncomingMessage, res: ServerResponse, route: Route, caller: ProxyCaller, scanned: Scanned, url: string, rest: string, scope: Scope, t0: number): void {
-    const via: Via = { scope, user: caller.user.username, role: routes.viewerRole(route, caller.user) };
+    const via: Via = { scope, user: caller.user.username, actor: actorName(caller.user), role: routes.viewerRole(route, caller.user) };
     if (routes.isReady(route)) {
       forward(req, res, route, appPath(route, url, rest, scope), scanned, caller.viaToken, via, deps, t0);
       return;
@@ -297,7 +298,7 @@ export function createProxy(svc: Services): PorticoProxy {
         return;
       }
     }
-    const s = starter.join(route, caller.user.username);
+    const s = starter.join(route, actorName(caller.user));
     if (nav) {
       s.pagedBy.add(caller.user.username);
       starter.lease(s, WAITING_LEASE_MS);
@@ -334,7 +335,7 @@ export function createProxy(svc: Services): PorticoProxy {
     const route = routes.get(target.uuid);
     if (route === null || !routes.isReady(route) || !routes.allows(route, caller.user)) return false;
     if (route.ownerId !== null && !instanceFast(route, caller, head.method, conn)) return false;
-    fastForward(conn, head.method, route, upstreamPath(url, target.rest, route.stripPrefix), scanned, caller.viaToken, { scope: route, user: caller.user.username, role: routes.viewerRole(route, caller.user) }, deps, t0);
+    fastForward(conn, head.method, route, upstreamPath(url, target.rest, route.stripPrefix), scanned, caller.viaToken, { scope: route, user: caller.user.username, actor: actorName(caller.user), role: routes.viewerRole(route, caller.user) }, deps, t0);
     return true;
   }
 
@@ -366,7 +367,7 @@ export function createProxy(svc: Services): PorticoProxy {
     if (route === null || !routes.isReady(route) || !routes.allows(route, caller.user)) return false;
     if (route.ownerId !== null && !instanceFast(route, caller, head.method, conn)) return false;
     const s = scope === 'root' ? route.atRoot : scope === 'prefix' ? route.atPrefix : route;
-    fastForward(conn, head.method, route, appPath(route, url, rest, s), scanned, caller.viaToken, { scope: s, user: caller.user.username, role: routes.viewerRole(route, caller.user) }, deps, t0);
+    fastForward(conn, head.method, route, appPath(route, url, rest, s), scanned, caller.viaToken, { scope: s, user: caller.user.username, actor: actorName(caller.user), role: routes.viewerRole(route, caller.user) }, deps, t0);
     return true;
   }
 
