@@ -124,10 +124,14 @@ export function createProxy(svc: Services): PorticoProxy {
     return origins.appOf(req.headers.host) !== null ? origins.gatewayUrl(req.headers.host, isSecure(svc.config, req)) + '/' : '/';
   }
 
-  /** pageLinks are the ways back from a waiting or failure page: home, and the app's project (one read; never on a proxied request). */
+  /**
+   * pageLinks are the ways back from a waiting or failure page: home, and the app's project (one
+   * read; never on a proxied request); an app instance's is My apps, since its hidden 'apps' project opens for nobody.
+   */
   function pageLinks(req: IncomingMessage, route: Route): PageLinks {
     const home = homeOf(req);
     const project = svc.store.projects.byId(route.projectId);
+    if (project?.kind === 'apps') return { home, back: `${home}apps/mine`, backLabel: 'Back to My apps', brand: brand() };
     return { home, back: project ? `${home}projects/${project.uuid}/containers` : home, brand: brand() };
   }
 
