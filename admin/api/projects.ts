@@ -116,7 +116,7 @@ export function registerProjectApi(router: Router, svc: Services): void {
   function userByUuid(raw: unknown, field: string): User {
     if (typeof raw !== 'string' || !raw) throw new ValidationError({ [field]: 'This field is required (a user UUID).' });
     const u = isUuid(raw) ? store.users.byUuid(raw.toLowerCase()) : null;
-    if (!u) throw new ValidationError({ [field]: `Object with sodar_uuid=${JSON.stringify(raw.slice(0, 40))} does not exist.` });
+    if (!u || u.guest) throw new ValidationError({ [field]: `Object with sodar_uuid=${JSON.stringify(raw.slice(0, 40))} does not exist.` });
     return u;
   }
 
@@ -136,7 +136,7 @@ export function registerProjectApi(router: Router, svc: Services): void {
     checkShape(body);
     if (body.owner === undefined || body.owner === '') throw new ValidationError({ owner: 'The "owner" parameter must be supplied for project creation' });
     const owner = typeof body.owner === 'string' && isUuid(body.owner) ? store.users.byUuid(body.owner.toLowerCase()) : null;
-    if (!owner) throw new ValidationError({ owner: 'Owner not found' });
+    if (!owner || owner.guest) throw new ValidationError({ owner: 'Owner not found' });
     const title = str(body, 'title');
     if (title === undefined) throw new ValidationError({ title: 'This field is required.' });
     const project = projects.create(caller.user, { title, description: str(body, 'description'), readme: str(body, 'readme'), owner });

@@ -7,7 +7,6 @@
 import { NotFoundError } from '../../gateway/core/errors.ts';
 import { readCookie } from '../../gateway/core/auth/authenticate.ts';
 import { isInstance } from '../../gateway/core/apps/access.ts';
-import { GUEST_PREFIX } from '../../gateway/core/apps/instances.ts';
 import { PUBLIC_COOKIE, signPublic, verifyPublic } from '../../gateway/core/apps/public-cookie.ts';
 import type { User } from '../../gateway/core/types.ts';
 import { isSecureRequest, sessionCookie } from '../api/session.ts';
@@ -72,14 +71,15 @@ export function registerAppPages(d: UiDeps): void {
   d.on('GET', '/apps/public/:slug', (ctx) => {
     const app = svc.store.apps.bySlug(ctx.params.slug);
     if (!app || !app.public || !app.enabled) throw new NotFoundError('E_APP_NOT_FOUND', 'no such public app');
-    const caller = svc.auth.authenticate(ctx.req.headers);
+    // The visitor's own guest session counts here (and only here, among the pages).
+    const caller = svc.auth.authenticate(ctx.req.headers, { guests: true });
     let guest: User | null = caller?.user ?? null;
     const cookies: string[] = [];
     const secure = isSecureRequest(svc, ctx.req);
     if (!guest) {
       const uuid = verifyPublic(svc.store, readCookie(ctx.req.headers.cookie, PUBLIC_COOKIE));
       const known = uuid ? svc.store.users.byUuid(uuid) : null;
-      guest = known && known.username.startsWith(GUEST_PREFIX) && known.active ? known : null;
+      guest = known && known.guest && known.active ? known : null;
     }
     const opened = svc.apps.instances.openPublic(app, guest);
     if (!caller) {

@@ -11,7 +11,8 @@ import { readForm } from '../../gateway/http/body.ts';
 import { checkCsrf, requireWritable } from '../api/guard.ts';
 import type { Flash, UiDeps } from './pages.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
-import { projectShell } from './projects.ts';
+import { containerShell } from './projects.ts';
+import { isInstance } from '../../gateway/core/apps/access.ts';
 import { actionLabel, confirmQuestion, detailView } from './container-view.ts';
 import { confirmed, sendConfirm } from './confirm.ts';
 import { FRAGMENT_VIEWS, renderFragments } from './live-fragments.ts';
@@ -29,7 +30,12 @@ function isAction(s: string): s is ContainerAction {
 
 function listUrl(c: Container, view: FragmentView): string {
   if (view === 'arow') return '/siteadmin';
-  return view === 'row' ? `/projects/${c.projectUuid}/containers` : `/containers/${c.uuid}`;
+  return view === 'row' ? goneUrl(c) : `/containers/${c.uuid}`;
+}
+
+/** goneUrl is the list a container's page leads back to: its project's, or My apps for an app instance (its hidden project opens for nobody). */
+function goneUrl(c: Container): string {
+  return isInstance(c) ? '/apps/mine' : `/projects/${c.projectUuid}/containers`;
 }
 
 /** registerContainerActions adds POST /containers/:container/:action and GET /containers/:container/delete. */
@@ -43,7 +49,7 @@ export function registerContainerActions(d: UiDeps): void {
     if (!project) throw new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
     const viewer = { isAdmin: caller.user.isAdmin, role, csrf: caller.session?.csrf ?? '' };
     d.ui.page(ctx.req, ctx.res, 'pages/container-delete', pageData(caller, `Delete ${c.title}`, {
-      ...projectShell({ project, role, user: caller.user }, 'containers'),
+      ...containerShell({ project, role, user: caller.user }, 'containers'),
       c: detailView(c, viewer, svc.containers.queue.busy(c.id), project.title),
     }));
   });
@@ -63,7 +69,7 @@ export function registerContainerActions(d: UiDeps): void {
       const project = svc.store.projects.byId(c.projectId);
       const back = listUrl(c, view);
       sendConfirm(d.ui, ctx.req, ctx.res, caller, { title: `${actionLabel(action)} ${c.title}`, ...ask, action: `/containers/${c.uuid}/${action}`,
-        fields: { view }, button: actionLabel(action), cancel: back }, project && view !== 'arow' ? projectShell({ project, role, user: caller.user }, 'containers') : {});
+        fields: { view }, button: actionLabel(action), cancel: back }, project && view !== 'arow' ? containerShell({ project, role, user: caller.user }, 'containers') : {});
       return;
     }
 
@@ -78,7 +84,7 @@ export function registerContainerActions(d: UiDeps): void {
 
     const label = actionLabel(action);
     if (action === 'delete' && outcome.kind === 'done') {
-      redirect(ctx.req, ctx.res, view === 'arow' ? '/siteadmin?done=deleted' : `/projects/${c.projectUuid}/containers?done=deleted`);
+      redirect(ctx.req, ctx.res, view === 'arow' ? '/siteadmin?done=deleted' : isInstance(c) ? '/apps/mine?done=delete' : `${goneUrl(c)}?done=deleted`);
     }
     const err = outcome.kind === 'failed' ? toPorticoError(outcome.err) : null;
     const flash: Flash = outcome.kind === 'done'
@@ -91,7 +97,7 @@ export function registerContainerActions(d: UiDeps): void {
     if (!htmx) {
       if (outcome.kind === 'done') redirect(ctx.req, ctx.res, `${listUrl(c, view)}?done=${action}`);
       const fresh = svc.store.containers.byId(c.id);
-      if (!fresh) redirect(ctx.req, ctx.res, `/projects/${c.projectUuid}/containers?done=deleted`);
+      if (!fresh) redirect(ctx.req, ctx.res, isInstance(c) ? '/apps/mine?done=delete' : `${goneUrl(c)}?done=deleted`);
       renderDetail(d, ctx.req, ctx.res, ctx.url, caller, fresh, role, flash, status);
       return;
     }

@@ -9,7 +9,7 @@ import { NotFoundError } from '../../gateway/core/errors.ts';
 import type { Container, LogEntry, Role } from '../../gateway/core/types.ts';
 import type { Flash, UiDeps } from './pages.ts';
 import { doneFlash, pageData, requirePageUser } from './pages.ts';
-import { projectShell } from './projects.ts';
+import { containerShell } from './projects.ts';
 import { detailView, fmtDate } from './container-view.ts';
 import { formatCursor } from './live-hub.ts';
 import { hasStats, STATS_POLL_SECONDS, uptimeViews } from './container-stats.ts';
@@ -49,7 +49,7 @@ export function renderDetail(d: UiDeps, req: IncomingMessage, res: ServerRespons
   // An archived project offers only what a guest gets: the server refuses the rest anyway.
   const viewer = project.archived ? { isAdmin: false, role: 'guest' as const, csrf: caller.session?.csrf ?? '' } : { isAdmin: caller.user.isAdmin, role, csrf: caller.session?.csrf ?? '' };
   d.ui.page(req, res, 'pages/container', pageData(caller, `${c.title} · Containers`, {
-    ...projectShell({ project, role, user: caller.user }, 'containers'),
+    ...containerShell({ project, role, user: caller.user }, 'containers'),
     c: detailView(c, viewer, containers.queue.busy(c.id), project.title),
     log: entries.map(logLineView),
     lines,
@@ -59,6 +59,7 @@ export function renderDetail(d: UiDeps, req: IncomingMessage, res: ServerRespons
     uptime: uptimeViews(store, c.id),
     since,
     shareUrl: siteUrl(d.svc, req) + publicPrefix(c),
+    shareLabel: project.kind === 'apps' ? 'Link to share (you and those you share the instance with open the app with it)' : 'Link to share (members of the project open the app with it)',
     flash: flash ?? doneFlash(url),
   }), status);
 }

@@ -14,7 +14,7 @@ import { checkCsrf, requireWritable } from '../api/guard.ts';
 import type { UiDeps } from './pages.ts';
 import { chooseHost, templateHostOf } from '../../gateway/core/hosts/choose.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
-import { projectShell } from './projects.ts';
+import { containerShell } from './projects.ts';
 import { formGroups } from './container-form-fields.ts';
 import { renderDetail } from './container-detail.ts';
 import { containerValues, pickerData } from './container-pickers.ts';
@@ -86,7 +86,7 @@ function renderForm(d: UiDeps, req: IncomingMessage, res: ServerResponse, caller
   const groups = formGroups(d.svc.config.maxInactivityDays);
   const labels = new Map(groups.flatMap((g) => g.fields.map((x) => [x.name, x.label] as const)));
   d.ui.page(req, res, 'pages/container-form', pageData(caller, f.heading, {
-    ...projectShell({ project: f.project, role: f.role, user: caller.user }, 'containers'),
+    ...containerShell({ project: f.project, role: f.role, user: caller.user }, 'containers'),
     form: f,
     groups,
     pickers: pickerData(d.svc, caller.user, f.project),

@@ -13,7 +13,7 @@ import { summarizeUptime, UPTIME_DURATIONS, uptimeChartSvg } from '../../gateway
 import type { UptimeDuration } from '../../gateway/core/containers/uptime.ts';
 import type { UiDeps } from './pages.ts';
 import { pageData, requirePageUser } from './pages.ts';
-import { projectShell } from './projects.ts';
+import { containerShell } from './projects.ts';
 import { createStatsHistory } from '../../gateway/core/containers/stats-history.ts';
 import type { HistorySample } from '../../gateway/core/containers/stats-history.ts';
 import { sendJson } from '../../gateway/http/respond.ts';
@@ -173,7 +173,7 @@ export function registerContainerStats(d: UiDeps): void {
     const project = svc.store.projects.byId(c.projectId);
     if (!project) throw new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
     d.ui.page(ctx.req, ctx.res, 'pages/container-stats', pageData(caller, `Resources · ${c.title}`, {
-      ...projectShell({ project, role, user: caller.user }, 'containers'),
+      ...containerShell({ project, role, user: caller.user }, 'containers'),
       c: { uuid: c.uuid, title: c.title }, stats: view, uptime: uptimeViews(svc.store, c.id),
       history: historyRows(history.series(c.id)), charts: hasStats(c), pollSeconds: STATS_POLL_SECONDS,
     }));

@@ -26,6 +26,25 @@ export function projectShell(pa: ProjectAccess, nav: ProjectNav): Record<string,
   };
 }
 
+/** ContainerBack is the way back from a container's page: its project's list, or My apps for an app instance. */
+export interface ContainerBack { url: string; label: string }
+
+/** containerBack is where a container's pages lead back to (and where a deleted one's page goes). */
+export function containerBack(project: Pick<ProjectAccess['project'], 'uuid' | 'kind'>): ContainerBack {
+  return project.kind === 'apps' ? { url: '/apps/mine', label: 'My apps' } : { url: `/projects/${project.uuid}/containers`, label: 'Containers' };
+}
+
+/**
+ * containerShell is projectShell for a container's pages (detail, stats, delete, edit, confirm). An
+ * app instance lives in the hidden 'apps' project (docs/apps.md), which nobody opens (404): its pages
+ * get the apps shell (My apps, All apps) instead, never that project's title, role, menu or links.
+ */
+export function containerShell(pa: ProjectAccess, nav: ProjectNav): Record<string, unknown> {
+  const back = containerBack(pa.project);
+  if (pa.project.kind !== 'apps') return { ...projectShell(pa, nav), back };
+  return { project: null, appsShell: true, role: pa.role, roleLabel: '', nav, canSettings: false, back };
+}
+
 /** registerProjects adds GET /projects/:project. */
 export function registerProjects(d: UiDeps): void {
   d.on('GET', '/projects/:project', (ctx) => {

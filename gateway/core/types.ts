@@ -33,6 +33,8 @@ export interface User {
   source: 'local' | 'ldap' | 'oidc';
   active: boolean;
   createdAt: string;
+  /** guest: a public app's visitor (docs/apps.md): reaches only their instance through the proxy; no person. */
+  guest: boolean;
 }
 
 /** Project groups containers, templates, files and members. */

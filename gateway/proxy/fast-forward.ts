@@ -91,7 +91,7 @@ class FastForward implements UpstreamHandler {
     else if (!length && !bodiless) { this.chunked = true; h += 'transfer-encoding: chunked\r\n'; }
     if (!this.conn.keepAlive) h += 'connection: close\r\n';
     this.text = h + '\r\n';
-    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.via.user, this.active);
+    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.via.actor, this.active);
   }
 
   data(chunk: Buffer, last: boolean): number {

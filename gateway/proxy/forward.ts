@@ -47,8 +47,11 @@ const LINE = Symbol('portico.pipeline');
 const MAX_PIPELINED = 64;
 const PIPELINE_FULL = new PorticoError('E_UPSTREAM_BUSY', 503, `more than ${MAX_PIPELINED} pipelined requests wait on this connection`);
 
-/** Via is how one request reaches its app: the rewrites of where it was served (the route itself on the gateway's origin) and who is viewing. */
-export interface Via { scope: Scope; user: string; role: string }
+/**
+ * Via is how one request reaches its app: the rewrites of where it was served (the route itself on
+ * the gateway's origin) and who is viewing: `user` for the app, `actor` for the container log ("guest" for a public app's visitor).
+ */
+export interface Via { scope: Scope; user: string; actor: string; role: string }
 
 class ForwardHandler implements UpstreamHandler {
   private readonly req: IncomingMessage;
@@ -132,7 +135,7 @@ class ForwardHandler implements UpstreamHandler {
     if (statusMessage) res.writeHead(statusCode, statusMessage, out);
     else res.writeHead(statusCode, out);
     this.direct = !res.chunkedEncoding && res.socket !== null;
-    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.via.user, this.active);
+    if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.via.actor, this.active);
   }
 
   data(chunk: Buffer, last: boolean): number {

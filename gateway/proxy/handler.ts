@@ -41,6 +41,7 @@ import type { PageLinks } from './waiting-page.ts';
 import { readOnlyRefusal } from './read-only.ts';
 import { startRefusal } from './start-policy.ts';
 import { createBranding } from '../core/branding.ts';
+import { actorName } from '../core/auth/actor.ts';
 
 /** PorticoProxy is the ProxyHandler plus its shutdown. */
 export interface PorticoProxy {
@@ -123,10 +124,14 @@ export function createProxy(svc: Services): PorticoProxy {
     return origins.appOf(req.headers.host) !== null ? origins.gatewayUrl(req.headers.host, isSecure(svc.config, req)) + '/' : '/';
   }
 
-  /** pageLinks are the ways back from a waiting or failure page: home, and the app's project (one read; never on a proxied request). */
+  /**
+   * pageLinks are the ways back from a waiting or failure page: home, and the app's project (one
+   * read; never on a proxied request); an app instance's is My apps, since its hidden 'apps' project opens for nobody.
+   */
   function pageLinks(req: IncomingMessage, route: Route): PageLinks {
     const home = homeOf(req);
     const project = svc.store.projects.byId(route.projectId);
+    if (project?.kind === 'apps') return { home, back: `${home}apps/mine`, backLabel: 'Back to My apps', brand: brand() };
     return { home, back: project ? `${home}projects/${project.uuid}/containers` : home, brand: brand() };
   }
 
@@ -190,7 +195,7 @@ export function createProxy(svc: Services): PorticoProxy {
       : readOnlyRefusal(svc, route, caller.user, inFlight)
         ?? startRefusal(route, false, req.headers['sec-fetch-mode'] as string | undefined, inFlight || starter.recentFailure(route.id) !== undefined);
     if (refusal) { sendFailure(res, refusal, false); return; }
-    const s = starter.current(route.id) ?? starter.recentFailure(route.id) ?? (routes.isReady(route) ? null : starter.join(route, caller.user.username));
+    const s = starter.current(route.id) ?? starter.recentFailure(route.id) ?? (routes.isReady(route) ? null : starter.join(route, actorName(caller.user)));
     if (s === null) {
       streamStatus(res, null, () => {});
       return;
@@ -276,7 +281,7 @@ export function createProxy(svc: Services): PorticoProxy {
 
   /** serve forwards an admitted request, starting the app first when it is not ready. */
   function serve(req: IncomingMessage, res: ServerResponse, route: Route, caller: ProxyCaller, scanned: Scanned, url: string, rest: string, scope: Scope, t0: number): void {
-    const via: Via = { scope, user: caller.user.username, role: routes.viewerRole(route, caller.user) };
+    const via: Via = { scope, user: caller.user.username, actor: actorName(caller.user), role: routes.viewerRole(route, caller.user) };
     if (routes.isReady(route)) {
       forward(req, res, route, appPath(route, url, rest, scope), scanned, caller.viaToken, via, deps, t0);
       return;
@@ -297,7 +302,7 @@ export function createProxy(svc: Services): PorticoProxy {
         return;
       }
     }
-    const s = starter.join(route, caller.user.username);
+    const s = starter.join(route, actorName(caller.user));
     if (nav) {
       s.pagedBy.add(caller.user.username);
       starter.lease(s, WAITING_LEASE_MS);
@@ -334,7 +339,7 @@ export function createProxy(svc: Services): PorticoProxy {
     const route = routes.get(target.uuid);
     if (route === null || !routes.isReady(route) || !routes.allows(route, caller.user)) return false;
     if (route.ownerId !== null && !instanceFast(route, caller, head.method, conn)) return false;
-    fastForward(conn, head.method, route, upstreamPath(url, target.rest, route.stripPrefix), scanned, caller.viaToken, { scope: route, user: caller.user.username, role: routes.viewerRole(route, caller.user) }, deps, t0);
+    fastForward(conn, head.method, route, upstreamPath(url, target.rest, route.stripPrefix), scanned, caller.viaToken, { scope: route, user: caller.user.username, actor: actorName(caller.user), role: routes.viewerRole(route, caller.user) }, deps, t0);
     return true;
   }
 
@@ -366,7 +371,7 @@ export function createProxy(svc: Services): PorticoProxy {
     if (route === null || !routes.isReady(route) || !routes.allows(route, caller.user)) return false;
     if (route.ownerId !== null && !instanceFast(route, caller, head.method, conn)) return false;
     const s = scope === 'root' ? route.atRoot : scope === 'prefix' ? route.atPrefix : route;
-    fastForward(conn, head.method, route, appPath(route, url, rest, s), scanned, caller.viaToken, { scope: s, user: caller.user.username, role: routes.viewerRole(route, caller.user) }, deps, t0);
+    fastForward(conn, head.method, route, appPath(route, url, rest, s), scanned, caller.viaToken, { scope: s, user: caller.user.username, actor: actorName(caller.user), role: routes.viewerRole(route, caller.user) }, deps, t0);
     return true;
   }
 

@@ -27,6 +27,7 @@ import type { Starter } from './starter.ts';
 import { readOnlyRefusal } from './read-only.ts';
 import { startRefusal } from './start-policy.ts';
 import { ClientFrames } from './ws-activity.ts';
+import { actorName } from '../core/auth/actor.ts';
 
 const NOT_FOUND = new NotFoundError('E_CONTAINER_NOT_FOUND', 'container not found');
 const UNAUTHENTICATED = new PorticoError('E_UNAUTHENTICATED', 401, 'authentication required');
@@ -108,7 +109,7 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
       if (frames) client.on('data', (chunk: Buffer) => frames.push(chunk));
       live.add(l);
       o.onOpen(1);
-      svc.accessRecorder.websocket(route.id, route.uuid, caller.user.username);
+      svc.accessRecorder.websocket(route.id, route.uuid, actorName(caller.user));
       if (route.ownerId !== null) svc.live.ws(route.id, caller.user.id, caller.user.username, client);
       let closed = false;
       const close = () => {
@@ -184,7 +185,7 @@ export function createUpgrader(svc: Services, o: { routes: Routes; auth: ProxyAu
     const inFlight = o.starter.current(route.id) !== undefined;
     const refusal = readOnlyRefusal(svc, route, caller.user, inFlight) ?? startRefusal(route, false, req.headers['sec-fetch-mode'] as string | undefined, inFlight);
     if (refusal) { socketFailure(client, refusal); return; }
-    const s = o.starter.join(route, caller.user.username);
+    const s = o.starter.join(route, actorName(caller.user));
     const release = o.starter.hold(s);
     client.once('close', release);
     s.promise.then(() => {

@@ -42,8 +42,8 @@ function send(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
-/** PageLinks are the ways back from the proxy's pages: the gateway's front page and the app's project. */
-export interface PageLinks { home: string; back: string; brand?: string }
+/** PageLinks are the ways back from the proxy's pages: the gateway's front page and the app's project (`backLabel`: what that link says). */
+export interface PageLinks { home: string; back: string; backLabel?: string; brand?: string }
 
 /** sendWaitingPage answers a navigation with the waiting page (202: accepted, not done yet). */
 export function sendWaitingPage(res: ServerResponse, start: Start, links: PageLinks): void {
@@ -57,7 +57,7 @@ export function sendWaitingPage(res: ServerResponse, start: Start, links: PageLi
 <div id="bar" class="bar indeterminate"><div></div></div>
 <p id="meta">This page continues to the app by itself when it is ready.</p><ul id="hints" hidden></ul>
 <p id="log-intro" hidden>The app's last lines:</p><pre id="log" hidden></pre>
-<p class="actions"><button id="again" class="primary" hidden>Try again</button><a class="btn" id="back" href="${escapeHtml(links.back)}" hidden>Back to the project</a></p>
+<p class="actions"><button id="again" class="primary" hidden>Try again</button><a class="btn" id="back" href="${escapeHtml(links.back)}" hidden>${escapeHtml(links.backLabel ?? 'Back to the project')}</a></p>
 <noscript><p>This page reloads every few seconds until the app is ready.</p></noscript>`,
   });
   send(res, 202, body);
@@ -75,7 +75,7 @@ export function sendStartFailurePage(res: ServerResponse, start: Start, showLog:
     title: start.heading(), home: links.home, brand: links.brand, bodyAttrs: ' class="failed"',
     inner: `<h1 id="heading">${heading}</h1><p id="msg">${escapeHtml(start.plain())}</p>
 <details id="tech"><summary>Technical details</summary><p class="tech" id="tech-text">${escapeHtml(start.message)} · <code>${start.error?.code ?? ''}</code></p></details>${explained}
-<p class="actions"><a class="btn primary" id="again" href="${escapeHtml(retry)}">Try again</a><a class="btn" id="back" href="${escapeHtml(links.back)}">Back to the project</a></p>`,
+<p class="actions"><a class="btn primary" id="again" href="${escapeHtml(retry)}">Try again</a><a class="btn" id="back" href="${escapeHtml(links.back)}">${escapeHtml(links.backLabel ?? 'Back to the project')}</a></p>`,
   });
   send(res, start.error?.status ?? 503, body);
 }

@@ -83,10 +83,12 @@ t.test('a public app opened without logging in gives each visitor their own inst
   const third = await fetch(`${gw.base}/apps/public/${app.slug}`, { redirect: 'manual', headers: { accept: 'application/json' } });
   t.equal(third.status, 429, 'the public cap is reached');
   t.match(await third.text(), /at most 2 public app instances/);
+  const guests = publics.map((p) => p.container.ownerUserId!);
+  t.ok(guests.every((id) => gw.core.store.users.byId(id)?.guest), 'both are guest users');
   const swept = await gw.core.apps.instances.sweepPublic(Date.now() + 60 * 60_000);
   t.equal(swept, 2, 'idle public instances are removed');
   t.equal(gw.core.store.apps.publicInstances().length, 0);
-  t.equal(gw.core.store.users.all().filter((u) => u.username.startsWith('public-')).length, 0, 'their guests are gone too');
+  t.same(guests.map((id) => gw.core.store.users.byId(id)), [null, null], 'their guests are gone too');
 });
 
 t.test('with an origin per app (the default), a public app opens on its own origin without a login', async (t) => {

@@ -18,6 +18,7 @@ import type { Container, ContainerSettings, User } from '../types.ts';
 import { DEFAULT_POLICY, policyKey } from './policy.ts';
 import { checkStartLimits, limitReached } from './limits.ts';
 import type { App, Choice } from './types.ts';
+import { SYSTEM_ACTOR, actorName } from '../auth/actor.ts';
 
 /** GUEST_PREFIX starts the user name of a public app's anonymous visitor. */
 export const GUEST_PREFIX = 'public-';
@@ -83,7 +84,7 @@ export function createInstances(deps: { config: Config; store: Store; containers
       store.containers.updateSettings(made.id, { ...made, environment: { ...made.environment, URL_ID: made.uuid } });
       store.apps.setInstance(made.id, { ownerUserId: user.id, appId: app.id, policyKey: choiceKey, publicSession });
       const c = store.containers.byId(made.id)!;
-      containers.log.add(c, 'INFO', user.username, 'Object', `Created: ${app.title} for ${user.username}`);
+      containers.log.add(c, 'INFO', actorName(user), 'Object', `Created: ${app.title} for ${actorName(user)}`);
       return c;
     });
   }
@@ -123,7 +124,7 @@ export function createInstances(deps: { config: Config; store: Store; containers
       if (max > 0 && store.apps.running('public') >= max) {
         throw limitReached(`this site runs at most ${max} public app instances at a time, and all are in use: try again in a few minutes`, max);
       }
-      const visitor = guest ?? store.users.create({ username: GUEST_PREFIX + randomBytes(6).toString('hex'), name: 'Public visitor', passwordHash: null });
+      const visitor = guest ?? store.users.create({ username: GUEST_PREFIX + randomBytes(6).toString('hex'), name: 'Public visitor', passwordHash: null, guest: true });
       const c = make(app, visitor, key, {}, randomBytes(16).toString('hex'));
       return { guest: visitor, container: c, link: publicPrefix(c) };
     },
@@ -144,11 +145,11 @@ export function createInstances(deps: { config: Config; store: Store; containers
         const last = Math.max(Date.parse(c.dateAccessed ?? '') || 0, Date.parse(c.dateStarted ?? '') || 0, Date.parse(c.createdAt) || 0, lastAccess(c.id) ?? 0);
         if (now - last < limitMs) continue;
         try {
-          containers.log.add(c, 'INFO', 'anonymous', 'Task', `Removing idle public instance (no use for ${Math.round((now - last) / 60_000)} minutes)`);
-          await containers.perform(c.id, 'delete', 'anonymous');
+          containers.log.add(c, 'INFO', SYSTEM_ACTOR, 'Task', `Removing idle public instance (no use for ${Math.round((now - last) / 60_000)} minutes)`);
+          await containers.perform(c.id, 'delete', SYSTEM_ACTOR);
           removed++;
           const owner = c.ownerUserId !== null ? store.users.byId(c.ownerUserId) : null;
-          if (owner && owner.username.startsWith(GUEST_PREFIX) && store.apps.instancesOfUser(owner.id).length === 0) {
+          if (owner && owner.guest && store.apps.instancesOfUser(owner.id).length === 0) {
             store.apps.removeGuest(owner.id);
             store.accessRevision.bump();
           }

@@ -32,21 +32,27 @@ export function tokenUser(store: Pick<Store, 'users'>, token: string): User | nu
 /** Authenticator resolves callers; `tokenUser` is cached briefly by the caller if needed. */
 export type Authenticator = ReturnType<typeof createAuthenticator>;
 
-/** createAuthenticator builds the request authenticator over the store and session store. */
+/**
+ * createAuthenticator builds the request authenticator over the store and session store. A public
+ * app's guest (docs/apps.md) is nobody here unless `guests` is set (only the public app's own link
+ * sets it): their session is for the proxy and their instance, never a UI page or the API.
+ */
 export function createAuthenticator(store: Store, sessions: SessionStore) {
+  const usable = (user: User | null, guests: boolean): user is User => user !== null && user.active && (guests || !user.guest);
   return {
-    authenticate(headers: IncomingHttpHeaders): Caller | null {
+    authenticate(headers: IncomingHttpHeaders, opts: { guests?: boolean } = {}): Caller | null {
+      const guests = opts.guests === true;
       const token = parseAuthorization(headers.authorization);
       if (token) {
         const user = tokenUser(store, token);
-        return user && user.active ? { user, via: 'token', session: null, sessionId: null } : null;
+        return usable(user, guests) ? { user, via: 'token', session: null, sessionId: null } : null;
       }
       const sid = readCookie(headers.cookie, SESSION_COOKIE);
       if (sid) {
         const session = sessions.find(sid);
         if (!session) return null;
         const user = store.users.byId(session.userId);
-        return user && user.active ? { user, via: 'session', session, sessionId: sid } : null;
+        return usable(user, guests) ? { user, via: 'session', session, sessionId: sid } : null;
       }
       return null;
     },

@@ -11,6 +11,7 @@ import { StoreUnavailableError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { ContainerLog } from './container-log.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
 
 /** LOG_WINDOW_MS is how often the aggregated Proxy line is written per container. */
 export const LOG_WINDOW_MS = 60_000;
@@ -75,7 +76,7 @@ export function createAccessRecorder(deps: { store: Store; log: ContainerLog; lo
       if (w.requests) parts.push(`${w.requests} request${w.requests === 1 ? '' : 's'}`);
       if (w.websockets) parts.push(`${w.websockets} WebSocket connection${w.websockets === 1 ? '' : 's'}`);
       const names = [...w.users];
-      const user = names.length === 1 ? names[0] : 'anonymous';
+      const user = names.length === 1 ? names[0] : SYSTEM_ACTOR;
       const who = names.length > 1 ? ` by ${names.join(', ')}${w.users.size >= MAX_NAMES ? ' and others' : ''}` : '';
       pending.push({ id, uuid: w.uuid, user, date, text: `Accessed: ${parts.join(', ')}${who} in the last ${minutes === 1 ? 'minute' : `${minutes} minutes`}` });
     }

@@ -5,6 +5,7 @@
  */
 import type { Services } from '../services.ts';
 import type { Container } from '../types.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -44,10 +45,10 @@ export async function stopIdleContainers(svc: IdleDeps, now: number = Date.now()
     if (idle < thresholdDays * DAY_MS) continue;
     const accessed = Math.max(c.dateAccessed ? Date.parse(c.dateAccessed) : 0, svc.accessRecorder.lastAccess(c.id) ?? 0);
     const what = accessed > 0 && accessed >= since ? 'no access' : 'no access since it started';
-    svc.containers.log.add(c, 'INFO', 'anonymous', 'Task',
+    svc.containers.log.add(c, 'INFO', SYSTEM_ACTOR, 'Task',
       `Stopping idle container: ${what} for ${days(idle)} (inactivity threshold ${thresholdDays} day${thresholdDays === 1 ? '' : 's'})`);
     try {
-      await svc.containers.perform(c.id, 'stop', 'anonymous', { idle: true });
+      await svc.containers.perform(c.id, 'stop', SYSTEM_ACTOR, { idle: true });
       stopped.push(c.uuid);
     } catch (err) {
       svc.logger.warn('idle stop failed', { container: c.uuid, err });

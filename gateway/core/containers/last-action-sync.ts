@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { Container, ContainerAction, ContainerState } from '../types.ts';
 import type { ContainerService } from './service.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
 
 const RUNNING: ReadonlySet<ContainerState> = new Set(['running']);
 const NOT_RUNNING: ReadonlySet<ContainerState> = new Set(['initial', 'created', 'exited', 'dead', 'failed']);
@@ -74,7 +75,7 @@ export function createLastActionSync(deps: {
           if (!gaveUp.has(c.id)) {
             gaveUp.add(c.id);
             const why = lastError.get(c.id);
-            containers.log.add(c, 'ERROR', 'anonymous', 'Task',
+            containers.log.add(c, 'ERROR', SYSTEM_ACTOR, 'Task',
               `State ${c.state} still disagrees with last action ${last}; giving up after ${c.maxRetries} retries${why ? ` (last error: ${why})` : ''}`);
             logger.warn('last-action sync gave up', { container: c.uuid, action: last, state: c.state });
           }
@@ -82,14 +83,14 @@ export function createLastActionSync(deps: {
         }
         const attempt = c.lastActionRetries + 1;
         store.containers.setLastAction(c.id, last, attempt);
-        containers.log.add(c, 'WARNING', 'anonymous', 'Task',
+        containers.log.add(c, 'WARNING', SYSTEM_ACTOR, 'Task',
           `State ${c.state} disagrees with last action ${last}; running ${action === last ? 'it' : action} again (retry ${attempt}/${c.maxRetries})`);
         firstSeen.delete(c.id);
-        tries.push(containers.perform(c.id, action, 'anonymous', { retry: true }).then(() => { lastError.delete(c.id); }, (err) => {
+        tries.push(containers.perform(c.id, action, SYSTEM_ACTOR, { retry: true }).then(() => { lastError.delete(c.id); }, (err) => {
           const message = (err as Error).message;
           lastError.set(c.id, message);
           // The container's own log tells why (a refusal before the job began is in no other log of it).
-          containers.log.add(c, 'WARNING', 'anonymous', 'Task', `Retry ${attempt}/${c.maxRetries} failed: ${message}`);
+          containers.log.add(c, 'WARNING', SYSTEM_ACTOR, 'Task', `Retry ${attempt}/${c.maxRetries} failed: ${message}`);
           logger.info('last-action retry failed', { container: c.uuid, action, err: message });
         }));
       }

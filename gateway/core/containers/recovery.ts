@@ -15,6 +15,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import type { Container, ContainerAction, ContainerState, Job } from '../types.ts';
 import type { ContainerService } from './service.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
 
 /** WANTS_RUNNING are the last actions whose intent is a running app. */
 const WANTS_RUNNING: ReadonlySet<ContainerAction> = new Set(['start', 'restart', 'reset', 'unpause']);
@@ -46,7 +47,7 @@ export function createRecovery(deps: { store: Store; engine: Engine; containers:
   let chain: Promise<void> = Promise.resolve();
 
   function resume(c: Container, action: ContainerAction, user: string, why: string, tries: Array<Promise<unknown>>): void {
-    containers.log.add(c, 'WARNING', 'anonymous', 'Task', why);
+    containers.log.add(c, 'WARNING', SYSTEM_ACTOR, 'Task', why);
     tries.push(containers.perform(c.id, action, user, { retry: true }).catch((err) => {
       logger.warn('resuming an action failed', { container: c.uuid, action, err: (err as Error).message });
     }));
@@ -64,7 +65,7 @@ export function createRecovery(deps: { store: Store; engine: Engine; containers:
       const info = c.dockerId ? await engine.inspect(c.dockerId) : null;
       if (reached(job, info)) {
         store.logs.finishJob(job.id, true, null);
-        containers.log.add(c, 'INFO', 'anonymous', 'Task', `The ${job.action} cut off by a gateway restart had finished in Docker (${c.state})`);
+        containers.log.add(c, 'INFO', SYSTEM_ACTOR, 'Task', `The ${job.action} cut off by a gateway restart had finished in Docker (${c.state})`);
         continue;
       }
       store.logs.finishJob(job.id, false, 'interrupted by a gateway restart; run again at start-up');
@@ -74,9 +75,9 @@ export function createRecovery(deps: { store: Store; engine: Engine; containers:
     for (const c of store.containers.all()) {
       if (resumed.has(c.id) || !owns(c) || containers.queue.busy(c.id) || !c.lastAction) continue;
       if (c.lastAction === 'delete') {
-        resume(c, 'delete', 'anonymous', 'Finishing the delete requested before the gateway or the engine went away', tries);
+        resume(c, 'delete', SYSTEM_ACTOR, 'Finishing the delete requested before the gateway or the engine went away', tries);
       } else if (WANTS_RUNNING.has(c.lastAction) && STOPPED.has(c.state)) {
-        resume(c, 'start', 'anonymous', `Docker shows the container ${c.state} after its last action ${c.lastAction} (an engine or gateway restart): starting it`, tries);
+        resume(c, 'start', SYSTEM_ACTOR, `Docker shows the container ${c.state} after its last action ${c.lastAction} (an engine or gateway restart): starting it`, tries);
       }
     }
     await Promise.all(tries);

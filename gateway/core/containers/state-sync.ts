@@ -13,6 +13,7 @@ import type { ContainerService } from './service.ts';
 import type { Container } from '../types.ts';
 import { LABELS } from './spec.ts';
 import { adoptable } from './adoption.ts';
+import { SYSTEM_ACTOR } from '../auth/actor.ts';
 
 /** StateSync is the running follower; `stop` ends it. */
 export interface StateSync {
@@ -70,7 +71,7 @@ export async function startStateSync(deps: {
     const before = c.state;
     containers.applyInfo(c, info, info ? null : 'container removed outside Portico');
     if (c.state !== before) {
-      containers.log.add(c, c.state === 'running' ? 'INFO' : 'WARNING', 'anonymous', 'Task',
+      containers.log.add(c, c.state === 'running' ? 'INFO' : 'WARNING', SYSTEM_ACTOR, 'Task',
         `Docker state changed: ${before} → ${c.state}${c.stateReason ? ` (${c.stateReason})` : ''}`);
     }
   }
@@ -98,7 +99,7 @@ export async function startStateSync(deps: {
       for (const extra of candidates) {
         if (extra !== keep) {
           await engine.remove(extra.id, true).catch(() => {});
-          containers.log.add(c, 'WARNING', 'anonymous', 'Task', `Removed duplicate Docker container ${extra.name}`);
+          containers.log.add(c, 'WARNING', SYSTEM_ACTOR, 'Task', `Removed duplicate Docker container ${extra.name}`);
         }
       }
       // A container adopted from Kiosc (docs/kiosc-import.md) carries no Portico labels until its
@@ -107,16 +108,16 @@ export async function startStateSync(deps: {
       const info = keep ? await engine.inspect(keep.id) : unlabelled && adoptable(c, unlabelled) ? unlabelled : null;
       if (unlabelled && !info) {
         // Forget the id, so no later action on this record removes or stops someone else's container.
-        containers.log.add(c, 'WARNING', 'anonymous', 'Task', `Not adopting Docker container ${unlabelled.name}: it is not the one Kiosc started for this container`);
+        containers.log.add(c, 'WARNING', SYSTEM_ACTOR, 'Task', `Not adopting Docker container ${unlabelled.name}: it is not the one Kiosc started for this container`);
         store.containers.setRuntime(c.id, { dockerId: null, containerIp: null, hostPort: null });
         c.dockerId = null;
       }
       const before = c.state;
       if (!info && (c.state === 'initial' || c.state === 'failed')) continue;
-      if (info && keep && keep.id !== c.dockerId) containers.log.add(c, 'INFO', 'anonymous', 'Task', `Adopted Docker container ${info.name}`);
+      if (info && keep && keep.id !== c.dockerId) containers.log.add(c, 'INFO', SYSTEM_ACTOR, 'Task', `Adopted Docker container ${info.name}`);
       containers.applyInfo(c, info, info ? null : c.dockerId ? 'container no longer exists' : c.stateReason);
       if (before !== c.state) {
-        containers.log.add(c, 'INFO', 'anonymous', 'Task', `Syncing state with Docker: ${before} → ${c.state}`);
+        containers.log.add(c, 'INFO', SYSTEM_ACTOR, 'Task', `Syncing state with Docker: ${before} → ${c.state}`);
       }
     }
   }

@@ -26,10 +26,15 @@ import type { DeleteDeps } from './delete.ts';
 export const MAX_TITLE = 255;
 export const MAX_TEXT = 100_000;
 
+/** notGuest refuses a public app's visitor as a member: a guest is no person (docs/apps.md) and holds nothing but their instance. */
+function notGuest(user: User): void {
+  if (user.guest) throw new ValidationError({ user: "a public app's visitor cannot be a project member" });
+}
+
 /** CLI_ACTOR is who the `portico` command acts as: a site admin that belongs to no project. */
 export const CLI_ACTOR: User = Object.freeze({
   id: 0, uuid: '00000000-0000-0000-0000-000000000000', username: 'portico-cli', name: 'portico command', email: '',
-  isAdmin: true, source: 'local', active: true, createdAt: '1970-01-01T00:00:00.000Z',
+  isAdmin: true, source: 'local', active: true, createdAt: '1970-01-01T00:00:00.000Z', guest: false,
 });
 
 /** ProjectInput is a new project's fields; `owner` is its first owner. */
@@ -149,7 +154,7 @@ export function createProjectService(deps: ProjectServiceDeps) {
       const project = store.transaction(() => {
         uniqueTitle(fields.title);
         const p = store.projects.create(fields.title, fields.description, fields.readme);
-        if (input.owner) store.projects.setRole(p.id, input.owner.id, 'owner');
+        if (input.owner) { notGuest(input.owner); store.projects.setRole(p.id, input.owner.id, 'owner'); }
         return p;
       });
       log('project created', project, actor, { owner: input.owner?.username ?? null });
@@ -253,6 +258,7 @@ export function createProjectService(deps: ProjectServiceDeps) {
         const p = checkLocal(project);
         allow(actor, p, 'project.members', 'Only owners and delegates of this project can change its members.');
         requireNotArchived(p, 'changed (members included)');
+        notGuest(target);
         const existing = store.projects.member(p.id, target.id);
         if (existing) throw badRequest(`User already has the role of "project ${existing.role}" in project (UUID=${existing.uuid})`);
         if (role === 'owner') {
@@ -323,6 +329,7 @@ export function createProjectService(deps: ProjectServiceDeps) {
         allow(actor, p, 'project.owner', 'Only the owner (or a site admin) can transfer the ownership.');
         requireNotArchived(p, 'changed (members included)');
         if (oldOwnerRole === 'owner') throw badRequest('old_owner_role must be delegate, contributor or guest: a project has one owner.');
+        notGuest(next);
         const owners = store.projects.members(p.id).filter((m) => m.role === 'owner');
         const old = owners.find((m) => m.userId === actor.id) ?? owners[0];
         if (!old) throw badRequest('Existing owner role not found');

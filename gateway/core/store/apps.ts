@@ -128,7 +128,7 @@ export function createAppStore(db: Db) {
       AND state IN ('running', 'paused', 'restarting', 'pulling', 'created')`),
     runningPublic: db.prepare(`SELECT COUNT(*) AS n FROM containers WHERE app_id IS NOT NULL AND public_session IS NOT NULL AND id != ?
       AND state IN ('running', 'paused', 'restarting', 'pulling', 'created')`),
-    removeGuest: db.prepare("DELETE FROM users WHERE id = ? AND username LIKE 'public-%' AND is_admin = 0"),
+    removeGuest: db.prepare('DELETE FROM users WHERE id = ? AND is_guest = 1 AND is_admin = 0'),
     publicInstances: db.prepare(`${INSTANCE_SELECT} WHERE c.public_session IS NOT NULL ORDER BY c.id`),
   };
 

@@ -412,4 +412,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE audit_events ADD COLUMN owner_user_id INTEGER;
   CREATE INDEX audit_events_owner ON audit_events(owner_user_id, at) WHERE owner_user_id IS NOT NULL;
   `,
+  // 18: a public app's visitor (docs/apps.md) is marked, not told by a name prefix that a directory
+  // or an admin could also give a person: a guest is no person (no user lists, no pickers, no UI or
+  // API) and only guests are removed by the public sweep. Existing guests are the rows the app code made.
+  `
+  ALTER TABLE users ADD COLUMN is_guest INTEGER NOT NULL DEFAULT 0;
+  UPDATE users SET is_guest = 1 WHERE username LIKE 'public-%' AND password_hash IS NULL AND is_admin = 0 AND name = 'Public visitor';
+  `,
 ];

@@ -10,7 +10,7 @@ import type { AccessRevision } from './access-revision.ts';
 
 interface UserRow {
   id: number; uuid: string; username: string; name: string; email: string; password_hash: string | null;
-  is_admin: number; source: 'local' | 'ldap'; active: number; created_at: string; is_oidc?: number;
+  is_admin: number; source: 'local' | 'ldap'; active: number; created_at: string; is_oidc?: number; is_guest: number;
 }
 
 // A user with an OpenID Connect identity is reported as source 'oidc' (see migration 5).
@@ -19,7 +19,7 @@ const OIDC = 'EXISTS (SELECT 1 FROM oidc_identities o WHERE o.user_id = users.id
 function toUser(r: UserRow): User {
   return {
     id: r.id, uuid: r.uuid, username: r.username, name: r.name, email: r.email, isAdmin: r.is_admin === 1,
-    source: r.is_oidc ? 'oidc' : r.source, active: r.active === 1, createdAt: r.created_at,
+    source: r.is_oidc ? 'oidc' : r.source, active: r.active === 1, createdAt: r.created_at, guest: r.is_guest === 1,
   };
 }
 
@@ -34,12 +34,13 @@ export type UserStore = ReturnType<typeof createUserStore>;
 /** createUserStore prepares the user and token statements once. */
 export function createUserStore(db: Db, revision: AccessRevision) {
   const s = {
-    insert: db.prepare(`INSERT INTO users (uuid, username, name, email, password_hash, is_admin, source, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
+    insert: db.prepare(`INSERT INTO users (uuid, username, name, email, password_hash, is_admin, source, created_at, is_guest)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
     byId: db.prepare(`SELECT *, ${OIDC} FROM users WHERE id = ?`),
-    byName: db.prepare(`SELECT *, ${OIDC} FROM users WHERE username = ?`),
+    // A guest is nobody's to name: lookups by name (pickers, members, shares, grants, logins) find people only.
+    byName: db.prepare(`SELECT *, ${OIDC} FROM users WHERE username = ? AND is_guest = 0`),
     byUuid: db.prepare(`SELECT *, ${OIDC} FROM users WHERE uuid = ?`),
-    all: db.prepare(`SELECT *, ${OIDC} FROM users ORDER BY username`),
+    all: db.prepare(`SELECT *, ${OIDC} FROM users WHERE is_guest = 0 ORDER BY username`),
     count: db.prepare('SELECT COUNT(*) AS n FROM users'),
     setPassword: db.prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
     setAdmin: db.prepare('UPDATE users SET is_admin = ? WHERE id = ?'),
@@ -55,15 +56,17 @@ export function createUserStore(db: Db, revision: AccessRevision) {
     insertIdentity: db.prepare('INSERT INTO oidc_identities (user_id, issuer, subject, created_at) VALUES (?, ?, ?, ?)'),
   };
   return {
-    create(input: { username: string; name?: string; email?: string; passwordHash: string | null; isAdmin?: boolean; source?: 'local' | 'ldap'; uuid?: string }): User {
+    /** create adds a user; `guest` marks a public app's visitor (never an admin). */
+    create(input: { username: string; name?: string; email?: string; passwordHash: string | null; isAdmin?: boolean; source?: 'local' | 'ldap'; uuid?: string; guest?: boolean }): User {
       const row = s.insert.get(input.uuid ?? randomUUID(), input.username, input.name ?? '', input.email ?? '', input.passwordHash,
-        input.isAdmin ? 1 : 0, input.source ?? 'local', nowIso()) as unknown as UserRow;
+        input.isAdmin && !input.guest ? 1 : 0, input.source ?? 'local', nowIso(), input.guest ? 1 : 0) as unknown as UserRow;
       return toUser(row);
     },
     byId(id: number): User | null {
       const r = s.byId.get(id) as UserRow | undefined;
       return r ? toUser(r) : null;
     },
+    /** byUsername finds a person by name (never a public app's guest). */
     byUsername(username: string): User | null {
       const r = s.byName.get(username) as UserRow | undefined;
       return r ? toUser(r) : null;
@@ -76,6 +79,7 @@ export function createUserStore(db: Db, revision: AccessRevision) {
       const r = s.byName.get(username) as UserRow | undefined;
       return r ? { user: toUser(r), hash: r.password_hash } : null;
     },
+    /** all lists the people (public apps' guests are no people). */
     all(): User[] {
       return (s.all.all() as unknown as UserRow[]).map(toUser);
     },
@@ -115,7 +119,7 @@ export function createUserStore(db: Db, revision: AccessRevision) {
     /** createOidc creates a user without a password bound to an OpenID provider's (issuer, subject), atomically. */
     createOidc(input: { username: string; name: string; email: string; isAdmin: boolean; issuer: string; subject: string }): User {
       return tx(db, () => {
-        const row = s.insert.get(randomUUID(), input.username, input.name, input.email, null, input.isAdmin ? 1 : 0, 'local', nowIso()) as unknown as UserRow;
+        const row = s.insert.get(randomUUID(), input.username, input.name, input.email, null, input.isAdmin ? 1 : 0, 'local', nowIso(), 0) as unknown as UserRow;
         s.insertIdentity.run(row.id, input.issuer, input.subject, nowIso());
         return { ...toUser(row), source: 'oidc' as const };
       });
