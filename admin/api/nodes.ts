@@ -9,6 +9,7 @@ import type { Services } from '../../gateway/core/services.ts';
 import { sendJson } from '../../gateway/http/respond.ts';
 import type { RouteAdder } from './basic-auth.ts';
 import { requireCaller } from './guard.ts';
+import { hostOn } from '../../gateway/core/hosts/scope.ts';
 
 /** serializeNode is a node as the REST API shows it. */
 export function serializeNode(n: NodeInfo) {
@@ -25,7 +26,7 @@ export async function listNodes(svc: Pick<Services, 'engine'>): Promise<NodeInfo
   return (await svc.engine.nodes()).sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
 }
 
-/** registerNodeApi adds GET /containers/api/nodes and /containers/api/nodes/:node (by id or host name). */
+/** registerNodeApi adds GET /containers/api/nodes and /containers/api/nodes/:node (by id or host name), each with an optional ?host=. */
 export function registerNodeApi(api: RouteAdder, svc: Services): void {
   const admin = (req: Parameters<typeof requireCaller>[1]) => {
     const caller = requireCaller(svc, req);
@@ -34,13 +35,16 @@ export function registerNodeApi(api: RouteAdder, svc: Services): void {
 
   api.on('GET', '/containers/api/nodes', async (ctx) => {
     admin(ctx.req);
-    sendJson(ctx.res, 200, { mode: svc.config.docker.mode, nodes: (await listNodes(svc)).map(serializeNode) });
+    // ?host= names a container host (docs/container-hosts.md); the built-in one without.
+    const on = hostOn(svc.hosts, ctx.url.searchParams.get('host'));
+    const mode = on.host.builtin ? svc.config.docker.mode : on.host.mode;
+    sendJson(ctx.res, 200, { mode, host: on.host.name, nodes: (await listNodes(on)).map(serializeNode) });
   });
 
   api.on('GET', '/containers/api/nodes/:node', async (ctx) => {
     admin(ctx.req);
     const key = ctx.params.node;
-    const n = (await listNodes(svc)).find((x) => x.id === key || x.name === key);
+    const n = (await listNodes(hostOn(svc.hosts, ctx.url.searchParams.get('host')))).find((x) => x.id === key || x.name === key);
     if (!n) throw new NotFoundError('E_NOT_FOUND', `no node with the id or host name ${JSON.stringify(key.slice(0, 100))}`);
     sendJson(ctx.res, 200, serializeNode(n));
   });

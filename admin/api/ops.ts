@@ -21,6 +21,7 @@ import type { Router } from '../../gateway/http/router.ts';
 import { withBasicAuth } from './basic-auth.ts';
 import { requireCaller, requireWritable } from './guard.ts';
 import { registerNodeApi } from './nodes.ts';
+import { hostOn } from '../../gateway/core/hosts/scope.ts';
 
 function requireAdmin(user: User): void {
   if (!user.isAdmin) throw new PorticoError('E_FORBIDDEN', 403, 'only site administrators may do this');
@@ -137,8 +138,10 @@ export function registerOpsApi(router: Router, svc: Services): void {
   api.on('GET', '/containers/api/images', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     requireAdmin(caller.user);
-    const images = await engine.listImages();
-    const all = store.containers.all();
+    // ?host= names a container host (docs/container-hosts.md); its engine, its containers.
+    const on = hostOn(svc.hosts, ctx.url.searchParams.get('host'));
+    const images = await on.engine.listImages();
+    const all = store.containers.all().filter(on.onHost.containers);
     sendJson(ctx.res, 200, images.map((i) => {
       const users = all.filter((c) => c.imageId === i.id || i.tags.includes(`${c.repository}:${c.tag}`));
       return {
@@ -155,14 +158,16 @@ export function registerOpsApi(router: Router, svc: Services): void {
     requireAdmin(caller.user);
     const sizes = new URL(ctx.req.url ?? '/', 'http://x').searchParams.get('size');
     if (sizes !== null && sizes !== 'true' && sizes !== 'false') throw badRequest('size must be true or false');
-    sendJson(ctx.res, 200, (await listDataVolumes(svc, { sizes: sizes === 'true' })).map(serializeVolume));
+    const on = hostOn(svc.hosts, ctx.url.searchParams.get('host'));
+    sendJson(ctx.res, 200, (await listDataVolumes({ ...svc, engine: on.engine }, { sizes: sizes === 'true', owns: on.onHost.containers })).map(serializeVolume));
   });
 
   api.on('DELETE', '/containers/api/volumes/:name', async (ctx) => {
     const caller = requireCaller(svc, ctx.req);
     requireAdmin(caller.user);
     requireWritable(svc, caller.user);
-    const removed = await removeDataVolume(svc, ctx.params.name, caller.user.username);
+    const on = hostOn(svc.hosts, ctx.url.searchParams.get('host'));
+    const removed = await removeDataVolume({ ...svc, engine: on.engine }, ctx.params.name, caller.user.username, { owns: on.onHost.containers });
     sendJson(ctx.res, 200, { ...serializeVolume(removed), removed: true });
   });
 
@@ -170,6 +175,7 @@ export function registerOpsApi(router: Router, svc: Services): void {
     const caller = requireCaller(svc, ctx.req);
     requireAdmin(caller.user);
     requireWritable(svc, caller.user);
+    const on = hostOn(svc.hosts, ctx.url.searchParams.get('host'));
     const body = await readJson(ctx.req, config.maxJsonBody);
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('body must be a JSON object like {"image": "repository:tag"}');
     const b = body as Record<string, unknown>;
@@ -188,12 +194,12 @@ export function registerOpsApi(router: Router, svc: Services): void {
       line({ status: 'pulling', image: ref });
     };
     const line = (o: unknown) => { begin(); if (!res.destroyed) res.write(JSON.stringify(o) + '\n'); };
-    svc.logger.info('image pull requested', { image: ref, user: caller.user.username, imageHost: creds?.host ?? null });
+    svc.logger.info('image pull requested', { image: ref, user: caller.user.username, imageHost: creds?.host ?? null, host: on.host.name });
     try {
-      await engine.pullImage(ref, (p) => line({ status: p.status, layer: p.layer ?? null, current: p.current ?? null, total: p.total ?? null }), abort.signal, creds?.auth);
+      await on.engine.pullImage(ref, (p) => line({ status: p.status, layer: p.layer ?? null, current: p.current ?? null, total: p.total ?? null }), abort.signal, creds?.auth);
       line({ status: 'done', image: ref });
-      // A pulled image that carries app labels joins the catalogue (docs/apps.md).
-      svc.apps.catalogue.scanIfApp(ref).catch((err) => svc.logger.warn('reading the labels of a pulled image failed', { image: ref, err }));
+      // A pulled image that carries app labels joins the catalogue (docs/apps.md), which reads the built-in host.
+      if (on.host.builtin) svc.apps.catalogue.scanIfApp(ref).catch((err) => svc.logger.warn('reading the labels of a pulled image failed', { image: ref, err }));
     } catch (err) {
       const raw = err instanceof PorticoError ? err : new PorticoError('E_IMAGE_PULL_FAILED', 502, (err as Error).message);
       const e = creds ? new PorticoError(raw.code, raw.status, `${maskCredentials(raw.message, creds.auth)} (sent the credentials of image host ${creds.host})`) : raw;

@@ -13,6 +13,7 @@ import { readForm } from '../../gateway/http/body.ts';
 import { checkCsrf, requireWritable } from '../api/guard.ts';
 import type { UiDeps } from './pages.ts';
 import { chooseHost, templateHostOf } from '../../gateway/core/hosts/choose.ts';
+import { hostChoice, hostName } from './host-choice.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
 import { containerShell } from './projects.ts';
 import { formGroups } from './container-form-fields.ts';
@@ -69,29 +70,22 @@ interface FormPage {
   prefilledFrom?: string;
 }
 
-/** hostChoice is the host picker of the create form: site admins only, and only with more than one host. */
-function hostChoice(d: UiDeps, caller: Caller, f: FormPage): { options: Array<{ value: string; label: string; selected: boolean }> } | null {
-  const hosts = d.svc.hosts?.all() ?? [];
-  if (f.mode !== 'create' || !caller.user.isAdmin || hosts.length < 2) return null;
-  const want = f.values.host || hosts.find((h) => h.isDefault)?.name;
-  return {
-    options: hosts.map((h) => ({
-      value: h.name, selected: h.name === want,
-      label: `${h.name}${h.isDefault ? ' (default)' : ''}${d.svc.hosts.status(h.id).up ? '' : ' (unreachable)'}`,
-    })),
-  };
-}
-
 function renderForm(d: UiDeps, req: IncomingMessage, res: ServerResponse, caller: Caller, f: FormPage, status = 200): void {
   const groups = formGroups(d.svc.config.maxInactivityDays);
   const labels = new Map(groups.flatMap((g) => g.fields.map((x) => [x.name, x.label] as const)));
+  // Site admins pick the host at creation only: a container never moves (docs/container-hosts.md).
+  const hosts = f.mode === 'create' ? hostChoice(d.svc.hosts, caller.user, {
+    selected: f.values.host ?? '', error: f.errors.host, none: 'Default ({default}), or the template\'s host',
+    help: 'Where the container runs (site admins choose; others get the default, or the host of the template it is made from). It cannot be moved later.',
+  }) : null;
+  if (hosts) labels.set('host', 'Container host');
   d.ui.page(req, res, 'pages/container-form', pageData(caller, f.heading, {
     ...containerShell({ project: f.project, role: f.role, user: caller.user }, 'containers'),
     form: f,
     groups,
     pickers: pickerData(d.svc, caller.user, f.project),
     prefilledFrom: f.prefilledFrom,
-    hostChoice: hostChoice(d, caller, f),
+    hostChoice: hosts,
     // The summary links to each bad field: the form is long, a message far down is easy to miss.
     errorList: Object.keys(f.errors).filter((k) => labels.has(k)).map((k) => ({ name: k, label: labels.get(k)!, message: f.errors[k] })),
     otherError: Object.entries(f.errors).filter(([k]) => !labels.has(k)).map(([k, v]) => `${k}: ${v}`).join('; '),
@@ -109,7 +103,7 @@ export function registerContainerForm(d: UiDeps): void {
     // ?template= is the template picker's Get without JavaScript: the form comes back pre-filled.
     const chosen = ctx.url.searchParams.get('template');
     const template = chosen ? svc.templates.view(caller.user, chosen) : null;
-    if (template) values = containerValues(svc.templates.containerInput(template, pa.project.id));
+    if (template) values = { ...containerValues(svc.templates.containerInput(template, pa.project.id)), host: hostName(svc.hosts, template.hostId) };
     renderForm(d, ctx.req, ctx.res, caller, {
       mode: 'create', action: `/projects/${pa.project.uuid}/containers/create`, cancel: `/projects/${pa.project.uuid}/containers`,
       values, errors: {}, project: pa.project, role: pa.role, heading: 'Create container',

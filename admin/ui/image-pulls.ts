@@ -12,6 +12,8 @@ import { maskCredentials } from '../../gateway/core/image-hosts/service.ts';
 export interface Pull {
   id: string;
   ref: string;
+  /** host names the container host pulled to (null: the built-in host). */
+  host: string | null;
   user: string;
   status: string;
   percent: number | null;
@@ -54,11 +56,15 @@ export function createImagePulls(engine: Engine, authFor: AuthFor = () => null, 
   }
 
   return {
-    /** start pulls `ref` (repository:tag) unless a pull of it is already running, which is joined instead. */
-    start(ref: string, user: string): { pull: Pull; joined: boolean } {
-      for (const p of pulls.values()) if (p.ref === ref && p.state === 'running') return { pull: { ...p }, joined: true };
+    /**
+     * start pulls `ref` (repository:tag) unless a pull of it to the same host is already running,
+     * which is joined instead; `to` is another container host's engine (the built-in one without).
+     */
+    start(ref: string, user: string, to?: { engine: Engine; host: string }): { pull: Pull; joined: boolean } {
+      const host = to?.host ?? null;
+      for (const p of pulls.values()) if (p.ref === ref && p.host === host && p.state === 'running') return { pull: { ...p }, joined: true };
       prune();
-      const pull: Pull = { id: randomBytes(8).toString('hex'), ref, user, status: 'Starting', percent: null, state: 'running', error: null, startedAt: new Date().toISOString() };
+      const pull: Pull = { id: randomBytes(8).toString('hex'), ref, host, user, status: 'Starting', percent: null, state: 'running', error: null, startedAt: new Date().toISOString() };
       pulls.set(pull.id, pull);
       const layers = new Map<string, { current: number; total: number }>();
       let lastEmit = 0;
@@ -67,7 +73,7 @@ export function createImagePulls(engine: Engine, authFor: AuthFor = () => null, 
         Object.assign(pull, { state: 'failed', status: 'Pull failed', error: (err as Error).message });
         return { pull: { ...pull }, joined: false };
       }
-      engine.pullImage(ref, (ev) => {
+      (to?.engine ?? engine).pullImage(ref, (ev) => {
         if (ev.layer && ev.total) layers.set(ev.layer, { current: ev.current ?? 0, total: ev.total });
         let cur = 0, tot = 0;
         for (const l of layers.values()) { cur += l.current; tot += l.total; }
@@ -79,7 +85,8 @@ export function createImagePulls(engine: Engine, authFor: AuthFor = () => null, 
       }, undefined, creds?.auth).then(() => {
         Object.assign(pull, { state: 'done', status: 'Pull complete', percent: 100 });
         publish(pull);
-        onPulled(ref);
+        // The catalogue reads labels on the built-in host's engine only.
+        if (!to) onPulled(ref);
       }, (err: unknown) => {
         // The engine's own words (e.g. "connect: connection refused"), never a generic "server error".
         const message = err instanceof Error && err.message ? err.message : String(err);

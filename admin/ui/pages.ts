@@ -55,7 +55,8 @@ export function sendPageError(svc: Services, ui: Renderer, req: IncomingMessage,
   if (res.headersSent) { res.destroy(); return; }
   const caller = svc.auth.authenticate(req.headers);
   const title = TITLES[e.status] ?? (e.status >= 500 ? 'Something went wrong' : 'Error');
-  const message = e.status === 404 ? 'This page does not exist, or you are not a member of its project.' : e.message;
+  // A 404 hides whether a project exists; a container host is named only on site-admin pages, after the role check.
+  const message = e.status === 404 && e.code !== 'E_HOST_NOT_FOUND' ? 'This page does not exist, or you are not a member of its project.' : e.message;
   if (req.headers['hx-request'] === 'true') {
     res.setHeader('hx-retarget', '#flash');
     res.setHeader('hx-reswap', 'innerHTML');

@@ -1,7 +1,8 @@
 /**
  * siteadmin-docker.ts: the site-admin tabs about the engine (Kiosc 1.9.2, 1.9.3): containers Portico
  * does not manage (Portico's own greyed out), Docker networks, volumes and images, pulling an
- * image by name and tag with live progress, and the engine's nodes (a swarm's). Site admins only.
+ * image by name and tag with live progress, and the engine's nodes (a swarm's). Each shows one
+ * container host, `?host=` (siteadmin-host.ts). Site admins only.
  */
 import os from 'node:os';
 import type { ContainerInfo } from '../../gateway/core/engine/engine.ts';
@@ -21,6 +22,8 @@ import { dataVolumeView } from './siteadmin-volumes.ts';
 import { listNodes } from '../api/nodes.ts';
 import { imageUsage } from '../../gateway/core/containers/images.ts';
 import { imageRow } from './siteadmin-images.ts';
+import { hostScope, withQ } from './siteadmin-host.ts';
+import type { HostScope } from './siteadmin-host.ts';
 
 /** UnmanagedView is one engine container that no Portico record of this instance owns. */
 export interface UnmanagedView { id: string; fullId: string; name: string; image: string; fullImage: string; state: string; note: string; grey: boolean }
@@ -67,45 +70,55 @@ function pullView(p: Pull) {
 export function registerSiteAdminDocker(d: UiDeps): void {
   const { svc } = d;
 
+  /** hostData is what every host-scoped page shows about its host (the tabs and the select carry it on). */
+  const hostData = (scope: HostScope) => ({ hq: scope.q, hostPick: scope.pick, hostName: scope.host.name, hostBuiltin: scope.host.builtin });
+
   d.on('GET', '/siteadmin/engine', async (ctx) => {
     const caller = requireAdmin(d, ctx.req, ctx.res);
+    const scope = hostScope(svc, ctx.url);
     let rows: UnmanagedView[] = [];
     let engineError = '';
     try {
-      const infos = await svc.engine.list({ all: true });
-      const shared = svc.config.networkMode === 'docker-shared';
-      rows = classifyUnmanaged(infos, (uuid) => svc.store.containers.byUuid(uuid) !== null, svc.config.instance,
-        { shared, names: [svc.config.gatewayName ?? '', os.hostname()] });
+      const infos = await scope.engine.list({ all: true });
+      // This gateway's own container is on the built-in host's engine only.
+      const shared = scope.host.builtin && svc.config.networkMode === 'docker-shared';
+      // A record of another host does not own an engine container here: that one is an orphan.
+      const known = (uuid: string) => { const c = svc.store.containers.byUuid(uuid); return c !== null && scope.onHost.containers(c); };
+      rows = classifyUnmanaged(infos, known, svc.config.instance, { shared, names: [svc.config.gatewayName ?? '', os.hostname()] });
     } catch (err) {
       engineError = toPorticoError(err).message;
     }
-    d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-engine', pageData(caller, 'Site admin · Not in Portico', { tab: 'engine', rows, engineError }));
+    d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-engine', pageData(caller, 'Site admin · Not in Portico', { tab: 'engine', rows, engineError, ...hostData(scope) }));
   });
 
   d.on('GET', '/siteadmin/nodes', async (ctx) => {
     const caller = requireAdmin(d, ctx.req, ctx.res);
+    const scope = hostScope(svc, ctx.url);
     let nodes: Array<Record<string, unknown>> = [];
     let engineError = '';
     try {
-      nodes = (await listNodes(svc)).map((n) => ({ ...n, shortId: n.id.slice(0, 12), memory: mb(n.memoryBytes), labelText: Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(', ') }));
+      nodes = (await listNodes({ engine: scope.engine })).map((n) => ({ ...n, shortId: n.id.slice(0, 12), memory: mb(n.memoryBytes), labelText: Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(', ') }));
     } catch (err) {
       engineError = toPorticoError(err).message;
     }
-    d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-nodes', pageData(caller, 'Site admin · Nodes', { tab: 'nodes', mode: svc.config.docker.mode, nodes, engineError }));
+    const mode = scope.host.builtin ? svc.config.docker.mode : scope.host.mode;
+    d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-nodes', pageData(caller, 'Site admin · Nodes', { tab: 'nodes', mode, nodes, engineError, ...hostData(scope) }));
   });
 
   d.on('GET', '/siteadmin/docker', async (ctx) => {
     const caller = requireAdmin(d, ctx.req, ctx.res);
+    const scope = hostScope(svc, ctx.url);
     const settle = <T>(p: Promise<T>) => p.then((v) => ({ v, err: '' }), (e) => ({ v: null, err: toPorticoError(e).message }));
-    const sizes = new URL(ctx.req.url ?? '/', 'http://x').searchParams.get('sizes') === '1';
-    const [nets, vols, imgs, data] = await Promise.all([settle(svc.engine.listNetworks()), settle(svc.engine.listVolumes()), settle(imageUsage(svc)),
-      settle(listDataVolumes(svc, { sizes }))]);
+    const sizes = ctx.url.searchParams.get('sizes') === '1';
+    const on = { ...svc, engine: scope.engine };
+    const [nets, vols, imgs, data] = await Promise.all([settle(scope.engine.listNetworks()), settle(scope.engine.listVolumes()),
+      settle(imageUsage({ ...on, onHost: scope.onHost })), settle(listDataVolumes(on, { sizes, owns: scope.onHost.containers }))]);
     d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-docker', pageData(caller, 'Site admin · Docker', {
-      tab: 'docker',
+      tab: 'docker', ...hostData(scope),
       networks: (nets.v ?? []).sort((a, b) => a.name.localeCompare(b.name)).map((n) => ({ ...n, shortId: n.id.slice(0, 12) })),
       volumes: (vols.v ?? []).sort((a, b) => a.name.localeCompare(b.name)),
-      dataVolumes: (data.v ?? []).map(dataVolumeView), sizes,
-      images: (imgs.v ?? []).sort((a, b) => b.image.createdAt.localeCompare(a.image.createdAt)).map(imageRow),
+      dataVolumes: (data.v ?? []).map((v) => dataVolumeView(v, scope)), sizes, sizesHref: withQ(scope, '/siteadmin/docker?sizes=1#data-volumes'),
+      images: (imgs.v ?? []).sort((a, b) => b.image.createdAt.localeCompare(a.image.createdAt)).map((u) => imageRow(u, scope)),
       engineError: nets.err || vols.err || imgs.err,
       pullForm: pullForm(d),
       pulls: d.pulls.recent().map(pullView),
@@ -116,6 +129,7 @@ export function registerSiteAdminDocker(d: UiDeps): void {
     const caller = requireAdmin(d, ctx.req, ctx.res);
     const form = await readForm(ctx.req, svc.config.maxJsonBody);
     checkCsrf(caller, ctx.req, form.csrf_token ?? null);
+    const scope = hostScope(svc, ctx.url, '/siteadmin/docker');
     const repository = (form.repository ?? '').trim();
     const tag = (form.tag ?? '').trim() || 'latest';
     const registry = (form.registry ?? '').trim();
@@ -129,15 +143,18 @@ export function registerSiteAdminDocker(d: UiDeps): void {
     const htmx = ctx.req.headers['hx-request'] === 'true';
     if (Object.keys(errors).length) {
       const pf = pullForm(d, { repository, tag, registry }, errors);
-      if (htmx) d.ui.fragment(ctx.res, 'partials/pull-form', { pullForm: pf, csrf: caller.session?.csrf ?? '' }, 400);
-      else d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-pull', pageData(caller, 'Pull an image', { tab: 'docker', pullForm: pf, pull: null }), 400);
+      if (htmx) d.ui.fragment(ctx.res, 'partials/pull-form', { pullForm: pf, csrf: caller.session?.csrf ?? '', hq: scope.q }, 400);
+      else d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-pull', pageData(caller, 'Pull an image', { tab: 'docker', pullForm: pf, pull: null, ...hostData(scope) }), 400);
       return;
     }
-    const { pull, joined } = d.pulls.start(`${qualified}:${tag}`, caller.user.username);
-    if (!htmx) redirect(ctx.req, ctx.res, `/siteadmin/pulls/${pull.id}`);
+    const to = scope.host.builtin ? undefined : { engine: scope.engine, host: scope.host.name };
+    const { pull, joined } = d.pulls.start(`${qualified}:${tag}`, caller.user.username, to);
+    svc.logger.info('image pull started', { image: pull.ref, host: scope.host.name, by: caller.user.username, joined });
+    if (!htmx) redirect(ctx.req, ctx.res, withQ(scope, `/siteadmin/pulls/${pull.id}`));
+    const on = pull.host ? ` on ${pull.host}` : '';
     d.ui.fragment(ctx.res, 'partials/pull-started', {
-      pullForm: pullForm(d), csrf: caller.session?.csrf ?? '', pull: pullView(pull), joined,
-      flash: { kind: 'info', text: joined ? `${pull.ref} is already being pulled.` : `Pulling ${pull.ref} …` },
+      pullForm: pullForm(d), csrf: caller.session?.csrf ?? '', pull: pullView(pull), joined, hq: scope.q,
+      flash: { kind: 'info', text: joined ? `${pull.ref} is already being pulled${on}.` : `Pulling ${pull.ref}${on} …` },
     });
   });
 
@@ -145,8 +162,11 @@ export function registerSiteAdminDocker(d: UiDeps): void {
     const caller = requireAdmin(d, ctx.req, ctx.res);
     const pull = d.pulls.get(ctx.params.id);
     if (!pull) throw new NotFoundError('E_NOT_FOUND', 'no such pull (finished pulls are kept for 15 minutes)');
+    // The pull's own host, whatever the link said.
+    let scope: HostScope;
+    try { scope = hostScope(svc, new URL(pull.host ? `/?host=${encodeURIComponent(pull.host)}` : '/', 'http://x'), '/siteadmin/docker'); } catch { scope = hostScope(svc, new URL('/', 'http://x'), '/siteadmin/docker'); }
     d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-pull', pageData(caller, `Pull ${pull.ref}`, {
-      tab: 'docker', pull: pullView(pull), pullForm: pullForm(d),
+      tab: 'docker', pull: pullView(pull), pullForm: pullForm(d), ...hostData(scope),
     }));
   });
 

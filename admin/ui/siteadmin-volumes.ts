@@ -12,6 +12,8 @@ import type { UiDeps } from './pages.ts';
 import { pageData, redirect } from './pages.ts';
 import { requireAdmin } from './siteadmin.ts';
 import { fmtDate } from './container-view.ts';
+import { hostScope, withQ } from './siteadmin-host.ts';
+import type { HostScope } from './siteadmin-host.ts';
 
 /** DataVolumeView is one row of the data-volume table. */
 export interface DataVolumeView {
@@ -27,27 +29,34 @@ function bytes(n: number | null): string {
 }
 
 /** dataVolumeView renders a data volume for the page. */
-export function dataVolumeView(v: DataVolume): DataVolumeView {
+export function dataVolumeView(v: DataVolume, scope: Pick<HostScope, 'q'> = { q: '' }): DataVolumeView {
   return {
     name: v.name, status: v.status, size: bytes(v.size), created: v.createdAt ? fmtDate(v.createdAt) : '',
     dataPath: v.container?.dataPath ?? '',
     owner: v.container && { uuid: v.container.uuid, title: v.container.title, state: v.container.state },
-    removeHref: `/siteadmin/volumes/${encodeURIComponent(v.name)}/remove`,
+    removeHref: withQ(scope, `/siteadmin/volumes/${encodeURIComponent(v.name)}/remove`),
   };
 }
 
-async function find(d: UiDeps, name: string): Promise<DataVolume> {
-  const v = (await listDataVolumes(d.svc, { sizes: true })).find((x) => x.name === name);
-  if (!v) throw new NotFoundError('E_NOT_FOUND', 'no data volume of this Portico instance has this name');
-  return v;
+/** onHost is the page's host (`?host=`): the volume functions' deps with its engine, and which containers live there. */
+function onHost(d: UiDeps, url: URL) {
+  const scope = hostScope(d.svc, url, '/siteadmin/docker');
+  return { scope, deps: { ...d.svc, engine: scope.engine }, owns: scope.onHost.containers };
+}
+
+async function find(d: UiDeps, url: URL, name: string): Promise<{ v: DataVolumeView; scope: HostScope }> {
+  const { scope, deps, owns } = onHost(d, url);
+  const v = (await listDataVolumes(deps, { sizes: true, owns })).find((x) => x.name === name);
+  if (!v) throw new NotFoundError('E_NOT_FOUND', `no data volume of this Portico instance has this name${scope.host.builtin ? '' : ` on container host ${scope.host.name}`}`);
+  return { v: dataVolumeView(v, scope), scope };
 }
 
 /** registerSiteAdminVolumes adds the confirmation page and the removal of a data volume. */
 export function registerSiteAdminVolumes(d: UiDeps): void {
   d.on('GET', '/siteadmin/volumes/:name/remove', async (ctx) => {
     const caller = requireAdmin(d, ctx.req, ctx.res);
-    const v = dataVolumeView(await find(d, ctx.params.name));
-    d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-volume-remove', pageData(caller, `Remove volume ${v.name}`, { tab: 'docker', v }));
+    const { v, scope } = await find(d, ctx.url, ctx.params.name);
+    d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-volume-remove', pageData(caller, `Remove volume ${v.name}`, { tab: 'docker', v, hq: scope.q, hostName: scope.host.name, hostBuiltin: scope.host.builtin }));
   });
 
   d.on('POST', '/siteadmin/volumes/:name/remove', async (ctx) => {
@@ -55,7 +64,8 @@ export function registerSiteAdminVolumes(d: UiDeps): void {
     const form = await readForm(ctx.req, d.svc.config.maxJsonBody);
     checkCsrf(caller, ctx.req, form.csrf_token ?? null);
     requireWritable(d.svc, caller.user);
-    await removeDataVolume(d.svc, ctx.params.name, caller.user.username);
-    redirect(ctx.req, ctx.res, '/siteadmin/docker#data-volumes');
+    const { scope, deps, owns } = onHost(d, ctx.url);
+    await removeDataVolume(deps, ctx.params.name, caller.user.username, { owns });
+    redirect(ctx.req, ctx.res, withQ(scope, '/siteadmin/docker#data-volumes'));
   });
 }

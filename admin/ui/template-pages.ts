@@ -17,6 +17,8 @@ import type { Renderer } from './render.ts';
 import { addReadyMade, READY_MADE } from '../../gateway/core/templates/ready-made.ts';
 import { pageData, redirect, requirePageUser } from './pages.ts';
 import { projectShell } from './projects.ts';
+import { templateHost } from '../../gateway/core/hosts/choose.ts';
+import { hostChoice, hostName } from './host-choice.ts';
 import { TEMPLATE_FIELDS, TEMPLATE_GROUPS, templateInput, templateValues, settingsValues } from './template-fields.ts';
 
 /** Route registers one UI route (the UI's `on`, whose errors answer as HTML). */
@@ -107,10 +109,29 @@ export function registerTemplatePages(on: Route, svc: Services, ui: Renderer): v
 
   function form(req: IncomingMessage, res: ServerResponse, caller: Caller, scope: Scope, f: { t: ContainerTemplate | null; values: Record<string, string>; errors: Record<string, string> }, status = 200): void {
     const heading = f.t ? `Update ${f.t.title}` : 'Create container template';
+    const host = hostChoice(svc.hosts, caller.user, {
+      selected: f.values.host ?? '', error: f.errors.host, none: 'The default host at each creation (now {default})',
+      help: 'Where containers made from this template run, whoever makes them (site admins choose). Changing it moves no container made before.',
+    });
     ui.page(req, res, 'pages/template-form', pageData(caller, heading, {
-      ...scope.shell, scope, heading, fields: TEMPLATE_FIELDS, groups: TEMPLATE_GROUPS, values: f.values, errors: f.errors,
+      ...scope.shell, scope, heading, fields: TEMPLATE_FIELDS, groups: TEMPLATE_GROUPS, values: f.values, errors: f.errors, hostChoice: host,
       action: f.t ? `${scope.base}/${f.t.uuid}/update` : `${scope.base}/create`, cancel: f.t ? `${scope.base}/${f.t.uuid}` : scope.base,
     }), status);
+  }
+
+  /**
+   * hostOf reads the form's host as the API reads `host` (a site admin's; 403 for anyone else,
+   * a field error for an unknown host), before anything is stored.
+   */
+  function hostOf(caller: Caller, body: Record<string, string>): number | null | undefined {
+    return templateHost(svc.hosts, caller.user, 'host' in body ? { host: body.host } : {});
+  }
+
+  /** stored applies a host read by hostOf to a template just saved. */
+  function stored(t: ContainerTemplate, host: number | null | undefined): ContainerTemplate {
+    if (host === undefined || host === t.hostId) return t;
+    svc.store.templates.setHost(t.id, host);
+    return { ...t, hostId: host };
   }
 
   function fieldErrors(err: unknown): Record<string, string> {
@@ -153,9 +174,10 @@ export function registerTemplatePages(on: Route, svc: Services, ui: Renderer): v
       const input = templateInput(body);
       let t: ContainerTemplate;
       try {
-        t = templates.create(scope.projectId, input);
+        const host = hostOf(caller, body);
+        t = stored(templates.create(scope.projectId, input), host);
       } catch (err) {
-        form(ctx.req, ctx.res, caller, scope, { t: null, values: input, errors: fieldErrors(err) }, 400);
+        form(ctx.req, ctx.res, caller, scope, { t: null, values: { ...input, host: body.host ?? '' }, errors: fieldErrors(err) }, 400);
         return;
       }
       redirect(ctx.req, ctx.res, `${scope.base}?done=created&t=${t.uuid}`);
@@ -166,7 +188,7 @@ export function registerTemplatePages(on: Route, svc: Services, ui: Renderer): v
       const scope = scopeFor(caller, ctx.params);
       const t = templateIn(scope, caller, ctx.params.template, false);
       ui.page(ctx.req, ctx.res, 'pages/template', pageData(caller, t.title, {
-        ...scope.shell, scope, t, environment: JSON.stringify(t.settings.environment, null, 2), flash: flash(ctx.url, caller),
+        ...scope.shell, scope, t, environment: JSON.stringify(t.settings.environment, null, 2), flash: flash(ctx.url, caller), hostName: hostName(svc.hosts, t.hostId),
       }));
     });
 
@@ -174,7 +196,7 @@ export function registerTemplatePages(on: Route, svc: Services, ui: Renderer): v
       const caller = requirePageUser(svc, ctx.req, ctx.res);
       const scope = scopeFor(caller, ctx.params);
       const t = templateIn(scope, caller, ctx.params.template, true);
-      form(ctx.req, ctx.res, caller, scope, { t, values: templateValues(t), errors: {} });
+      form(ctx.req, ctx.res, caller, scope, { t, values: { ...templateValues(t), host: hostName(svc.hosts, t.hostId) }, errors: {} });
     });
 
     on('POST', `${prefix}/:template/update`, async (ctx) => {
@@ -184,9 +206,10 @@ export function registerTemplatePages(on: Route, svc: Services, ui: Renderer): v
       const t = templateIn(scope, caller, ctx.params.template, true);
       const input = templateInput(body);
       try {
-        templates.update(t, input);
+        const host = hostOf(caller, body);
+        stored(templates.update(t, input), host);
       } catch (err) {
-        form(ctx.req, ctx.res, caller, scope, { t, values: { ...templateValues(t), ...input }, errors: fieldErrors(err) }, 400);
+        form(ctx.req, ctx.res, caller, scope, { t, values: { ...templateValues(t), host: hostName(svc.hosts, t.hostId), ...input, ...('host' in body ? { host: body.host } : {}) }, errors: fieldErrors(err) }, 400);
         return;
       }
       redirect(ctx.req, ctx.res, `${scope.base}/${t.uuid}?done=updated&t=${t.uuid}`);

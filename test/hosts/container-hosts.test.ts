@@ -121,7 +121,7 @@ t.test('a second engine over TCP with TLS: create, open on demand, stop; its out
   await waitFor(async () => (await gw.api('GET', '/containers/api/hosts/remote', admin)).body.status.engine === 'up', 10_000, 'remote up');
 
   const form = (token: string) => fetch(`${gw.base}/projects/${projectUuid}/containers/create`, { headers: { authorization: `token ${token}` } }).then((x) => x.text());
-  t.match(await form(admin), /<select id="f-host" name="host"[^]*<option value="local" selected>local \(default\)<\/option><option value="remote">remote<\/option>/, 'the create form lets a site admin pick the host');
+  t.match(await form(admin), /<select id="f-host" name="host"[^]*<option value="" selected>Default \(local\), or the template&#39;s host<\/option><option value="local">local \(default\)<\/option><option value="remote">remote<\/option>/, 'the create form lets a site admin pick the host (none chosen: the default or the template\x27s)');
   t.notMatch(await form(member), /name="host"/, 'and shows no picker to others');
   let r = await gw.api('POST', `/containers/api/create/${projectUuid}`, admin, { title: 'Far', ...TEST_IMAGE, container_port: 80, host: 'nowhere' });
   t.equal(r.status, 400, 'an unknown host is a 400 naming the field');

@@ -4,6 +4,9 @@
 import { EXAMPLE, PUBLIC, READ, WRITE, errors, json, jsonBody, op, pathParam, queryParam, ref } from './components.ts';
 import type { Paths } from './types.ts';
 
+/** HOST is the optional container host of the engine-wide endpoints (docs/container-hosts.md). */
+const HOST = queryParam('host', 'A container host\'s name or id; the built-in host when left out. An unknown one is a 404.', { type: 'string' }, 'local');
+
 const tags = ['operations'];
 const NODE = {
   type: 'object', required: ['id', 'name', 'status', 'availability', 'role', 'leader', 'self', 'engine_version', 'cpus', 'memory_bytes'],
@@ -71,20 +74,22 @@ export const OPS_PATHS: Paths = {
     get: op({
       operationId: 'listImages', tags, security: READ,
       summary: 'Site admins: the engine\'s images, with the containers that use each.',
-      responses: { 200: json('The images.', { type: 'array', items: ref('Image') }), ...errors(403, 502, 503) },
+      parameters: [HOST],
+      responses: { 200: json('The images.', { type: 'array', items: ref('Image') }), ...errors(403, 404, 502, 503) },
     }),
   },
   '/containers/api/images/pull': {
     post: op({
       operationId: 'pullImage', tags, security: WRITE,
       summary: 'Site admins: pull an image; progress streams as NDJSON, the last line says `done` or `failed` with a code.',
+      parameters: [HOST],
       requestBody: jsonBody({ type: 'object', required: ['image'], properties: {
         image: { type: 'string', description: '`repository[:tag]` or `repository@sha256:…`. The image host at its registry, if any, gives the credentials.' },
         registry: { type: 'string', description: 'An image host\'s name: its address goes before an image that names no registry.' },
       } }, { image: EXAMPLE.image }),
       responses: {
         200: { description: 'The progress, one JSON object a line.', content: { 'application/x-ndjson': { schema: ref('PullProgress') } } },
-        ...errors(400, 413, 415, 502, 503),
+        ...errors(400, 404, 413, 415, 502, 503),
       },
     }),
   },
@@ -92,14 +97,15 @@ export const OPS_PATHS: Paths = {
     get: op({
       operationId: 'listNodes', tags, security: READ,
       summary: 'Site admins: the engine\'s nodes (a swarm\'s nodes with status, availability, role, engine version and resources; a plain engine is one node): docs/swarm.md.',
-      responses: { 200: json('The mode and the nodes.', { type: 'object', required: ['mode', 'nodes'], properties: { mode: { type: 'string', enum: ['engine', 'swarm'] }, nodes: { type: 'array', items: NODE } } }), ...errors(403, 503) },
+      parameters: [HOST],
+      responses: { 200: json('The mode, the container host and its nodes.', { type: 'object', required: ['mode', 'host', 'nodes'], properties: { mode: { type: 'string', enum: ['engine', 'swarm'] }, host: { type: 'string', description: 'The container host\'s name.' }, nodes: { type: 'array', items: NODE } } }), ...errors(403, 404, 503) },
     }),
   },
   '/containers/api/nodes/{node}': {
     get: op({
       operationId: 'getNode', tags, security: READ,
       summary: 'Site admins: one node, by id or host name.',
-      parameters: [pathParam('node', 'The node\'s id or host name.', EXAMPLE.node, { type: 'string' })],
+      parameters: [pathParam('node', 'The node\'s id or host name.', EXAMPLE.node, { type: 'string' }), HOST],
       responses: { 200: json('The node.', NODE), ...errors(403, 404, 503) },
     }),
   },
@@ -107,15 +113,15 @@ export const OPS_PATHS: Paths = {
     get: op({
       operationId: 'listVolumes', tags, security: READ,
       summary: 'Site admins: the containers\' data volumes, with status, owner and (`?size=true`) size (docs/persistence.md).',
-      parameters: [queryParam('size', '`true` asks the engine for sizes (it walks every volume).', { type: 'string', enum: ['true', 'false'] }, 'true')],
-      responses: { 200: json('The volumes.', { type: 'array', items: ref('Volume') }), ...errors(400, 403, 502, 503) },
+      parameters: [queryParam('size', '`true` asks the engine for sizes (it walks every volume).', { type: 'string', enum: ['true', 'false'] }, 'true'), HOST],
+      responses: { 200: json('The volumes.', { type: 'array', items: ref('Volume') }), ...errors(400, 403, 404, 502, 503) },
     }),
   },
   '/containers/api/volumes/{name}': {
     delete: op({
       operationId: 'removeVolume', tags, security: WRITE,
       summary: 'Site admins: remove a data volume and its files (refused while its container runs).',
-      parameters: [pathParam('name', 'The volume\'s name.', EXAMPLE.volume, { type: 'string' })],
+      parameters: [pathParam('name', 'The volume\'s name.', EXAMPLE.volume, { type: 'string' }), HOST],
       responses: { 200: json('The removed volume.', ref('Volume')), ...errors(404, 409, 502, 503) },
     }),
   },

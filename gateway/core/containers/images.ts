@@ -9,6 +9,7 @@
 import type { Engine, ImageInfo } from '../engine/engine.ts';
 import { conflict, NotFoundError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
+import type { Container, ContainerTemplate } from '../types.ts';
 
 /** ImageUse is one image with what uses it. */
 export interface ImageUse {
@@ -24,15 +25,24 @@ export function inUse(u: ImageUse): boolean {
   return u.containers.length + u.templates.length + u.engineContainers.length > 0;
 }
 
-type Deps = { store: Store; engine: Engine };
+/**
+ * OnHost says which records count on the engine at hand (docs/container-hosts.md): its host's
+ * containers, and templates that name it or no host (those may land on any host). Without it,
+ * every record counts.
+ */
+export interface OnHost { containers(c: Container): boolean; templates(t: ContainerTemplate): boolean }
+
+type Deps = { store: Store; engine: Engine; onHost?: OnHost };
 
 /** imageUsage lists every image of the engine with its users. */
 export async function imageUsage(d: Deps): Promise<ImageUse[]> {
   const [images, engineAll] = await Promise.all([d.engine.listImages(), d.engine.list({ all: true })]);
-  const records = d.store.containers.all();
+  const all = d.store.containers.all();
+  const records = d.onHost ? all.filter(d.onHost.containers) : all;
   const projects = new Map(d.store.projects.all().map((p) => [p.id, p.uuid]));
-  const templates = [...d.store.templates.site(), ...d.store.templates.allProject()];
-  const ownDockerIds = new Set(records.map((c) => c.dockerId).filter(Boolean));
+  const templates = [...d.store.templates.site(), ...d.store.templates.allProject()].filter(d.onHost?.templates ?? (() => true));
+  // Every record's engine id, whichever host: a Portico container is never a foreign user.
+  const ownDockerIds = new Set(all.map((c) => c.dockerId).filter(Boolean));
   return images.map((image) => {
     const tags = new Set(image.tags);
     const ref = (repository: string, tag: string) => `${repository}:${tag || 'latest'}`;

@@ -41,8 +41,14 @@ function statusOf(c: Container | null, name: string, instance: string): VolumeSt
   return RUNNING.has(c.state) ? 'in use' : 'kept';
 }
 
+/**
+ * VolumeOpts: `sizes` asks the engine for sizes; `owns` says which containers run on this engine
+ * (another host's container with the same uuid label does not own a volume here: it is an orphan).
+ */
+export interface VolumeOpts { sizes?: boolean; owns?: (c: Container) => boolean }
+
 /** listDataVolumes lists this instance's data volumes (sizes only with `sizes`: the engine walks every volume for them). */
-export async function listDataVolumes(deps: VolumeDeps, opts: { sizes?: boolean } = {}): Promise<DataVolume[]> {
+export async function listDataVolumes(deps: VolumeDeps, opts: VolumeOpts = {}): Promise<DataVolume[]> {
   const { config, store, engine } = deps;
   const all = await engine.listVolumes();
   // Check the labels here too: an engine that ignored a filter must not show (or remove) anyone else's volume.
@@ -53,7 +59,8 @@ export async function listDataVolumes(deps: VolumeDeps, opts: { sizes?: boolean 
   }) : {};
   return mine.map((v) => {
     const uuid = v.labels[LABELS.container] ?? null;
-    const c = uuid ? store.containers.byUuid(uuid) : null;
+    const found = uuid ? store.containers.byUuid(uuid) : null;
+    const c = found && (!opts.owns || opts.owns(found)) ? found : null;
     if (v.labels['portico.home']) {
       return { name: v.name, containerUuid: null, container: null, status: 'home' as const, owner: v.labels['portico.owner'] ?? null, size: sizes[v.name] ?? null, createdAt: v.createdAt ?? null };
     }
@@ -70,8 +77,8 @@ export async function listDataVolumes(deps: VolumeDeps, opts: { sizes?: boolean 
  * container runs is refused (409); a stopped container's engine container is removed first (it
  * mounts the volume), so its next start creates it afresh, with a new, empty volume.
  */
-export async function removeDataVolume(deps: VolumeDeps, name: string, user: string): Promise<DataVolume> {
-  const v = (await listDataVolumes(deps)).find((x) => x.name === name);
+export async function removeDataVolume(deps: VolumeDeps, name: string, user: string, opts: Pick<VolumeOpts, 'owns'> = {}): Promise<DataVolume> {
+  const v = (await listDataVolumes(deps, opts)).find((x) => x.name === name);
   if (!v) throw new NotFoundError('E_NOT_FOUND', `no data volume of this Portico instance is named ${JSON.stringify(name)}`);
   const { engine, containers, store } = deps;
   const owner = v.container;
