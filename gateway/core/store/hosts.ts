@@ -4,6 +4,7 @@
  */
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
+import { orNull, rowMapper, type Row } from './rows.ts';
 
 /** HostMode is how Portico drives a host: one engine, or a Docker Swarm manager. */
 export type HostMode = 'engine' | 'swarm';
@@ -29,16 +30,14 @@ export interface HostRecord {
 /** HostInput is what an add or an edit stores. */
 export interface HostInput { name: string; url: string; mode: HostMode; tls: HostTls | null; publishAddress: string | null }
 
-type Row = Record<string, unknown>;
-
-function toHost(r: Row): HostRecord {
+const hostRows = rowMapper((r: Row): HostRecord => {
   const tls = r.tls_ca && r.tls_cert && r.tls_key ? { ca: r.tls_ca as string, cert: r.tls_cert as string, key: r.tls_key as string } : null;
   return {
     id: r.id as number, name: r.name as string, url: r.url as string, mode: r.mode as HostMode, tls,
-    publishAddress: (r.publish_address as string | null) ?? null, builtin: r.builtin === 1, isDefault: r.is_default === 1,
+    publishAddress: orNull<string>(r.publish_address), builtin: r.builtin === 1, isDefault: r.is_default === 1,
     createdAt: r.created_at as string, modifiedAt: r.modified_at as string,
   };
-}
+});
 
 /** HostStore reads and writes container hosts. */
 export type HostStore = ReturnType<typeof createHostStore>;
@@ -60,9 +59,9 @@ export function createHostStore(db: Db) {
     users: db.prepare(`SELECT (SELECT COUNT(*) FROM containers WHERE host_id = ?) AS containers,
       (SELECT COUNT(*) FROM templates WHERE host_id = ?) AS templates`),
   };
-  const one = (r: unknown) => (r ? toHost(r as Row) : null);
+  const { one, many } = hostRows;
   return {
-    all: (): HostRecord[] => (s.all.all() as Row[]).map(toHost),
+    all: (): HostRecord[] => many(s.all.all()),
     byId: (id: number): HostRecord | null => one(s.byId.get(id)),
     byName: (name: string): HostRecord | null => one(s.byName.get(name)),
     /**
