@@ -60,7 +60,16 @@ export function createHostStore(db: Db) {
       (SELECT COUNT(*) FROM templates WHERE host_id = ?) AS templates`),
   };
   const { one, many } = hostRows;
+  // In-process followers (hosts/registry.ts) hear of a change at once; another process's change
+  // (the CLI's) reaches them only when they read the table again.
+  const listeners = new Set<(id: number) => void>();
+  const changed = (id: number) => { for (const fn of listeners) fn(id); };
   return {
+    /** onChange calls `fn` with the id of each host this process adds, changes or removes; returns the unsubscribe function. */
+    onChange(fn: (id: number) => void): () => void {
+      listeners.add(fn);
+      return () => { listeners.delete(fn); };
+    },
     all: (): HostRecord[] => many(s.all.all()),
     byId: (id: number): HostRecord | null => one(s.byId.get(id)),
     byName: (name: string): HostRecord | null => one(s.byName.get(name)),
@@ -86,15 +95,21 @@ export function createHostStore(db: Db) {
       const now = nowIso();
       const id = Number(s.insert.run(input.name, input.url, input.mode, input.tls?.ca ?? null, input.tls?.cert ?? null, input.tls?.key ?? null,
         input.publishAddress, 0, now, now).lastInsertRowid);
+      changed(id);
       return one(s.byId.get(id))!;
     },
     update(id: number, input: HostInput): HostRecord {
       s.update.run(input.name, input.url, input.mode, input.tls?.ca ?? null, input.tls?.cert ?? null, input.tls?.key ?? null,
         input.publishAddress, nowIso(), id);
+      changed(id);
       return one(s.byId.get(id))!;
     },
     setDefault(id: number): void { s.clearDefault.run(); s.setDefault.run(id); },
-    remove(id: number): boolean { return Number(s.remove.run(id).changes) > 0; },
+    remove(id: number): boolean {
+      const gone = Number(s.remove.run(id).changes) > 0;
+      if (gone) changed(id);
+      return gone;
+    },
     /** users counts the containers and templates that name the host. */
     users(id: number): { containers: number; templates: number } {
       return s.users.get(id, id) as { containers: number; templates: number };
