@@ -7,8 +7,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { ENGINE_ENV, startGateway, WS_IMAGE } from '../helpers/gateway.ts';
-import { createContainer, startContainer } from '../proxy/helpers.ts';
-import { makeInstance } from './helpers.ts';
+import { aliceInstance } from './helpers.ts';
 
 const cli = new URL('../../gateway/cli.ts', import.meta.url).pathname;
 
@@ -18,12 +17,7 @@ t.test('share verbs of the CLI; a revocation from the CLI closes the open WebSoc
   const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], {
     env: { PATH: process.env.PATH, PORTICO_DATA_DIR: gw.config.dataDir, ...ENGINE_ENV }, encoding: 'utf8',
   });
-  const { token: admin } = await gw.user('root', { admin: true });
-  const alice = await gw.user('alice');
-  const bob = await gw.user('bob');
-  const uuid = await createContainer(gw, admin, gw.project(), { ...WS_IMAGE });
-  makeInstance(gw, uuid, alice.user.id);
-  await startContainer(gw, admin, uuid);
+  const { admin, bob, uuid } = await aliceInstance(gw, WS_IMAGE);
 
   const add = run(['share', 'add', uuid, 'bob', 'use']);
   t.equal(add.status, 0, add.stderr);

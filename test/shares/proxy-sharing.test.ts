@@ -10,8 +10,8 @@ import net from 'node:net';
 import WebSocket from 'ws';
 import { Agent } from 'undici';
 import { startGateway, WS_IMAGE } from '../helpers/gateway.ts';
-import { call, createContainer, startContainer } from '../proxy/helpers.ts';
-import { makeInstance } from './helpers.ts';
+import { call } from '../proxy/helpers.ts';
+import { aliceInstance } from './helpers.ts';
 import { appHost, send } from '../proxy/app-origin-helpers.ts';
 
 /** rawGet sends one keep-alive GET on `sock` and resolves with the status once the whole answer arrived. */
@@ -33,15 +33,9 @@ function rawGet(sock: net.Socket, path: string, token: string): Promise<number> 
 t.test('a viewer reads, a user acts, others get 404; revoking cuts the viewer at once; the audit trail shows it all', async (t) => {
   const gw = await startGateway();
   t.teardown(() => gw.close());
-  const project = gw.project();
-  const { token: admin } = await gw.user('root', { admin: true });
-  const alice = await gw.user('alice');
-  const bob = await gw.user('bob');
+  const { admin, alice, bob, uuid } = await aliceInstance(gw, WS_IMAGE);
   const carol = await gw.user('carol');
   const { token: mallory } = await gw.user('mallory');
-  const uuid = await createContainer(gw, admin, project, { ...WS_IMAGE });
-  makeInstance(gw, uuid, alice.user.id);
-  await startContainer(gw, admin, uuid);
   const path = `/containers/proxy/${uuid}/`;
   // One connection pool per user, as one browser each (the API calls go on another).
   const pools = new Map<string, Agent>();
@@ -164,13 +158,8 @@ t.test('an app instance is shared only when its grant has allow_view; the shared
 t.test('on an app\'s own origin (PORTICO_APP_ORIGINS=per-app) a viewer reads and cannot act, on the fast path and Node\'s', async (t) => {
   const gw = await startGateway({ PORTICO_APP_ORIGINS: 'per-app' });
   t.teardown(() => gw.close());
-  const { token: admin } = await gw.user('root', { admin: true });
-  const alice = await gw.user('alice');
-  const bob = await gw.user('bob');
+  const { alice, bob, uuid } = await aliceInstance(gw, WS_IMAGE);
   const { token: mallory } = await gw.user('mallory');
-  const uuid = await createContainer(gw, admin, gw.project(), { ...WS_IMAGE });
-  makeInstance(gw, uuid, alice.user.id);
-  await startContainer(gw, admin, uuid);
   t.equal((await gw.api('POST', `/api/instances/${uuid}/shares`, alice.token, { user: 'bob', mode: 'view' })).status, 201);
   const host = appHost(gw, uuid);
   const as = (token: string, method: string, extra: Record<string, string> = {}) => send(gw, host, '/', { method, headers: { authorization: `token ${token}`, ...extra } });

@@ -7,21 +7,14 @@
 import t from 'tap';
 import { startGateway, TEST_IMAGE, waitFor } from '../helpers/gateway.ts';
 import { launchBrowser, loginWithToken } from '../helpers/browser.ts';
-import { createContainer, startContainer } from '../proxy/helpers.ts';
-import { makeInstance } from './helpers.ts';
+import { aliceInstance } from './helpers.ts';
 
 declare const document: any, navigator: any;
 
 t.test('share dialog, "Shared with me", copy link, connected now, revoke and the audit page in Chromium', async (t) => {
   const gw = await startGateway();
   t.teardown(() => gw.close());
-  const project = gw.project();
-  const { token: admin } = await gw.user('root', { admin: true });
-  const alice = await gw.user('alice');
-  const bob = await gw.user('bob');
-  const uuid = await createContainer(gw, admin, project, { ...TEST_IMAGE, title: 'RNA explorer' });
-  makeInstance(gw, uuid, alice.user.id);
-  await startContainer(gw, admin, uuid);
+  const { alice, bob, uuid } = await aliceInstance(gw, { ...TEST_IMAGE, title: 'RNA explorer' });
 
   const a = await launchBrowser();
   const b = await launchBrowser();
@@ -82,12 +75,8 @@ t.test('share dialog, "Shared with me", copy link, connected now, revoke and the
 t.test('without JavaScript the share dialog posts and redirects', async (t) => {
   const gw = await startGateway();
   t.teardown(() => gw.close());
-  const project = gw.project();
-  const alice = await gw.user('alice');
+  const { alice, uuid } = await aliceInstance(gw, TEST_IMAGE, { start: false });
   await gw.user('carol');
-  const { token: admin } = await gw.user('root', { admin: true });
-  const uuid = await createContainer(gw, admin, project, { ...TEST_IMAGE });
-  makeInstance(gw, uuid, alice.user.id);
   const a = await launchBrowser({ javaScript: false });
   t.teardown(() => a.close());
   await loginWithToken(gw, a.context, alice.token);

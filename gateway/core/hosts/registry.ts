@@ -33,9 +33,13 @@ export const UNREACHABLE_PREFIX = 'container host ';
 /** TEST_MS bounds a host test (connect, TLS, ping and version). */
 const TEST_MS = 5000;
 
-interface Live { record: HostRecord; engine: Engine; sync: StateSync | null; since: string; started: Promise<void> }
+interface Live { record: HostRecord; engine: Engine; sync: StateSync | null; since: string; started: Promise<void>; stopping: Promise<void> | null }
 
-/** REFRESH_MS is how often the registry reads the hosts table again (a host the CLI added or changed). */
+/**
+ * REFRESH_MS is how often the registry reads the hosts table again, for the one writer it does not
+ * hear: the CLI (`portico host add|edit|remove`, gateway/host-cli.ts), another process on the same
+ * database file. Changes made in this process reach the registry at once (the store's onChange).
+ */
 const REFRESH_MS = 3000;
 
 /** Hosts is the registry the core, the API, the UI and the CLI use. */
@@ -108,20 +112,25 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
   };
   bus.on('engine-status', onStatus);
 
-  /** follow builds the host's engine at once and starts its state sync (resolved after its first chance to resync). */
+  /**
+   * follow builds the host's engine at once and starts its state sync (resolved after its first
+   * chance to resync). Whoever followed the host before stops first: never two syncs for one host.
+   */
   function follow(record: HostRecord): Live {
     const engine = build(record);
-    // Whoever followed this host before (a refresh racing an edit) stops: never two syncs for one host.
     const old = live.get(record.id);
-    if (old) void stopLive(old);
-    const l: Live = { record, engine, sync: null, since: new Date().toISOString(), started: Promise.resolve() };
+    const l: Live = { record, engine, sync: null, since: new Date().toISOString(), started: Promise.resolve(), stopping: null };
     live.set(record.id, l);
-    if (!containers || stopped) return l;
-    const recovery = createRecovery({ store, engine, containers, logger, owns: ofHost(record.id) });
-    l.started = startStateSync({
-      config, store, engine, bus, logger, containers, synced: recovery.run,
-      host: { id: record.id, name: record.name, owns: ofHost(record.id), startupWaitMs: 1500 },
-    }).then(async (sync) => {
+    const before = old ? stopLive(old) : Promise.resolve();
+    const svc = containers;
+    if (!svc || stopped) return l;
+    const recovery = createRecovery({ store, engine, containers: svc, logger, owns: ofHost(record.id) });
+    l.started = before.then(async () => {
+      if (live.get(record.id) !== l) return;
+      const sync = await startStateSync({
+        config, store, engine, bus, logger, containers: svc, synced: recovery.run,
+        host: { id: record.id, name: record.name, owns: ofHost(record.id), startupWaitMs: 1500 },
+      });
       // Unfollowed meanwhile (an edit or a removal): stop what just started.
       if (live.get(record.id) !== l) await sync.stop();
       else l.sync = sync;
@@ -129,9 +138,13 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
     return l;
   }
 
-  async function stopLive(l: Live): Promise<void> {
-    await l.started.catch(() => {});
-    await l.sync?.stop();
+  /** stopLive stops a follower's state sync, once however often it is asked. */
+  function stopLive(l: Live): Promise<void> {
+    l.stopping ??= (async () => {
+      await l.started.catch(() => {});
+      await l.sync?.stop();
+    })();
+    return l.stopping;
   }
 
   async function unfollow(id: number): Promise<void> {
@@ -140,18 +153,24 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
     if (l) await stopLive(l);
   }
 
+  /** track follows host `id` as the table has it now: again when its row changed, no more when it is gone. */
+  function track(id: number): void {
+    const row = store.hosts.byId(id);
+    if (!row) { void unfollow(id); return; }
+    if (row.builtin) return;
+    try { follow(row); } catch (err) { logger.warn('cannot follow container host', { host: row.name, err: (err as Error).message }); }
+  }
+  const offChange = store.hosts.onChange(track);
+
   /** refresh follows hosts added, changed or removed by another process (the CLI) since the last look. */
-  async function refresh(): Promise<void> {
+  function refresh(): void {
     const rows = store.hosts.all().filter((h) => !h.builtin);
     const seen = new Set<number>();
     for (const h of rows) {
       seen.add(h.id);
-      const l = live.get(h.id);
-      if (l && l.record.modifiedAt === h.modifiedAt) continue;
-      if (l) await unfollow(h.id);
-      try { follow(h); } catch (err) { logger.warn('cannot follow container host', { host: h.name, err: (err as Error).message }); }
+      if (live.get(h.id)?.record.modifiedAt !== h.modifiedAt) track(h.id);
     }
-    for (const id of [...live.keys()]) if (!seen.has(id)) await unfollow(id);
+    for (const id of [...live.keys()]) if (!seen.has(id)) void unfollow(id);
   }
   let refresher: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -208,8 +227,9 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
       const probe: HostRecord = { ...v, id: 0, builtin: false, isDefault: false, createdAt: '', modifiedAt: '' };
       build(probe); // refuses what the factory cannot build before anything is stored
       if (opts.check !== false) await check(probe);
+      // The store's change event follows it (track); the answer waits for its first resync.
       const record = store.hosts.create(v);
-      await follow(record).started;
+      await live.get(record.id)?.started;
       logger.info('container host added', { host: record.name, url: record.url });
       return record;
     },
@@ -230,8 +250,7 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
       build(probe);
       if (opts.check !== false) await check(probe);
       const record = store.hosts.update(id, v);
-      await unfollow(id);
-      await follow(record).started;
+      await live.get(id)?.started;
       logger.info('container host changed', { host: record.name, url: record.url });
       return record;
     },
@@ -243,9 +262,9 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
       if (used.containers || used.templates) {
         throw conflict(`container host ${h.name} is used by ${used.containers} container(s) and ${used.templates} template(s); move or delete them first`);
       }
-      // The row first: a refresh in between must not follow the host again.
+      const l = live.get(id);
       store.hosts.remove(id);
-      await unfollow(id);
+      if (l) await stopLive(l);
       logger.info('container host removed', { host: h.name });
     },
     setDefault(id) {
@@ -266,11 +285,14 @@ export function createHosts(deps: { config: Config; store: Store; bus: Bus; logg
         try { started.push(follow(h).started); } catch (err) { logger.warn('cannot follow container host', { host: h.name, err: (err as Error).message }); }
       }
       await Promise.all(started);
-      refresher = setInterval(() => { refresh().catch((err) => logger.warn('reading the container hosts again failed', { err: (err as Error).message })); }, REFRESH_MS);
+      refresher = setInterval(() => {
+        try { refresh(); } catch (err) { logger.warn('reading the container hosts again failed', { err: (err as Error).message }); }
+      }, REFRESH_MS);
       refresher.unref();
     },
     async stop() {
       stopped = true;
+      offChange();
       if (refresher) clearInterval(refresher);
       bus.off('engine-status', onStatus);
       await Promise.all([...live.keys()].map(unfollow));

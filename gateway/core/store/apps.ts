@@ -6,11 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
-import { toContainer } from './containers.ts';
+import { containerRows, toContainer } from './containers.ts';
+import { orNull, rowMapper, type Row } from './rows.ts';
 import type { Container, Project } from '../types.ts';
 import type { App, AppGrant, AppOverrides, AppSettings, Policy } from '../apps/types.ts';
-
-type Row = Record<string, unknown>;
 
 const DEFAULTS: AppSettings = { port: 80, path: '', stripPrefix: true, readinessPath: '', type: 'webapp', env: {} };
 
@@ -26,7 +25,7 @@ function toApp(r: Row): App {
     source: r.source as App['source'],
     title: title ?? (r.title as string),
     description: description ?? (r.description as string),
-    iconType: (r.icon_type as string | null) ?? null,
+    iconType: orNull<string>(r.icon_type),
     settings: { ...labelSettings, ...rest, env: rest.env ?? labelSettings.env },
     labelSettings,
     labelTitle: r.title as string,
@@ -35,8 +34,8 @@ function toApp(r: Row): App {
     labelProblems: JSON.parse(r.label_problems as string) as string[],
     public: r.public === 1,
     enabled: r.enabled === 1,
-    imageId: (r.image_id as string | null) ?? null,
-    scannedAt: (r.scanned_at as string | null) ?? null,
+    imageId: orNull<string>(r.image_id),
+    scannedAt: orNull<string>(r.scanned_at),
     createdAt: r.created_at as string,
     modifiedAt: r.modified_at as string,
   };
@@ -48,10 +47,10 @@ function toGrant(r: Row): AppGrant {
     id: r.id as number,
     uuid: r.uuid as string,
     appId: r.app_id as number,
-    userId: (r.user_id as number | null) ?? null,
-    projectId: (r.project_id as number | null) ?? null,
-    username: (r.username as string | null) ?? null,
-    projectTitle: (r.project_title as string | null) ?? null,
+    userId: orNull<number>(r.user_id),
+    projectId: orNull<number>(r.project_id),
+    username: orNull<string>(r.username),
+    projectTitle: orNull<string>(r.project_title),
     policy: { allowHome: r.allow_home === 1, allowView: r.allow_view === 1, allowEnv: r.allow_env === 1, volume },
     policyKey: r.policy_key as string,
     createdBy: r.created_by as string,
@@ -75,6 +74,10 @@ export interface InstanceRow { container: Container; appUuid: string; appSlug: s
 
 /** AppStore is every query of the app platform. */
 export type AppStore = ReturnType<typeof createAppStore>;
+
+const appRows = rowMapper(toApp);
+const grantRows = rowMapper(toGrant);
+const instanceRows = rowMapper(toInstanceRow);
 
 const APP_COLS = 'id, uuid, slug, image, source, title, description, icon_type, settings, overrides, label_problems, public, enabled, image_id, scanned_at, created_at, modified_at';
 const GRANT_SELECT = `SELECT g.*, u.username AS username, p.title AS project_title FROM app_grants g
@@ -147,12 +150,12 @@ export function createAppStore(db: Db) {
     },
     setOverrides(id: number, o: AppOverrides): void { s.setOverrides.run(JSON.stringify(o), nowIso(), id); },
     setFlags(id: number, flags: { public: boolean; enabled: boolean }): void { s.setFlags.run(flags.public ? 1 : 0, flags.enabled ? 1 : 0, nowIso(), id); },
-    byId(id: number): App | null { const r = s.byId.get(id) as Row | undefined; return r ? toApp(r) : null; },
-    byUuid(uuid: string): App | null { const r = s.byUuid.get(uuid) as Row | undefined; return r ? toApp(r) : null; },
-    bySlug(slug: string): App | null { const r = s.bySlug.get(slug) as Row | undefined; return r ? toApp(r) : null; },
-    byImage(image: string): App | null { const r = s.byImage.get(image) as Row | undefined; return r ? toApp(r) : null; },
+    byId: (id: number): App | null => appRows.one(s.byId.get(id)),
+    byUuid: (uuid: string): App | null => appRows.one(s.byUuid.get(uuid)),
+    bySlug: (slug: string): App | null => appRows.one(s.bySlug.get(slug)),
+    byImage: (image: string): App | null => appRows.one(s.byImage.get(image)),
     slugTaken(slug: string): boolean { return s.slugTaken.get(slug) !== undefined; },
-    all(): App[] { return (s.all.all() as Row[]).map(toApp); },
+    all(): App[] { return appRows.many(s.all.all()); },
     count(): number { return (s.count.get() as { n: number }).n; },
     icon(id: number): { bytes: Buffer; type: string } | null {
       const r = s.icon.get(id) as { icon: Uint8Array | null; icon_type: string | null } | undefined;
@@ -168,12 +171,11 @@ export function createAppStore(db: Db) {
       return toGrant(s.grantById.get(id) as Row);
     },
     findGrant(appId: number, userId: number | null, projectId: number | null, key: string): AppGrant | null {
-      const r = s.grantFind.get(appId, userId, projectId, key) as Row | undefined;
-      return r ? toGrant(r) : null;
+      return grantRows.one(s.grantFind.get(appId, userId, projectId, key));
     },
-    grantByUuid(uuid: string): AppGrant | null { const r = s.grantByUuid.get(uuid) as Row | undefined; return r ? toGrant(r) : null; },
-    grantsOfApp(appId: number): AppGrant[] { return (s.grantsOfApp.all(appId) as Row[]).map(toGrant); },
-    grantsForUser(userId: number): AppGrant[] { return (s.grantsForUser.all(userId, userId) as Row[]).map(toGrant); },
+    grantByUuid: (uuid: string): AppGrant | null => grantRows.one(s.grantByUuid.get(uuid)),
+    grantsOfApp: (appId: number): AppGrant[] => grantRows.many(s.grantsOfApp.all(appId)),
+    grantsForUser: (userId: number): AppGrant[] => grantRows.many(s.grantsForUser.all(userId, userId)),
     removeGrant(id: number): void { s.grantRemove.run(id); },
     /** holdsGrant tells whether `userId` holds `appId` under policy `key` (their own grant or a project's). */
     holdsGrant(userId: number, appId: number, key: string): boolean { return s.holdsGrant.get(appId, key, userId, userId) !== undefined; },
@@ -194,16 +196,15 @@ export function createAppStore(db: Db) {
       s.setInstance.run(i.ownerUserId, i.appId, i.policyKey, i.publicSession, containerId);
     },
     instanceOf(userId: number, appId: number, key: string): Container | null {
-      const r = s.instanceOf.get(userId, appId, key) as Row | undefined;
-      return r ? toContainer(r) : null;
+      return containerRows.one(s.instanceOf.get(userId, appId, key));
     },
-    instancesOfUser(userId: number): InstanceRow[] { return (s.instancesOfUser.all(userId) as Row[]).map(toInstanceRow); },
-    instancesOfApp(appId: number): InstanceRow[] { return (s.instancesOfApp.all(appId) as Row[]).map(toInstanceRow); },
-    allInstances(limit: number, offset: number): InstanceRow[] { return (s.allInstances.all(limit, offset) as Row[]).map(toInstanceRow); },
+    instancesOfUser: (userId: number): InstanceRow[] => instanceRows.many(s.instancesOfUser.all(userId)),
+    instancesOfApp: (appId: number): InstanceRow[] => instanceRows.many(s.instancesOfApp.all(appId)),
+    allInstances: (limit: number, offset: number): InstanceRow[] => instanceRows.many(s.allInstances.all(limit, offset)),
     instanceCount(): number { return (s.instanceCount.get() as { n: number }).n; },
     /** removeGuest deletes a public app's guest user (its sessions go with it); nobody else matches. */
     removeGuest(userId: number): void { s.removeGuest.run(userId); },
-    publicInstances(): InstanceRow[] { return (s.publicInstances.all() as Row[]).map(toInstanceRow); },
+    publicInstances: (): InstanceRow[] => instanceRows.many(s.publicInstances.all()),
     /** running counts the instances holding resources (running, paused, starting), leaving out `exceptId`. */
     running(scope: { userId: number } | 'site' | 'public', exceptId = -1): number {
       const row = scope === 'site' ? s.runningAll.get(exceptId) : scope === 'public' ? s.runningPublic.get(exceptId) : s.runningOfUser.get(scope.userId, exceptId);

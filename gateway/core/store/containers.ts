@@ -5,9 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
+import { orNull, rowMapper, type Row } from './rows.ts';
 import type { Container, ContainerAction, ContainerSettings, ContainerState } from '../types.ts';
-
-type Row = Record<string, unknown>;
 
 /** toContainer maps a containers row (joined with its project's uuid) to the record. */
 export function toContainer(r: Row): Container {
@@ -31,36 +30,39 @@ export function toContainer(r: Row): Container {
     inactivityThreshold: r.inactivity_threshold as number,
     stripPrefix: r.strip_prefix === 1,
     dataPath: (r.data_path as string | undefined) ?? '',
-    templateSiteUuid: (r.template_site_uuid as string | null) ?? null,
-    templateProjectUuid: (r.template_project_uuid as string | null) ?? null,
-    requestedHostPort: (r.requested_host_port as number | null) ?? null,
+    templateSiteUuid: orNull<string>(r.template_site_uuid),
+    templateProjectUuid: orNull<string>(r.template_project_uuid),
+    requestedHostPort: orNull<number>(r.requested_host_port),
     state: r.state as ContainerState,
-    dockerId: (r.docker_id as string | null) ?? null,
-    dockerName: (r.docker_name as string | null) ?? null,
-    imageId: (r.image_id as string | null) ?? null,
-    containerIp: (r.container_ip as string | null) ?? null,
-    hostPort: (r.host_port as number | null) ?? null,
-    lastAction: (r.last_action as ContainerAction | null) ?? null,
+    dockerId: orNull<string>(r.docker_id),
+    dockerName: orNull<string>(r.docker_name),
+    imageId: orNull<string>(r.image_id),
+    containerIp: orNull<string>(r.container_ip),
+    hostPort: orNull<number>(r.host_port),
+    lastAction: orNull<ContainerAction>(r.last_action),
     lastActionRetries: r.last_action_retries as number,
-    lastActionAt: (r.last_action_at as string | null) ?? null,
-    stateReason: (r.state_reason as string | null) ?? null,
-    stoppedBy: (r.stopped_by as string | null) ?? null,
+    lastActionAt: orNull<string>(r.last_action_at),
+    stateReason: orNull<string>(r.state_reason),
+    stoppedBy: orNull<string>(r.stopped_by),
     stoppedIdle: r.stopped_idle === 1,
-    readinessFailure: (r.readiness_failure as string | null) ?? null,
-    dateLastDockerLog: (r.date_last_docker_log as string | null) ?? null,
-    dateAccessed: (r.date_accessed as string | null) ?? null,
-    dateStarted: (r.date_started as string | null) ?? null,
-    dateLastStatusUpdate: (r.date_last_status_update as string | null) ?? null,
+    readinessFailure: orNull<string>(r.readiness_failure),
+    dateLastDockerLog: orNull<string>(r.date_last_docker_log),
+    dateAccessed: orNull<string>(r.date_accessed),
+    dateStarted: orNull<string>(r.date_started),
+    dateLastStatusUpdate: orNull<string>(r.date_last_status_update),
     unsetFields: (r.unset_fields as string | undefined) ? (r.unset_fields as string).split(',') : [],
-    ownerUserId: (r.owner_user_id as number | null | undefined) ?? null,
-    appId: (r.app_id as number | null | undefined) ?? null,
-    policyKey: (r.policy_key as string | null | undefined) ?? null,
-    publicSession: (r.public_session as string | null | undefined) ?? null,
-    hostId: (r.host_id as number | null | undefined) ?? null,
+    ownerUserId: orNull<number>(r.owner_user_id),
+    appId: orNull<number>(r.app_id),
+    policyKey: orNull<string>(r.policy_key),
+    publicSession: orNull<string>(r.public_session),
+    hostId: orNull<number>(r.host_id),
     createdAt: r.created_at as string,
     modifiedAt: r.modified_at as string,
   };
 }
+
+/** containerRows reads container records from the answers of statements that select like SELECT. */
+export const containerRows = rowMapper(toContainer);
 
 /** RuntimePatch is what the lifecycle and state sync may change on a container. */
 export interface RuntimePatch {
@@ -132,6 +134,7 @@ export function createContainerStore(db: Db) {
     countByState: db.prepare('SELECT state, COUNT(*) AS n FROM containers GROUP BY state'),
   };
   const patchCache = new Map<string, ReturnType<Db['prepare']>>();
+  const { one, many } = containerRows;
 
   function list(filter: ContainerFilter): { count: number; results: Container[] } {
     const where: string[] = [];
@@ -155,8 +158,7 @@ export function createContainerStore(db: Db) {
       patchCache.set(key, pageStmt);
     }
     const count = (countStmt.get(...params) as { n: number }).n;
-    const rows = pageStmt.all(...params, filter.limit, filter.offset) as Row[];
-    return { count, results: rows.map(toContainer) };
+    return { count, results: many(pageStmt.all(...params, filter.limit, filter.offset)) };
   }
 
   return {
@@ -164,7 +166,7 @@ export function createContainerStore(db: Db) {
       const now = nowIso();
       const uuid = randomUUID();
       const { id } = s.insert.get(uuid, projectId, ...settingsParams(settings), now, now) as { id: number };
-      return toContainer(s.byId.get(id) as Row);
+      return one(s.byId.get(id))!;
     },
     updateSettings(id: number, settings: ContainerSettings): void {
       s.update.run(...settingsParams(settings), nowIso(), id);
@@ -173,24 +175,15 @@ export function createContainerStore(db: Db) {
     setUnsetFields(id: number, fields: string[]): void { s.setUnset.run(fields.join(','), id); },
     /** setHost records the container host a new container runs on (null: the built-in host). */
     setHost(id: number, hostId: number | null): void { s.setHost.run(hostId, id); },
-    byUuid(uuid: string): Container | null {
-      const r = s.byUuid.get(uuid) as Row | undefined;
-      return r ? toContainer(r) : null;
-    },
-    byId(id: number): Container | null {
-      const r = s.byId.get(id) as Row | undefined;
-      return r ? toContainer(r) : null;
-    },
-    byDockerId(dockerId: string): Container | null {
-      const r = s.byDockerId.get(dockerId) as Row | undefined;
-      return r ? toContainer(r) : null;
-    },
+    byUuid: (uuid: string): Container | null => one(s.byUuid.get(uuid)),
+    byId: (id: number): Container | null => one(s.byId.get(id)),
+    byDockerId: (dockerId: string): Container | null => one(s.byDockerId.get(dockerId)),
     titleTaken(projectId: number, title: string, exceptId = -1): boolean {
       return s.titleTaken.get(projectId, title, exceptId) !== undefined;
     },
-    all(): Container[] { return (s.all.all() as Row[]).map(toContainer); },
+    all(): Container[] { return many(s.all.all()); },
     inStates(states: ContainerState[]): Container[] {
-      return (s.inStates.all(JSON.stringify(states)) as Row[]).map(toContainer);
+      return many(s.inStates.all(JSON.stringify(states)));
     },
     list,
     remove(id: number): void { s.remove.run(id); },

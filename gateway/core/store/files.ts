@@ -4,19 +4,18 @@
  */
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
+import { rowMapper, type Row } from './rows.ts';
 import type { StoredFile } from '../types.ts';
-
-type Row = Record<string, unknown>;
 
 const SELECT = 'SELECT f.*, p.uuid AS project_uuid FROM files f JOIN projects p ON p.id = f.project_id';
 
-function toFile(r: Row): StoredFile {
+const fileRows = rowMapper((r: Row): StoredFile => {
   return {
     id: r.id as number, uuid: r.uuid as string, projectId: r.project_id as number, projectUuid: r.project_uuid as string,
     name: r.name as string, size: r.size as number, sha256: r.sha256 as string, contentType: r.content_type as string,
     uploadedBy: r.uploaded_by as string, createdAt: r.created_at as string,
   };
-}
+});
 
 /** NewFile is what an upload records once its bytes are on disk. */
 export interface NewFile { uuid: string; name: string; size: number; sha256: string; contentType: string; uploadedBy: string }
@@ -42,14 +41,11 @@ export function createFileStore(db: Db) {
   return {
     create(projectId: number, f: NewFile): StoredFile {
       const { id } = s.insert.get(f.uuid, projectId, f.name, f.size, f.sha256, f.contentType, f.uploadedBy, nowIso()) as { id: number };
-      return toFile(s.byId.get(id) as Row);
+      return fileRows.one(s.byId.get(id))!;
     },
-    byUuid(uuid: string): StoredFile | null {
-      const r = s.byUuid.get(uuid) as Row | undefined;
-      return r ? toFile(r) : null;
-    },
+    byUuid: (uuid: string): StoredFile | null => fileRows.one(s.byUuid.get(uuid)),
     nameTaken(projectId: number, name: string): boolean { return s.nameTaken.get(projectId, name) !== undefined; },
-    ofProject(projectId: number): StoredFile[] { return (s.ofProject.all(projectId) as Row[]).map(toFile); },
+    ofProject: (projectId: number): StoredFile[] => fileRows.many(s.ofProject.all(projectId)),
     remove(id: number): boolean { return Number(s.remove.run(id).changes) > 0; },
     /** referencing lists the containers of `projectId` whose command or environment contains `reference`. */
     referencing(projectId: number, reference: string): Array<{ uuid: string; title: string }> {

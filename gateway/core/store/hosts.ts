@@ -4,6 +4,7 @@
  */
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
+import { orNull, rowMapper, type Row } from './rows.ts';
 
 /** HostMode is how Portico drives a host: one engine, or a Docker Swarm manager. */
 export type HostMode = 'engine' | 'swarm';
@@ -29,16 +30,14 @@ export interface HostRecord {
 /** HostInput is what an add or an edit stores. */
 export interface HostInput { name: string; url: string; mode: HostMode; tls: HostTls | null; publishAddress: string | null }
 
-type Row = Record<string, unknown>;
-
-function toHost(r: Row): HostRecord {
+const hostRows = rowMapper((r: Row): HostRecord => {
   const tls = r.tls_ca && r.tls_cert && r.tls_key ? { ca: r.tls_ca as string, cert: r.tls_cert as string, key: r.tls_key as string } : null;
   return {
     id: r.id as number, name: r.name as string, url: r.url as string, mode: r.mode as HostMode, tls,
-    publishAddress: (r.publish_address as string | null) ?? null, builtin: r.builtin === 1, isDefault: r.is_default === 1,
+    publishAddress: orNull<string>(r.publish_address), builtin: r.builtin === 1, isDefault: r.is_default === 1,
     createdAt: r.created_at as string, modifiedAt: r.modified_at as string,
   };
-}
+});
 
 /** HostStore reads and writes container hosts. */
 export type HostStore = ReturnType<typeof createHostStore>;
@@ -60,9 +59,18 @@ export function createHostStore(db: Db) {
     users: db.prepare(`SELECT (SELECT COUNT(*) FROM containers WHERE host_id = ?) AS containers,
       (SELECT COUNT(*) FROM templates WHERE host_id = ?) AS templates`),
   };
-  const one = (r: unknown) => (r ? toHost(r as Row) : null);
+  const { one, many } = hostRows;
+  // In-process followers (hosts/registry.ts) hear of a change at once; another process's change
+  // (the CLI's) reaches them only when they read the table again.
+  const listeners = new Set<(id: number) => void>();
+  const changed = (id: number) => { for (const fn of listeners) fn(id); };
   return {
-    all: (): HostRecord[] => (s.all.all() as Row[]).map(toHost),
+    /** onChange calls `fn` with the id of each host this process adds, changes or removes; returns the unsubscribe function. */
+    onChange(fn: (id: number) => void): () => void {
+      listeners.add(fn);
+      return () => { listeners.delete(fn); };
+    },
+    all: (): HostRecord[] => many(s.all.all()),
     byId: (id: number): HostRecord | null => one(s.byId.get(id)),
     byName: (name: string): HostRecord | null => one(s.byName.get(name)),
     /**
@@ -87,15 +95,21 @@ export function createHostStore(db: Db) {
       const now = nowIso();
       const id = Number(s.insert.run(input.name, input.url, input.mode, input.tls?.ca ?? null, input.tls?.cert ?? null, input.tls?.key ?? null,
         input.publishAddress, 0, now, now).lastInsertRowid);
+      changed(id);
       return one(s.byId.get(id))!;
     },
     update(id: number, input: HostInput): HostRecord {
       s.update.run(input.name, input.url, input.mode, input.tls?.ca ?? null, input.tls?.cert ?? null, input.tls?.key ?? null,
         input.publishAddress, nowIso(), id);
+      changed(id);
       return one(s.byId.get(id))!;
     },
     setDefault(id: number): void { s.clearDefault.run(); s.setDefault.run(id); },
-    remove(id: number): boolean { return Number(s.remove.run(id).changes) > 0; },
+    remove(id: number): boolean {
+      const gone = Number(s.remove.run(id).changes) > 0;
+      if (gone) changed(id);
+      return gone;
+    },
     /** users counts the containers and templates that name the host. */
     users(id: number): { containers: number; templates: number } {
       return s.users.get(id, id) as { containers: number; templates: number };

@@ -4,6 +4,7 @@
  */
 import type { Db } from './db.ts';
 import { nowIso, tx } from './db.ts';
+import { rowMapper, type Row } from './rows.ts';
 
 /** ImageHostRow is one stored image host. */
 export interface ImageHostRow {
@@ -21,9 +22,7 @@ export interface ImageHostRow {
 /** ImageHostFields are what an admin sets. */
 export type ImageHostFields = Pick<ImageHostRow, 'name' | 'address' | 'username' | 'passwordSealed' | 'caCert'>;
 
-type Row = Record<string, unknown>;
-
-const toRow = (r: Row): ImageHostRow => ({
+const imageHostRows = rowMapper((r: Row): ImageHostRow => ({
   id: r.id as number,
   name: r.name as string,
   address: r.address as string,
@@ -33,7 +32,7 @@ const toRow = (r: Row): ImageHostRow => ({
   isDefault: r.is_default === 1,
   createdAt: r.created_at as string,
   modifiedAt: r.modified_at as string,
-});
+}));
 
 /** ImageHostStore is every query on image hosts. */
 export type ImageHostStore = ReturnType<typeof createImageHostStore>;
@@ -52,9 +51,9 @@ export function createImageHostStore(db: Db) {
     clearDefault: db.prepare('UPDATE image_hosts SET is_default = 0 WHERE is_default = 1'),
     setDefault: db.prepare('UPDATE image_hosts SET is_default = 1 WHERE id = ?'),
   };
-  const one = (r: unknown): ImageHostRow | null => (r ? toRow(r as Row) : null);
+  const { one, many } = imageHostRows;
   return {
-    list: (): ImageHostRow[] => (s.all.all() as Row[]).map(toRow),
+    list: (): ImageHostRow[] => many(s.all.all()),
     byId: (id: number) => one(s.byId.get(id)),
     byName: (name: string) => one(s.byName.get(name)),
     byAddress: (address: string) => one(s.byAddress.get(address)),

@@ -6,6 +6,7 @@
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
 import type { AccessRevision } from './access-revision.ts';
+import { rowMapper, type Row } from './rows.ts';
 
 /** ShareMode is what an invited user may do: view (safe methods and WebSockets) or use (everything). */
 export type ShareMode = 'view' | 'use';
@@ -25,16 +26,14 @@ export interface Share {
   state: string;
 }
 
-type Row = Record<string, unknown>;
-
-function toShare(r: Row): Share {
+const shareRows = rowMapper((r: Row): Share => {
   return {
     containerId: r.container_id as number, containerUuid: r.container_uuid as string, containerTitle: r.container_title as string,
     userId: r.user_id as number, username: r.username as string, mode: r.mode as ShareMode,
     createdBy: r.created_by as string, createdAt: r.created_at as string,
     ownerUsername: (r.owner_username as string | null) ?? '', state: r.state as string,
   };
-}
+});
 
 const SELECT = `SELECT s.container_id, c.uuid AS container_uuid, c.title AS container_title, s.user_id, u.username, s.mode,
   s.created_by, s.created_at, o.username AS owner_username, c.state
@@ -75,9 +74,9 @@ export function createShareStore(db: Db, revision: AccessRevision) {
       return ((s.modeOf.get(containerId, userId) as { mode: ShareMode } | undefined)?.mode) ?? null;
     },
     /** ofContainer lists an instance's shares. */
-    ofContainer(containerId: number): Share[] { return (s.ofContainer.all(containerId) as Row[]).map(toShare); },
+    ofContainer(containerId: number): Share[] { return shareRows.many(s.ofContainer.all(containerId)); },
     /** withUser lists the instances shared with `userId` ("Shared with me"). */
-    withUser(userId: number): Share[] { return (s.withUser.all(userId) as Row[]).map(toShare); },
+    withUser(userId: number): Share[] { return shareRows.many(s.withUser.all(userId)); },
     /** ownerOf is the owner's user id of a container (null: a project container, or an owner since deleted). */
     ownerOf(containerId: number): number | null {
       return ((s.ownerOf.get(containerId) as { owner_user_id: number | null } | undefined)?.owner_user_id) ?? null;

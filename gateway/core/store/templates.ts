@@ -5,9 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
+import { orNull, rowMapper, type Row } from './rows.ts';
 import type { ContainerTemplate, TemplateSettings } from '../types.ts';
-
-type Row = Record<string, unknown>;
 
 const SELECT = `SELECT t.*, p.uuid AS project_uuid, p.title AS project_title
   FROM templates t LEFT JOIN projects p ON p.id = t.project_id`;
@@ -33,19 +32,18 @@ export function createTemplateStore(db: Db) {
     setHost: db.prepare('UPDATE templates SET host_id = ? WHERE id = ?'),
   };
 
-  const toTemplate = (r: Row): ContainerTemplate => ({
+  const { one, many } = rowMapper((r: Row): ContainerTemplate => ({
     id: r.id as number,
     uuid: r.uuid as string,
-    projectId: (r.project_id as number | null) ?? null,
-    projectUuid: (r.project_uuid as string | null) ?? null,
-    projectTitle: (r.project_title as string | null) ?? null,
+    projectId: orNull<number>(r.project_id),
+    projectUuid: orNull<string>(r.project_uuid),
+    projectTitle: orNull<string>(r.project_title),
     title: r.title as string,
     settings: { dataPath: '', ...JSON.parse(r.settings as string) } as TemplateSettings, // data_path came later (migration 3)
-    hostId: (r.host_id as number | null | undefined) ?? null,
+    hostId: orNull<number>(r.host_id),
     createdAt: r.created_at as string,
     modifiedAt: r.modified_at as string,
-  });
-  const many = (rows: unknown[]) => (rows as Row[]).map(toTemplate);
+  }));
 
   return {
     /** setHost names the container host of a template's containers (null: the default). */
@@ -53,20 +51,14 @@ export function createTemplateStore(db: Db) {
     create(projectId: number | null, title: string, settings: TemplateSettings): ContainerTemplate {
       const now = nowIso();
       const { id } = s.insert.get(randomUUID(), projectId, title, JSON.stringify(settings), now, now) as { id: number };
-      return toTemplate(s.byId.get(id) as Row);
+      return one(s.byId.get(id))!;
     },
     update(id: number, title: string, settings: TemplateSettings): void {
       s.update.run(title, JSON.stringify(settings), nowIso(), id);
     },
     remove(id: number): void { s.remove.run(id); },
-    byUuid(uuid: string): ContainerTemplate | null {
-      const r = s.byUuid.get(uuid) as Row | undefined;
-      return r ? toTemplate(r) : null;
-    },
-    byId(id: number): ContainerTemplate | null {
-      const r = s.byId.get(id) as Row | undefined;
-      return r ? toTemplate(r) : null;
-    },
+    byUuid: (uuid: string): ContainerTemplate | null => one(s.byUuid.get(uuid)),
+    byId: (id: number): ContainerTemplate | null => one(s.byId.get(id)),
     site(): ContainerTemplate[] { return many(s.site.all()); },
     ofProject(projectId: number): ContainerTemplate[] { return many(s.ofProject.all(projectId)); },
     ofProjects(projectIds: number[]): ContainerTemplate[] { return many(s.ofProjects.all(JSON.stringify(projectIds))); },

@@ -17,6 +17,21 @@ export interface ReadyMade { title: string; input: Record<string, unknown> }
 
 const P = '__KIOSC_URL_PREFIX__';
 
+/**
+ * pipApp is a ready-made app on python:3.12-slim that installs `pkg` with pip when the container
+ * starts, then runs `run` in its place (exec), serving on `port` under the full path.
+ */
+function pipApp(title: string, description: string, port: number, pkg: string, run: string, environment: Record<string, string> = {}): ReadyMade {
+  return {
+    title,
+    input: {
+      description, repository: 'python', tag: '3.12-slim', container_port: port,
+      command: `sh -c 'pip install --no-cache-dir ${pkg} && exec ${run}'`,
+      strip_prefix: false, data_path: '', timeout: 300, environment,
+    },
+  };
+}
+
 /** READY_MADE are the ready-made templates, in the order the list shows them. */
 export const READY_MADE: readonly ReadyMade[] = [
   {
@@ -39,26 +54,13 @@ export const READY_MADE: readonly ReadyMade[] = [
       strip_prefix: true, data_path: '', timeout: 120, environment: {},
     },
   },
-  {
-    title: 'Dash (Plotly)',
-    input: {
-      description: 'A Dash app on python:3.12-slim. The command installs Dash and runs a hello-world app; replace it with your image and app. '
-        + 'DASH_URL_BASE_PATHNAME (read by dash.Dash()) tells Dash where it is served.',
-      repository: 'python', tag: '3.12-slim', container_port: 8050,
-      command: `sh -c 'pip install --no-cache-dir dash && exec python -c "import dash; from dash import html; app = dash.Dash(__name__); app.layout = html.H1(\\"Hello from Dash\\"); app.run(host=\\"0.0.0.0\\", port=8050)"'`,
-      strip_prefix: false, data_path: '', timeout: 300, environment: { DASH_URL_BASE_PATHNAME: P },
-    },
-  },
-  {
-    title: 'Streamlit',
-    input: {
-      description: 'Streamlit on python:3.12-slim. The command installs Streamlit and runs its demo (streamlit hello); replace it with '
-        + '"streamlit run your_app.py" and the same --server options in your own image.',
-      repository: 'python', tag: '3.12-slim', container_port: 8501,
-      command: `sh -c 'pip install --no-cache-dir streamlit && exec streamlit hello --server.port 8501 --server.address 0.0.0.0 --server.headless true --server.baseUrlPath ${P}'`,
-      strip_prefix: false, data_path: '', timeout: 300, environment: {},
-    },
-  },
+  pipApp('Dash (Plotly)', 'A Dash app on python:3.12-slim. The command installs Dash and runs a hello-world app; replace it with your image and app. '
+    + 'DASH_URL_BASE_PATHNAME (read by dash.Dash()) tells Dash where it is served.',
+  8050, 'dash', 'python -c "import dash; from dash import html; app = dash.Dash(__name__); app.layout = html.H1(\\"Hello from Dash\\"); app.run(host=\\"0.0.0.0\\", port=8050)"',
+  { DASH_URL_BASE_PATHNAME: P }),
+  pipApp('Streamlit', 'Streamlit on python:3.12-slim. The command installs Streamlit and runs its demo (streamlit hello); replace it with '
+    + '"streamlit run your_app.py" and the same --server options in your own image.',
+  8501, 'streamlit', `streamlit hello --server.port 8501 --server.address 0.0.0.0 --server.headless true --server.baseUrlPath ${P}`),
 ];
 
 /** addReadyMade creates each ready-made site template whose title is not taken; returns those it added. */
