@@ -8,9 +8,13 @@
  * Prints {port, token, uuid, wsUuid}. It listens on 127.0.0.1 unless BENCH_LISTEN names another address.
  * With a third argument, SIGUSR2 writes the garbage collector's counts so far to that file:
  * {"minor": n, "major": n, "pauseMs": ms} (the benchmark reads them around its runs).
+ * With BENCH_PROFILE=1, each line "mark" on stdin is answered on stdout with {"mark": {…}}: the
+ * heap in use, ArrayBuffer bytes and scavenges so far, read before a full collection (run after
+ * the answer when --expose-gc is on), so bench/proxy-profile.ts can count what a window allocated.
  * Usage: node portico-server.ts <backend> [wsBackend] [gcStatsFile]
  */
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -53,6 +57,34 @@ if (process.env.BENCH_MEMLOG) {
     for (const [k, v] of Object.entries(process.memoryUsage())) peak[k] = Math.max(peak[k] ?? 0, Math.round(v / 1048576));
     fs.writeFileSync(file, JSON.stringify(peak));
   }, 100).unref();
+}
+if (process.env.BENCH_PROFILE === '1') {
+  let scavenges = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as unknown as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) scavenges++;
+  }).observe({ entryTypes: ['gc'] });
+  // BENCH_HEAP_PROFILE=<file>: every allocation between the second and third mark, sampled (collected objects included), as a .heapprofile.
+  const heapFile = process.env.BENCH_HEAP_PROFILE;
+  const session = heapFile ? new inspector.Session() : null;
+  session?.connect();
+  let marks = 0;
+  const sampling = (m: number): void => {
+    if (session === null) return;
+    if (m === 2) session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as object);
+    if (m === 3) session.post('HeapProfiler.stopSampling', (err, r) => { if (!err) fs.writeFileSync(heapFile!, JSON.stringify(r.profile)); });
+  };
+  let line = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (d: string) => {
+    line += d;
+    for (let i = line.indexOf('\n'); i >= 0; i = line.indexOf('\n')) {
+      line = line.slice(i + 1);
+      sampling(++marks);
+      const m = process.memoryUsage();
+      process.stdout.write(JSON.stringify({ mark: { heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, scavenges } }) + '\n');
+      (globalThis as { gc?: () => void }).gc?.();
+    }
+  });
 }
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
 const config = loadConfig({

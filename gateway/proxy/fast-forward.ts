@@ -17,6 +17,8 @@ import { appHeaders } from './forward.ts';
 import type { ForwardDeps, Via } from './forward.ts';
 import { afterWrite, PAUSE } from './raw-upstream.ts';
 import type { UpstreamHandler } from './raw-upstream.ts';
+import { crlf, drop, field, headBuffer, put, sent } from './head-buffer.ts';
+import type { Holder } from './head-buffer.ts';
 
 let dateText = '';
 /** httpDate is the Date value, made at most once a second (as Node's server does). */
@@ -40,7 +42,7 @@ function failureAnswer(err: PorticoError, keepAlive: boolean): string {
     + (keepAlive ? '' : 'connection: close\r\n') + '\r\n' + body;
 }
 
-class FastForward implements UpstreamHandler {
+class FastForward implements UpstreamHandler, Holder {
   private readonly conn: FrontConn;
   private readonly route: Route;
   private readonly deps: ForwardDeps;
@@ -52,7 +54,9 @@ class FastForward implements UpstreamHandler {
   /** active: a successful answer counts as use of the app (start-policy.ts). */
   active = true;
   private status = 0;
-  /** text: the head's text until it is written with the first bytes ('' once sent). */
+  /** headBuf holds the head (headLen bytes) until it is written with the first bytes; text holds it instead once spilled. */
+  private headBuf: Buffer | null = null;
+  private headLen = 0;
   private text = '';
   private chunked = false;
   private sent = false;
@@ -75,23 +79,41 @@ class FastForward implements UpstreamHandler {
   head(statusCode: number, reason: string, headers: string[], codings: string): void {
     this.status = statusCode;
     const out = responseHeaders(headers, this.via.scope);
-    let h = 'HTTP/1.1 ' + statusCode + ' ' + (reason || STATUS_CODES[statusCode] || '') + '\r\n';
+    const reasonText = reason || STATUS_CODES[statusCode] || '';
     let length = false;
     let date = false;
+    // Sized first, then written into the scratch buffer (head-buffer.ts) with room for a small first chunk behind it.
+    let n = 15 + reasonText.length + 2;
     for (let i = 0; i < out.length; i += 2) {
       const name = out[i];
       if (name.length === 14 && name === 'content-length') length = true;
       else if (name.length === 4 && name === 'date') date = true;
-      h += name + ': ' + out[i + 1] + '\r\n';
+      n += name.length + out[i + 1].length + 4;
     }
-    if (!date) h += 'date: ' + httpDate() + '\r\n';
+    const dateText = date ? '' : httpDate();
     const bodiless = this.method === 'HEAD' || statusCode === 204 || statusCode === 304;
     // Codings the app applied stay named (RFC 9112 §6.1): only the chunked framing is ours.
-    if (codings !== '') { this.chunked = true; h += 'transfer-encoding: ' + codings + ', chunked\r\n'; }
-    else if (!length && !bodiless) { this.chunked = true; h += 'transfer-encoding: chunked\r\n'; }
-    if (!this.conn.keepAlive) h += 'connection: close\r\n';
-    this.text = h + '\r\n';
+    this.chunked = codings !== '' || (!length && !bodiless);
+    n += dateText.length + 8 + codings.length + 30 + 19;
+    const b = headBuffer(n + COALESCE_MAX + 16, this);
+    let o = put(b, 0, 'HTTP/1.1 ' + statusCode + ' ');
+    o = put(b, o, reasonText);
+    o = crlf(b, o);
+    for (let i = 0; i < out.length; i += 2) o = field(b, o, out[i], out[i + 1]);
+    if (dateText !== '') o = field(b, o, 'date', dateText);
+    if (codings !== '') o = field(b, o, 'transfer-encoding', codings + ', chunked');
+    else if (this.chunked) o = field(b, o, 'transfer-encoding', 'chunked');
+    if (!this.conn.keepAlive) o = field(b, o, 'connection', 'close');
+    this.headBuf = b;
+    this.headLen = crlf(b, o);
     if (statusCode < 400) this.deps.recorder.hit(this.route.id, this.route.uuid, this.via.actor, this.active);
+  }
+
+  /** spill copies the head out of the scratch buffer, which another head is about to take. */
+  spill(): void {
+    if (this.headBuf === null) return;
+    this.text = this.headBuf.toString('latin1', 0, this.headLen);
+    this.headBuf = null;
   }
 
   data(chunk: Buffer, last: boolean): number {
@@ -101,7 +123,7 @@ class FastForward implements UpstreamHandler {
     if (!this.sent || this.chunked) {
       // Head (once), framing and bytes in one write.
       s.cork();
-      if (!this.sent) { this.sent = true; s.write(this.text, 'latin1'); this.text = ''; }
+      if (!this.sent) { this.sent = true; drop(this); this.spill(); s.write(this.text, 'latin1'); this.text = ''; }
       if (this.chunked) { s.write(chunk.length.toString(16) + '\r\n', 'latin1'); s.write(chunk); s.write('\r\n', 'latin1'); }
       else s.write(chunk);
       s.uncork();
@@ -113,22 +135,27 @@ class FastForward implements UpstreamHandler {
 
   /**
    * first writes the head, its framing and a small first chunk as one buffer: one plain write
-   * (no cork, no writev of a string and a buffer), and the read buffer is free again at once
-   * whether or not the kernel took the write, as nothing points into it.
+   * (no cork, no writev of a string and a buffer). The head is still in the scratch buffer unless
+   * another head took it meanwhile (then it was spilled into `text`).
    */
   private first(s: FrontConn['socket'], chunk: Buffer, last: boolean): number {
     this.sent = true;
-    const text = this.text;
-    this.text = '';
-    // latin1: one byte per character, as write(text, 'latin1') would send.
-    const size = this.chunked ? chunk.length.toString(16) + '\r\n' : '';
-    const n = text.length + size.length;
-    const b = Buffer.allocUnsafe(n + chunk.length + (this.chunked ? 2 : 0));
-    b.write(text, 0, 'latin1');
-    if (size !== '') b.write(size, text.length, 'latin1');
-    chunk.copy(b, n);
-    if (this.chunked) { b[b.length - 2] = 13; b[b.length - 1] = 10; }
-    s.write(b);
+    let b = this.headBuf;
+    let o: number;
+    if (b !== null) {
+      this.headBuf = null;
+      o = this.headLen;
+    } else {
+      const text = this.text;
+      this.text = '';
+      b = Buffer.allocUnsafe(text.length + chunk.length + 16);
+      o = put(b, 0, text);
+    }
+    if (this.chunked) { o = put(b, o, chunk.length.toString(16)); o = crlf(b, o); }
+    o += chunk.copy(b, o);
+    if (this.chunked) o = crlf(b, o);
+    s.write(b.subarray(0, o));
+    sent(b, s.writableLength !== 0);
     if (!s.writableNeedDrain || last) return 0;
     s.once('drain', this.onDrain ??= () => this.up?.resume());
     return PAUSE;
@@ -137,15 +164,26 @@ class FastForward implements UpstreamHandler {
   end(): void {
     const s = this.conn.socket;
     if (!s.destroyed) {
-      if (!this.sent) { this.sent = true; s.write(this.chunked ? this.text + '0\r\n\r\n' : this.text, 'latin1'); }
+      if (!this.sent) {
+        this.sent = true;
+        const b = this.headBuf;
+        if (b !== null) {
+          this.headBuf = null;
+          // Room for the last chunk was kept behind the head.
+          const o = this.chunked ? put(b, this.headLen, '0\r\n\r\n') : this.headLen;
+          s.write(b.subarray(0, o));
+          sent(b, s.writableLength !== 0);
+        } else s.write(this.chunked ? this.text + '0\r\n\r\n' : this.text, 'latin1');
+      }
       else if (this.chunked) s.write('0\r\n\r\n', 'latin1');
-    }
+    } else if (this.headBuf !== null) { drop(this); this.headBuf = null; }
     this.deps.metrics.response(this.status, (performance.now() - this.t0) / 1000);
     this.conn.done();
   }
 
   error(err: Error): void {
     const s = this.conn.socket;
+    if (this.headBuf !== null) { drop(this); this.headBuf = null; }
     if (s.destroyed) return; // the client left: nothing to tell
     logUpstream(this.deps.logger, err, { uuid: this.route.uuid, title: this.route.title, method: this.method, path: this.path });
     if (this.sent) {

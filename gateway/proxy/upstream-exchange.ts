@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { Conn, RawPool } from './raw-upstream.ts';
 import { chunkSize, trailerOk } from './chunk-line.ts';
 import { lfHeadEnd, parseResponseHead, plainHead } from './response-head.ts';
+import { crlf, field, headBuffer, put, sent } from './head-buffer.ts';
 
 /** `data` results: the bytes are done with and reading goes on (0), or any of these flags. */
 export const PAUSE = 1;
@@ -114,28 +115,35 @@ export class Exchange {
     conn.ex = this;
     const r = this.req;
     // latin1: Node parsed the client's header bytes as latin1 strings, so this writes the same bytes back.
-    let head = r.method + ' ' + r.path + ' HTTP/1.1\r\n';
     const hs = r.headers;
-    let hasHost = false;
-    let chunked = false;
-    for (let i = 0; i < hs.length; i += 2) {
-      const n = hs[i];
-      if (n.length === 4 && n.toLowerCase() === 'host') hasHost = true;
-      head += n + ': ' + hs[i + 1] + '\r\n';
-    }
-    if (!hasHost) head += 'host: ' + this.pool.hostHeader + '\r\n';
     const body = r.body;
-    if (body !== null && body.headers['transfer-encoding'] !== undefined) {
-      chunked = true;
-      head += 'transfer-encoding: chunked\r\n';
+    const chunked = body !== null && body.headers['transfer-encoding'] !== undefined;
+    let hasHost = false;
+    let n = r.method.length + r.path.length + 14; // "M P HTTP/1.1\r\n" and the blank line
+    for (let i = 0; i < hs.length; i += 2) {
+      const name = hs[i];
+      if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
+      n += name.length + hs[i + 1].length + 4;
     }
+    if (!hasHost) n += 8 + this.pool.hostHeader.length;
+    if (chunked) n += 28;
+    // Written into the scratch buffer (head-buffer.ts), not built as a string: no rope, no second copy.
+    const b = headBuffer(n);
+    let o = put(b, 0, r.method);
+    b[o++] = 32;
+    o = put(b, o, r.path);
+    o = put(b, o, ' HTTP/1.1\r\n');
+    for (let i = 0; i < hs.length; i += 2) o = field(b, o, hs[i], hs[i + 1]);
+    if (!hasHost) o = field(b, o, 'host', this.pool.hostHeader);
+    if (chunked) o = field(b, o, 'transfer-encoding', 'chunked');
+    o = crlf(b, o);
     const s = conn.socket;
+    s.write(b.subarray(0, o));
+    sent(b, s.writableLength !== 0);
     if (body === null) {
-      s.write(head + '\r\n', 'latin1');
       this.sentBody = true;
       return;
     }
-    s.write(head + '\r\n', 'latin1');
     let waiting = false;
     const onData = (chunk: Buffer) => {
       if (chunk.length === 0 || s.destroyed) return; // (destroyed: answered before the body was all sent; the rest is dropped)
