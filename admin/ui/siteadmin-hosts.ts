@@ -82,7 +82,7 @@ export function registerSiteAdminHosts(d: UiDeps): void {
     try {
       await svc.hosts.add(hostInput(form, false), { check: form.check === 'on' });
     } catch (err) {
-      if (!(err instanceof PorticoError) || err.status >= 500 && err.code !== 'E_NOT_IMPLEMENTED') throw err;
+      if (!(err instanceof PorticoError) || err.status >= 500) throw err;
       const errors = err instanceof ValidationError ? fieldErrors(err.fields) : { mode: err.message };
       return list(ctx, caller, { errors, values: formValues(null, form) }, 400);
     }
@@ -103,7 +103,7 @@ export function registerSiteAdminHosts(d: UiDeps): void {
     try {
       await svc.hosts.edit(h.id, hostInput(form, true), { check: form.check === 'on' });
     } catch (err) {
-      if (!(err instanceof PorticoError) || err.status >= 500 && err.code !== 'E_NOT_IMPLEMENTED') throw err;
+      if (!(err instanceof PorticoError) || err.status >= 500) throw err;
       const errors = err instanceof ValidationError ? fieldErrors(err.fields) : { mode: err.message };
       d.ui.page(ctx.req, ctx.res, 'pages/siteadmin-host-edit', pageData(caller, `Edit container host ${h.name}`, {
         tab: 'hosts', fields: HOST_FIELDS, h: showHost(svc, h), errors, values: formValues(h, form), masked: MASKED,

@@ -256,6 +256,37 @@ t.test('without credentials, every authenticated operation answers a documented 
   }
 });
 
+// Regression: the container-host operations documented a 501 (from before swarm-mode hosts were
+// built) that no route answers, and the app and sharing operations that read a JSON body left out
+// the 413 and 415 such a body can get. Each status here is sent for, not only declared.
+t.test('every operation that reads a JSON body answers a documented 400 for malformed JSON, 413 over the limit and 415 for another type; none documents a 501', async (t) => {
+  t.same(operations(doc).filter((o) => o.op.responses['501']).map((o) => o.key), [],
+    'no operation documents 501 (only the front answers it, for a transfer coding other than chunked, before any route)');
+  const gw = await startGateway({ PORTICO_MAX_JSON_BODY: '4096' });
+  t.teardown(() => gw.close());
+  const w = await world(gw, { start: false });
+  let checked = 0;
+  for (const { key, method, path, op } of operations(doc)) {
+    const types = Object.keys(op.requestBody?.content ?? {});
+    // Only JSON bodies: an operation that also takes a form or raw bytes reads those without the type check.
+    if (!types.length || types.some((ty) => ty !== 'application/json')) continue;
+    const { url, init } = exampleRequest(w, path, method, op);
+    const send = (contentType: string, body: string) => fetch(gw.base + url, { ...init, headers: { ...(init.headers as Record<string, string>), 'content-type': contentType }, body });
+    for (const [want, contentType, body] of [
+      [400, 'application/json', '{"unclosed": '],
+      [413, 'application/json', JSON.stringify({ padding: 'x'.repeat(8192) })],
+      [415, 'text/plain', 'not json'],
+    ] as const) {
+      const res = await send(contentType, body);
+      const status = res.status;
+      t.same(await checkAnswer(res, op), [], `${key}: the ${status} answer to ${want === 400 ? 'malformed JSON' : want === 413 ? 'an over-limit body' : 'a text/plain body'} is documented`);
+      t.equal(status, want, `${key}: ${want}`);
+    }
+    checked++;
+  }
+  t.ok(checked >= 12, `${checked} operations with a JSON body`);
+});
+
 t.test('answers under Kiosc\'s and SODAR\'s media types fit the vendor-typed schemas; an unknown version is a documented 406; a form body creates', async (t) => {
   const gw = await startGateway();
   t.teardown(() => gw.close());

@@ -57,7 +57,7 @@ export const APP_PATHS: Paths = {
       summary: 'Site admins: add an app; the image\'s labels, when the engine has it, fill in what the body leaves out.',
       requestBody: jsonBody({ type: 'object', required: ['image'], properties: { image: str, title: str, description: str, port: int, path: str, strip_prefix: bool, readiness_path: str, env: { type: 'object' }, public: bool, enabled: bool } },
         { image: 'ghcr.io/example/shiny-app:1.0', title: 'Example app', port: 80 }),
-      responses: { 201: json('The new app.', appSchema), ...errors(400, 403) },
+      responses: { 201: json('The new app.', appSchema), ...errors(400, 403, 413, 415) },
     }),
   },
   '/api/apps/scan': {
@@ -65,7 +65,7 @@ export const APP_PATHS: Paths = {
       operationId: 'scanApps', tags, security: TOKEN_WRITE,
       summary: 'Site admins: read one local image\'s labels (`{"image"}`) or those of every local image with app labels (`{}`) into the catalogue.',
       requestBody: jsonBody({ type: 'object', properties: { image: str } }, {}),
-      responses: { 200: json('The apps scanned, each with `created`.', list(appSchema)), ...errors(400, 403, 404, 502, 503) },
+      responses: { 200: json('The apps scanned, each with `created`.', list(appSchema)), ...errors(400, 403, 404, 413, 415, 502, 503) },
     }),
   },
   '/api/apps/grants/{grant}': {
@@ -86,7 +86,7 @@ export const APP_PATHS: Paths = {
       parameters: [app],
       requestBody: jsonBody({ type: 'object', properties: { title: strOrNull, description: strOrNull, port: { type: ['integer', 'null'] }, path: strOrNull, strip_prefix: { type: ['boolean', 'null'] }, readiness_path: strOrNull, env: { type: ['object', 'null'] }, public: bool, enabled: bool } },
         { description: 'An example app.' }),
-      responses: { 200: json('The app.', appSchema), ...errors(400, 404) },
+      responses: { 200: json('The app.', appSchema), ...errors(400, 404, 413, 415) },
     }),
     delete: op({
       operationId: 'deleteApp', tags, security: TOKEN_WRITE, summary: 'Site admins: remove an app that has no instances.', parameters: [app],
@@ -115,7 +115,7 @@ export const APP_PATHS: Paths = {
       parameters: [app],
       requestBody: jsonBody({ type: 'object', properties: { user: str, project: str, allow_home: bool, allow_view: bool, allow_env: bool, volume: strOrNull } },
         { user: 'example-new-owner', allow_home: true }),
-      responses: { 200: json('That grant existed already.', grant), 201: json('The new grant.', grant), ...errors(400, 404) },
+      responses: { 200: json('That grant existed already.', grant), 201: json('The new grant.', grant), ...errors(400, 404, 413, 415) },
     }),
   },
   '/api/apps/{app}/open': {
@@ -124,7 +124,7 @@ export const APP_PATHS: Paths = {
       summary: 'The caller\'s instance of the app (made when missing; `start` starts it now). `env` sets declared variables where the grant has allow_env.',
       parameters: [app],
       requestBody: jsonBody({ type: 'object', properties: { policy_key: str, env: { type: 'object' }, start: bool } }, {}),
-      responses: { 200: json('The caller\'s instance.', opened), 201: json('A new instance.', opened), ...errors(400, 404, 409, 429, 503) },
+      responses: { 200: json('The caller\'s instance.', opened), 201: json('A new instance.', opened), ...errors(400, 404, 409, 413, 415, 429, 502, 503) },
     }),
   },
   '/api/instances': {
@@ -138,7 +138,7 @@ export const APP_PATHS: Paths = {
     post: op({
       operationId: 'actOnInstance', tags, security: TOKEN_WRITE, summary: 'Start, stop, restart or delete one of the caller\'s instances (site admins: any).',
       parameters: [instance, pathParam('action', 'The action.', 'delete', { type: 'string', enum: ['start', 'stop', 'restart', 'delete'] })],
-      responses: { 200: json('The instance afterwards.', instanceRef), 204: noContent, ...errors(404, 409, 429, 503) },
+      responses: { 200: json('The instance afterwards.', instanceRef), 204: noContent, ...errors(404, 409, 429, 502, 503) },
     }),
   },
 };

@@ -51,7 +51,7 @@ export const HOST_PATHS: Paths = {
       operationId: 'addHost', tags, security: WRITE,
       summary: 'Site admins: add a container host; it must answer (ping and version) unless `check` is false. Nothing is stored when refused.',
       requestBody: jsonBody(INPUT, { name: 'example', url: 'unix:///run/portico-example/docker.sock', check: false }),
-      responses: { 201: json('The new host.', HOST), ...errors(400, 413, 415, 501) },
+      responses: { 201: json('The new host.', HOST), ...errors(400, 413, 415) },
     }),
   },
   '/containers/api/hosts/{host}': {
@@ -63,7 +63,7 @@ export const HOST_PATHS: Paths = {
       operationId: 'editHost', tags, security: WRITE,
       summary: 'Site admins: change a host (fields left out are kept; the built-in host takes only `default`).',
       parameters: [host], requestBody: jsonBody(INPUT, { default: true }),
-      responses: { 200: json('The host.', HOST), ...errors(400, 404, 413, 415, 501) },
+      responses: { 200: json('The host.', HOST), ...errors(400, 404, 413, 415) },
     }),
     delete: op({
       operationId: 'removeHost', tags, security: WRITE,

@@ -60,7 +60,7 @@ export const SHARE_PATHS: Paths = {
       summary: 'Invite a user to view or use the instance (or change their mode).',
       parameters: [container],
       requestBody: jsonBody({ type: 'object', required: ['user'], properties: { user: str, mode } }, { user: EXAMPLE.username, mode: 'view' }),
-      responses: { 201: json('The share.', SHARE), ...errors(400, 403, 404) },
+      responses: { 201: json('The share.', SHARE), ...errors(400, 403, 404, 413, 415) },
     }),
   },
   '/api/instances/{container}/shares/{user}': {

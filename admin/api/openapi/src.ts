@@ -31,13 +31,14 @@ const image: Schema = {
   },
 };
 
-function action(endpoint: string, summary: string, extra: number[] = []): Record<string, { post: Operation }> {
+/** action documents one SRC action; each reaches the engine, which may fail it (502) or not answer (503). */
+function action(endpoint: string, summary: string): Record<string, { post: Operation }> {
   return {
     [`/src-api/{facility}/${endpoint}`]: {
       post: op({
         operationId: `src${endpoint.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`, tags, security: TOKEN_WRITE, summary,
         parameters: [facility, name],
-        responses: { 200: json('Done: the app\'s name, the endpoint and the state now.', done), ...errors(400, 401, 403, 404, 409, ...extra) },
+        responses: { 200: json('Done: the app\'s name, the endpoint and the state now.', done), ...errors(400, 401, 403, 404, 409, 502, 503) },
       }),
     },
   };
@@ -67,14 +68,14 @@ export const SRC_PATHS: Paths = {
       responses: { 201: json('Created.', done), ...errors(400, 401, 403, 404, 409, 429) },
     }),
   },
-  ...action('start-app', 'Start the app (`docker start`); a paused app must be unpaused instead (409).', [502, 503]),
-  ...action('stop-app', 'Stop the app (`docker stop`: SIGTERM, then SIGKILL after its timeout).', [502]),
-  ...action('pause-app', 'Pause a running app (`docker pause`); solo mode only: a swarm site answers 409.', [502]),
-  ...action('unpause-app', 'Unpause a paused app (`docker unpause`); solo mode only.', [502]),
-  ...action('restart-app', 'Restart the app (`docker restart`).', [502, 503]),
-  ...action('kill-app', 'Kill the app with SIGKILL.', [502]),
-  ...action('delete-app', 'Delete the app and its container (a home volume stays; docs/apps.md).', [502]),
-  ...action('hard-reset-app', 'Remove the app\'s container and make it again from its image.', [502, 503]),
+  ...action('start-app', 'Start the app (`docker start`); a paused app must be unpaused instead (409).'),
+  ...action('stop-app', 'Stop the app (`docker stop`: SIGTERM, then SIGKILL after its timeout).'),
+  ...action('pause-app', 'Pause a running app (`docker pause`); solo mode only: a swarm site answers 409.'),
+  ...action('unpause-app', 'Unpause a paused app (`docker unpause`); solo mode only.'),
+  ...action('restart-app', 'Restart the app (`docker restart`).'),
+  ...action('kill-app', 'Kill the app with SIGKILL.'),
+  ...action('delete-app', 'Delete the app and its container (a home volume stays; docs/apps.md).'),
+  ...action('hard-reset-app', 'Remove the app\'s container and make it again from its image.'),
   ...get('get-users', 'srcGetUsers', 'The users that have apps (the caller; site admins: all).', [], { type: 'array', items: str }),
   ...get('get-app-names', 'srcGetAppNames', 'The apps\' names, IMAGE--USER, in any state.', [], { type: 'array', items: str }),
   ...get('get-app-status', 'srcGetAppStatus', '`docker ps` of one app, or of every app without `name`.', [nameOptional], { anyOf: [ps, { type: 'array', items: ps }] }),

@@ -44,6 +44,11 @@ export function modemOptions(opts: DockerOptions): Docker.DockerOptions {
   return out;
 }
 
+/** REMOVAL_WAIT_MS bounds the wait for a container removal that another caller began. */
+const REMOVAL_WAIT_MS = 30_000;
+/** REMOVAL_POLL_MS is how often that wait looks whether the container is gone. */
+const REMOVAL_POLL_MS = 50;
+
 const UNAVAILABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EACCES', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
 /** toEngineError converts a dockerode failure into an EngineError with Docker's own message. */
@@ -188,6 +193,20 @@ export async function readLogStream(docker: Docker, raw: NodeJS.ReadableStream, 
 export function createDockerEngine(opts: DockerOptions): Engine {
   const docker = new Docker(modemOptions(opts));
 
+  /**
+   * removedElsewhere waits (until `deadline`) for a removal another caller began: true once the
+   * container is gone, false when it stays. The engine shows such a container `running` while it
+   * kills it and `removing` after; a removal that failed leaves it `dead`.
+   */
+  async function removedElsewhere(id: string, deadline: number): Promise<boolean> {
+    for (;;) {
+      const info = await inspect(id);
+      if (!info) return true;
+      await new Promise((r) => setTimeout(r, REMOVAL_POLL_MS));
+      if (info.state === 'dead' || Date.now() >= deadline) return false;
+    }
+  }
+
   async function inspect(id: string): Promise<ContainerInfo | null> {
     try {
       return toInfo(await docker.getContainer(id).inspect());
@@ -323,13 +342,26 @@ export function createDockerEngine(opts: DockerOptions): Engine {
     },
 
     async remove(id, force) {
-      try {
-        await docker.getContainer(id).remove({ force, v: true });
-      } catch (err) {
-        const st = statusOf(err);
-        if (st === 404) return;
-        if (st === 409 && /already in progress/.test(String((err as Error).message))) return;
-        throw toEngineError(err, 'remove container');
+      const deadline = Date.now() + REMOVAL_WAIT_MS;
+      for (;;) {
+        try {
+          await docker.getContainer(id).remove({ force, v: true });
+          return;
+        } catch (err) {
+          const st = statusOf(err);
+          // Gone already: what a removal wants.
+          if (st === 404) return;
+          const e = toEngineError(err, 'remove container');
+          if (st !== 409) throw e;
+          // A running container without force (or a paused one): the action does not fit the state.
+          if (!/already in progress/.test(e.message)) throw conflict(e.message, 'E_INVALID_STATE');
+          // Another caller's removal, which the engine reports at once: done when the container is
+          // gone; when that removal failed instead (the container is dead), ours tries again.
+          if (await removedElsewhere(id, deadline)) return;
+          if (Date.now() >= deadline) {
+            throw conflict(`remove container: a removal of ${id.slice(0, 12)} begun elsewhere did not finish within ${REMOVAL_WAIT_MS / 1000} s`, 'E_INVALID_STATE');
+          }
+        }
       }
     },
 

@@ -151,6 +151,10 @@ export interface Engine {
   pause(id: string): Promise<void>;
   unpause(id: string): Promise<void>;
   kill(id: string): Promise<void>;
+  /**
+   * remove deletes a container (`force`: a running one too). One already gone is no error; a
+   * running one without force is E_INVALID_STATE (409); a removal another caller began is waited for.
+   */
   remove(id: string, force: boolean): Promise<void>;
   inspect(id: string): Promise<ContainerInfo | null>;
   /** inspectRaw is the engine's own full description of a container (for admins; mask secrets before showing). */
