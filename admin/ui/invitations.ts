@@ -21,6 +21,7 @@ import { startSession } from './login.ts';
 import { pageData, redirect } from './pages.ts';
 import type { UiDeps } from './pages.ts';
 import { projectShell } from './projects.ts';
+import { hideReferrer } from './render.ts';
 import { siteUrl } from './site-url.ts';
 
 const INVITE_CONTAINERS = 200;
@@ -56,6 +57,7 @@ export function registerInvitations(d: UiDeps): void {
   const csrf = createLoginCsrf(svc);
 
   function show(ctx: Ctx, token: string, extra: { errors?: Record<string, string>; error?: string | null; username?: string } = {}, status = 200): void {
+    hideReferrer(ctx.res);
     const caller = svc.auth.authenticate(ctx.req.headers);
     let opened: OpenInvitation;
     try {
@@ -122,6 +124,7 @@ export function registerInvitations(d: UiDeps): void {
 
   // Accepting with the account this browser is logged in with (the session's CSRF token).
   d.on('POST', '/invite/:token/accept', async (ctx) => {
+    hideReferrer(ctx.res);
     const { caller } = await readPageForm(svc, ctx);
     let opened: OpenInvitation;
     try {
@@ -137,6 +140,7 @@ export function registerInvitations(d: UiDeps): void {
 
   // A new local account from the invitation: under /login, so the login form's CSRF cookie comes along.
   d.on('POST', '/login/invite/:token', async (ctx) => {
+    hideReferrer(ctx.res);
     const form = await readForm(ctx.req, 16 * 1024);
     let result: Awaited<ReturnType<Services['links']['signUp']>>;
     try {

@@ -43,7 +43,10 @@ export function createLoginCsrf(svc: Services) {
       if (site !== undefined && site !== 'same-origin' && site !== 'none') throw refused();
       const origin = req.headers.origin;
       if (origin !== undefined && origin !== 'null' && !sameHost(origin, req, svc.config.trustProxy)) throw refused();
-      if (origin === 'null') throw refused();
+      // A page sent with Referrer-Policy: no-referrer (a one-time link's, render.ts hideReferrer) posts
+      // with Origin: null (Fetch, "serializing a request origin"); that counts only when the browser
+      // also says the post is same-origin. Elsewhere null is a sandboxed or opaque origin: refused.
+      if (origin === 'null' && site !== 'same-origin') throw refused();
       const nonce = readCookie(req.headers.cookie, LOGIN_CSRF_COOKIE);
       if (!nonce || !NONCE_RE.test(nonce) || !formToken) throw refused();
       const want = Buffer.from(sign(nonce));

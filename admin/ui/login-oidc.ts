@@ -20,6 +20,7 @@ import type { LoginForm } from './login.ts';
 import { startSession } from './login.ts';
 import { redirect } from './pages.ts';
 import { safeNext } from './safe-next.ts';
+import { carriesToken, hideReferrer } from './render.ts';
 
 /** OIDC_CALLBACK_PATH is the redirect URI's path; register <origin>/login/oidc/callback at the provider. */
 export const OIDC_CALLBACK_PATH = '/login/oidc/callback';
@@ -50,6 +51,8 @@ export function registerOidcLogin(router: Router, svc: Services, oidc: OidcLogin
 
   router.on('GET', '/login/oidc', async (ctx) => {
     const next = safeNext(ctx.url.searchParams.get('next'));
+    // The provider is another origin: a login that leads to a one-time link tells it nothing.
+    if (carriesToken(next)) hideReferrer(ctx.res);
     if (svc.auth.authenticate(ctx.req.headers)) redirect(ctx.req, ctx.res, next);
     const origin = siteOrigin(svc, ctx.req);
     let started;

@@ -20,6 +20,7 @@ import { isSecureRequest, sessionCookie } from '../api/session.ts';
 import { createLoginCsrf } from './login-csrf.ts';
 import { pageData, redirect } from './pages.ts';
 import type { Renderer } from './render.ts';
+import { carriesToken, hideReferrer } from './render.ts';
 import { safeNext } from './safe-next.ts';
 import { registerOidcLogin } from './login-oidc.ts';
 import { invitationContext } from './invitations.ts';
@@ -79,6 +80,7 @@ export function registerLogin(router: Router, svc: Services, ui: Renderer): void
 
   router.on('GET', '/login', (ctx) => {
     const next = safeNext(ctx.url.searchParams.get('next'));
+    if (carriesToken(next)) hideReferrer(ctx.res);
     if (svc.auth.authenticate(ctx.req.headers)) redirect(ctx.req, ctx.res, next);
     svc.oidc?.warm();
     const reset = ctx.url.searchParams.get('reset') === '1';
@@ -90,6 +92,7 @@ export function registerLogin(router: Router, svc: Services, ui: Renderer): void
   router.on('POST', '/login', async (ctx) => {
     const form = await readForm(ctx.req, 16 * 1024);
     const next = safeNext(form.next);
+    if (carriesToken(next)) hideReferrer(ctx.res);
     const username = (form.username ?? '').trim();
     let user;
     try {

@@ -14,6 +14,7 @@ import { createLoginCsrf } from './login-csrf.ts';
 import { pageData, redirect } from './pages.ts';
 import type { UiDeps } from './pages.ts';
 import { siteUrl } from './site-url.ts';
+import { hideReferrer } from './render.ts';
 
 /** registerPasswordReset adds the reset link's issue (site admins), its page and its form. */
 export function registerPasswordReset(d: UiDeps): void {
@@ -21,6 +22,7 @@ export function registerPasswordReset(d: UiDeps): void {
   const csrf = createLoginCsrf(svc);
 
   function show(ctx: Ctx, extra: { errors?: Record<string, string>; error?: string | null } = {}, status = 200): void {
+    hideReferrer(ctx.res);
     const token = ctx.params.token;
     let username: string;
     try {
@@ -53,6 +55,7 @@ export function registerPasswordReset(d: UiDeps): void {
 
   // Under /login, so the login form's CSRF cookie (scoped to /login) comes along.
   d.on('POST', '/login/reset/:token', async (ctx) => {
+    hideReferrer(ctx.res);
     const form = await readForm(ctx.req, 16 * 1024);
     let username: string;
     try {

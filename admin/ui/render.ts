@@ -23,13 +23,28 @@ export type Renderer = ReturnType<typeof createRenderer>;
 // Scripts only from our own origin: content that slipped past escaping still cannot run.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
 
+/**
+ * hideReferrer makes the page or redirect on `res` send no Referer at all (`no-referrer`, in place of
+ * `same-origin`): its URL carries a one-time token (an invitation, a password reset, a login that
+ * leads to one), which must reach neither the page's own requests, an app behind the proxy, an
+ * identity provider nor anyone's access log.
+ */
+export function hideReferrer(res: ServerResponse): void {
+  res.setHeader('referrer-policy', 'no-referrer');
+}
+
+/** carriesToken tells whether a same-origin path is (or leads to) a one-time link: an invitation or a password reset. */
+export function carriesToken(path: string): boolean {
+  return /^\/(?:login\/)?(?:invite|reset)\//.test(path);
+}
+
 function writeHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'SAMEORIGIN',
-    'referrer-policy': 'same-origin',
+    'referrer-policy': (res.getHeader('referrer-policy') as string | undefined) ?? 'same-origin',
     'content-security-policy': CSP,
     'vary': 'HX-Request',
   });

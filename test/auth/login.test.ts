@@ -99,12 +99,22 @@ t.test('login CSRF: the form needs its signed nonce and a same-origin post', asy
   t.equal(site.status, 403, 'Sec-Fetch-Site: cross-site refused');
   const sameSite = await a.request('POST', '/login', { form: { csrf_token: token, username: 'carol', password: 'carol-password' }, headers: { 'sec-fetch-site': 'same-site' } });
   t.equal(sameSite.status, 403, 'same-site (a sibling subdomain) refused too');
+  // Origin: null is what a page sent with Referrer-Policy: no-referrer (a one-time link's) posts with.
+  const opaque = await a.request('POST', '/login', { form: { csrf_token: token, username: 'carol', password: 'carol-password' }, headers: { origin: 'null' } });
+  t.equal(opaque.status, 403, 'Origin: null without Sec-Fetch-Site: refused (a sandboxed or opaque origin)');
+  const opaqueCross = await a.request('POST', '/login', { form: { csrf_token: token, username: 'carol', password: 'carol-password' }, headers: { origin: 'null', 'sec-fetch-site': 'cross-site' } });
+  t.equal(opaqueCross.status, 403, 'Origin: null from another site: refused');
   const after = Number((gw.core.store.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n);
   t.equal(after, before, 'no session was created by any refused post');
 
   const ok = await a.request('POST', '/login', { form: { csrf_token: token, username: 'carol', password: 'carol-password' },
     headers: { origin: gw.base, 'sec-fetch-site': 'same-origin' } });
   t.equal(ok.status, 303, 'same origin with the right token logs in');
+  const c = createWebClient(gw.base);
+  const cToken = formField((await c.request('GET', '/login')).text, 'csrf_token')!;
+  const noReferrer = await c.request('POST', '/login', { form: { csrf_token: cToken, username: 'carol', password: 'carol-password' },
+    headers: { origin: 'null', 'sec-fetch-site': 'same-origin' } });
+  t.equal(noReferrer.status, 303, 'regression: Origin: null with Sec-Fetch-Site: same-origin (a no-referrer page, as a one-time link\'s login) logs in');
 });
 
 t.test('session fixation: login always issues a new session id and ends the old one', async (t) => {
