@@ -29,3 +29,30 @@ const BAD_HEAD_CHAR = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
 export function headCharsOk(text: string): boolean {
   return !BAD_HEAD_CHAR.test(text);
 }
+
+/** KnownNames are lower-case field names by length, for lowerName. */
+export type KnownNames = ReadonlyArray<readonly string[] | undefined>;
+
+/** knownNames indexes lower-case field names by length. */
+export function knownNames(names: string[]): KnownNames {
+  const by: string[][] = [];
+  for (const n of names) (by[n.length] ??= []).push(n);
+  return by;
+}
+
+/**
+ * lowerName is the token s[from, to) in lower case: one of `known` itself when it is one (no new
+ * string), else a lowered slice. (c | 0x20) folds A-Z onto a-z; among token characters only
+ * letters and '-' land on a letter or '-', so the token must have been checked (isToken).
+ */
+export function lowerName(s: string, from: number, to: number, known: KnownNames): string {
+  const list = known[to - from];
+  if (list !== undefined) {
+    next: for (const w of list) {
+      for (let k = 0; k < w.length; k++) if ((s.charCodeAt(from + k) | 0x20) !== w.charCodeAt(k)) continue next;
+      return w;
+    }
+  }
+  const name = from === 0 && to === s.length ? s : s.slice(from, to);
+  return name.toLowerCase();
+}

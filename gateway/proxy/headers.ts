@@ -5,6 +5,12 @@
  * Works on req.rawHeaders (flat name/value list) so duplicates and order survive.
  */
 import { withoutGatewayCookies } from '../core/auth/cookies.ts';
+import { knownNames, lowerName } from '../http/token.ts';
+
+/** KNOWN are field names clients commonly send, read without a new lower-cased string (token.ts). */
+const KNOWN = knownNames(['host', 'accept', 'cookie', 'origin', 'referer', 'user-agent', 'connection', 'authorization', 'accept-encoding',
+  'accept-language', 'cache-control', 'sec-fetch-mode', 'sec-fetch-site', 'sec-fetch-dest', 'sec-fetch-user', 'if-none-match',
+  'if-modified-since', 'content-length', 'content-type', 'x-requested-with', 'upgrade-insecure-requests', 'priority', 'pragma']);
 
 /**
  * HOP_BY_HOP are connection-specific fields a proxy must not forward
@@ -81,7 +87,7 @@ export function scanHeaders(raw: string[], upgrade: boolean, trustProxy: boolean
   let cookieAt = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
-    const lower = name.toLowerCase();
+    const lower = lowerName(name, 0, name.length, KNOWN);
     const value = raw[i + 1];
     if (HOP_BY_HOP.has(lower)) {
       // RFC 9112 §6.3: a body is announced by Transfer-Encoding or a non-zero Content-Length.

@@ -29,7 +29,7 @@ export interface ResponseHead {
   interim: boolean;
 }
 
-import { isToken } from '../http/token.ts';
+import { isToken, knownNames, lowerName } from '../http/token.ts';
 
 /** isOws: optional whitespace (SP, HTAB) around a field value, RFC 9110 §5.6.3. */
 function isOws(c: number): boolean {
@@ -41,6 +41,13 @@ const BAD_FIELD_CHAR = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)/g;
 /** BAD_REASON_CHAR: a reason phrase with these is accepted (llhttp does) but not passed on. */
 const BAD_REASON_CHAR = /[\0-\x08\x0a-\x1f\x7f]/;
 const DIGITS = /^\d{1,15}$/;
+
+/**
+ * KNOWN lists lower-case field names apps commonly send: a name read as one of them is that
+ * string, not a slice lowered into a new one (two strings less per field).
+ */
+const KNOWN = knownNames(['date', 'vary', 'etag', 'server', 'expires', 'location', 'connection', 'keep-alive', 'set-cookie', 'content-type',
+  'x-powered-by', 'accept-ranges', 'cache-control', 'last-modified', 'content-length', 'content-encoding', 'transfer-encoding']);
 
 /** statusOf reads "HTTP/x.y NNN" at the start of `sl`: the status, or -1 (llhttp's versions: 0.9, 1.x, 2.0). */
 function statusOf(sl: string): number {
@@ -83,7 +90,7 @@ export function parseResponseHead(text: string): ResponseHead | string {
     const colon = text.indexOf(':', i);
     // A field name is a token right before its colon: no whitespace, no obs-fold (RFC 9112 §5.1, §5.2).
     if (colon < 0 || colon >= end || !isToken(text, i, colon)) return 'the app sent a malformed header field';
-    const name = text.slice(i, colon).toLowerCase();
+    const name = lowerName(text, i, colon, KNOWN);
     let vs = colon + 1;
     let ve = end;
     while (vs < ve && isOws(text.charCodeAt(vs))) vs++;
