@@ -12,7 +12,9 @@
  * - instructions/request (--callgrind): the same run under `valgrind --tool=callgrind`, its counters
  *   dumped (callgrind_control) after the warm-up, after the measured requests, and after an idle
  *   window as long as the measured one; (Ir of the run − Ir of the idle window) / requests. Every
- *   thread counts (V8's compiler and GC helpers too); the kernel's work does not.
+ *   thread counts (V8's compiler and GC helpers too); the kernel's work does not. With a few thousand
+ *   requests per window these background threads swamp the request path (windows of one run
+ *   differed by up to 2.7×, docs/proxy.md): use long windows, and repeat them (--windows).
  *
  * The backend is bench/lib/ws-echo.ts on 127.0.0.1 (its /1k, the node server the container
  * topology runs), or --backend <ip:port> (say, that server in a container on Portico's network:
