@@ -23,7 +23,7 @@ export function isToken(s: string, from: number, to: number): boolean {
  * headCharsOk checks a whole head (latin1 text) in one pass: no control characters other than
  * HTAB, and no CR or LF outside a CRLF pair (a bare one would end a line for some readers and not
  * others). Field values may then be passed on as they are. (A loop: the regular expression it
- * replaces, with its lookbehind, cost three times as much per request head.)
+ * replaced, with its lookbehind, took about 1.4× the instructions on a typical request head.)
  */
 export function headCharsOk(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
