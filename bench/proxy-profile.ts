@@ -4,7 +4,7 @@
  * fixed-count client (bench/lib/fixed-client.ts: `conns` keep-alive connections, one request in
  * flight on each) run in their own processes, pinned to core 1 and core 0.
  *
- * - bytes/request: V8's sampling heap profiler (one sample per 256 bytes, objects already collected
+ * - bytes/request (native runs only): V8's sampling heap profiler (one sample per 256 bytes, objects already collected
  *   included) runs over the measured window only; the bytes it saw, divided by the requests, with
  *   the top allocation sites (--sites). ArrayBuffer bytes (Buffer pool slabs, fresh read buffers)
  *   are counted apart, from process.memoryUsage() around the window, which a young generation
@@ -12,14 +12,16 @@
  * - instructions/request (--callgrind): the same run under `valgrind --tool=callgrind`, its counters
  *   dumped (callgrind_control) after the warm-up, after the measured requests, and after an idle
  *   window as long as the measured one; (Ir of the run − Ir of the idle window) / requests. Every
- *   thread counts (V8's compiler and GC helpers too); the kernel's work does not.
+ *   thread counts (V8's compiler and GC helpers too); the kernel's work does not. With a few thousand
+ *   requests per window these background threads swamp the request path (windows of one run
+ *   differed by up to 2.7×, docs/proxy.md): use long windows, and repeat them (--windows).
  *
  * The backend is bench/lib/ws-echo.ts on 127.0.0.1 (its /1k, the node server the container
  * topology runs), or --backend <ip:port> (say, that server in a container on Portico's network:
  * the gateway then reaches it in host mode, as on the real path).
  *
  * Usage: node bench/proxy-profile.ts [--requests 20000] [--warmup 20000] [--conns 50]
- *          [--callgrind] [--sites] [--backend ip:port] [--node-flags "--cpu-prof --cpu-prof-dir=/tmp/p"]
+ *          [--callgrind [--windows n]] [--sites] [--backend ip:port] [--node-flags "--cpu-prof --cpu-prof-dir=/tmp/p"]
  * (--node-flags go to the gateway's node, which is stopped with SIGTERM at the end so its profiles are written.)
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -38,6 +40,7 @@ const callgrind = args.includes('--callgrind');
 const REQUESTS = Number(opt('--requests', callgrind ? '4000' : '5000'));
 const WARMUP = Number(opt('--warmup', callgrind ? '4000' : '20000'));
 const CONNS = Number(opt('--conns', '50'));
+const WINDOWS = Number(opt('--windows', '1'));
 const node = process.execPath;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-profile-'));
 const children: ChildProcess[] = [];
@@ -132,7 +135,8 @@ if (backend === '') {
 const gwFlags = ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', ...opt('--node-flags', '').split(' ').filter(Boolean)];
 const gwArgs = [...gwFlags, path.join(here, 'lib/portico-server.ts'), backend];
 const heapFile = path.join(tmp, 'window.heapprofile');
-const env = { ...process.env, BENCH_PROFILE: '1', BENCH_HEAP_PROFILE: heapFile };
+// The heap profiler walks the stack at every sample: under callgrind it would count for most of a request, so it runs natively only.
+const env = { ...process.env, BENCH_PROFILE: '1', ...(callgrind ? {} : { BENCH_HEAP_PROFILE: heapFile }) };
 const gw = callgrind
   ? start('1', 'valgrind', ['--tool=callgrind', `--callgrind-out-file=${tmp}/cg.%p`, '--dump-instr=no', '--compress-strings=no', '--compress-pos=no', node, ...gwArgs], env)
   : start('1', node, gwArgs, env);
@@ -154,25 +158,32 @@ const r = await client(info.port, target, REQUESTS, authz);
 const after = await mark();
 const runMs = Date.now() - t0;
 if (r.errors > 0 || r.done !== REQUESTS) throw new Error(`run: ${JSON.stringify(r)}`);
-const result: Record<string, number | string> = {
+const result: Record<string, number | string | number[]> = {
   backend, requests: REQUESTS, conns: CONNS,
   arrayBufferBytesPerRequest: Math.round((after.arrayBuffers - before.arrayBuffers) / REQUESTS),
   scavengesInWindow: after.scavenges - before.scavenges,
 };
 if (cg !== null) {
-  const run = await cg.dump();
+  // More windows of the same count after the first show whether the JIT had settled (compiling counts too).
+  const runs = [await cg.dump()];
+  for (let w = 1; w < WINDOWS; w++) {
+    const more = await client(info.port, target, REQUESTS, authz);
+    if (more.errors > 0) throw new Error(`run: ${JSON.stringify(more)}`);
+    runs.push(await cg.dump());
+  }
   await sleep(runMs);
   const idle = await cg.dump();
-  result.instructionsPerRequest = Math.round((run - idle) / REQUESTS);
+  result.instructionsPerRequest = runs.map((x) => Math.round((x - idle) / REQUESTS));
   result.idleInstructions = idle;
-  result.runInstructions = run;
 }
 if ((result.scavengesInWindow as number) > 0) result.note = 'a scavenge ran in the window: ArrayBuffer bytes/request is too low (use fewer --requests)';
-for (let i = 0; i < 100 && !fs.existsSync(heapFile); i++) await sleep(100);
-const sites = heapSites(JSON.parse(fs.readFileSync(heapFile, 'utf8')));
-result.heapBytesPerRequest = Math.round(sites.total / REQUESTS);
-if (args.includes('--sites')) {
-  for (const [k, v] of sites.top) process.stderr.write(`${String(Math.round(v / REQUESTS)).padStart(7)} B/req  ${k}\n`);
+if (!callgrind) {
+  for (let i = 0; i < 100 && !fs.existsSync(heapFile); i++) await sleep(100);
+  const sites = heapSites(JSON.parse(fs.readFileSync(heapFile, 'utf8')));
+  result.heapBytesPerRequest = Math.round(sites.total / REQUESTS);
+  if (args.includes('--sites')) {
+    for (const [k, v] of sites.top) process.stderr.write(`${String(Math.round(v / REQUESTS)).padStart(7)} B/req  ${k}\n`);
+  }
 }
 process.stdout.write(JSON.stringify(result) + '\n');
 // A clean stop, so --cpu-prof / --heap-prof profiles are written.

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { loadConfig, SCHEDULES } from '../../gateway/core/config.ts';
+import { loadConfig } from '../../gateway/core/config.ts';
 import { buildCore } from '../../gateway/core/build.ts';
 import { startServer } from '../../gateway/main.ts';
 import { createLogger } from '../../gateway/core/log.ts';
@@ -58,7 +58,8 @@ if (process.env.BENCH_MEMLOG) {
     fs.writeFileSync(file, JSON.stringify(peak));
   }, 100).unref();
 }
-if (process.env.BENCH_PROFILE === '1') {
+const profile = process.env.BENCH_PROFILE === '1';
+if (profile) {
   let scavenges = 0;
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) if ((e as unknown as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) scavenges++;
@@ -93,10 +94,11 @@ const config = loadConfig({
   PORTICO_PORT: '0', PORTICO_LOG_LEVEL: 'warn', PORTICO_DOCKER_NETWORK: process.env.BENCH_DOCKER_NETWORK ?? 'portico-test-net',
   // BENCH_APP_ORIGINS=same-origin measures the same-origin opt-in (apps under the prefix only).
   PORTICO_APP_ORIGINS: process.env.BENCH_APP_ORIGINS ?? 'per-app',
-  // A profile under valgrind runs for minutes: the periodic jobs would find no such container on the engine and mark it stopped.
-  ...(process.env.BENCH_PROFILE === '1' ? Object.fromEntries(Object.values(SCHEDULES).map(([name]) => [name, 'off'])) : {}),
 });
-const core = await buildCore(config, { logger: createLogger({ format: 'text', level: 'warn' }) });
+const core = await buildCore(config, { logger: createLogger({ format: 'text', level: 'warn' }), periodic: !profile });
+// A profile under valgrind runs for minutes: a resync with the engine (after its event stream
+// reconnects) would find no such container and mark the record stopped, so it follows no engine.
+if (profile) await core.stateSync.stop();
 const { project, token } = benchCaller(core);
 
 function pointAt(title: string, b: Backend): string {

@@ -20,14 +20,45 @@ export function isToken(s: string, from: number, to: number): boolean {
 }
 
 /**
- * BAD_HEAD_CHAR finds what no head may carry: control characters other than HTAB, and CR or LF
- * outside a CRLF pair (a bare one would end a line for some readers and not others).
+ * headCharsOk checks a whole head (latin1 text) in one pass: no control characters other than
+ * HTAB, and no CR or LF outside a CRLF pair (a bare one would end a line for some readers and not
+ * others). Field values may then be passed on as they are. (A loop: the regular expression it
+ * replaced, with its lookbehind, took about 1.4× the instructions on a typical request head.)
  */
-const BAD_HEAD_CHAR = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
-
-/** headCharsOk checks a whole head (latin1 text) in one pass: field values may then be passed on as they are. */
 export function headCharsOk(text: string): boolean {
-  return !BAD_HEAD_CHAR.test(text);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 32) { if (c === 127) return false; continue; }
+    if (c === 9) continue;
+    if (c === 13 && text.charCodeAt(i + 1) === 10) { i++; continue; }
+    return false; // a control character, a bare CR, or an LF without its CR
+  }
+  return true;
+}
+
+/**
+ * fieldCharsOk is headCharsOk for an app's field lines from `from` on, which may end in a bare LF
+ * (response-head.ts): no control characters but HTAB, and no CR that does not end its line.
+ */
+export function fieldCharsOk(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 32) { if (c === 127) return false; continue; }
+    if (c === 9 || c === 10) continue;
+    if (c === 13 && text.charCodeAt(i + 1) === 10) continue;
+    return false;
+  }
+  return true;
+}
+
+/** isDigits tells whether s is 1 to `max` ASCII digits. */
+export function isDigits(s: string, max: number): boolean {
+  if (s.length === 0 || s.length > max) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** KnownNames are lower-case field names by length, for lowerName. */

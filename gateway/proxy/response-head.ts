@@ -29,18 +29,15 @@ export interface ResponseHead {
   interim: boolean;
 }
 
-import { isToken, knownNames, lowerName } from '../http/token.ts';
+import { fieldCharsOk, isDigits, isToken, knownNames, lowerName } from '../http/token.ts';
 
 /** isOws: optional whitespace (SP, HTAB) around a field value, RFC 9110 §5.6.3. */
 function isOws(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-/** BAD_FIELD_CHAR: what no field line carries — control characters but HTAB, and a CR not ending its line (global: searched from lastIndex). */
-const BAD_FIELD_CHAR = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)/g;
 /** BAD_REASON_CHAR: a reason phrase with these is accepted (llhttp does) but not passed on. */
 const BAD_REASON_CHAR = /[\0-\x08\x0a-\x1f\x7f]/;
-const DIGITS = /^\d{1,15}$/;
 
 /**
  * KNOWN lists lower-case field names apps commonly send: a name read as one of them is that
@@ -77,8 +74,7 @@ export function parseResponseHead(text: string): ResponseHead | string {
   if (BAD_REASON_CHAR.test(reason)) reason = '';
   if (status === 101) return 'the app switched protocols on a plain request';
   // Values are passed on as they are: no control characters, no CR outside line ends.
-  BAD_FIELD_CHAR.lastIndex = eol + 1;
-  if (eol + 1 < text.length && BAD_FIELD_CHAR.test(text)) return 'the app sent control characters in its response head';
+  if (!fieldCharsOk(text, eol + 1)) return 'the app sent control characters in its response head';
   const headers: string[] = [];
   let length = -1;
   let te: string | null = null;
@@ -99,7 +95,7 @@ export function parseResponseHead(text: string): ResponseHead | string {
     headers.push(name, value);
     if (name.length === 14 && name === 'content-length') {
       // RFC 9112 §6.3: one length, digits only; a second one (even an equal one) is refused, as llhttp does.
-      if (length >= 0 || !DIGITS.test(value)) return 'the app sent an invalid or repeated Content-Length';
+      if (length >= 0 || !isDigits(value, 15)) return 'the app sent an invalid or repeated Content-Length';
       length = Number(value);
     } else if (name.length === 17 && name === 'transfer-encoding') {
       te = te === null ? value : te + ', ' + value;

@@ -98,12 +98,17 @@ function scopedPath(path: string | null, s: Scope): string {
   return scoped.length === s.prefix.length + 1 ? s.prefix : scoped;
 }
 
+const KEEP_OR_CLOSE = /^(?:keep-alive|close)$/i;
+
 /** connectionListed lists the extra header names a Connection field marks as hop-by-hop (null: none). */
 function connectionListed(raw: readonly string[]): string[] | null {
   let listed: string[] | null = null;
   for (let i = 0; i < raw.length; i += 2) {
     if (raw[i] !== 'connection') continue;
-    for (const t of raw[i + 1].split(',')) {
+    const v = raw[i + 1];
+    // The usual values name no field: nothing to split.
+    if ((v.length === 10 || v.length === 5) && KEEP_OR_CLOSE.test(v)) continue;
+    for (const t of v.split(',')) {
       const name = t.trim().toLowerCase();
       if (name !== '' && name !== 'close' && name !== 'keep-alive') (listed ??= []).push(name);
     }
