@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
   const row = (name: string) => {
     const l = samples[name];
-    const w = (k: 'small' | 'large'): WrkResult => ({ rps: med(l.map((x) => x[k].rps)), p50: med(l.map((x) => x[k].p50)), p99: med(l.map((x) => x[k].p99)), cpuUs: med(l.map((x) => x[k].cpuUs)), errors: l.reduce((a, x) => a + x[k].errors, 0) });
+    const w = (k: 'small' | 'large'): WrkResult => ({ rps: med(l.map((x) => x[k].rps)), p50: med(l.map((x) => x[k].p50)), p99: med(l.map((x) => x[k].p99)), cpuUs: med(l.map((x) => x[k].cpuUs)), userUs: med(l.map((x) => x[k].userUs)), errors: l.reduce((a, x) => a + x[k].errors, 0) });
     return { small: w('small'), large: w('large'), ws1: med(l.map((x) => x.ws1.perSecond)), ws50: med(l.map((x) => x.ws50.perSecond)) };
   };
   const b = row('base'), h = row('head');
@@ -115,12 +115,12 @@ async function main(): Promise<void> {
   const lines = [
     `Portico proxy, two revisions — median of ${ROUNDS} interleaved rounds of ${SECONDS} s; gateways on core ${PROXY_CORE}${hasTaskset ? '' : ' (no taskset: unpinned)'}, wrk and backend on core ${LOAD_CORE}.`,
     '',
-    '| revision | 1 KiB req/s (50 conns) | CPU µs/req | p50 / p99 ms | 1 MiB req/s (10 conns) | CPU µs/req | WS round trips/s (1 / 50 clients) | errors |',
+    '| revision | 1 KiB req/s (50 conns) | CPU µs/req (user + system) | p50 / p99 ms | 1 MiB req/s (10 conns) | CPU µs/req | WS round trips/s (1 / 50 clients) | errors |',
     '|---|---|---|---|---|---|---|---|',
-    ...(['base', 'head'] as const).map((n) => { const x = n === 'base' ? b : h; return `| ${n}: ${trees[n].label} | ${f(x.small.rps)} | ${f(x.small.cpuUs)} | ${x.small.p50.toFixed(2)} / ${x.small.p99.toFixed(2)} | ${f(x.large.rps)} | ${f(x.large.cpuUs)} | ${f(x.ws1)} / ${f(x.ws50)} | ${x.small.errors + x.large.errors} |`; }),
+    ...(['base', 'head'] as const).map((n) => { const x = n === 'base' ? b : h; return `| ${n}: ${trees[n].label} | ${f(x.small.rps)} | ${f(x.small.cpuUs)} (${f(x.small.userUs)} + ${f(x.small.cpuUs - x.small.userUs)}) | ${x.small.p50.toFixed(2)} / ${x.small.p99.toFixed(2)} | ${f(x.large.rps)} | ${f(x.large.cpuUs)} | ${f(x.ws1)} / ${f(x.ws50)} | ${x.small.errors + x.large.errors} |`; }),
     '',
     'Ratios (head ÷ base):',
-    `- 1 KiB req/s ${r(h.small.rps, b.small.rps)}, CPU per request ${r(h.small.cpuUs, b.small.cpuUs)}, p99 ${r(h.small.p99, b.small.p99)}`,
+    `- 1 KiB req/s ${r(h.small.rps, b.small.rps)}, CPU per request ${r(h.small.cpuUs, b.small.cpuUs)} (user ${r(h.small.userUs, b.small.userUs)}), p99 ${r(h.small.p99, b.small.p99)}`,
     `- 1 MiB req/s ${r(h.large.rps, b.large.rps)}, CPU per request ${r(h.large.cpuUs, b.large.cpuUs)}`,
     `- WebSocket round trips: 1 client ${r(h.ws1, b.ws1)}, 50 clients ${r(h.ws50, b.ws50)}`,
   ];

@@ -88,14 +88,22 @@ const TICK_US = 1e6 / Number((() => { try { return execFileSync('getconf', ['CLK
 
 /** cpuUs is utime+stime of the processes in µs (0 when /proc is not there). */
 export function cpuUs(pids: number[]): number {
-  let t = 0;
+  const [u, k] = cpuSplitUs(pids);
+  return u + k;
+}
+
+/** cpuSplitUs is [user, system] CPU µs of the processes so far (utime and stime in /proc/<pid>/stat). */
+export function cpuSplitUs(pids: number[]): [number, number] {
+  let u = 0;
+  let k = 0;
   for (const pid of pids) {
     try {
       const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      t += (Number(f[11]) + Number(f[12])) * TICK_US;
+      u += Number(f[11]) * TICK_US;
+      k += Number(f[12]) * TICK_US;
     } catch { /* gone or no /proc */ }
   }
-  return t;
+  return [u, k];
 }
 
 /** rssKiB is the summed resident set size of the processes (VmRSS), in KiB. */

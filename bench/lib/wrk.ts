@@ -3,12 +3,12 @@
  * the given processes spent on it (from /proc) divided by the requests wrk made.
  */
 import { execFileSync } from 'node:child_process';
-import { cpuUs } from './procs.ts';
+import { cpuSplitUs } from './procs.ts';
 
 const hasTaskset = (() => { try { execFileSync('taskset', ['-c', '0', 'true']); return true; } catch { return false; } })();
 
-/** WrkResult is one run: requests per second, latency percentiles in ms, errors and CPU µs per request. */
-export interface WrkResult { rps: number; p50: number; p99: number; errors: number; cpuUs: number }
+/** WrkResult is one run: requests per second, latency percentiles in ms, errors and CPU µs per request (all, and the user-space part). */
+export interface WrkResult { rps: number; p50: number; p99: number; errors: number; cpuUs: number; userUs: number }
 
 function ms(s: string): number {
   const m = /([\d.]+)(us|ms|s)/.exec(s);
@@ -26,9 +26,10 @@ export function runWrk(o: { url: string; conns: number; seconds: number; core: s
     return execFileSync(c, a, { encoding: 'utf8' });
   };
   run(1); // warm-up (JIT, pools), bounded to a second
-  const cpu0 = cpuUs(o.pids);
+  const [u0, k0] = cpuSplitUs(o.pids);
   const out = run(o.seconds);
-  const cpu = cpuUs(o.pids) - cpu0;
+  const [u1, k1] = cpuSplitUs(o.pids);
+  const cpu = u1 + k1 - u0 - k0;
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   return {
@@ -37,5 +38,6 @@ export function runWrk(o: { url: string; conns: number; seconds: number; core: s
     p99: ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? ''),
     errors: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + (sock ? Number(sock[1]) + Number(sock[3]) + Number(sock[4]) : 0),
     cpuUs: requests && o.pids.length ? cpu / requests : NaN,
+    userUs: requests && o.pids.length ? (u1 - u0) / requests : NaN,
   };
 }
