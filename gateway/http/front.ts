@@ -56,6 +56,8 @@ export class FrontConn {
   current: Abortable | null = null;
   /** keepAlive: the connection stays open after this answer. */
   keepAlive = true;
+  /** memo is the handler's own state for this connection, kept across its requests (the proxy keeps who the caller was). */
+  memo: unknown = null;
   /** since: when the present wait (for a head, or idle) began, on the front's coarse clock. */
   since: number;
   slot = -1;

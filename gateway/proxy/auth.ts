@@ -28,8 +28,25 @@ export interface ProxyCaller {
  */
 export const AUTH_TTL_MS = 5_000;
 
-interface Entry { caller: ProxyCaller | null }
-const NOBODY: Entry = { caller: null };
+/** Entry is one cached answer; `until` is when it stops being trusted (ms, Date.now()). */
+interface Entry { caller: ProxyCaller | null; until: number }
+const NOBODY: Entry = { caller: null, until: 0 };
+
+/**
+ * ConnMemo remembers, for one client connection, the credentials it last sent and the cached
+ * answer they got: a keep-alive connection sends the same Authorization or Cookie with every
+ * request, so the next request is a few string compares instead of a cache lookup (and, for a
+ * cookie, no parsing). It trusts the answer no longer than the cache would — until the entry's own
+ * expiry, and not past a withdrawal (the access revision) — and holds only positive answers.
+ */
+export class ConnMemo {
+  authorization: string | undefined = undefined;
+  cookie: string | undefined = undefined;
+  app: string | null = null;
+  entry: Entry = NOBODY;
+  /** gen is the cache's generation the entry came from (every emptying of the cache starts a new one). */
+  gen = -1;
+}
 
 /** sessionId reads a Portico cookie's value (the gateway's session by default) from a Cookie header, with the same RFC 6265 reader that strips it (cookies.ts). */
 export function sessionId(cookie: string | undefined, name = SESSION_COOKIE): string | null {
@@ -51,37 +68,66 @@ export function createProxyAuth(svc: Pick<Services, 'store' | 'sessions'>, ttlMs
   const revision = svc.store.accessRevision;
   let seen = revision.value;
 
-  function byToken(header: string): ProxyCaller | null {
+  function byToken(header: string): Entry {
     let e = tokens.get(header);
     if (e === undefined) {
       const token = parseAuthorization(header);
       const user = token ? tokenUser(svc.store, token) : null;
-      e = user && user.active ? { caller: { user, viaToken: true } } : NOBODY;
+      e = user && user.active ? { caller: { user, viaToken: true }, until: Date.now() + ttlMs } : NOBODY;
       tokens.set(header, e);
     }
-    return e.caller;
+    return e;
   }
 
-  function bySession(sid: string): ProxyCaller | null {
+  function bySession(sid: string): Entry {
     let e = sessions.get(sid);
     if (e === undefined) {
       const session = svc.sessions.find(sid);
       const user = session ? svc.store.users.byId(session.userId) : null;
-      e = user && user.active ? { caller: { user, viaToken: false } } : NOBODY;
+      e = user && user.active ? { caller: { user, viaToken: false }, until: Date.now() + ttlMs } : NOBODY;
       sessions.set(sid, e);
     }
-    return e.caller;
+    return e;
   }
 
-  function byAppSession(key: string, id: string, uuid: string): ProxyCaller | null {
+  function byAppSession(key: string, id: string, uuid: string): Entry {
     let e = apps.get(key);
     if (e === undefined) {
       const session = appSessions?.find(id, uuid) ?? null;
       const user = session ? svc.store.users.byId(session.userId) : null;
-      e = user && user.active ? { caller: { user, viaToken: false } } : NOBODY;
+      e = user && user.active ? { caller: { user, viaToken: false }, until: Date.now() + ttlMs } : NOBODY;
       apps.set(key, e);
     }
-    return e.caller;
+    return e;
+  }
+
+  /** gen counts the emptyings of the caches: a memo from an earlier generation is not trusted. */
+  let gen = 0;
+  function clearAll(): void { gen++; tokens.clear(); sessions.clear(); apps.clear(); }
+
+  function fresh(): void {
+    if (revision.value !== seen) { seen = revision.value; clearAll(); }
+  }
+
+  function entryApp(authorization: string | undefined, cookie: string | undefined, uuid: string): Entry {
+    fresh();
+    if (authorization !== undefined) {
+      const e = byToken(authorization);
+      if (e.caller !== null) return e;
+    }
+    const id = sessionId(cookie, APP_COOKIE);
+    // Keyed by app too ('/' never occurs in an id): one app's cookie is nothing on another's origin.
+    return id === null ? NOBODY : byAppSession(uuid + '/' + id, id, uuid);
+  }
+
+  function entry(authorization: string | undefined, cookie: string | undefined): Entry {
+    fresh();
+    if (authorization !== undefined) {
+      const e = byToken(authorization);
+      if (e.caller !== null) return e;
+    }
+    const sid = sessionId(cookie);
+    return sid === null ? NOBODY : bySession(sid);
   }
 
   return {
@@ -90,26 +136,30 @@ export function createProxyAuth(svc: Pick<Services, 'store' | 'sessions'>, ttlMs
      * cookie, valid for that app only. The gateway's session cookie counts for nothing here.
      */
     resolveApp(authorization: string | undefined, cookie: string | undefined, uuid: string): ProxyCaller | null {
-      if (revision.value !== seen) { seen = revision.value; tokens.clear(); sessions.clear(); apps.clear(); }
-      if (authorization !== undefined) {
-        const caller = byToken(authorization);
-        if (caller !== null) return caller;
-      }
-      const id = sessionId(cookie, APP_COOKIE);
-      // Keyed by app too ('/' never occurs in an id): one app's cookie is nothing on another's origin.
-      return id === null ? null : byAppSession(uuid + '/' + id, id, uuid);
+      return entryApp(authorization, cookie, uuid).caller;
     },
     /** resolve returns the caller behind the Authorization and Cookie headers, or null. */
     resolve(authorization: string | undefined, cookie: string | undefined): ProxyCaller | null {
-      if (revision.value !== seen) { seen = revision.value; tokens.clear(); sessions.clear(); apps.clear(); }
-      if (authorization !== undefined) {
-        const caller = byToken(authorization);
-        if (caller !== null) return caller;
-      }
-      const sid = sessionId(cookie);
-      return sid === null ? null : bySession(sid);
+      return entry(authorization, cookie).caller;
+    },
+    /**
+     * resolveConn is `resolve` (app null) or `resolveApp` for a request on the connection that
+     * `memo` belongs to: the same answer, from the memo when the credentials are those of the
+     * connection's last request and its answer is still trusted.
+     */
+    resolveConn(memo: ConnMemo, authorization: string | undefined, cookie: string | undefined, app: string | null): ProxyCaller | null {
+      const m = memo.entry;
+      if (m.caller !== null && memo.gen === gen && revision.value === seen && memo.authorization === authorization && memo.cookie === cookie
+        && memo.app === app && Date.now() < m.until) return m.caller;
+      const e = app !== null ? entryApp(authorization, cookie, app) : entry(authorization, cookie);
+      memo.authorization = authorization;
+      memo.cookie = cookie;
+      memo.app = app;
+      memo.entry = e;
+      memo.gen = gen;
+      return e.caller;
     },
     /** clear forgets every cached answer (after a logout or a role change, for instance). */
-    clear(): void { tokens.clear(); sessions.clear(); apps.clear(); },
+    clear(): void { clearAll(); },
   };
 }

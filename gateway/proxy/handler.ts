@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { NotFoundError, PorticoError } from '../core/errors.ts';
 import type { Services } from '../core/services.ts';
-import { createProxyAuth } from './auth.ts';
+import { ConnMemo, createProxyAuth } from './auth.ts';
 import type { ProxyCaller } from './auth.ts';
 import { scanHeaders } from './headers.ts';
 import type { Scanned } from './headers.ts';
@@ -327,6 +327,11 @@ export function createProxy(svc: Services): PorticoProxy {
     return true;
   }
 
+  /** memoOf is the connection's caller memo (auth.ts ConnMemo), made on its first request. */
+  function memoOf(conn: FrontConn): ConnMemo {
+    return (conn.memo ??= new ConnMemo()) as ConnMemo;
+  }
+
   function fast(head: RequestHead, conn: FrontConn): boolean {
     const t0 = performance.now();
     const url = head.target;
@@ -334,7 +339,7 @@ export function createProxy(svc: Services): PorticoProxy {
     const target = parseTarget(url);
     if (target === null || target.rest.length === 0 || target.rest.charCodeAt(0) === 63) return false;
     const scanned = scanHeaders(head.headers, false, deps.trustProxy);
-    const caller = auth.resolve(scanned.authorization, scanned.cookie);
+    const caller = auth.resolveConn(memoOf(conn), scanned.authorization, scanned.cookie, null);
     if (caller === null) return false;
     const route = routes.get(target.uuid);
     if (route === null || !routes.isReady(route) || !routes.allows(route, caller.user)) return false;
@@ -364,7 +369,7 @@ export function createProxy(svc: Services): PorticoProxy {
       uuid = app;
     }
     const cookie = app !== null && fromElsewhere(scanned.fetchSite, scanned.fetchMode, head.method) ? undefined : scanned.cookie;
-    const caller = app !== null ? auth.resolveApp(scanned.authorization, cookie, app) : auth.resolve(scanned.authorization, cookie);
+    const caller = auth.resolveConn(memoOf(conn), scanned.authorization, cookie, app);
     // On the gateway's origin only API clients are proxied; a browser goes through the handshake (handle).
     if (caller === null || (app === null && !caller.viaToken)) return false;
     const route = routes.get(uuid);
