@@ -4,11 +4,15 @@
  * fingerprint that ties a confirm to the preview the admin saw. Pure functions.
  */
 import { createHash } from 'node:crypto';
-import type { BulkReport } from '../../gateway/core/containers/bulk.ts';
+import type { BulkItem, BulkReport } from '../../gateway/core/containers/bulk.ts';
 import type { ContainerState } from '../../gateway/core/types.ts';
 import type { Flash } from './pages.ts';
 import { fmtDate } from './container-view.ts';
 import type { BulkRun } from './bulk-runs.ts';
+import type { ContainerGroup } from './container-group.ts';
+
+/** ItemGroup names the project of a report's item (or, for an app instance, its app) with its link. */
+export type ItemGroup = (item: BulkItem) => ContainerGroup;
 
 /** BulkActionName is one of the CLI's bulk verbs. */
 export type BulkActionName = 'remove-stopped' | 'stop-all' | 'stop-unused';
@@ -54,7 +58,7 @@ export function fingerprint(r: Pick<BulkReport, 'items'>): string {
 }
 
 /** BulkRowView is one container of a report as a table row. */
-export interface BulkRowView { uuid: string; title: string; projectTitle: string; projectUuid: string; state: ContainerState; result: string; bad: boolean; detailUrl: string }
+export interface BulkRowView { uuid: string; title: string; group: ContainerGroup; state: ContainerState; result: string; bad: boolean; detailUrl: string }
 
 /** BulkReportView is a report as the panel shows it. */
 export interface BulkReportView {
@@ -76,8 +80,8 @@ function outcome(result: string): 'ok' | 'failed' | 'skipped' {
   return result.startsWith('failed') ? 'failed' : result.startsWith('skipped') ? 'skipped' : 'ok';
 }
 
-/** reportView builds the panel's view of `r`; `projectTitle` names a project by its uuid. */
-export function reportView(r: BulkReport, action: BulkActionInfo, projectTitle: (uuid: string) => string): BulkReportView {
+/** reportView builds the panel's view of `r`; `groupOf` names an item's project (or an instance's app). */
+export function reportView(r: BulkReport, action: BulkActionInfo, groupOf: ItemGroup): BulkReportView {
   const n = r.items.length;
   const done = r.items.filter((i) => outcome(i.result) === 'ok').length;
   const skipped = r.items.filter((i) => outcome(i.result) === 'skipped').length;
@@ -90,7 +94,7 @@ export function reportView(r: BulkReport, action: BulkActionInfo, projectTitle: 
     count: n,
     failed: r.failed,
     rows: r.items.slice(0, MAX_ROWS).map((i) => ({
-      uuid: i.uuid, title: i.title, projectUuid: i.project, projectTitle: projectTitle(i.project), state: i.state,
+      uuid: i.uuid, title: i.title, group: groupOf(i), state: i.state,
       result: i.result, bad: outcome(i.result) === 'failed', detailUrl: `/containers/${i.uuid}`,
     })),
     more: Math.max(0, n - MAX_ROWS),
@@ -104,10 +108,10 @@ export function reportView(r: BulkReport, action: BulkActionInfo, projectTitle: 
 export interface RunView { id: string; state: BulkRun['state']; user: string; started: string; label: string; error: string; report: BulkReportView | null }
 
 /** runView builds the panel's view of run `run`. */
-export function runView(run: BulkRun, action: BulkActionInfo, projectTitle: (uuid: string) => string): RunView {
+export function runView(run: BulkRun, action: BulkActionInfo, groupOf: ItemGroup): RunView {
   return {
     id: run.id, state: run.state, user: run.user, started: fmtDate(run.startedAt, true), label: action.label, error: run.error ?? '',
-    report: run.report ? reportView(run.report, action, projectTitle) : null,
+    report: run.report ? reportView(run.report, action, groupOf) : null,
   };
 }
 

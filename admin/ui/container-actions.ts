@@ -50,7 +50,7 @@ export function registerContainerActions(d: UiDeps): void {
     const viewer = { isAdmin: caller.user.isAdmin, role, csrf: caller.session?.csrf ?? '' };
     d.ui.page(ctx.req, ctx.res, 'pages/container-delete', pageData(caller, `Delete ${c.title}`, {
       ...containerShell({ project, role, user: caller.user }, 'containers'),
-      c: detailView(c, viewer, svc.containers.queue.busy(c.id), project.title),
+      c: detailView(c, viewer, svc.containers.queue.busy(c.id)),
     }));
   });
 

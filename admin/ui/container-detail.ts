@@ -50,7 +50,7 @@ export function renderDetail(d: UiDeps, req: IncomingMessage, res: ServerRespons
   const viewer = project.archived ? { isAdmin: false, role: 'guest' as const, csrf: caller.session?.csrf ?? '' } : { isAdmin: caller.user.isAdmin, role, csrf: caller.session?.csrf ?? '' };
   d.ui.page(req, res, 'pages/container', pageData(caller, `${c.title} · Containers`, {
     ...containerShell({ project, role, user: caller.user }, 'containers'),
-    c: detailView(c, viewer, containers.queue.busy(c.id), project.title),
+    c: detailView(c, viewer, containers.queue.busy(c.id)),
     log: entries.map(logLineView),
     lines,
     logFilter: { q: filter.q, level: filter.minLevel, active: filtered, levelOptions: LEVEL_OPTIONS, query: query.size ? `?${query}` : '' },

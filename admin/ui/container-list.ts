@@ -11,13 +11,14 @@ import { pageParam, pager } from './pager.ts';
 import { rowView } from './container-view.ts';
 import type { RowView, Viewer } from './container-view.ts';
 import { formatCursor } from './live-hub.ts';
+import type { GroupOf } from './container-group.ts';
 
 /** PAGE_SIZE is how many containers one list page shows. */
 export const PAGE_SIZE = 50;
 
-/** rowsFor builds the row views of `list` for `viewer`. */
-export function rowsFor(d: UiDeps, list: Container[], viewer: Viewer, projectTitles?: Map<number, string>): RowView[] {
-  return list.map((c) => rowView(c, viewer, d.svc.containers.queue.busy(c.id), projectTitles?.get(c.projectId) ?? ''));
+/** rowsFor builds the row views of `list` for `viewer`; a site-admin list gives `groupOf` to name each row's project or app. */
+export function rowsFor(d: UiDeps, list: Container[], viewer: Viewer, groupOf?: GroupOf): RowView[] {
+  return list.map((c) => rowView(c, viewer, d.svc.containers.queue.busy(c.id), groupOf ? groupOf(c) : null));
 }
 
 /** registerContainerList adds GET /projects/:project/containers. */

@@ -7,6 +7,7 @@ import { ACTION_PERMISSIONS, can } from '../../gateway/core/auth/roles.ts';
 import { maskEnvironment } from '../../gateway/core/containers/validate.ts';
 import { publicPrefix } from '../../gateway/core/containers/spec.ts';
 import type { Container, ContainerAction, ContainerState, Role } from '../../gateway/core/types.ts';
+import type { ContainerGroup } from './container-group.ts';
 
 /** Viewer is who looks at a container: site-admin flag, project role and the session's CSRF token. */
 export interface Viewer { isAdmin: boolean; role: Role | null; csrf: string }
@@ -102,8 +103,8 @@ export interface RowView {
   running: boolean;
   eyeHref: string;
   detailUrl: string;
-  projectUuid: string;
-  projectTitle: string;
+  /** group is the project (or, for an app instance, the app) a site-admin list shows before the title; null elsewhere. */
+  group: ContainerGroup | null;
   actions: Array<{ action: ContainerAction; label: string; hint: string; danger: boolean; confirm: string | null }>;
   canUpdate: boolean;
   canDelete: boolean;
@@ -111,8 +112,8 @@ export interface RowView {
   csrf: string;
 }
 
-/** rowView builds the list-row view of `c` for `viewer`; `busy` says an action is queued or running. */
-export function rowView(c: Container, viewer: Viewer, busy: boolean, projectTitle = ''): RowView {
+/** rowView builds the list-row view of `c` for `viewer`; `busy` says an action is queued or running; `group` is for site-admin lists. */
+export function rowView(c: Container, viewer: Viewer, busy: boolean, group: ContainerGroup | null = null): RowView {
   const actions = allowedActions(c.state, viewer).map((a) => ({ action: a, ...LABELS[a], danger: a === 'kill' || a === 'reset', confirm: confirmText(a, c.title) }));
   const gone = c.state === 'deleting' || c.state === 'deleted';
   const canUpdate = !gone && can(viewer.isAdmin, viewer.role, 'container.update');
@@ -133,8 +134,7 @@ export function rowView(c: Container, viewer: Viewer, busy: boolean, projectTitl
     running: c.state === 'running',
     eyeHref: publicPrefix(c),
     detailUrl: `/containers/${c.uuid}`,
-    projectUuid: c.projectUuid,
-    projectTitle,
+    group,
     actions,
     canUpdate,
     canDelete,
@@ -159,8 +159,8 @@ function field(label: string, value: string | number | null | undefined, code = 
 }
 
 /** detailView builds the detail page's view of `c` (environment masked for every reader). */
-export function detailView(c: Container, viewer: Viewer, busy: boolean, projectTitle: string): DetailView {
-  const row = rowView(c, viewer, busy, projectTitle);
+export function detailView(c: Container, viewer: Viewer, busy: boolean): DetailView {
+  const row = rowView(c, viewer, busy);
   const env = maskEnvironment(c.environment, c.environmentSecretKeys);
   return {
     ...row,

@@ -6,6 +6,7 @@
 import type { Container, Role } from '../../gateway/core/types.ts';
 import type { UiDeps } from './pages.ts';
 import { detailView, rowView } from './container-view.ts';
+import { groupsOf } from './container-group.ts';
 
 /** FragmentView names where a container is shown: a project list row, a site-admin row, or its detail page. */
 export type FragmentView = 'row' | 'arow' | 'detail';
@@ -26,8 +27,7 @@ export function renderFragments(d: UiDeps, uuid: string, record: Container | nul
   if (view === 'row' || view === 'arow') {
     const id = `${view}-${uuid}`;
     if (!c) return { [id]: oob ? `<template><tr id="${id}" hx-swap-oob="delete"></tr></template>` : '' };
-    const title = view === 'arow' ? d.svc.store.projects.byId(c.projectId)?.title ?? '' : '';
-    const r = rowView(c, viewer, d.svc.containers.queue.busy(c.id), title);
+    const r = rowView(c, viewer, d.svc.containers.queue.busy(c.id), view === 'arow' ? groupsOf(d.svc.store)(c) : null);
     const html = d.ui.render('partials/container-row', { r, view, oob });
     // Rows parse only inside a table or a template; htmx looks into templates for out-of-band swaps.
     return { [id]: oob ? `<template>${html}</template>` : html };
@@ -35,8 +35,7 @@ export function renderFragments(d: UiDeps, uuid: string, record: Container | nul
   if (!c) {
     return { [`status-${uuid}`]: d.ui.render('partials/container-gone', { uuid, oob }) };
   }
-  const project = d.svc.store.projects.byId(c.projectId);
-  const v = { ...detailView(c, viewer, d.svc.containers.queue.busy(c.id), project?.title ?? ''), oob };
+  const v = { ...detailView(c, viewer, d.svc.containers.queue.busy(c.id)), oob };
   return {
     [`status-${uuid}`]: d.ui.render('partials/container-status', v),
     [`runtime-${uuid}`]: d.ui.render('partials/container-runtime', v),

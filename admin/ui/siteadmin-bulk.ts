@@ -18,7 +18,8 @@ import { requireAdmin, stateCounts } from './siteadmin.ts';
 import { ACTION_WAIT_MS } from './container-actions.ts';
 import { createBulkRuns } from './bulk-runs.ts';
 import { bulkActions, fingerprint, isBulkAction, reportView, runFlash, runView } from './bulk-view.ts';
-import type { BulkActionInfo, BulkActionName, BulkReportView, RunView } from './bulk-view.ts';
+import type { BulkActionInfo, BulkActionName, BulkReportView, ItemGroup, RunView } from './bulk-view.ts';
+import { groupsOf } from './container-group.ts';
 
 /** PanelData is what partials/bulk-panel.eta shows: a preview with its confirm form, or a run. */
 interface PanelData { preview?: BulkReportView; run?: RunView }
@@ -34,12 +35,10 @@ export function registerSiteAdminBulk(d: UiDeps): void {
       : name === 'stop-all' ? stopAll(svc, { dryRun, user })
         : stopUnused(svc, { dryRun, user });
 
-  const projectTitle = () => {
-    const titles = new Map<string, string>();
-    return (uuid: string) => {
-      if (!titles.has(uuid)) titles.set(uuid, svc.store.projects.byUuid(uuid)?.title ?? '');
-      return titles.get(uuid)!;
-    };
+  // A report keeps only each item's project uuid: the record says whether it is an app instance, and whose app.
+  const groupOf = (): ItemGroup => {
+    const of = groupsOf(svc.store);
+    return (i) => of({ projectUuid: i.project, appId: svc.store.containers.byUuid(i.uuid)?.appId ?? null });
   };
 
   const actionOf = (name: string): BulkActionInfo => {
@@ -62,7 +61,7 @@ export function registerSiteAdminBulk(d: UiDeps): void {
   d.on('GET', '/siteadmin/bulk/:action', async (ctx) => {
     const caller = requireAdmin(d, ctx.req, ctx.res);
     const action = actionOf(ctx.params.action);
-    const preview = reportView(await run(action.name, caller.user.username, true), action, projectTitle());
+    const preview = reportView(await run(action.name, caller.user.username, true), action, groupOf());
     answer(ctx.req, ctx.res, caller, `${action.label} (preview)`, { preview }, undefined, 200);
   });
 
@@ -76,7 +75,7 @@ export function registerSiteAdminBulk(d: UiDeps): void {
     // Confirm exactly what was previewed: if the set changed since, show the new preview instead.
     const dry = await run(action.name, user, true);
     if (fingerprint(dry) !== (form.expect ?? '')) {
-      const preview = reportView(dry, action, projectTitle());
+      const preview = reportView(dry, action, groupOf());
       const text = `The containers ${action.label.toLowerCase()} would affect changed since the preview. Nothing was done; check the new list and confirm again.`;
       answer(ctx.req, ctx.res, caller, `${action.label} (preview)`, { preview }, { kind: 'bad', text }, 409);
       return;
@@ -87,7 +86,7 @@ export function registerSiteAdminBulk(d: UiDeps): void {
       return report;
     });
     const done = (await runs.wait(started.run.id, ACTION_WAIT_MS)) ?? started.run;
-    const view = runView(done, infos.get(done.action as BulkActionName)!, projectTitle());
+    const view = runView(done, infos.get(done.action as BulkActionName)!, groupOf());
     const status = done.state === 'running' ? 202 : done.state === 'failed' ? 500 : 200;
     answer(ctx.req, ctx.res, caller, action.label, { run: view }, runFlash(view, started.joined), status);
   });
@@ -102,7 +101,7 @@ export function registerSiteAdminBulk(d: UiDeps): void {
       return;
     }
     if (!found) throw new NotFoundError('E_NOT_FOUND', gone);
-    const view = runView(found, infos.get(found.action as BulkActionName)!, projectTitle());
+    const view = runView(found, infos.get(found.action as BulkActionName)!, groupOf());
     if (d.ui.isFragmentRequest(ctx.req)) {
       d.ui.fragment(ctx.res, 'partials/bulk-run-poll', { ...view, counts: view.state !== 'running' ? stateCounts(d) : null });
       return;

@@ -15,6 +15,7 @@ import { pageParam, pager } from './pager.ts';
 import { PAGE_SIZE, rowsFor } from './container-list.ts';
 import { formatCursor } from './live-hub.ts';
 import { bulkActions } from './bulk-view.ts';
+import { groupsOf } from './container-group.ts';
 
 /** requireAdmin returns the caller when it is a site admin; others get the 403 page. */
 export function requireAdmin(d: UiDeps, req: IncomingMessage, res: ServerResponse): Caller {
@@ -45,15 +46,13 @@ export function registerSiteAdmin(d: UiDeps): void {
     const project = isUuid(rawProject) ? store.projects.byUuid(rawProject) : null;
     const page = pageParam(ctx.url);
     const projects = store.projects.all();
-    const titles = new Map(projects.map((p) => [p.id, p.title]));
     const { count, results } = store.containers.list({
       projectId: project?.id, state, search: q || undefined, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE,
     });
-    // Per-user app instances live in the hidden 'apps' project, which project lists leave out (docs/apps.md).
-    for (const c of results) if (!titles.has(c.projectId) && c.appId !== null) titles.set(c.projectId, 'Apps (per-user instances)');
     d.ui.page(ctx.req, ctx.res, 'pages/siteadmin', pageData(caller, 'Containers and Docker', {
       tab: 'containers',
-      rows: rowsFor(d, results, { isAdmin: true, role: null, csrf: caller.session?.csrf ?? '' }, titles),
+      // Per-user app instances name their app, not the hidden 'apps' project nobody opens (docs/apps.md).
+      rows: rowsFor(d, results, { isAdmin: true, role: null, csrf: caller.session?.csrf ?? '' }, groupsOf(store)),
       pager: pager(ctx.url, page, PAGE_SIZE, count),
       filter: { q, state: state ?? '', project: project?.uuid ?? '' },
       filtered: Boolean(q || state || project),

@@ -216,7 +216,7 @@ t.test('bulk view: fingerprints ignore order, summaries count outcomes', async (
   t.equal(fingerprint({ items: [item('a', ''), item('b', '')] }), fingerprint({ items: [item('b', ''), item('a', '')] }));
   t.not(fingerprint({ items: [item('a', '')] }), fingerprint({ items: [item('a', ''), item('b', '')] }));
   const stop = bulkActions(7).find((a) => a.name === 'stop-all')!;
-  const v = reportView({ action: 'stop-all', dryRun: false, failed: 1, items: [item('a', 'stopped (exited)'), item('b', 'failed: boom'), item('c', 'skipped: now exited')] }, stop, () => 'P');
+  const v = reportView({ action: 'stop-all', dryRun: false, failed: 1, items: [item('a', 'stopped (exited)'), item('b', 'failed: boom'), item('c', 'skipped: now exited')] }, stop, () => ({ title: 'P', url: '/projects/p/containers' }));
   t.equal(v.summary, 'Stop all: 1 container stopped, 1 failed, 1 skipped (changed meanwhile).');
   t.same(v.rows.map((r) => r.bad), [false, true, false]);
   t.match(bulkActions(3).find((a) => a.name === 'stop-unused')!.help, /at most 3 days/);

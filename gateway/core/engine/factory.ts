@@ -4,7 +4,7 @@
  * to a remote engine that are not streams answer within a bound, so a host that stopped answering
  * (packets dropped, not refused) never holds a page or an action for the kernel's connect timeout.
  */
-import { EngineError, PorticoError } from '../errors.ts';
+import { EngineError, ValidationError } from '../errors.ts';
 import { createDockerEngine } from './docker.ts';
 import { createSwarmEngine } from './swarm.ts';
 import type { Engine } from './engine.ts';
@@ -33,8 +33,9 @@ export function createEngine(host: EngineHost, opts: { callMs?: number; pinToMan
   const make = (o: { host: string; tlsVerify: boolean; certPath: null; tls?: EngineHost['tls'] }): Engine =>
     (host.mode === 'swarm' ? createSwarmEngine({ ...o, pinToManager: opts.pinToManager ?? true }) : createDockerEngine(o));
   if (host.url.startsWith('unix://')) return make({ host: host.url, tlsVerify: false, certPath: null });
-  if (!host.url.startsWith('tcp://')) throw new PorticoError('E_VALIDATION', 400, `url: a container host is unix:///path or tcp://host:port, not ${JSON.stringify(host.url)}`);
-  if (!host.tls) throw new PorticoError('E_VALIDATION', 400, 'tls: a tcp:// host needs a CA certificate, a client certificate and its key (Portico never drives an engine in the clear)');
+  // hosts/validate.ts refuses both before anything is stored; these are the backstop for any other caller.
+  if (!host.url.startsWith('tcp://')) throw new ValidationError({ url: `a container host is unix:///path or tcp://host:port, not ${JSON.stringify(host.url)}` });
+  if (!host.tls) throw new ValidationError({ tls: 'a tcp:// host needs a CA certificate, a client certificate and its key (Portico never drives an engine in the clear)' });
   const engine = make({ host: host.url, tlsVerify: true, certPath: null, tls: host.tls });
   return bounded(engine, opts.callMs ?? REMOTE_CALL_MS, host.name ?? host.url);
 }
