@@ -109,25 +109,20 @@ export function createProxyAuth(svc: Pick<Services, 'store' | 'sessions'>, ttlMs
     if (revision.value !== seen) { seen = revision.value; clearAll(); }
   }
 
-  function entryApp(authorization: string | undefined, cookie: string | undefined, uuid: string): Entry {
+  /** entryFor is the answer for an API token, else the session cookie: the gateway's (app null), or app `app`'s own. */
+  function entryFor(authorization: string | undefined, cookie: string | undefined, app: string | null): Entry {
     fresh();
     if (authorization !== undefined) {
       const e = byToken(authorization);
       if (e.caller !== null) return e;
+    }
+    if (app === null) {
+      const sid = sessionId(cookie);
+      return sid === null ? NOBODY : bySession(sid);
     }
     const id = sessionId(cookie, APP_COOKIE);
     // Keyed by app too ('/' never occurs in an id): one app's cookie is nothing on another's origin.
-    return id === null ? NOBODY : byAppSession(uuid + '/' + id, id, uuid);
-  }
-
-  function entry(authorization: string | undefined, cookie: string | undefined): Entry {
-    fresh();
-    if (authorization !== undefined) {
-      const e = byToken(authorization);
-      if (e.caller !== null) return e;
-    }
-    const sid = sessionId(cookie);
-    return sid === null ? NOBODY : bySession(sid);
+    return id === null ? NOBODY : byAppSession(app + '/' + id, id, app);
   }
 
   return {
@@ -136,11 +131,11 @@ export function createProxyAuth(svc: Pick<Services, 'store' | 'sessions'>, ttlMs
      * cookie, valid for that app only. The gateway's session cookie counts for nothing here.
      */
     resolveApp(authorization: string | undefined, cookie: string | undefined, uuid: string): ProxyCaller | null {
-      return entryApp(authorization, cookie, uuid).caller;
+      return entryFor(authorization, cookie, uuid).caller;
     },
     /** resolve returns the caller behind the Authorization and Cookie headers, or null. */
     resolve(authorization: string | undefined, cookie: string | undefined): ProxyCaller | null {
-      return entry(authorization, cookie).caller;
+      return entryFor(authorization, cookie, null).caller;
     },
     /**
      * resolveConn is `resolve` (app null) or `resolveApp` for a request on the connection that
@@ -151,7 +146,7 @@ export function createProxyAuth(svc: Pick<Services, 'store' | 'sessions'>, ttlMs
       const m = memo.entry;
       if (m.caller !== null && memo.gen === gen && revision.value === seen && memo.authorization === authorization && memo.cookie === cookie
         && memo.app === app && Date.now() < m.until) return m.caller;
-      const e = app !== null ? entryApp(authorization, cookie, app) : entry(authorization, cookie);
+      const e = entryFor(authorization, cookie, app);
       memo.authorization = authorization;
       memo.cookie = cookie;
       memo.app = app;
